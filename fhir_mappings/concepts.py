@@ -1,0 +1,224 @@
+"""The clinical concepts the service reasons about.
+
+Codes (RxNorm, SNOMED CT, ICD-10-CM, LOINC) map to these concepts once, at the edge, in
+`fhir_mappings`; everything downstream (the recommendations in `hooks`) speaks only in concepts.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Drug(StrEnum):
+    """A drug by ingredient (combination products get one concept of their own)."""
+
+    PREDNISONE = "prednisone"
+    PREDNISOLONE = "prednisolone"
+    METHYLPREDNISOLONE = "methylprednisolone"
+    DEXAMETHASONE = "dexamethasone"
+    HYDROCORTISONE = "hydrocortisone"
+    METHOTREXATE = "methotrexate"
+    FOLIC_ACID = "folic-acid"
+    LEUCOVORIN = "leucovorin"
+    AZATHIOPRINE = "azathioprine"
+    MERCAPTOPURINE = "mercaptopurine"
+    MYCOPHENOLATE_MOFETIL = "mycophenolate-mofetil"
+    MYCOPHENOLIC_ACID = "mycophenolic-acid"
+    TACROLIMUS = "tacrolimus"
+    CICLOSPORIN = "ciclosporin"
+    CYCLOPHOSPHAMIDE = "cyclophosphamide"
+    RITUXIMAB = "rituximab"
+    IVIG = "immune-globulin"
+    HYDROXYCHLOROQUINE = "hydroxychloroquine"
+    SULFAMETHOXAZOLE_TRIMETHOPRIM = "sulfamethoxazole-trimethoprim"
+    ATOVAQUONE = "atovaquone"
+    DAPSONE = "dapsone"
+    PENTAMIDINE = "pentamidine"
+    ALENDRONATE = "alendronate"
+    RISEDRONATE = "risedronate"
+    IBANDRONATE = "ibandronate"
+    ZOLEDRONIC_ACID = "zoledronic-acid"
+    DENOSUMAB = "denosumab"
+    TERIPARATIDE = "teriparatide"
+    CALCIUM = "calcium"
+    VITAMIN_D = "vitamin-d"
+    ATORVASTATIN = "atorvastatin"
+    SIMVASTATIN = "simvastatin"
+    ROSUVASTATIN = "rosuvastatin"
+    PRAVASTATIN = "pravastatin"
+    LOVASTATIN = "lovastatin"
+    FLUVASTATIN = "fluvastatin"
+    PITAVASTATIN = "pitavastatin"
+    ALLOPURINOL = "allopurinol"
+    FEBUXOSTAT = "febuxostat"
+
+
+#: Prednisone-equivalent multipliers (REFERENCE.md 2.1): mg of prednisone per mg of the steroid.
+PREDNISONE_EQUIVALENCE: dict[Drug, float] = {
+    Drug.PREDNISONE: 1.0,
+    Drug.PREDNISOLONE: 1.0,
+    Drug.METHYLPREDNISOLONE: 1.25,
+    Drug.DEXAMETHASONE: 6.67,
+    Drug.HYDROCORTISONE: 0.25,
+}
+
+SYSTEMIC_GLUCOCORTICOIDS = frozenset(PREDNISONE_EQUIVALENCE)
+ORAL_PREDNISONE_LIKE = frozenset({Drug.PREDNISONE, Drug.PREDNISOLONE})
+
+#: REFERENCE.md R2: any of these ends "glucocorticoid monotherapy".
+STEROID_SPARING_AGENTS = frozenset(
+    {
+        Drug.METHOTREXATE,
+        Drug.AZATHIOPRINE,
+        Drug.MYCOPHENOLATE_MOFETIL,
+        Drug.MYCOPHENOLIC_ACID,
+        Drug.TACROLIMUS,
+        Drug.CICLOSPORIN,
+        Drug.RITUXIMAB,
+        Drug.CYCLOPHOSPHAMIDE,
+        Drug.IVIG,
+    }
+)
+
+#: Second immunosuppressants that raise PJP risk (REFERENCE.md R21).
+SECOND_IMMUNOSUPPRESSANTS = STEROID_SPARING_AGENTS - {Drug.IVIG}
+FOLATES = frozenset({Drug.FOLIC_ACID, Drug.LEUCOVORIN})
+PJP_PROPHYLAXIS = frozenset(
+    {Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM, Drug.ATOVAQUONE, Drug.DAPSONE, Drug.PENTAMIDINE}
+)
+STATINS = frozenset(
+    {
+        Drug.ATORVASTATIN,
+        Drug.SIMVASTATIN,
+        Drug.ROSUVASTATIN,
+        Drug.PRAVASTATIN,
+        Drug.LOVASTATIN,
+        Drug.FLUVASTATIN,
+        Drug.PITAVASTATIN,
+    }
+)
+XANTHINE_OXIDASE_INHIBITORS = frozenset({Drug.ALLOPURINOL, Drug.FEBUXOSTAT})
+BISPHOSPHONATES = frozenset(
+    {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
+)
+OSTEOPOROSIS_THERAPY = BISPHOSPHONATES | {Drug.DENOSUMAB, Drug.TERIPARATIDE}
+TERATOGENS = frozenset(
+    {Drug.METHOTREXATE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID, Drug.CYCLOPHOSPHAMIDE}
+)
+
+
+class MyositisSubtype(StrEnum):
+    """Inflammatory-myopathy subtype, in the priority order of REFERENCE.md R0."""
+
+    INCLUSION_BODY_MYOSITIS = "inclusion-body-myositis"
+    IMMUNE_MEDIATED_NECROTIZING = "immune-mediated-necrotizing-myopathy"
+    ANTISYNTHETASE = "antisynthetase-syndrome"
+    JUVENILE_DERMATOMYOSITIS = "juvenile-dermatomyositis"
+    DERMATOMYOSITIS = "dermatomyositis"
+    POLYMYOSITIS = "polymyositis"
+    UNSPECIFIED = "inflammatory-myopathy"
+
+
+class Condition(StrEnum):
+    """Diagnoses and states other than the myositis subtype itself."""
+
+    INTERSTITIAL_LUNG_DISEASE = "interstitial-lung-disease"
+    RESPIRATORY_MUSCLE_INVOLVEMENT = "respiratory-involvement"
+    DYSPHAGIA = "dysphagia"
+    DIABETES = "diabetes"
+    OSTEOPOROSIS = "osteoporosis"
+    FRAGILITY_FRACTURE = "fragility-fracture"
+    GLAUCOMA = "glaucoma"
+    PREGNANCY = "pregnancy"
+    PREGNANCY_PLANNED = "pregnancy-planned"
+    MENOPAUSE = "menopause"
+    HYSTERECTOMY = "hysterectomy"
+    HEPATITIS_B = "hepatitis-b"
+    HEPATITIS_C = "hepatitis-c"
+    HYPERTENSION = "hypertension"
+    CHRONIC_KIDNEY_DISEASE = "chronic-kidney-disease"
+    CANCER = "cancer"
+    SJOGREN = "sjogren-syndrome"
+    SKIN_PREDOMINANT_DERMATOMYOSITIS = "skin-predominant-dermatomyositis"
+
+
+class Lab(StrEnum):
+    """Laboratory and measurement observations (not antibodies)."""
+
+    CREATINE_KINASE = "creatine-kinase"
+    ALDOLASE = "aldolase"
+    ALT = "alt"
+    AST = "ast"
+    ALBUMIN = "albumin"
+    CREATININE = "creatinine"
+    EGFR = "egfr"
+    HCG = "hcg"
+    HBSAG = "hbsag"
+    ANTI_HBC = "anti-hbc"
+    HCV_ANTIBODY = "hcv-antibody"
+    G6PD = "g6pd"
+    TPMT = "tpmt"
+    NUDT15 = "nudt15"
+    BLOOD_COUNT = "blood-count"
+    LYMPHOCYTES = "lymphocytes"
+    T_SCORE = "dxa-t-score"
+    LUNG_FUNCTION = "lung-function"
+
+
+class Antibody(StrEnum):
+    """Myositis-specific and -associated autoantibodies."""
+
+    JO1 = "anti-jo-1"
+    PL7 = "anti-pl-7"
+    PL12 = "anti-pl-12"
+    EJ = "anti-ej"
+    OJ = "anti-oj"
+    HMGCR = "anti-hmgcr"
+    SRP = "anti-srp"
+    MI2 = "anti-mi-2"
+    MDA5 = "anti-mda5"
+    TIF1G = "anti-tif1-gamma"
+    NXP2 = "anti-nxp2"
+    SAE = "anti-sae"
+    RO52 = "anti-ro52"
+    RO60 = "anti-ro60"
+
+
+ANTISYNTHETASE_ANTIBODIES = frozenset({Antibody.JO1, Antibody.PL7, Antibody.PL12, Antibody.EJ, Antibody.OJ})
+NECROTIZING_MYOPATHY_ANTIBODIES = frozenset({Antibody.HMGCR, Antibody.SRP})
+
+
+class Vaccine(StrEnum):
+    INFLUENZA = "influenza"
+    PNEUMOCOCCAL = "pneumococcal"
+    RECOMBINANT_ZOSTER = "recombinant-zoster"
+    LIVE = "live-vaccine"
+
+
+class Allergy(StrEnum):
+    SULFONAMIDE = "sulfonamide"
+
+
+class Route(StrEnum):
+    ORAL = "oral"
+    INTRAVENOUS = "intravenous"
+    SUBCUTANEOUS = "subcutaneous"
+    INTRAMUSCULAR = "intramuscular"
+    OTHER = "other"
+
+
+class Qualitative(StrEnum):
+    """Qualitative reading of a result: positive / negative / unknown."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    UNKNOWN = "unknown"
+
+
+class Metabolizer(StrEnum):
+    """Pharmacogenomic phenotype (CPIC) for TPMT and NUDT15."""
+
+    NORMAL = "normal"
+    INTERMEDIATE = "intermediate"
+    POOR = "poor"
+    INDETERMINATE = "indeterminate"

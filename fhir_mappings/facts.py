@@ -1,0 +1,282 @@
+"""The one interface between FHIR and the guideline rules: typed clinical facts.
+
+`fhir_mappings.parse.build_facts(...)` turns a hook request's context and prefetch into a
+`ClinicalFacts`; the recommendations in `hooks` read nothing else. Everything here is immutable
+and unit-checked: doses are in mg, weights in kg, heights in cm, and a dose that could not be
+understood carries `dose is None` and a `dose_problem` instead of a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from fhir_mappings.concepts import (
+    PREDNISONE_EQUIVALENCE,
+    Allergy,
+    Antibody,
+    Condition,
+    Drug,
+    Lab,
+    Metabolizer,
+    MyositisSubtype,
+    Qualitative,
+    Route,
+    Vaccine,
+)
+
+CURRENT_STATUSES = frozenset({"active", "on-hold"})
+CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A quantity in the unit named by the field that holds it, with when it was taken."""
+
+    value: float
+    when: datetime | None
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A dose schedule normalised to milligrams.
+
+    `administrations_per_day` is fractional for schedules longer than a day (once weekly = 1/7).
+    Range doses keep both ends: the high end for safety checks, the low end for under-dosing.
+    """
+
+    mg_per_administration_low: float
+    mg_per_administration_high: float
+    administrations_per_day: float
+    text: str
+    #: Number of administrations in the order (timing.repeat.count), when bounded.
+    administration_count: int | None = None
+    #: Length of the course in days (timing.repeat.boundsDuration/boundsPeriod), when bounded.
+    course_days: float | None = None
+    as_needed: bool = False
+
+    @property
+    def mg_per_day_low(self) -> float:
+        return self.mg_per_administration_low * self.administrations_per_day
+
+    @property
+    def mg_per_day_high(self) -> float:
+        return self.mg_per_administration_high * self.administrations_per_day
+
+    @property
+    def mg_per_week_low(self) -> float:
+        return self.mg_per_day_low * 7
+
+    @property
+    def mg_per_week_high(self) -> float:
+        return self.mg_per_day_high * 7
+
+    @property
+    def more_often_than_weekly(self) -> bool:
+        """True for any schedule with more than one administration per 7 days."""
+        return self.administrations_per_day * 7 > 1.0001
+
+
+@dataclass(frozen=True)
+class MedicationOrder:
+    """One MedicationRequest (on record or a draft order), read by ingredient."""
+
+    drug: Drug
+    display: str
+    status: str
+    intent: str
+    #: Relative reference ("MedicationRequest/123") when the resource had an id.
+    reference: str | None = None
+    rxnorm: str | None = None
+    route: Route | None = None
+    dose: Dose | None = None
+    #: Why `dose` is None ("dose not interpretable: unit 'puff'"), or None when no dose was given.
+    dose_problem: str | None = None
+    start: date | None = None
+    end: date | None = None
+    is_draft: bool = False
+    is_selected: bool = False
+    #: The resource as it was sent, so a suggestion can update it in its entirety.
+    resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_current(self) -> bool:
+        """On the current regimen: a draft order, or active/on-hold with an order/plan intent."""
+        if self.is_draft:
+            return True
+        return self.status in CURRENT_STATUSES and self.intent in CURRENT_INTENTS
+
+    @property
+    def prednisone_equivalent_mg_per_day(self) -> float | None:
+        """High-end prednisone-equivalent daily dose, or None for non-steroids and unknown doses."""
+        factor = PREDNISONE_EQUIVALENCE.get(self.drug)
+        if factor is None or self.dose is None:
+            return None
+        return self.dose.mg_per_day_high * factor
+
+    def days_taken(self, until: date) -> int:
+        """Days from start to the end of the order or `until`, whichever is earlier (0 if unknown)."""
+        if self.start is None or self.is_draft:
+            return 0
+        stop = min(self.end, until) if self.end else until
+        return max(0, (stop - self.start).days)
+
+
+@dataclass(frozen=True)
+class ConditionFact:
+    """A diagnosis mapped to a concept; only active, not refuted/entered-in-error ones are kept."""
+
+    concept: Condition | MyositisSubtype
+    code: str
+    system: str
+    display: str
+    onset: date | None = None
+
+
+@dataclass(frozen=True)
+class LabResult:
+    """An Observation mapped to a lab or antibody concept."""
+
+    concept: Lab | Antibody
+    when: datetime | None
+    code: str = ""
+    value: float | None = None
+    unit: str | None = None
+    text: str | None = None
+    interpretation: Qualitative = Qualitative.UNKNOWN
+    phenotype: Metabolizer | None = None
+
+    def describe(self) -> str:
+        """Short human text of the result, for card details."""
+        if self.phenotype is not None:
+            shown = f"{self.phenotype.value} metabolizer"
+        elif self.value is not None:
+            shown = f"{self.value:g} {self.unit or ''}".strip()
+        elif self.interpretation is not Qualitative.UNKNOWN:
+            shown = self.interpretation.value
+        else:
+            shown = self.text or "result of unknown meaning"
+        on = f" on {self.when.date().isoformat()}" if self.when else ""
+        return f"{self.concept.value} {shown}{on}"
+
+
+@dataclass(frozen=True)
+class ImmunizationFact:
+    vaccine: Vaccine
+    when: date | None
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """Demographics. `reference` ("Patient/123") is used only to build suggested resources."""
+
+    reference: str | None = None
+    birth_date: date | None = None
+    age_years: float | None = None
+    sex: str | None = None
+    #: Heuristic of REFERENCE.md 2.2: female, 12-55, no menopause/hysterectomy code.
+    childbearing_potential: bool = False
+
+
+@dataclass(frozen=True)
+class ParseReport:
+    """What the mapping understood, could not interpret, or had to skip (counts, no content)."""
+
+    recognised: int = 0
+    uninterpretable: int = 0
+    skipped: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClinicalFacts:
+    """Everything a recommendation may look at, for one hook call at one point in time."""
+
+    now: datetime
+    hook: str
+    patient: PatientInfo = field(default_factory=PatientInfo)
+    myositis: MyositisSubtype | None = None
+    conditions: tuple[ConditionFact, ...] = ()
+    medications: tuple[MedicationOrder, ...] = ()
+    results: tuple[LabResult, ...] = ()
+    weight_kg: Measurement | None = None
+    height_cm: Measurement | None = None
+    allergies: frozenset[Allergy] = frozenset()
+    immunizations: tuple[ImmunizationFact, ...] = ()
+    #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
+    data_gaps: tuple[str, ...] = ()
+    report: ParseReport = field(default_factory=ParseReport)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    # --- diagnoses -------------------------------------------------------------------------
+    def has_condition(self, *concepts: Condition | MyositisSubtype) -> bool:
+        return any(c.concept in concepts for c in self.conditions)
+
+    def conditions_of(self, *concepts: Condition | MyositisSubtype) -> tuple[ConditionFact, ...]:
+        return tuple(c for c in self.conditions if c.concept in concepts)
+
+    @property
+    def has_active_myositis(self) -> bool:
+        return self.myositis is not None
+
+    # --- medications -----------------------------------------------------------------------
+    def current(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
+        """Current regimen (record + drafts), optionally restricted to some drugs."""
+        wanted = None if drugs is None else frozenset(drugs)
+        return tuple(m for m in self.medications if m.is_current and (wanted is None or m.drug in wanted))
+
+    def drafts(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
+        return tuple(m for m in self.current(drugs) if m.is_draft)
+
+    def on_record(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
+        """Current orders on record, without the drafts."""
+        return tuple(m for m in self.current(drugs) if not m.is_draft)
+
+    def history(self, drugs: Iterable[Drug]) -> tuple[MedicationOrder, ...]:
+        """Every non-draft order of these drugs, current or past."""
+        wanted = frozenset(drugs)
+        return tuple(m for m in self.medications if not m.is_draft and m.drug in wanted)
+
+    # --- observations ----------------------------------------------------------------------
+    def results_of(self, concept: Lab | Antibody) -> tuple[LabResult, ...]:
+        """Results of one concept, newest first (undated last)."""
+        matching = [r for r in self.results if r.concept == concept]
+        return tuple(sorted(matching, key=lambda r: (r.when is not None, r.when or datetime.min), reverse=True))
+
+    def latest(self, concept: Lab | Antibody) -> LabResult | None:
+        found = self.results_of(concept)
+        return found[0] if found else None
+
+    def antibody(self, antibody: Antibody) -> Qualitative:
+        """Positive if any result is positive, else negative if any is negative, else unknown."""
+        readings = {r.interpretation for r in self.results_of(antibody)}
+        if Qualitative.POSITIVE in readings:
+            return Qualitative.POSITIVE
+        if Qualitative.NEGATIVE in readings:
+            return Qualitative.NEGATIVE
+        return Qualitative.UNKNOWN
+
+    def positive_antibodies(self, antibodies: Iterable[Antibody]) -> tuple[Antibody, ...]:
+        return tuple(a for a in antibodies if self.antibody(a) is Qualitative.POSITIVE)
+
+    # --- body size -------------------------------------------------------------------------
+    @property
+    def bsa_m2(self) -> float | None:
+        """Body surface area by Mosteller: sqrt(height_cm * weight_kg / 3600)."""
+        if self.weight_kg is None or self.height_cm is None:
+            return None
+        return (self.height_cm.value * self.weight_kg.value / 3600) ** 0.5
+
+    @property
+    def is_adult(self) -> bool:
+        return self.patient.age_years is not None and self.patient.age_years >= 18
+
+    @property
+    def is_child(self) -> bool:
+        return self.patient.age_years is not None and self.patient.age_years < 18

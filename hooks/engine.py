@@ -1,0 +1,70 @@
+"""Run the recommendations of one hook over one patient's facts.
+
+Pure: facts and settings in, (recommendation, finding) pairs out. Policies applied here, once,
+rather than in every rule:
+- myositis-specific recommendations need an active inflammatory-myopathy diagnosis;
+- recommendations that start or escalate immunosuppression are silent in inclusion body myositis;
+- on order-select/order-sign only findings about a draft order are shown;
+- at most one finding per recommendation (each `evaluate` returns one or None).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from fhir_mappings.concepts import MyositisSubtype
+from fhir_mappings.facts import ClinicalFacts
+from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation
+from hooks.settings import RuleSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Result:
+    recommendation: Recommendation
+    finding: Finding
+
+
+def applicable(recommendation: Recommendation, facts: ClinicalFacts) -> bool:
+    if facts.hook not in recommendation.hooks:
+        return False
+    if recommendation.requires_myositis and not facts.has_active_myositis:
+        return False
+    if recommendation.escalates_immunosuppression and facts.myositis is MyositisSubtype.INCLUSION_BODY_MYOSITIS:
+        return False
+    return True
+
+
+def evaluate(
+    recommendations: tuple[Recommendation, ...],
+    facts: ClinicalFacts,
+    settings: RuleSettings,
+    *,
+    strict: bool = False,
+) -> list[Result]:
+    """Findings of every applicable recommendation, most severe first.
+
+    A recommendation that raises is logged (id and exception type only, no patient data) and
+    skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests).
+    """
+    results: list[Result] = []
+    for recommendation in recommendations:
+        if not applicable(recommendation, facts):
+            continue
+        try:
+            finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
+        except Exception as error:
+            if strict:
+                raise
+            log.error("recommendation %s failed: %s", recommendation.id, type(error).__name__)
+            continue
+        if finding is None:
+            continue
+        if facts.hook in ORDER_HOOKS and not finding.about_drafts:
+            continue
+        results.append(Result(recommendation, finding))
+    severity = {"critical": 0, "warning": 1, "info": 2}
+    results.sort(key=lambda r: (severity[r.finding.indicator.value], r.recommendation.id))
+    return results

@@ -1,0 +1,117 @@
+"""What a guideline recommendation is, and what it produces.
+
+A `Recommendation` is a frozen declaration (id, title, citation, trigger in data terms, the hooks
+it runs on, its configurable parameters) plus one pure function `evaluate(facts, params)` that
+returns at most one `Finding`. Findings are plain data; `cds_service` renders them as cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from fhir_mappings.facts import ClinicalFacts
+
+PATIENT_VIEW = "patient-view"
+ORDER_SELECT = "order-select"
+ORDER_SIGN = "order-sign"
+ALL_HOOKS = frozenset({PATIENT_VIEW, ORDER_SELECT, ORDER_SIGN})
+ORDER_HOOKS = frozenset({ORDER_SELECT, ORDER_SIGN})
+
+
+class Indicator(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a recommendation comes from. `statement` quotes or closely paraphrases the source."""
+
+    label: str
+    url: str
+    statement: str
+    strength: str = ""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A configurable threshold with its default and the source of that default."""
+
+    default: float | int | str | bool
+    description: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A FHIR action of a suggestion: create/update carry a resource, delete a resource id."""
+
+    type: str
+    description: str
+    resource: Mapping[str, Any] | None = None
+    resource_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    actions: tuple[Action, ...]
+    is_recommended: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a recommendation found, ready to become a card.
+
+    `facts_used` lists the data that triggered it ("prednisone 60 mg/day since 2026-10-01"); the
+    card detail ends with them. `about_drafts` names the draft orders the finding concerns: on
+    order-select/order-sign a finding that concerns no draft order is not shown.
+    """
+
+    indicator: Indicator
+    summary: str
+    detail: str
+    facts_used: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...] = ()
+    about_drafts: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.summary or len(self.summary) >= 140:
+            raise ValueError(f"card summary must be 1-139 characters: {self.summary!r}")
+        if not self.facts_used:
+            raise ValueError("a finding must state the facts that triggered it")
+
+
+Params = Mapping[str, Any]
+Evaluate = Callable[[ClinicalFacts, Params], "Finding | None"]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    title: str
+    citation: Citation
+    #: The trigger in data terms (codes, thresholds, time windows), shown in the catalog.
+    trigger: str
+    hooks: frozenset[str]
+    indicators: frozenset[Indicator]
+    evaluate: Evaluate
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    #: True when the recommendation is myositis-specific (needs an active IIM diagnosis).
+    requires_myositis: bool = True
+    #: True when its cards start or escalate immunosuppression: never shown in inclusion body myositis.
+    escalates_immunosuppression: bool = False
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.parameters.items()}
