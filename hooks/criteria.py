@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Route
+from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, SYSTEMIC_GLUCOCORTICOIDS, Lab, MyositisSubtype, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 
 
@@ -70,3 +70,165 @@ def describe(order: MedicationOrder) -> str:
 
 def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
+
+
+def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
+    """The draft orders among `orders`, as the references a Finding's `about_drafts` carries."""
+    return tuple(m.reference or m.display for m in orders if m.is_draft)
+
+
+def mg_per_kg_per_day(facts: ClinicalFacts, order: MedicationOrder) -> float | None:
+    """High-end daily dose per kg of body weight, or None when dose or weight is unknown."""
+    if order.dose is None or facts.weight_kg is None or facts.weight_kg.value <= 0:
+        return None
+    return order.dose.mg_per_day_high / facts.weight_kg.value
+
+
+def planned_prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, low_end: bool = False) -> float:
+    """Prednisone-equivalent mg/day of the regimen once the drafts are signed.
+
+    Unlike `prednisone_equivalent_mg_per_day` (which keeps the larger of a draft and the order on
+    record it may replace), a draft here replaces the orders on record of the same drug, so a draft
+    that lowers the dose is seen as lower. High end of range doses, or the low end with `low_end`
+    (for under-dosing cards). Without drafts both give the dose on record.
+    """
+    current = maintenance_glucocorticoids(facts)
+    drafted = {m.drug for m in current if m.is_draft}
+    total = 0.0
+    for order in current:
+        factor = PREDNISONE_EQUIVALENCE.get(order.drug)
+        if factor is None or order.dose is None or (order.drug in drafted and not order.is_draft):
+            continue
+        total += (order.dose.mg_per_day_low if low_end else order.dose.mg_per_day_high) * factor
+    return total
+
+
+def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:
+    """The latest weight if measured within `max_age_days` (REFERENCE.md 2.2: 90 days, 30 for children).
+
+    An undated weight is not used: a card that needs mg/kg then says "weight needed".
+    """
+    weight = facts.weight_kg
+    if weight is None or weight.when is None or weight.value <= 0:
+        return None
+    if (facts.now - weight.when).days > max_age_days:
+        return None
+    return weight.value
+
+
+def is_juvenile_myositis(facts: ClinicalFacts) -> bool:
+    """Juvenile dermatomyositis coded, or inflammatory myopathy in a patient under 18 (REFERENCE.md 2.2)."""
+    return facts.myositis is MyositisSubtype.JUVENILE_DERMATOMYOSITIS or (
+        facts.has_active_myositis and facts.is_child
+    )
+
+
+def days_at_or_above(facts: ClinicalFacts, min_mg_per_day: float) -> int:
+    """Cumulative days on record (gaps not counted) of non-IV glucocorticoid orders that each
+    reached `min_mg_per_day` prednisone-equivalent."""
+    orders = tuple(
+        m
+        for m in facts.history(SYSTEMIC_GLUCOCORTICOIDS)
+        if m.route is not Route.INTRAVENOUS and (m.prednisone_equivalent_mg_per_day or 0.0) >= min_mg_per_day
+    )
+    return covered_days(orders, facts.today)
+
+
+def remaining_course_days(order: MedicationOrder, today: date) -> int | None:
+    """Days an order still runs from `today` (a draft from today); None when it is open-ended."""
+    start = today if order.is_draft or order.start is None else order.start
+    ends: list[date] = []
+    if order.end is not None:
+        ends.append(order.end)
+    if order.dose is not None and order.dose.course_days is not None:
+        ends.append(start + timedelta(days=order.dose.course_days))
+    if not ends:
+        return None
+    return max(0, (min(ends) - today).days)
+
+
+def sustained_glucocorticoid(facts: ClinicalFacts, min_mg_per_day: float, min_days: int) -> bool:
+    """Prednisone-equivalent >= `min_mg_per_day` now (drafts included) for >= `min_days`, actual or planned.
+
+    Planned: days already taken at that dose plus what the current orders at that dose still have to
+    run; an order without an end date or bounded course is open-ended and counts as planned long enough.
+    """
+    if prednisone_equivalent_mg_per_day(facts) < min_mg_per_day:
+        return False
+    current = maintenance_glucocorticoids(facts)
+    high = [m for m in current if (m.prednisone_equivalent_mg_per_day or 0.0) >= min_mg_per_day] or list(current)
+    ahead = [remaining_course_days(m, facts.today) for m in high]
+    if any(days is None for days in ahead):
+        return True
+    return days_at_or_above(facts, min_mg_per_day) + max(ahead, default=0) >= min_days
+
+
+def cumulative_prednisone_equivalent_mg(facts: ClinicalFacts, window_days: int) -> float:
+    """Prednisone-equivalent mg taken in the last `window_days` (orders on record).
+
+    Oral orders count their daily dose over the days covered in the window; IV orders count only
+    when bounded (administration count or course length), so an open IV pulse order is not
+    mistaken for daily dosing.
+    """
+    window_start = facts.today - timedelta(days=window_days)
+    total = 0.0
+    for order in facts.history(SYSTEMIC_GLUCOCORTICOIDS):
+        factor = PREDNISONE_EQUIVALENCE[order.drug]
+        if order.dose is None or order.start is None or order.dose.as_needed:
+            continue
+        if order.route is Route.INTRAVENOUS:
+            if order.start < window_start:
+                continue
+            if order.dose.administration_count is not None:
+                total += order.dose.mg_per_administration_high * order.dose.administration_count * factor
+            elif order.dose.course_days is not None:
+                total += order.dose.mg_per_day_high * order.dose.course_days * factor
+            continue
+        stop = min(order.end, facts.today) if order.end else facts.today
+        days = (stop - max(order.start, window_start)).days
+        if days > 0:
+            total += order.dose.mg_per_day_high * days * factor
+    return total
+
+
+_CREATININE_MG_DL_PER_UNIT = {"mg/dl": 1.0, "umol/l": 1 / 88.4, "µmol/l": 1 / 88.4, "μmol/l": 1 / 88.4}
+
+
+def ckd_epi_2021(creatinine_mg_dl: float, age_years: float, female: bool) -> float:
+    """eGFR (mL/min/1.73 m²) by the race-free CKD-EPI 2021 creatinine equation, adults only."""
+    kappa, alpha = (0.7, -0.241) if female else (0.9, -0.302)
+    ratio = creatinine_mg_dl / kappa
+    egfr = 142 * min(ratio, 1.0) ** alpha * max(ratio, 1.0) ** -1.200 * 0.9938**age_years
+    return egfr * 1.012 if female else egfr
+
+
+def latest_egfr(facts: ClinicalFacts) -> tuple[float, str] | None:
+    """Latest eGFR with the text that shows where it came from, or None.
+
+    A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
+    and a creatinine in mg/dL or µmol/L) the eGFR is computed from it by CKD-EPI 2021.
+    """
+    reported = next((r for r in facts.results_of(Lab.EGFR) if r.value is not None), None)
+    creatinine = next((r for r in facts.results_of(Lab.CREATININE) if r.value is not None), None)
+    computable = (
+        creatinine is not None
+        and facts.is_adult
+        and facts.patient.sex in ("female", "male")
+        and (creatinine.unit or "").lower() in _CREATININE_MG_DL_PER_UNIT
+    )
+    newer_creatinine = computable and (
+        reported is None or (creatinine.when is not None and (reported.when is None or creatinine.when > reported.when))
+    )
+    if newer_creatinine:
+        mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
+        value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
+        return value, f"eGFR {value:.0f} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})"
+    if reported is not None:
+        return reported.value, reported.describe()
+    return None
+
+
+def data_gap(facts: ClinicalFacts, resource_type: str, prefetch_key: str) -> bool:
+    """True when a resource type could not be obtained (named by type or by prefetch key), so a card
+    must ask the clinician to verify instead of asserting that something is absent."""
+    return resource_type in facts.data_gaps or prefetch_key in facts.data_gaps

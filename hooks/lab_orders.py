@@ -1,0 +1,58 @@
+"""Laboratory tests that cards suggest ordering, with the LOINC code of each (REFERENCE.md 4.3, V1/V2 only).
+
+A test without a verified LOINC code (blood count, albumin) is named in the card text but not offered as
+a one-click order: a wrong code on a suggested ServiceRequest would order the wrong test.
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.builders import service_request
+from fhir_mappings.concepts import Lab
+from fhir_mappings.facts import ClinicalFacts, LabResult
+from hooks.recommendation import Action, Suggestion
+
+#: LOINC code and long name per concept, REFERENCE.md 4.3 (V2).
+LOINC: dict[Lab, tuple[str, str]] = {
+    Lab.HBSAG: ("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay"),
+    Lab.ANTI_HBC: ("16933-4", "Hepatitis B virus core Ab [Presence] in Serum"),
+    Lab.HCV_ANTIBODY: ("13955-0", "Hepatitis C virus Ab [Presence] in Serum or Plasma by Immunoassay"),
+    Lab.CREATININE: ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    Lab.ALT: ("1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma"),
+}
+
+#: Human names for card text.
+NAMES: dict[Lab, str] = {
+    Lab.HBSAG: "HBsAg",
+    Lab.ANTI_HBC: "anti-HBc",
+    Lab.HCV_ANTIBODY: "HCV antibody",
+    Lab.BLOOD_COUNT: "full blood count",
+    Lab.CREATININE: "creatinine/eGFR",
+    Lab.EGFR: "eGFR",
+    Lab.ALT: "ALT/AST",
+    Lab.AST: "AST",
+    Lab.ALBUMIN: "albumin",
+}
+
+HEPATITIS_SEROLOGY = (Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY)
+
+
+def serology_on_record(facts: ClinicalFacts) -> dict[Lab, LabResult | None]:
+    """Latest result of each hepatitis B/C screening test, at any date (None when absent)."""
+    return {lab: facts.latest(lab) for lab in HEPATITIS_SEROLOGY}
+
+
+def order_suggestion(facts: ClinicalFacts, labs: tuple[Lab, ...], reason: str, label: str) -> Suggestion | None:
+    """One suggestion creating a draft ServiceRequest per test that has a LOINC code; None if none has."""
+    actions = tuple(
+        Action(
+            "create",
+            f"Draft order: {NAMES[lab]}",
+            service_request(patient_reference=facts.patient.reference, loinc_code=LOINC[lab][0],
+                            display=LOINC[lab][1], reason=reason),
+        )
+        for lab in labs
+        if lab in LOINC
+    )
+    if not actions:
+        return None
+    return Suggestion(label=label, actions=actions, is_recommended=True)

@@ -1,0 +1,112 @@
+"""Baseline tests before methotrexate (REFERENCE.md R7).
+
+BSR/BHPR 2017 non-biologic DMARD guideline (Ledingham et al.): baseline assessment before methotrexate is
+a full blood count, calculated GFR (creatinine), ALT and/or AST and albumin, with screening for occult
+viral infection (hepatitis B and C). EULAR 2022: HBV status before antirheumatic drugs guides antiviral
+treatment. Also: chest imaging (not checkable here) and a pregnancy test in women of childbearing
+potential (see `teratogen-pregnancy`).
+
+When: a new methotrexate order (a draft with no methotrexate on record: blood tests must be dated within
+`lab_window_days` before today; serology at any time, or within `serology_window_days` when set), or
+methotrexate on record with no result at all of one of the tests.
+Then: warning listing what is missing, with one suggestion creating lab orders for the tests that have a
+verified LOINC code (blood count and albumin are named but not coded).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fhir_mappings.concepts import Drug, Lab
+from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import days_ago, describe, draft_references
+from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion
+from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
+#: Each required test and the result concepts that satisfy it.
+BLOOD_TESTS: dict[Lab, tuple[Lab, ...]] = {
+    Lab.BLOOD_COUNT: (Lab.BLOOD_COUNT,),
+    Lab.CREATININE: (Lab.CREATININE, Lab.EGFR),
+    Lab.ALT: (Lab.ALT, Lab.AST),
+    Lab.ALBUMIN: (Lab.ALBUMIN,),
+}
+
+STATEMENT = (
+    "BSR/BHPR 2017: before methotrexate check full blood count, calculated GFR (creatinine), ALT and/or AST and "
+    "albumin, and screen for occult viral infection (hepatitis B and C); EULAR 2022: HBV status before "
+    "antirheumatic drugs guides antiviral treatment."
+)
+
+
+def _has_result(facts: ClinicalFacts, concepts: tuple[Lab, ...], since: date | None) -> bool:
+    return any(
+        since is None or (r.when is not None and r.when.date() >= since)
+        for concept in concepts
+        for r in facts.results_of(concept)
+    )
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    methotrexate = facts.current({Drug.METHOTREXATE})
+    if not methotrexate:
+        return None
+    new_start = not facts.history({Drug.METHOTREXATE})
+    lab_since = days_ago(facts, params["lab_window_days"]) if new_start else None
+    serology_since = (
+        days_ago(facts, params["serology_window_days"]) if new_start and params["serology_window_days"] > 0 else None
+    )
+    missing = [lab for lab, concepts in BLOOD_TESTS.items() if not _has_result(facts, concepts, lab_since)]
+    missing += [lab for lab in HEPATITIS_SEROLOGY if not _has_result(facts, (lab,), serology_since)]
+    if not missing:
+        return None
+    window = f" in the last {params['lab_window_days']} days" if new_start else " on record"
+    facts_used = [describe(m) for m in methotrexate]
+    facts_used.append("Missing" + window + ": " + ", ".join(NAMES[lab] for lab in missing))
+    uncoded = [NAMES[lab] for lab in missing if lab in (Lab.BLOOD_COUNT, Lab.ALBUMIN)]
+    detail = (
+        ("Before starting methotrexate" if new_start else "Methotrexate is current and")
+        + " the baseline is incomplete: no " + ", ".join(NAMES[lab] for lab in missing) + window + "."
+        + (" Order " + " and ".join(uncoded) + " from the local catalogue (not offered as a one-click order)."
+           if uncoded else "")
+        + " Also: chest X-ray at baseline (not visible to this service) and a pregnancy test if of childbearing "
+        "potential. Results held elsewhere may not be visible to this service."
+        + f"\n\nGuideline: {STATEMENT}"
+    )
+    suggestion = order_suggestion(facts, tuple(missing), "Baseline before methotrexate", "Order missing baseline tests")
+    return Finding(
+        indicator=Indicator.WARNING,
+        summary="Methotrexate: baseline tests missing (" + ", ".join(NAMES[lab] for lab in missing) + ")",
+        detail=detail,
+        facts_used=tuple(facts_used),
+        suggestions=(suggestion,) if suggestion else (),
+        about_drafts=draft_references(methotrexate),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="methotrexate-baseline-tests",
+    title="Baseline tests before methotrexate",
+    citation=Citation(
+        label="BSR/BHPR guideline for the prescription and monitoring of non-biologic DMARDs (Ledingham et al., "
+        "Rheumatology 2017;56:865); EULAR 2022 infection screening recommendations",
+        url="https://doi.org/10.1093/rheumatology/kew479",
+        statement=STATEMENT,
+        strength="BSR/BHPR 2017 baseline assessment (V2 secondary summary); EULAR 2022 (V2)",
+    ),
+    trigger=(
+        "Current or draft methotrexate; for a new start (no methotrexate on record) no full blood count, "
+        "creatinine or eGFR, ALT or AST, albumin within lab_window_days before today, or no HBsAg, anti-HBc or "
+        "HCV antibody (any date, or within serology_window_days when > 0); for methotrexate on record, one of "
+        "these never on record"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.WARNING}),
+    evaluate=evaluate,
+    parameters={
+        "lab_window_days": Parameter(30, "blood tests must be this recent before a new start",
+                                     "REFERENCE.md R7"),
+        "serology_window_days": Parameter(0, "hepatitis serology must be this recent before a new start "
+                                          "(0 = any date)", "REFERENCE.md R7 (serologies at any time)"),
+    },
+    requires_myositis=False,
+)

@@ -1,0 +1,97 @@
+"""Methotrexate and renal function (REFERENCE.md R10).
+
+FDA methotrexate label: elimination is reduced in impaired renal function; such patients need close
+monitoring and dose reduction or discontinuation. Published cut-offs vary (e.g. British Association of
+Dermatologists: halve the dose at creatinine clearance 20-50), so the service uses conservative cut-offs
+labelled **local policy**.
+
+When: methotrexate current or ordered (any patient: drug safety) and the latest eGFR (reported, or
+computed by CKD-EPI 2021 from a newer serum creatinine) is below `warning_below_egfr`.
+Then: critical below `critical_below_egfr` ("avoid / specialist review"; a draft order is offered for
+removal), else warning ("reduce the dose and monitor closely").
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.concepts import Drug
+from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import describe, draft_references, latest_egfr
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+STATEMENT = (
+    "FDA label: methotrexate elimination is reduced in patients with impaired renal function, who need close "
+    "monitoring and dose reduction or discontinuation. Local policy cut-offs: eGFR < 30 avoid / specialist "
+    "review; eGFR 30-59 reduce the dose and monitor closely."
+)
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    methotrexate = facts.current({Drug.METHOTREXATE})
+    egfr = latest_egfr(facts) if methotrexate else None
+    if egfr is None or egfr[0] >= params["warning_below_egfr"]:
+        return None
+    value, shown = egfr
+    critical = value < params["critical_below_egfr"]
+    drafts = tuple(m for m in methotrexate if m.is_draft and m.reference)
+    suggestions = (
+        Suggestion(
+            "Remove the methotrexate draft order",
+            tuple(Action("delete", f"Remove the draft order: {m.display}", resource_id=m.reference) for m in drafts),
+            is_recommended=True,
+        ),
+    ) if critical and drafts else ()
+    advice = (
+        f"eGFR below {params['critical_below_egfr']:g}: **avoid methotrexate**; specialist review before any use."
+        if critical else
+        f"eGFR below {params['warning_below_egfr']:g}: reduce the methotrexate dose and monitor blood count and "
+        "renal function closely."
+    )
+    return Finding(
+        indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
+        summary=(f"Methotrexate with eGFR {value:.0f}: avoid (local policy)" if critical
+                 else f"Methotrexate with eGFR {value:.0f}: reduce dose, monitor closely (local policy)"),
+        detail=(
+            f"{advice} Methotrexate is renally eliminated; accumulation causes marrow and mucosal toxicity. "
+            "The cut-offs are **local policy** (published thresholds vary).\n\n"
+            f"Basis: {STATEMENT}"
+        ),
+        facts_used=tuple(describe(m) for m in methotrexate) + (shown,),
+        suggestions=suggestions,
+        about_drafts=draft_references(methotrexate),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="methotrexate-renal",
+    title="Methotrexate and renal function",
+    citation=Citation(
+        label="FDA methotrexate prescribing information (renal impairment); local policy cut-offs",
+        url="https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=methotrexate",
+        statement=STATEMENT,
+        strength="Label statement (V2 excerpt); cut-offs are local policy, not a graded recommendation",
+    ),
+    trigger=(
+        "Current or draft methotrexate and latest eGFR (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
+        "newer creatinine 2160-0) < warning_below_egfr (60): critical when < critical_below_egfr (30)"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    evaluate=evaluate,
+    parameters={
+        "critical_below_egfr": Parameter(30, "eGFR (mL/min/1.73 m²) below which methotrexate is avoided",
+                                         "REFERENCE.md R10 (local policy)"),
+        "warning_below_egfr": Parameter(60, "eGFR below which the dose is reduced and monitored closely",
+                                        "REFERENCE.md R10 (local policy)"),
+    },
+    requires_myositis=False,
+)

@@ -1,0 +1,306 @@
+"""Pneumocystis jirovecii pneumonia (PJP) prophylaxis on high-dose glucocorticoid (REFERENCE.md R21, R22).
+
+US practice (source documents; University of Utah Epic BPA): prophylaxis when prednisone-equivalent
+>= 20 mg/day is taken or planned for >= 4 weeks, especially with a second immunosuppressant.
+EULAR 2022 (Fragoulis et al.): prophylaxis "seems beneficial" for > 15-30 mg/day prednisolone for
+> 2-4 weeks. Evidence is observational: warning, never critical, for the indication.
+
+When: active IIM and no current TMP-SMX, atovaquone, dapsone or pentamidine, and either
+(a) prednisone-equivalent >= `min_mg_per_day` for >= `min_days`, actual or planned (an open-ended
+order counts as planned), or (b) the cautious default of REFERENCE.md section 6: >= `combination_mg_per_day`
+with a second immunosuppressant and a glucocorticoid pulse or lymphopenia.
+Then: warning "consider PJP prophylaxis" with draft orders: TMP-SMX (recommended unless a sulfonamide
+allergy), atovaquone 1500 mg daily, dapsone 100 mg daily only with a normal G6PD result.
+Also: dapsone current or ordered without a normal G6PD result (or with a deficient one) -> critical
+(REFERENCE.md R22: "G6PD result required ... Critical if missing or deficient").
+The EULAR alternative is a settings change (e.g. `min_mg_per_day = 15`, `min_days = 14`).
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.builders import medication_request, service_request
+from fhir_mappings.concepts import (
+    PJP_PROPHYLAXIS,
+    SECOND_IMMUNOSUPPRESSANTS,
+    SYSTEMIC_GLUCOCORTICOIDS,
+    Allergy,
+    Drug,
+    Lab,
+    Qualitative,
+    Route,
+)
+from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.criteria import (
+    data_gap,
+    days_at_or_above,
+    days_ago,
+    describe,
+    draft_references,
+    maintenance_glucocorticoids,
+    prednisone_equivalent_mg_per_day,
+    sustained_glucocorticoid,
+)
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+TMP_SMX_DS_TABLET = ("198335", "Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet")
+DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
+#: Ingredient RxCUI (REFERENCE.md 4.1, V2): the 750 mg/5 mL suspension is not in the product list.
+ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
+#: G6PD enzymatic activity in red cells (REFERENCE.md 4.3, V2).
+G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
+#: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
+_PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
+
+STATEMENT = (
+    "PJP prophylaxis for prednisone-equivalent >= 20 mg/day for >= 4 weeks (actual or planned), especially "
+    "with a second immunosuppressant (US practice); EULAR 2022: prophylaxis seems beneficial above "
+    "15-30 mg/day prednisolone for more than 2-4 weeks. First line TMP-SMX; alternatives atovaquone "
+    "1500 mg daily, dapsone 100 mg daily (G6PD result required), aerosolised pentamidine 300 mg monthly."
+)
+
+
+def _g6pd(facts: ClinicalFacts) -> LabResult | None:
+    return facts.latest(Lab.G6PD)
+
+
+def _g6pd_deficient(result: LabResult | None) -> bool:
+    """Deficient: interpretation positive (abnormal) or a result text saying deficient/low."""
+    if result is None:
+        return False
+    text = (result.text or "").lower()
+    return result.interpretation is Qualitative.POSITIVE or "deficien" in text or "low" in text
+
+
+def _g6pd_normal(result: LabResult | None) -> bool:
+    """Normal: interpretation negative (not deficient) or a result text saying normal. A bare number is
+    not read as normal: reference ranges differ by method."""
+    if result is None or _g6pd_deficient(result):
+        return False
+    return result.interpretation is Qualitative.NEGATIVE or "normal" in (result.text or "").lower()
+
+
+def _lymphocytes_low(facts: ClinicalFacts, threshold: float) -> LabResult | None:
+    result = next((r for r in facts.results_of(Lab.LYMPHOCYTES) if r.value is not None), None)
+    if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
+        return None
+    return result if result.value < threshold else None
+
+
+def _recent_pulses(facts: ClinicalFacts, lookback_days: int) -> tuple[MedicationOrder, ...]:
+    since = days_ago(facts, lookback_days)
+    return tuple(
+        m
+        for m in facts.medications
+        if m.drug in SYSTEMIC_GLUCOCORTICOIDS
+        and m.route is Route.INTRAVENOUS
+        and (m.is_draft or (m.start is not None and m.start >= since))
+    )
+
+
+def _create(label: str, description: str, resource: dict, recommended: bool) -> Suggestion:
+    return Suggestion(label=label, actions=(Action("create", description, resource),), is_recommended=recommended)
+
+
+def _delete_draft(order: MedicationOrder) -> Action:
+    """Cancel a draft order (CDS Hooks 2.0 delete action with a relative `resourceId`)."""
+    return Action("delete", f"Remove the draft order: {order.display}", resource_id=order.reference)
+
+
+def _atovaquone(patient: str | None) -> dict:
+    code, display = ATOVAQUONE_INGREDIENT
+    return medication_request(
+        patient_reference=patient, rxnorm_code=code, display=display, dose_value=1500, dose_unit="mg",
+        frequency=1, period=1, period_unit="d",
+        text="Atovaquone oral suspension 1500 mg (10 mL of 750 mg/5 mL) once daily with a fatty meal",
+    )
+
+
+def _g6pd_order(patient: str | None) -> dict:
+    code, display = G6PD_LOINC
+    return service_request(patient_reference=patient, loinc_code=code, display=display,
+                           reason="G6PD status before dapsone (PJP prophylaxis)")
+
+
+def _dapsone_finding(facts: ClinicalFacts, dapsone: tuple[MedicationOrder, ...]) -> Finding:
+    g6pd = _g6pd(facts)
+    deficient = _g6pd_deficient(g6pd)
+    patient = facts.patient.reference
+    drafts = tuple(m for m in dapsone if m.is_draft and m.reference)
+    replace_actions = tuple(_delete_draft(m) for m in drafts) + (
+        Action("create", "Draft order: atovaquone 1500 mg orally once daily", _atovaquone(patient)),
+    )
+    suggestions = [
+        Suggestion("Replace dapsone with atovaquone 1500 mg daily", replace_actions, is_recommended=deficient)
+    ]
+    if not deficient:
+        suggestions.insert(0, _create("Order G6PD activity", "Draft order: G6PD activity", _g6pd_order(patient), True))
+    summary = "Dapsone with G6PD deficiency: risk of haemolysis" if deficient else (
+        "Dapsone without a normal G6PD result on record: check G6PD first"
+    )
+    detail = (
+        "Dapsone can cause severe haemolysis in G6PD deficiency: **a normal G6PD result is required before "
+        "dapsone** (PJP prophylaxis regimens, PMC10938896 Table 2). "
+        + ("The G6PD result on record is abnormal: use another agent (atovaquone, or TMP-SMX if no sulfonamide "
+           "allergy)." if deficient else
+           "No G6PD result interpretable as normal is on record: obtain one before the first dose, or use "
+           "another agent.")
+    )
+    facts_used = tuple(describe(m) for m in dapsone) + (
+        (g6pd.describe(),) if g6pd is not None else ("No G6PD result on record",)
+    )
+    return Finding(
+        indicator=Indicator.CRITICAL,
+        summary=summary,
+        detail=detail,
+        facts_used=facts_used,
+        suggestions=tuple(suggestions),
+        about_drafts=draft_references(dapsone),
+    )
+
+
+def _indication(facts: ClinicalFacts, params: Params) -> list[str] | None:
+    """The reasons prophylaxis is indicated (facts for the card), or None."""
+    dose = prednisone_equivalent_mg_per_day(facts)
+    sustained = sustained_glucocorticoid(facts, params["min_mg_per_day"], params["min_days"])
+    second = facts.current(SECOND_IMMUNOSUPPRESSANTS)
+    pulses = _recent_pulses(facts, params["pulse_lookback_days"])
+    lymphopenia = _lymphocytes_low(facts, params["lymphocytes_below"])
+    combination = dose >= params["combination_mg_per_day"] and bool(second) and bool(pulses or lymphopenia)
+    if not (sustained or combination):
+        return None
+    reasons = [describe(m) for m in maintenance_glucocorticoids(facts)]
+    reasons.append(
+        f"Prednisone-equivalent {dose:g} mg/day; {days_at_or_above(facts, params['min_mg_per_day'])} days so far at "
+        f">= {params['min_mg_per_day']:g} mg/day" + ("; current order open-ended or planned beyond "
+                                                    f"{params['min_days']} days" if sustained else "")
+    )
+    reasons += [f"Second immunosuppressant: {describe(m)}" for m in second]
+    reasons += [f"Glucocorticoid pulse: {describe(m)}" for m in pulses]
+    if lymphopenia is not None:
+        reasons.append(f"Lymphopenia: {lymphopenia.describe()}")
+    return reasons
+
+
+def _regimen_suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
+    patient = facts.patient.reference
+    sulfa_allergy = Allergy.SULFONAMIDE in facts.allergies
+    suggestions: list[Suggestion] = []
+    if not sulfa_allergy:
+        code, display = TMP_SMX_DS_TABLET
+        resource = medication_request(
+            patient_reference=patient, rxnorm_code=code, display=display, dose_value=1, dose_unit="{tbl}",
+            frequency=1, period=1, period_unit="d",
+            text="Sulfamethoxazole 800 mg / trimethoprim 160 mg (DS): 1 tablet by mouth once daily",
+        )
+        suggestions.append(_create("Order TMP-SMX DS 1 tablet daily",
+                                   "Draft order: sulfamethoxazole/trimethoprim 800/160 mg orally once daily",
+                                   resource, True))
+    suggestions.append(_create("Order atovaquone 1500 mg daily", "Draft order: atovaquone 1500 mg orally once daily",
+                               _atovaquone(patient), sulfa_allergy))
+    if _g6pd_normal(_g6pd(facts)):
+        code, display = DAPSONE_TABLET
+        resource = medication_request(
+            patient_reference=patient, rxnorm_code=code, display=display, dose_value=100, dose_unit="mg",
+            frequency=1, period=1, period_unit="d", text="Dapsone 100 mg by mouth once daily",
+        )
+        suggestions.append(_create("Order dapsone 100 mg daily (G6PD normal)",
+                                   "Draft order: dapsone 100 mg orally once daily", resource, False))
+    return tuple(suggestions)
+
+
+def _regimen_notes(facts: ClinicalFacts) -> str:
+    notes = []
+    if Allergy.SULFONAMIDE in facts.allergies:
+        notes.append("Sulfonamide allergy on record: TMP-SMX is not offered.")
+    elif data_gap(facts, "AllergyIntolerance", "allergies"):
+        notes.append("**Allergy list not available to this service: verify there is no sulfonamide allergy "
+                     "before TMP-SMX.**")
+    if facts.current({Drug.METHOTREXATE}):
+        notes.append("Methotrexate is current: TMP-SMX adds an antifolate effect (marrow toxicity); prophylactic "
+                     "doses are commonly used with it, monitor the blood count (R11), or use atovaquone.")
+    notes.append("With TMP-SMX check potassium and creatinine (ACE inhibitor, ARB, spironolactone).")
+    if not _g6pd_normal(_g6pd(facts)):
+        notes.append("Dapsone is offered only once a normal G6PD result is on record.")
+    notes.append("Stop when prednisone-equivalent falls below about 15-20 mg/day and no other strong "
+                 "immunosuppressant is given (expert opinion).")
+    return " ".join(notes)
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    dapsone = facts.current({Drug.DAPSONE})
+    if dapsone and not _g6pd_normal(_g6pd(facts)):
+        return _dapsone_finding(facts, dapsone)
+    if facts.current(PJP_PROPHYLAXIS):
+        return None
+    reasons = _indication(facts, params)
+    if reasons is None:
+        return None
+    detail = (
+        "High-dose glucocorticoid (taken or planned for weeks)"
+        + (", with a second immunosuppressant," if facts.current(SECOND_IMMUNOSUPPRESSANTS) else "")
+        + " and no Pneumocystis prophylaxis on the current regimen. Consider prophylaxis "
+        f"(policy: prednisone-equivalent >= {params['min_mg_per_day']:g} mg/day for >= {params['min_days']} days, "
+        f"or >= {params['combination_mg_per_day']:g} mg/day with a second immunosuppressant and a pulse or "
+        "lymphopenia).\n\n"
+        f"Guideline: {STATEMENT} Evidence is observational (EULAR: 'seems beneficial').\n\n"
+        + _regimen_notes(facts)
+    )
+    triggering = maintenance_glucocorticoids(facts) + facts.current(SECOND_IMMUNOSUPPRESSANTS)
+    return Finding(
+        indicator=Indicator.WARNING,
+        summary="High-dose glucocorticoid without Pneumocystis (PJP) prophylaxis",
+        detail=detail,
+        facts_used=tuple(reasons),
+        suggestions=_regimen_suggestions(facts),
+        about_drafts=draft_references(triggering + _recent_pulses(facts, params["pulse_lookback_days"])),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="pjp-prophylaxis",
+    title="Pneumocystis prophylaxis on high-dose glucocorticoid",
+    citation=Citation(
+        label="EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD (Fragoulis et al., "
+        "Ann Rheum Dis 2023); US practice (University of Utah PJP BPA); regimens PMC10938896 Table 2",
+        url="https://doi.org/10.1136/ard-2022-223335",
+        statement=STATEMENT,
+        strength="Observational evidence; EULAR 'seems beneficial' (LoE/GoR not retrieved, V2); warning only",
+    ),
+    trigger=(
+        "Active IIM; no current TMP-SMX, atovaquone, dapsone or pentamidine; and prednisone-equivalent "
+        ">= min_mg_per_day (20) for >= min_days (28), actual or planned (open-ended order = planned), or "
+        ">= combination_mg_per_day (15) with a current methotrexate, azathioprine, mycophenolate, tacrolimus, "
+        "ciclosporin, rituximab or cyclophosphamide and an IV glucocorticoid pulse within pulse_lookback_days or "
+        "lymphocytes < lymphocytes_below x10^9/L. Critical: dapsone current or ordered and no G6PD result read as "
+        "normal (interpretation negative or result text 'normal'; G6PD LOINC 2357-2/32546-4/2356-4)"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    evaluate=evaluate,
+    parameters={
+        "min_mg_per_day": Parameter(
+            20, "prednisone-equivalent mg/day that needs prophylaxis when sustained (EULAR alternative: 15-30)",
+            "REFERENCE.md R21 policy A and section 6 (US practice; EULAR 2022 >15-30 mg)"),
+        "min_days": Parameter(
+            28, "days at that dose, actual or planned (EULAR alternative: 14-28)",
+            "REFERENCE.md R21 policy A and section 6 (EULAR 2022 >2-4 weeks)"),
+        "combination_mg_per_day": Parameter(
+            15, "lower dose that needs prophylaxis with a second immunosuppressant plus a pulse or lymphopenia",
+            "REFERENCE.md section 6 (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
+        "lymphocytes_below": Parameter(
+            1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "REFERENCE.md R21"),
+        "pulse_lookback_days": Parameter(
+            90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
+            "policy choice: REFERENCE.md R21 names the pulse as a risk flag without a window"),
+    },
+)

@@ -1,0 +1,169 @@
+"""Vaccination before and during immunosuppression (REFERENCE.md R24; ACR 2022 vaccination guideline).
+
+ACR 2022 (Bass et al.): give recommended non-live vaccines regardless of disease activity and continue
+immunosuppression; for patients on immunosuppressants: influenza (high-dose or adjuvanted, conditional),
+recombinant zoster from age 18, pneumococcal. Exceptions: hold methotrexate 2 weeks after influenza
+vaccination if disease allows; time non-live vaccines for the next rituximab dose and hold rituximab >= 2
+weeks after; at prednisone >= 20 mg/day defer non-live vaccines except influenza until tapered. Live
+vaccines: defer while on immunosuppressants; give >= 4 weeks before starting where possible. Mostly
+conditional recommendations on low-quality evidence. Never a reason to delay induction of severe myositis.
+
+When: active IIM on (or being started on) a glucocorticoid or immunosuppressant, and
+- a live vaccine within `live_vaccine_interval_days` while methotrexate, azathioprine, mycophenolate,
+  calcineurin inhibitor, rituximab, cyclophosphamide or prednisone-equivalent >= `high_dose_mg_per_day` is
+  current -> warning;
+- influenza not given since the season start, or (adults) no pneumococcal or recombinant zoster vaccine on
+  record (not counted while prednisone-equivalent >= `high_dose_mg_per_day`, when they are deferred) -> info;
+- Immunization data not available -> info asking to verify.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Vaccine
+from fhir_mappings.facts import ClinicalFacts, ImmunizationFact
+from hooks.criteria import data_gap, days_ago, describe, draft_references, prednisone_equivalent_mg_per_day
+from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
+STATEMENT = (
+    "ACR 2022: give recommended non-live vaccines (influenza, pneumococcal, recombinant zoster from age 18) to "
+    "patients on immunosuppressants without stopping therapy; hold methotrexate 2 weeks after influenza "
+    "vaccination if disease activity allows; time vaccines for the next rituximab dose and hold rituximab "
+    ">= 2 weeks after; at prednisone >= 20 mg/day defer non-live vaccines except influenza; defer live vaccines "
+    "while on immunosuppressants (give >= 4 weeks before starting where possible)."
+)
+NAMES = {
+    Vaccine.INFLUENZA: "influenza (this season)",
+    Vaccine.PNEUMOCOCCAL: "pneumococcal",
+    Vaccine.RECOMBINANT_ZOSTER: "recombinant zoster (2 doses)",
+}
+
+
+def season_start(today: date, start_month: int) -> date:
+    """First day of the influenza season that contains `today`."""
+    year = today.year if today.month >= start_month else today.year - 1
+    return date(year, start_month, 1)
+
+
+def _given(immunizations: tuple[ImmunizationFact, ...], vaccine: Vaccine, since: date | None = None) -> bool:
+    return any(
+        i.vaccine is vaccine and (since is None or (i.when is not None and i.when >= since)) for i in immunizations
+    )
+
+
+def _missing(facts: ClinicalFacts, params: Params, high_dose: bool) -> list[Vaccine]:
+    missing = []
+    if not _given(facts.immunizations, Vaccine.INFLUENZA,
+                  season_start(facts.today, params["influenza_season_start_month"])):
+        missing.append(Vaccine.INFLUENZA)
+    if facts.is_adult and not high_dose:
+        missing += [v for v in (Vaccine.PNEUMOCOCCAL, Vaccine.RECOMBINANT_ZOSTER) if not _given(facts.immunizations, v)]
+    return missing
+
+
+def _timing_notes(facts: ClinicalFacts, high_dose: bool) -> list[str]:
+    notes = []
+    if facts.current({Drug.METHOTREXATE}):
+        notes.append("Methotrexate: hold it for 2 weeks after the influenza vaccine if disease activity allows "
+                     "(conditional).")
+    if facts.current({Drug.RITUXIMAB}):
+        notes.append("Rituximab: time non-live vaccines for when the next dose is due and hold rituximab >= 2 weeks "
+                     "after; give influenza on schedule and delay the next rituximab >= 2 weeks.")
+    if high_dose:
+        notes.append("Prednisone-equivalent >= 20 mg/day: defer non-live vaccines other than influenza until the "
+                     "dose is below 20 mg/day.")
+    return notes
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    regimen = facts.current(SECOND_IMMUNOSUPPRESSANTS | SYSTEMIC_GLUCOCORTICOIDS)
+    if not regimen:
+        return None
+    high_dose = prednisone_equivalent_mg_per_day(facts) >= params["high_dose_mg_per_day"]
+    strongly_suppressed = high_dose or bool(facts.current(SECOND_IMMUNOSUPPRESSANTS))
+    facts_used = [describe(m) for m in regimen]
+    never_delay = "Vaccination must never delay induction treatment of severe myositis."
+    since = days_ago(facts, params["live_vaccine_interval_days"])
+    recent_live = [
+        i for i in facts.immunizations if i.vaccine is Vaccine.LIVE and i.when is not None and i.when >= since
+    ]
+    if recent_live and strongly_suppressed:
+        facts_used += [f"Live vaccine given on {i.when.isoformat()}: {i.display or 'live vaccine'}" for i in recent_live]
+        return Finding(
+            indicator=Indicator.WARNING,
+            summary="Live vaccine within 4 weeks of immunosuppression",
+            detail=(
+                "A live vaccine was given within the last "
+                f"{params['live_vaccine_interval_days']} days while immunosuppressive treatment is current or being "
+                "started. Live vaccines are deferred on immunosuppressants and given >= 4 weeks before starting "
+                "where possible: watch for vaccine-strain infection and discuss timing with the specialist. "
+                f"{never_delay}\n\nGuideline: {STATEMENT} (drug-specific hold intervals not verified)"
+            ),
+            facts_used=tuple(facts_used),
+            about_drafts=draft_references(regimen),
+        )
+    notes = _timing_notes(facts, high_dose)
+    if data_gap(facts, "Immunization", "immunizations"):
+        wanted = ["influenza this season"] + (["pneumococcal", "recombinant zoster"] if facts.is_adult else [])
+        facts_used.append("Immunization records not available to this service")
+        detail = ("**Verify** vaccination status (immunization records were not available): " + ", ".join(wanted)
+                  + ". Non-live vaccines can be given during immunosuppression. " + " ".join(notes)
+                  + f" {never_delay}\n\nGuideline: {STATEMENT}")
+        return Finding(
+            indicator=Indicator.INFO,
+            summary="On immunosuppression: verify influenza, pneumococcal and zoster vaccination",
+            detail=detail,
+            facts_used=tuple(facts_used),
+            about_drafts=draft_references(regimen),
+        )
+    missing = _missing(facts, params, high_dose)
+    if not missing:
+        return None
+    facts_used.append("No record of: " + ", ".join(NAMES[v] for v in missing))
+    detail = (
+        "Recommended non-live vaccines not on record: " + ", ".join(NAMES[v] for v in missing)
+        + ". Give them without stopping immunosuppression. " + " ".join(notes)
+        + f" {never_delay}\n\nGuideline: {STATEMENT}"
+    )
+    return Finding(
+        indicator=Indicator.INFO,
+        summary="On immunosuppression: vaccines due (" + ", ".join(v.value for v in missing) + ")",
+        detail=detail,
+        facts_used=tuple(facts_used),
+        about_drafts=draft_references(regimen),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="vaccination",
+    title="Vaccination before and during immunosuppression",
+    citation=Citation(
+        label="2022 ACR guideline for vaccinations in patients with rheumatic and musculoskeletal diseases "
+        "(Bass et al., Arthritis Care Res 2023;75:449-464)",
+        url="https://doi.org/10.1002/acr.25045",
+        statement=STATEMENT,
+        strength="Mostly conditional, low-quality evidence (V2 secondary summaries)",
+    ),
+    trigger=(
+        "Active IIM and a current or draft systemic glucocorticoid or methotrexate, azathioprine, mycophenolate, "
+        "tacrolimus, ciclosporin, rituximab or cyclophosphamide. Warning: Immunization of a live vaccine within "
+        "live_vaccine_interval_days and an immunosuppressant or prednisone-equivalent >= high_dose_mg_per_day. "
+        "Info: no influenza Immunization since the season start (influenza_season_start_month), or (age >= 18, "
+        "prednisone-equivalent below high_dose_mg_per_day) no pneumococcal or recombinant zoster Immunization; "
+        "'verify' when Immunization data is unavailable"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    evaluate=evaluate,
+    parameters={
+        "high_dose_mg_per_day": Parameter(20, "prednisone-equivalent mg/day at which non-live vaccines other than "
+                                          "influenza are deferred and live vaccines contraindicated",
+                                          "REFERENCE.md R24 (ACR 2022)"),
+        "live_vaccine_interval_days": Parameter(28, "a live vaccine this recent conflicts with immunosuppression",
+                                                "REFERENCE.md R24 (ACR 2022: >= 4 weeks before starting)"),
+        "influenza_season_start_month": Parameter(8, "month (1-12) in which the influenza season's vaccination "
+                                                  "starts (8 = August, northern hemisphere)",
+                                                  "policy choice: local influenza programme"),
+    },
+)
