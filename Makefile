@@ -21,8 +21,18 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 serve: $(STAMP)
 	$(BIN)/myositis-cds serve --host 127.0.0.1 --port 8080
 
-test: $(TEST_STAMP)
+# The in-memory FHIR server of the fallback integration tests (Node 20+, npm registry only).
+FHIR_SERVER := tests/fhir_server
+$(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
+	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
+
+test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# Regenerate the recommendation catalog from the registry (a test fails while it is stale).
+catalog: $(STAMP)
+	$(BIN)/myositis-cds catalog --format markdown > docs/recommendations.md.tmp
+	mv docs/recommendations.md.tmp docs/recommendations.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

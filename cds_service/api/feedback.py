@@ -1,0 +1,57 @@
+"""POST /cds-services/{id}/feedback (S2 L820-858).
+
+Accepts the spec's `{"feedback": [...]}`, and tolerates a bare feedback object and Epic's
+`overrideReasons` (read as `overrideReason`). Every item is stored durably and idempotently.
+The spec leaves the response body undefined; this service answers 200 `{}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from cds_service import runtime
+from cds_service.api.body import json_body
+from cds_service.api.services import known_service
+from cds_service.errors import ApiError
+from cds_service.validation import SchemaViolation, check
+
+blueprint = Blueprint("feedback", __name__)
+log = logging.getLogger(__name__)
+
+
+def _item(item: Any) -> Any:
+    if isinstance(item, Mapping) and "overrideReasons" in item and "overrideReason" not in item:
+        reasons = item["overrideReasons"]
+        normalised = {key: value for key, value in item.items() if key != "overrideReasons"}
+        if isinstance(reasons, list) and len(reasons) == 1:
+            reasons = reasons[0]
+        normalised["overrideReason"] = reasons
+        return normalised
+    return item
+
+
+def normalise(body: Any) -> Any:
+    """The spec's shape from what clients send (anything else is left for the schema to reject)."""
+    if isinstance(body, Mapping) and "feedback" not in body and "card" in body:
+        body = {"feedback": [body]}
+    if isinstance(body, Mapping) and isinstance(body.get("feedback"), list):
+        body = {**body, "feedback": [_item(item) for item in body["feedback"]]}
+    return body
+
+
+@blueprint.post("/cds-services/<service_id>/feedback")
+def feedback(service_id: str) -> Response:
+    service = known_service(service_id)
+    rt = runtime.current()
+    body = normalise(json_body(rt.settings.max_body_bytes))
+    try:
+        check(rt.validators.feedback, body)
+    except SchemaViolation as violation:
+        raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path, path=violation.path) from None
+    stored = rt.store.record_feedback(service.id, body["feedback"], rt.clock())
+    log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)
+    return jsonify({})

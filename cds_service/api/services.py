@@ -1,0 +1,70 @@
+"""POST /cds-services/{id}: one hook call.
+
+Pipeline: body checks (content type, size, JSON) -> request schema -> hook matches the service ->
+prefetch completed (`cds_service.prefetch`) -> facts -> recommendations -> cards -> issued cards
+recorded (a store failure is logged, not allowed to withhold the cards). Logs carry the service id, hookInstance, card count and timing, never patient data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, jsonify
+
+from cds_service import runtime
+from cds_service.api.body import json_body
+from cds_service.errors import ApiError
+from cds_service.evaluation import evaluate
+from cds_service.prefetch import complete_prefetch
+from cds_service.validation import SchemaViolation, check
+from hooks.services import Service, by_id
+
+blueprint = Blueprint("services", __name__)
+log = logging.getLogger(__name__)
+
+
+def known_service(service_id: str) -> Service:
+    service = by_id(service_id)
+    if service is None:
+        raise ApiError(404, f"unknown CDS service {service_id!r}; see GET /cds-services")
+    return service
+
+
+@blueprint.post("/cds-services/<service_id>")
+def call_service(service_id: str) -> Response:
+    started = time.perf_counter()
+    service = known_service(service_id)
+    rt = runtime.current()
+    body = json_body(rt.settings.max_body_bytes)
+    try:
+        check(rt.validators.request, body)
+    except SchemaViolation as violation:
+        raise ApiError(400, f"invalid hook request: {violation}", expression=violation.path, path=violation.path) from None
+    if body["hook"] != service.hook:
+        raise ApiError(
+            400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook", path="$.hook"
+        )
+    outcome = complete_prefetch(service.prefetch, body, rt.settings)
+    if outcome.missing and rt.settings.prefetch_failure == "412":
+        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing)
+        raise ApiError(
+            412,
+            "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(outcome.missing),
+            missingPrefetch=list(outcome.missing),
+        )
+    evaluation = evaluate(
+        service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
+        selection_behavior=rt.settings.selection_behavior,
+    )
+    try:
+        rt.store.record_cards(evaluation.issued)
+    except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record
+        log.error("service=%s hookInstance=%s cards not recorded: %s", service.id, body["hookInstance"],
+                  type(error).__name__)
+    log.info(
+        "service=%s hookInstance=%s cards=%d gaps=%d ms=%.1f",
+        service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing),
+        (time.perf_counter() - started) * 1000,
+    )
+    return jsonify(evaluation.response)

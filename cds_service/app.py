@@ -1,0 +1,39 @@
+"""The Flask application factory.
+
+`create_app` validates everything that can be wrong before the first request (settings, the
+recommendation registry, rule parameters, JSON Schemas, the store) so a broken deployment fails
+at start-up, not on a patient's chart.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from cds_service import auth, cors, errors, openapi, runtime
+from cds_service.api import discovery, feedback, health, services
+from cds_service.config import Settings
+from cds_service.store import Store
+
+BLUEPRINTS = (discovery.blueprint, services.blueprint, feedback.blueprint, health.blueprint)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: runtime.Clock | None = None, store: Store | None = None
+) -> Flask:
+    """The WSGI app. `clock` and `store` replace the server clock and the SQLite store (tests)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False
+    app.extensions[runtime.EXTENSION] = runtime.build(settings, clock, store)
+    for name in ("cds_service", "hooks", "fhir_mappings"):
+        logging.getLogger(name).setLevel(settings.log_level)
+    cors.install(app, settings.cors_origins)
+    auth.install(app, settings)  # after CORS: preflights never need a token
+    errors.install(app)
+    openapi.install(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,361 @@
+"""Authentication of CDS clients by the JWT they present (CDS Hooks 2.0 "Trusting CDS Clients",
+SPEC-NOTES.md 2.7 and the validation steps of the cds-hooks.org best practices).
+
+Trusted clients come from the JSON file named by CDS_TRUSTED_ISSUERS::
+
+    {"issuers": [{"iss": "https://ehr.example.org", "jwks_url": "https://ehr.example.org/jwks.json"},
+                 {"iss": "https://sandbox.cds-hooks.org", "jwks": {"keys": [...]},
+                  "jku": ["https://sandbox.cds-hooks.org/.well-known/jwks.json"]}],
+     "tenants": ["2ddd6c3a-..."]}
+
+With issuers configured every request except CORS preflights and the public paths needs
+`Authorization: Bearer <JWT>` where:
+- the header's `alg` is asymmetric (ES*, RS*, PS*; never `none` or HS*), `typ` is JWT, `kid` names
+  a key of the issuer's JWK Set (embedded, or fetched from `jwks_url`/an allowed `jku`, cached and
+  refreshed on an unknown kid), and `jku`, when present, is on the issuer's allowlist;
+- `iss` is trusted, `aud` is the public URL of the endpoint called, `exp`/`iat`/`nbf` hold with
+  60 s leeway, the token lives at most an hour, `tenant` is trusted when tenants are configured;
+- `jti` was not seen before (kept until the token expires).
+Any failure is 401 with an empty body; the reason is logged (with iss, kid and jti, never the
+token). With no issuers configured the service is open (development only, see `check_bind`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+import jwt
+import requests
+from flask import Flask, Response, g, request
+
+from cds_service import fhir_client
+
+if TYPE_CHECKING:
+    from cds_service.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Accepted signature algorithms with the key type (and EC curve) each needs.
+ALGORITHMS: Mapping[str, tuple[str, str | None]] = {
+    "ES256": ("EC", "P-256"),
+    "ES384": ("EC", "P-384"),
+    "ES512": ("EC", "P-521"),
+    "RS256": ("RSA", None),
+    "RS384": ("RSA", None),
+    "RS512": ("RSA", None),
+    "PS256": ("RSA", None),
+    "PS384": ("RSA", None),
+    "PS512": ("RSA", None),
+}
+LEEWAY_SECONDS = 60
+#: Longest accepted token lifetime (exp - iat); best practice keeps jti "no more than an hour".
+MAX_LIFETIME_SECONDS = 3600
+JWKS_TTL_SECONDS = 3600
+#: An unknown kid refreshes a fetched JWK Set at most this often, so forged kids cannot flood the issuer.
+JWKS_MIN_REFRESH_SECONDS = 60
+JWKS_LIMITS = fhir_client.FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_budget=4.0, max_bytes=1_000_000)
+#: Paths that never need a token: health probes and the API description.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
+
+
+class AuthError(Exception):
+    """A token was rejected; the message is the reason, safe to log."""
+
+
+# --- trusted issuers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    iss: str
+    jwks: Mapping[str, Any] | None = None
+    jwks_url: str | None = None
+    #: `jku` header values accepted from this issuer (its jwks_url is always accepted).
+    jku: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Trust:
+    issuers: Mapping[str, TrustedIssuer]
+    #: Accepted `tenant` claims; None: tenants are not checked.
+    tenants: frozenset[str] | None = None
+
+
+def _key_url(url: Any, where: str) -> str:
+    if not isinstance(url, str) or fhir_client.normalise_base(url) is None:
+        raise ValueError(f"trusted issuers: {where} must be an http(s) URL")
+    host = urlsplit(url).hostname or ""
+    if not url.lower().startswith("https://") and not fhir_client.is_loopback_host(host):
+        raise ValueError(f"trusted issuers: {where} must use https outside loopback")
+    return url
+
+
+def _check_jwks(jwks: Any, where: str) -> Mapping[str, Any]:
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list) or not keys:
+        raise ValueError(f"trusted issuers: {where} needs a non-empty 'keys' list")
+    for key in keys:
+        if not isinstance(key, Mapping) or key.get("kty") not in ("EC", "RSA") or not isinstance(key.get("kid"), str):
+            raise ValueError(f"trusted issuers: {where}: every key needs a kid and kty EC or RSA")
+    return jwks
+
+
+def parse_trust(document: Any) -> Trust:
+    """Validate a trusted-issuers document; ValueError names the first problem (at start-up)."""
+    if not isinstance(document, Mapping) or set(document) - {"issuers", "tenants"}:
+        raise ValueError("trusted issuers: expected an object with 'issuers' and optional 'tenants'")
+    entries = document.get("issuers")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("trusted issuers: 'issuers' must be a non-empty list")
+    issuers: dict[str, TrustedIssuer] = {}
+    for index, entry in enumerate(entries):
+        where = f"issuers[{index}]"
+        if not isinstance(entry, Mapping) or set(entry) - {"iss", "jwks", "jwks_url", "jku"}:
+            raise ValueError(f"trusted issuers: {where} allows only iss, jwks, jwks_url, jku")
+        iss = entry.get("iss")
+        if not isinstance(iss, str) or not iss or iss in issuers:
+            raise ValueError(f"trusted issuers: {where}.iss must be a unique non-empty string")
+        if ("jwks" in entry) == ("jwks_url" in entry):
+            raise ValueError(f"trusted issuers: {where} needs exactly one of jwks, jwks_url")
+        jwks = _check_jwks(entry["jwks"], f"{where}.jwks") if "jwks" in entry else None
+        jwks_url = _key_url(entry["jwks_url"], f"{where}.jwks_url") if "jwks_url" in entry else None
+        jku = entry.get("jku", [])
+        if not isinstance(jku, list):
+            raise ValueError(f"trusted issuers: {where}.jku must be a list of URLs")
+        allowed = {_key_url(url, f"{where}.jku") for url in jku} | ({jwks_url} if jwks_url else set())
+        issuers[iss] = TrustedIssuer(iss=iss, jwks=jwks, jwks_url=jwks_url, jku=frozenset(allowed))
+    tenants = document.get("tenants")
+    if tenants is not None and (not isinstance(tenants, list) or not all(isinstance(t, str) for t in tenants)):
+        raise ValueError("trusted issuers: 'tenants' must be a list of strings")
+    return Trust(issuers=issuers, tenants=frozenset(tenants) if tenants is not None else None)
+
+
+def load_trust(path: str) -> Trust:
+    with Path(path).open(encoding="utf-8") as handle:
+        return parse_trust(json.load(handle))
+
+
+# --- replay cache ---------------------------------------------------------------------------
+
+
+class ReplayCache(Protocol):
+    """Seen `jti`s. A shared backend (e.g. Redis SET NX EX) lets several processes share one."""
+
+    def first_use(self, key: str, expires_at: float) -> bool:
+        """Record `key` until `expires_at` (epoch seconds); False if it was already recorded."""
+        ...
+
+
+@dataclass
+class MemoryReplayCache:
+    """In-process replay cache: enough for one process; entries are dropped once expired."""
+
+    clock: Callable[[], float] = time.time
+    _seen: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _next_purge: float = 0.0
+
+    def first_use(self, key: str, expires_at: float) -> bool:
+        now = self.clock()
+        with self._lock:
+            if now >= self._next_purge:
+                self._seen = {k: until for k, until in self._seen.items() if until > now}
+                self._next_purge = now + 60
+            until = self._seen.get(key)
+            if until is not None and until > now:
+                return False
+            self._seen[key] = expires_at
+            return True
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+def fetch_jwks(url: str) -> Any:
+    """GET a JWK Set with the same bounds as FHIR fetches (no redirects, size and time limits)."""
+    with requests.Session() as session:
+        session.trust_env = False
+        return fhir_client.get_json(
+            session, url, {"Accept": "application/json"}, JWKS_LIMITS, time.monotonic() + JWKS_LIMITS.total_budget
+        )
+
+
+def _by_kid(jwks: Any) -> dict[str, Mapping[str, Any]]:
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list):
+        return {}
+    return {key["kid"]: key for key in keys if isinstance(key, Mapping) and isinstance(key.get("kid"), str)}
+
+
+@dataclass
+class KeyStore:
+    """The public keys of each issuer: embedded, or fetched from a URL and cached."""
+
+    fetch: Callable[[str], Any] = fetch_jwks
+    clock: Callable[[], float] = time.monotonic
+    _cache: dict[str, tuple[float, dict[str, Mapping[str, Any]]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def find(self, issuer: TrustedIssuer, kid: str, jku: str | None) -> Mapping[str, Any] | None:
+        if issuer.jwks is not None:
+            return _by_kid(issuer.jwks).get(kid)
+        url = jku or issuer.jwks_url
+        assert url is not None  # parse_trust: jwks or jwks_url
+        with self._lock:
+            fetched_at, keys = self._cache.get(url, (float("-inf"), {}))
+            age = self.clock() - fetched_at
+            if age > JWKS_TTL_SECONDS or (kid not in keys and age > JWKS_MIN_REFRESH_SECONDS):
+                try:
+                    keys = _by_kid(self.fetch(url))
+                    self._cache[url] = (self.clock(), keys)
+                except fhir_client.FetchError as error:
+                    log.warning("JWK Set of %s not fetched: %s", issuer.iss, error)
+            return keys.get(kid)
+
+
+def _verification_key(jwk: Mapping[str, Any], alg: str) -> jwt.PyJWK:
+    kty, curve = ALGORITHMS[alg]
+    if jwk.get("kty") != kty or (curve and jwk.get("crv") != curve):
+        raise AuthError(f"key {jwk.get('kid')!r} does not fit alg {alg}")
+    if jwk.get("alg") not in (None, alg):
+        raise AuthError(f"key {jwk.get('kid')!r} is for alg {jwk.get('alg')!r}, token says {alg}")
+    if jwk.get("use") not in (None, "sig"):
+        raise AuthError(f"key {jwk.get('kid')!r} is not a signing key")
+    try:
+        return jwt.PyJWK(dict(jwk), algorithm=alg)
+    except jwt.PyJWTError as error:
+        raise AuthError(f"key {jwk.get('kid')!r} unusable ({type(error).__name__})") from None
+
+
+# --- verification ---------------------------------------------------------------------------
+
+_DECODE_REASONS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "expired"),
+    (jwt.ImmatureSignatureError, "not yet valid (iat or nbf in the future)"),
+    (jwt.InvalidAudienceError, "aud is not this endpoint"),
+    (jwt.InvalidIssuerError, "iss mismatch"),
+    (jwt.MissingRequiredClaimError, "a required claim is missing"),
+    (jwt.InvalidSignatureError, "signature does not verify"),
+)
+
+
+@dataclass
+class Verifier:
+    trust: Trust
+    keys: KeyStore = field(default_factory=KeyStore)
+    replay: ReplayCache = field(default_factory=MemoryReplayCache)
+
+    def verify(self, token: str, audience: str) -> dict[str, Any]:
+        """The token's claims if it is valid for a request to `audience`; AuthError otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise AuthError("malformed token") from None
+        alg = header.get("alg")
+        if alg not in ALGORITHMS:
+            raise AuthError(f"alg {str(alg)[:20]!r} not accepted")
+        if not isinstance(header.get("typ"), str) or header["typ"].upper() != "JWT":
+            raise AuthError("typ is not JWT")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise AuthError("no kid")
+        iss = unverified.get("iss")
+        issuer = self.trust.issuers.get(iss) if isinstance(iss, str) else None
+        if issuer is None:
+            raise AuthError(f"untrusted iss {str(iss)[:100]!r}")
+        jku = header.get("jku")
+        if jku is not None and jku not in issuer.jku:
+            raise AuthError(f"jku {str(jku)[:200]!r} not allowed for {iss}")
+        jwk = self.keys.find(issuer, kid, jku)
+        if jwk is None:
+            raise AuthError(f"unknown kid {kid[:100]!r} for {iss}")
+        try:
+            claims = jwt.decode(
+                token,
+                _verification_key(jwk, alg),
+                algorithms=[alg],
+                audience=audience,
+                issuer=iss,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+            )
+        except jwt.PyJWTError as error:
+            reason = next((text for kind, text in _DECODE_REASONS if isinstance(error, kind)), type(error).__name__)
+            raise AuthError(f"{reason} (iss {iss}, kid {kid[:100]!r})") from None
+        return self._check_claims(claims, iss)
+
+    def _check_claims(self, claims: dict[str, Any], iss: str) -> dict[str, Any]:
+        exp, iat, jti = claims["exp"], claims["iat"], claims["jti"]
+        if exp - iat > MAX_LIFETIME_SECONDS:
+            raise AuthError(f"lifetime {exp - iat}s exceeds {MAX_LIFETIME_SECONDS}s (iss {iss})")
+        if self.trust.tenants is not None and claims.get("tenant") not in self.trust.tenants:
+            raise AuthError(f"untrusted tenant (iss {iss})")
+        if not isinstance(jti, str) or not jti:
+            raise AuthError(f"jti is not a string (iss {iss})")
+        if not self.replay.first_use(f"{iss} {jti}", float(exp) + LEEWAY_SECONDS):
+            raise AuthError(f"replayed jti {jti[:100]!r} (iss {iss})")
+        return claims
+
+
+# --- Flask ----------------------------------------------------------------------------------
+
+
+def endpoint_url(public_base_url: str | None) -> str:
+    """The URL the client called, which its `aud` must equal: the configured public base URL (for
+    deployments behind a proxy) plus the request path, else the request URL without query."""
+    if public_base_url:
+        return public_base_url.rstrip("/") + request.path
+    return request.base_url
+
+
+def _unauthorized() -> Response:
+    return Response(status=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def install(app: Flask, settings: Settings, verifier: Verifier | None = None) -> None:
+    """Require a valid client JWT on every request but preflights and PUBLIC_PATHS, when trusted
+    issuers are configured (or a verifier is given); otherwise log that the service is open."""
+    if verifier is None:
+        if not settings.trusted_issuers:
+            log.warning(
+                "OPEN DEVELOPMENT MODE: no trusted issuers (CDS_TRUSTED_ISSUERS), requests are not authenticated"
+            )
+            return
+        verifier = Verifier(load_trust(settings.trusted_issuers))
+    active = verifier
+    log.info("JWT authentication on; trusted issuers: %s", ", ".join(sorted(active.trust.issuers)))
+
+    @app.before_request
+    def authenticate() -> Response | None:
+        if request.method == "OPTIONS" or request.path in PUBLIC_PATHS:
+            return None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            log.warning("401 %s %s: no bearer token", request.method, request.path)
+            return _unauthorized()
+        try:
+            claims = active.verify(token.strip(), endpoint_url(settings.public_base_url))
+        except AuthError as error:
+            log.warning("401 %s %s: %s", request.method, request.path, error)
+            return _unauthorized()
+        g.cds_client = {"iss": claims["iss"], "tenant": claims.get("tenant"), "jti": claims["jti"]}
+        return None
+
+
+def check_bind(host: str, settings: Settings) -> None:
+    """Refuse to serve unauthenticated on a non-loopback address unless explicitly allowed."""
+    if settings.trusted_issuers or settings.allow_open_nonlocal or fhir_client.is_loopback_host(host):
+        return
+    raise SystemExit(
+        f"refusing to bind {host} in open development mode: configure CDS_TRUSTED_ISSUERS, "
+        "or set CDS_ALLOW_OPEN_NONLOCAL=1 to serve unauthenticated anyway"
+    )

@@ -1,0 +1,156 @@
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from cds_service import catalog
+from cds_service.config import Settings
+from cds_service.evaluation import evaluate
+from cds_service.prefetch import complete_prefetch
+from cds_service.runtime import load_rules
+from cds_service.validation import SchemaViolation, check, validators
+from hooks import registry
+from hooks.services import SERVICES, Service
+
+EXIT_INVALID_REQUEST = 2
+
+
+# --- serve ------------------------------------------------------------------------------------
+def serve(host: str, port: int, workers: int, settings: Settings) -> None:
+    """Run under gunicorn (production WSGI server). The app is created once in the master
+    (`preload_app`) so a broken configuration stops start-up instead of every worker."""
+    from gunicorn.app.base import BaseApplication
+
+    from cds_service.app import create_app
+    from cds_service.auth import check_bind
+
+    check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = create_app(settings)
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("preload_app", True)
+            self.cfg.set("accesslog", "-")
+            # The access log format leaves out the query string and headers (no identifiers in logs).
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+
+        def load(self) -> Callable[..., Any]:
+            return app
+
+    Server().run()
+
+
+# --- evaluate ---------------------------------------------------------------------------------
+def service_for(request: Mapping[str, Any]) -> Service:
+    hook = request["hook"]
+    for service in SERVICES:
+        if service.hook == hook:
+            return service
+    raise SchemaViolation("$.hook", f"no service answers hook {hook!r}")
+
+
+def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Cards for a hook request without network access: only the prefetch in the request is used
+    (fhirServer is ignored); keys it lacks are returned and stated on the cards as not checked."""
+    all_validators = validators()
+    check(all_validators.request, request)
+    service = service_for(request)
+    offline = {key: value for key, value in request.items() if key not in ("fhirServer", "fhirAuthorization")}
+    outcome = complete_prefetch(service.prefetch, offline, settings)
+    result = evaluate(
+        service, request, outcome.data, outcome.missing, load_rules(settings), now=now,
+        selection_behavior=settings.selection_behavior,
+    )
+    check(all_validators.response, result.response)
+    return result.response, outcome.missing
+
+
+def render_text(response: Mapping[str, Any]) -> str:
+    """Cards the way an EHR shows them: indicator and summary, detail, suggestions."""
+    cards = response["cards"]
+    if not cards:
+        return "No cards: nothing to suggest for this request.\n"
+    blocks = []
+    for card in cards:
+        lines = [f"[{card['indicator'].upper()}] {card['summary']}", f"  Source: {card['source']['label']}"]
+        lines.append(textwrap.indent(card.get("detail", ""), "  | ", predicate=lambda _line: True))
+        for suggestion in card.get("suggestions", ()):
+            mark = "*" if suggestion.get("isRecommended") else "-"
+            lines.append(f"  {mark} {suggestion['label']}" + (" (recommended)" if suggestion.get("isRecommended") else ""))
+            lines += [f"      {action['type']}: {action['description']}" for action in suggestion["actions"]]
+        for link in card.get("links", ()):
+            lines.append(f"  link: {link['label']} <{link['url']}>")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def run_evaluate(path: str, output_format: str, now: datetime, settings: Settings, out: TextIO, err: TextIO) -> int:
+    try:
+        request = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"cannot read {path}: {error}", file=err)
+        return EXIT_INVALID_REQUEST
+    try:
+        response, missing = evaluate_offline(request, settings, now)
+    except SchemaViolation as violation:
+        print(f"invalid hook request: {violation}", file=err)
+        return EXIT_INVALID_REQUEST
+    if missing:
+        print(f"note: no prefetch for {', '.join(missing)}; cards say what was not checked", file=err)
+    out.write(json.dumps(response, indent=2) + "\n" if output_format == "json" else render_text(response))
+    return 0
+
+
+# --- command line -----------------------------------------------------------------------------
+def _timestamp(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="myositis-cds", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve_ = commands.add_parser("serve", help="run the CDS Hooks service (gunicorn)")
+    serve_.add_argument("--host", default="127.0.0.1")
+    serve_.add_argument("--port", type=int, default=8080)
+    serve_.add_argument("--workers", type=int, default=2)
+
+    evaluate_ = commands.add_parser("evaluate", help="print the cards for a hook request file (offline)")
+    evaluate_.add_argument("request", metavar="REQUEST.json")
+    evaluate_.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate_.add_argument("--now", type=_timestamp, help="evaluation time, ISO 8601 (default: now)")
+
+    catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
+    catalog_.add_argument("--format", choices=("text", "markdown"), default="text")
+    return root
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "catalog":
+        render = catalog.markdown if args.format == "markdown" else catalog.text
+        out.write(render(registry.all_recommendations()))
+        return 0
+    settings = Settings.from_env()
+    if args.command == "serve":
+        serve(args.host, args.port, args.workers, settings)
+        return 0
+    now = args.now or datetime.now(timezone.utc)
+    return run_evaluate(args.request, args.format, now, settings, out, err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

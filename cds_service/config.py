@@ -1,0 +1,135 @@
+"""Service configuration: one frozen `Settings`, read once from the environment at start-up.
+
+Every field has a documented default so `make serve` works with no configuration at all. New
+fields are added here and in `from_env()`; nothing else reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cds_service.fhir_client import check_allowlist_entry
+
+SELECTION_BEHAVIORS = ("at-most-one", "any")
+PREFETCH_FAILURE_POLICIES = ("412", "partial")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: SQLite file holding issued cards and feedback (CDS_FEEDBACK_DB).
+    feedback_db: str = DEFAULT_FEEDBACK_DB
+    #: Largest accepted request body in bytes; larger bodies get 413 (CDS_MAX_BODY_BYTES).
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Origins allowed by CORS; "*" allows any (CDS_CORS_ORIGINS, comma separated).
+    cors_origins: tuple[str, ...] = ("*",)
+    #: Card selectionBehavior when a card has suggestions: "at-most-one" (spec 1.0 clients) or "any" (Epic).
+    selection_behavior: str = "at-most-one"
+    #: TOML file overriding recommendation parameters (CDS_RULE_SETTINGS; see hooks/settings.py).
+    rule_settings: str | None = None
+    #: What to do when prefetch data cannot be obtained: "412" (spec) or "partial" (cards say what was not checked).
+    prefetch_failure: str = "412"
+    #: Python logging level (CDS_LOG_LEVEL).
+    log_level: str = "INFO"
+    #: Re-raise errors of a recommendation instead of skipping it (CDS_STRICT_RULES; tests set it).
+    strict_rules: bool = False
+    # --- security and FHIR-server fallback (README "Security", "FHIR server fallback") ---
+    #: fhirServer base URLs the service may contact (CDS_FHIR_ALLOWLIST, comma separated); empty: loopback only.
+    fhir_allowlist: tuple[str, ...] = ()
+    #: Seconds to connect to / wait for each read from the fhirServer (CDS_FHIR_CONNECT_TIMEOUT, CDS_FHIR_READ_TIMEOUT).
+    fhir_connect_timeout: float = 1.0
+    fhir_read_timeout: float = 1.0
+    #: Seconds for fetching all missing prefetch keys together (CDS_FHIR_TOTAL_BUDGET).
+    fhir_total_budget: float = 2.0
+    #: Bounds of one key's search: pages followed, entries, bytes per response (CDS_FHIR_MAX_PAGES, ..._ENTRIES, ..._BYTES).
+    fhir_max_pages: int = 10
+    fhir_max_entries: int = 2000
+    fhir_max_bytes: int = 5_000_000
+    #: JSON file of trusted JWT issuers (CDS_TRUSTED_ISSUERS); unset: open development mode, loopback only.
+    trusted_issuers: str | None = None
+    #: Public base URL of the service as clients see it, for the JWT `aud` check behind a proxy (CDS_PUBLIC_BASE_URL).
+    public_base_url: str | None = None
+    #: Allow open development mode (no trusted issuers) on a non-loopback address (CDS_ALLOW_OPEN_NONLOCAL).
+    allow_open_nonlocal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.selection_behavior not in SELECTION_BEHAVIORS:
+            raise ValueError(f"CDS_SELECTION_BEHAVIOR must be one of {SELECTION_BEHAVIORS}")
+        if self.prefetch_failure not in PREFETCH_FAILURE_POLICIES:
+            raise ValueError(f"CDS_PREFETCH_FAILURE must be one of {PREFETCH_FAILURE_POLICIES}")
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"CDS_LOG_LEVEL must be one of {LOG_LEVELS}")
+        if self.max_body_bytes <= 0:
+            raise ValueError("CDS_MAX_BODY_BYTES must be a positive integer")
+        if not self.cors_origins:
+            raise ValueError("CDS_CORS_ORIGINS must name at least one origin (or *)")
+        for entry in self.fhir_allowlist:
+            check_allowlist_entry(entry)
+        if min(self.fhir_connect_timeout, self.fhir_read_timeout, self.fhir_total_budget) <= 0:
+            raise ValueError("CDS_FHIR_*_TIMEOUT and CDS_FHIR_TOTAL_BUDGET must be positive")
+        if min(self.fhir_max_pages, self.fhir_max_entries, self.fhir_max_bytes) <= 0:
+            raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables (unset or empty: the default)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str) -> str:
+            return env.get(name, "").strip() or default
+
+        return cls(
+            feedback_db=get("CDS_FEEDBACK_DB", DEFAULT_FEEDBACK_DB),
+            max_body_bytes=_integer("CDS_MAX_BODY_BYTES", get("CDS_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
+            cors_origins=tuple(o.strip() for o in get("CDS_CORS_ORIGINS", "*").split(",") if o.strip()),
+            selection_behavior=get("CDS_SELECTION_BEHAVIOR", "at-most-one"),
+            rule_settings=get("CDS_RULE_SETTINGS", "") or None,
+            prefetch_failure=get("CDS_PREFETCH_FAILURE", "412"),
+            log_level=get("CDS_LOG_LEVEL", "INFO").upper(),
+            strict_rules=_boolean("CDS_STRICT_RULES", get("CDS_STRICT_RULES", "false")),
+            fhir_allowlist=tuple(u.strip() for u in get("CDS_FHIR_ALLOWLIST", "").split(",") if u.strip()),
+            fhir_connect_timeout=_number("CDS_FHIR_CONNECT_TIMEOUT", get("CDS_FHIR_CONNECT_TIMEOUT", "1.0")),
+            fhir_read_timeout=_number("CDS_FHIR_READ_TIMEOUT", get("CDS_FHIR_READ_TIMEOUT", "1.0")),
+            fhir_total_budget=_number("CDS_FHIR_TOTAL_BUDGET", get("CDS_FHIR_TOTAL_BUDGET", "2.0")),
+            fhir_max_pages=_integer("CDS_FHIR_MAX_PAGES", get("CDS_FHIR_MAX_PAGES", "10")),
+            fhir_max_entries=_integer("CDS_FHIR_MAX_ENTRIES", get("CDS_FHIR_MAX_ENTRIES", "2000")),
+            fhir_max_bytes=_integer("CDS_FHIR_MAX_BYTES", get("CDS_FHIR_MAX_BYTES", "5000000")),
+            trusted_issuers=get("CDS_TRUSTED_ISSUERS", "") or None,
+            public_base_url=get("CDS_PUBLIC_BASE_URL", "") or None,
+            allow_open_nonlocal=_boolean("CDS_ALLOW_OPEN_NONLOCAL", get("CDS_ALLOW_OPEN_NONLOCAL", "false")),
+        )
+
+    def feedback_db_path(self) -> Path:
+        """The SQLite path, its directory created when missing."""
+        path = Path(self.feedback_db)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def _integer(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def _boolean(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")

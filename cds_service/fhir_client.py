@@ -1,0 +1,392 @@
+"""Fetch prefetch keys the CDS client did not supply, from the client's `fhirServer`.
+
+CDS Hooks 2.0 section "Prefetch" (SPEC-NOTES.md 2.4): the service substitutes the template's
+tokens, reads the client's FHIR server with `fhirAuthorization.access_token` as a Bearer token,
+and follows `next` links of paginated results.
+
+The request names the URL we are asked to contact, so every fetch is an SSRF risk. Defences:
+- only `fhirServer` base URLs on an allowlist (none configured: loopback only), `https` required
+  outside loopback, environment proxies ignored;
+- every fetched URL (including `next` links) must stay under that base URL; redirects are never
+  followed;
+- per-response size, page and entry bounds; connect/read timeouts and a total time budget shared
+  by all keys, which are fetched concurrently.
+
+The access token lives only in the outgoing header: it is never logged, stored or put in errors.
+Logs name the prefetch key and the failure reason, never the URL (it carries patient ids).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import requests
+
+if TYPE_CHECKING:
+    from cds_service.config import Settings
+
+log = logging.getLogger(__name__)
+
+USER_TOKENS = {
+    "userPractitionerId": "Practitioner",
+    "userPractitionerRoleId": "PractitionerRole",
+    "userPatientId": "Patient",
+    "userRelatedPersonId": "RelatedPerson",
+}
+_TOKEN = re.compile(r"\{\{(.*?)\}\}")
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """Bounds of the fallback fetch. Defaults follow SPEC-NOTES.md section 9 (about 1 s per call,
+    1-2 s for the whole fallback path)."""
+
+    connect_timeout: float = 1.0
+    read_timeout: float = 1.0
+    total_budget: float = 2.0
+    max_pages: int = 10
+    max_entries: int = 2000
+    max_bytes: int = 5_000_000
+    max_workers: int = 8
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> FetchLimits:
+        return cls(
+            connect_timeout=settings.fhir_connect_timeout,
+            read_timeout=settings.fhir_read_timeout,
+            total_budget=settings.fhir_total_budget,
+            max_pages=settings.fhir_max_pages,
+            max_entries=settings.fhir_max_entries,
+            max_bytes=settings.fhir_max_bytes,
+        )
+
+
+class FetchError(Exception):
+    """A key could not be fetched; the message is a reason safe to log (no URL, no token)."""
+
+
+# --- allowlist -------------------------------------------------------------------------------
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base(url: str) -> str | None:
+    """`scheme://host[:port]/path` without a trailing slash, lower-case scheme and host, default
+    port dropped; None for anything that is not a plain http(s) URL (user info, query, fragment)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return None
+    scheme = parts.scheme.lower()
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return None
+    return f"{scheme}://{host}{path}"
+
+
+def check_allowlist_entry(url: str) -> str:
+    """Normalise one CDS_FHIR_ALLOWLIST entry; raise ValueError at start-up for a bad one."""
+    base = normalise_base(url)
+    if base is None:
+        raise ValueError(f"CDS_FHIR_ALLOWLIST: not a base URL: {url!r}")
+    if base.startswith("http://") and not is_loopback_host(urlsplit(base).hostname or ""):
+        raise ValueError(f"CDS_FHIR_ALLOWLIST: https required outside loopback: {url!r}")
+    return base
+
+
+def _under(url: str, base: str) -> bool:
+    return url == base or url.startswith(base + "/")
+
+
+def _within(url: str, base: str) -> bool:
+    """Whether an absolute URL (query ignored) lies under the normalised base URL."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.fragment:
+        return False
+    location = normalise_base(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+    return location is not None and _under(location, base)
+
+
+def allowed_base(fhir_server: Any, allowlist: tuple[str, ...]) -> str | None:
+    """The normalised `fhirServer` if we may contact it, else None.
+
+    Allowed: under an allowlisted base URL; with no allowlist, any loopback URL (development).
+    `https` is required outside loopback either way.
+    """
+    base = normalise_base(fhir_server)
+    if base is None:
+        return None
+    loopback = is_loopback_host(urlsplit(base).hostname or "")
+    if base.startswith("http://") and not loopback:
+        return None
+    if not allowlist:
+        return base if loopback else None
+    entries = (normalise_base(entry) for entry in allowlist)
+    return base if any(entry is not None and _under(base, entry) for entry in entries) else None
+
+
+# --- token substitution ----------------------------------------------------------------------
+
+
+def _token_values(context: Mapping[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in context.items():
+        if isinstance(value, bool):
+            values[f"context.{name}"] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            values[f"context.{name}"] = str(value)
+    user = context.get("userId")
+    if isinstance(user, str) and user.count("/") == 1:
+        resource_type, user_id = user.split("/")
+        for token, expected in USER_TOKENS.items():
+            if resource_type == expected and user_id:
+                values[token] = user_id
+    return values
+
+
+def _safe(value: str) -> str | None:
+    """Percent-encode a token value for a URL; None when it could escape its place (empty, dot
+    segments), so a hostile context cannot walk the FHIR server's paths."""
+    if not value or any(segment in ("", ".", "..") for segment in value.split("/")):
+        return None
+    return quote(value, safe="/")
+
+
+def substitute(template: str, context: Mapping[str, Any]) -> str | None:
+    """The template with every `{{token}}` replaced, or None if any token cannot be resolved.
+
+    Tokens: root-level primitive `context` fields (`{{context.patientId}}`) and the user ids
+    derived from `context.userId`'s type prefix (`{{userPractitionerId}}` ...). Nested paths
+    (`{{context.medication.id}}`) are invalid in CDS Hooks 2.0 and unresolvable here.
+    """
+    values = _token_values(context)
+    unresolved = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unresolved
+        value = values.get(match.group(1).strip())
+        encoded = _safe(value) if value is not None else None
+        if encoded is None:
+            unresolved = True
+            return ""
+        return encoded
+
+    result = _TOKEN.sub(replace, template)
+    if unresolved or "{{" in result or "}}" in result:
+        return None
+    return result
+
+
+def query_url(base: str, relative: str) -> str | None:
+    """Absolute URL of a relative FHIR query under `base`; None for absolute or escaping queries."""
+    relative = relative.lstrip("/")
+    if not relative or "://" in relative.split("?", 1)[0] or relative.startswith(("/", "\\")):
+        return None
+    path = relative.split("?", 1)[0]
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return None
+    return f"{base}/{relative}"
+
+
+# --- fetching --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Call:
+    base: str
+    token: str | None
+    limits: FetchLimits
+    deadline: float
+
+
+def get_json(
+    session: requests.Session,
+    url: str,
+    headers: Mapping[str, str],
+    limits: FetchLimits,
+    deadline: float,
+) -> Any:
+    """GET a JSON document within the limits: no redirects, bounded size, connect/read timeouts
+    and an absolute `deadline` (time.monotonic()). Raises FetchError with a loggable reason."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError("time budget exhausted")
+    try:
+        response = session.get(
+            url,
+            headers=dict(headers),
+            timeout=(min(limits.connect_timeout, remaining), min(limits.read_timeout, remaining)),
+            allow_redirects=False,
+            stream=True,
+        )
+    except requests.Timeout as error:
+        raise FetchError("timeout") from error
+    except requests.RequestException as error:
+        raise FetchError(f"connection failed ({type(error).__name__})") from error
+    with response:
+        if response.status_code != 200:
+            raise FetchError(f"HTTP {response.status_code}")
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+            raise FetchError("response too large")
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(chunk_size=65536):
+                body.extend(chunk)
+                if len(body) > limits.max_bytes:
+                    raise FetchError("response too large")
+                if time.monotonic() > deadline:
+                    raise FetchError("time budget exhausted")
+        except requests.RequestException as error:
+            raise FetchError(f"read failed ({type(error).__name__})") from error
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise FetchError("response is not JSON") from error
+
+
+def _get_resource(session: requests.Session, url: str, call: _Call) -> dict[str, Any]:
+    if not _within(url, call.base):
+        raise FetchError("URL outside fhirServer")
+    headers = {"Accept": "application/fhir+json"}
+    if call.token:
+        headers["Authorization"] = f"Bearer {call.token}"
+    data = get_json(session, url, headers, call.limits, call.deadline)
+    if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
+        raise FetchError("response is not a FHIR resource")
+    if data["resourceType"] == "OperationOutcome":
+        raise FetchError("server answered with an OperationOutcome")
+    return data
+
+
+def _next_link(bundle: Mapping[str, Any]) -> str | None:
+    links = bundle.get("link")
+    if not isinstance(links, list):
+        return None
+    for link in links:
+        if isinstance(link, dict) and link.get("relation") == "next" and isinstance(link.get("url"), str):
+            return link["url"]
+    return None
+
+
+def _fetch_key(session: requests.Session, url: str, call: _Call) -> dict[str, Any]:
+    """One key: a resource, or a search Bundle with the entries of all its pages."""
+    first = _get_resource(session, url, call)
+    if first["resourceType"] != "Bundle":
+        return first
+    entries: list[Any] = []
+    page: Mapping[str, Any] | None = first
+    pages = 0
+    while page is not None:
+        pages += 1
+        raw = page.get("entry", [])
+        if not isinstance(raw, list):
+            raise FetchError("Bundle.entry is not a list")
+        entries.extend(raw)
+        if len(entries) > call.limits.max_entries:
+            raise FetchError("too many entries")
+        following = _next_link(page)
+        if following is None:
+            break
+        if pages >= call.limits.max_pages:
+            raise FetchError("too many pages")
+        if not _within(following, call.base):
+            raise FetchError("next link outside fhirServer")
+        page = _get_resource(session, following, call)
+        if page["resourceType"] != "Bundle":
+            raise FetchError("next page is not a Bundle")
+    merged = {key: value for key, value in first.items() if key not in ("link", "entry")}
+    if entries:
+        merged["entry"] = entries
+    return merged
+
+
+def fetch_missing(
+    templates: Mapping[str, str],
+    request: Mapping[str, Any],
+    limits: FetchLimits,
+    allowlist: tuple[str, ...],
+    session_factory: Any = requests.Session,
+) -> dict[str, Any]:
+    """Fetch each key's substituted template from the request's `fhirServer`, concurrently.
+
+    Returns the keys that were obtained; any other key is missing (no allowed `fhirServer`,
+    unresolvable token, HTTP error, timeout, bound exceeded). Never raises on remote behaviour.
+    """
+    base = allowed_base(request.get("fhirServer"), allowlist)
+    if base is None:
+        if request.get("fhirServer") is not None:
+            log.warning("fhirServer not allowed (off allowlist, not https or malformed); %d keys missing", len(templates))
+        return {}
+    authorization = request.get("fhirAuthorization")
+    token = authorization.get("access_token") if isinstance(authorization, Mapping) else None
+    token = token if isinstance(token, str) and token else None
+    context = request.get("context")
+    context = context if isinstance(context, Mapping) else {}
+    urls: dict[str, str] = {}
+    for key, template in templates.items():
+        relative = substitute(template, context) if isinstance(template, str) else None
+        url = query_url(base, relative) if relative is not None else None
+        if url is None:
+            log.warning("prefetch %s: template cannot be resolved from the context", key)
+        else:
+            urls[key] = url
+    if not urls:
+        return {}
+    call = _Call(base, token, limits, time.monotonic() + limits.total_budget)
+
+    def run(url: str) -> dict[str, Any]:
+        with session_factory() as session:
+            session.trust_env = False  # no environment proxies or .netrc credentials
+            return _fetch_key(session, url, call)
+
+    executor = ThreadPoolExecutor(max_workers=min(len(urls), limits.max_workers), thread_name_prefix="fhir-fetch")
+    futures = {executor.submit(run, url): key for key, url in urls.items()}
+    done, _ = wait(futures, timeout=limits.total_budget)
+    executor.shutdown(wait=False, cancel_futures=True)
+    fetched: dict[str, Any] = {}
+    for future, key in futures.items():
+        if future not in done:
+            log.warning("prefetch %s: time budget exhausted", key)
+            continue
+        error = future.exception()
+        if error is None:
+            fetched[key] = future.result()
+        elif isinstance(error, FetchError):
+            log.warning("prefetch %s: %s", key, error)
+        else:
+            log.error("prefetch %s: unexpected %s", key, type(error).__name__)
+    return fetched

@@ -1,0 +1,105 @@
+"""Complete a hook request's prefetch: use what the client sent, fetch what it did not.
+
+Per declared key (CDS Hooks 2.0 "Prefetch", SPEC-NOTES.md 2.4 P6/P7 and section 10 point 3):
+- present and usable -> used (OperationOutcome entries dropped from a Bundle);
+- `null` -> None, the client's statement that there is no data (known empty);
+- missing, not a FHIR resource, an OperationOutcome, a Bundle whose entries are all
+  OperationOutcomes (`search.mode: outcome`), or a resource of another type than the template
+  asks for -> fetched from `fhirServer` (`fhir_client`), else listed in `missing`.
+
+Whether `missing` means 412 or cards with a stated data gap is the endpoint's decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cds_service import fhir_client
+
+if TYPE_CHECKING:
+    from cds_service.config import Settings
+
+
+@dataclass(frozen=True)
+class PrefetchOutcome:
+    data: dict[str, Any]  # declared key -> resource / Bundle / None (None = known empty)
+    missing: tuple[str, ...]  # declared keys that could not be obtained
+
+
+def _expected(query: str) -> tuple[str, str | None]:
+    """Resource type and id a query returns: `Patient/123` reads Patient 123; `Observation?...`
+    searches and returns a Bundle. The id is None when unknown (tokens left unresolved)."""
+    path = query.lstrip("/").split("?", 1)[0]
+    if "/" not in path:
+        return "Bundle", None
+    resource_type, rest = path.split("/", 1)
+    return resource_type, None if "{{" in rest or "/" in rest else rest
+
+
+def _is_outcome(entry: Any) -> bool:
+    if not isinstance(entry, Mapping):
+        return True
+    resource = entry.get("resource")
+    search = entry.get("search")
+    return (
+        (isinstance(search, Mapping) and search.get("mode") == "outcome")
+        or not isinstance(resource, Mapping)
+        or resource.get("resourceType") == "OperationOutcome"
+    )
+
+
+def usable(value: Any, query: str) -> dict[str, Any] | None:
+    """The value to use for a key whose (substituted, where possible) query is `query`, or None
+    when it must be fetched instead. A read of another resource than the query names, e.g. a
+    Patient whose id is not the context's patientId, is not used: wrong-patient data is worse
+    than none."""
+    if not isinstance(value, Mapping):
+        return None
+    resource_type = value.get("resourceType")
+    expected_type, expected_id = _expected(query)
+    if resource_type != expected_type:
+        return None
+    if expected_id is not None and value.get("id") not in (None, expected_id):
+        return None
+    if resource_type != "Bundle":
+        return dict(value)
+    entries = value.get("entry", [])
+    if not isinstance(entries, list):
+        return None
+    kept = [entry for entry in entries if not _is_outcome(entry)]
+    if entries and not kept:
+        return None
+    bundle = {key: item for key, item in value.items() if key != "entry"}
+    if kept:
+        bundle["entry"] = kept
+    return bundle
+
+
+def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], settings: Settings) -> PrefetchOutcome:
+    """Resolve every declared prefetch key of `templates` for one hook request."""
+    sent = request.get("prefetch")
+    sent = sent if isinstance(sent, Mapping) else {}
+    context = request.get("context")
+    context = context if isinstance(context, Mapping) else {}
+    data: dict[str, Any] = {}
+    to_fetch: dict[str, str] = {}
+    queries = {key: fhir_client.substitute(template, context) or template for key, template in templates.items()}
+    for key, template in templates.items():
+        if key in sent and sent[key] is None:
+            data[key] = None
+            continue
+        value = usable(sent.get(key), queries[key])
+        if value is not None:
+            data[key] = value
+        else:
+            to_fetch[key] = template
+    if to_fetch:
+        limits = fhir_client.FetchLimits.from_settings(settings)
+        fetched = fhir_client.fetch_missing(to_fetch, request, limits, settings.fhir_allowlist)
+        for key, value in fetched.items():
+            checked = usable(value, queries[key])
+            if checked is not None:
+                data[key] = checked
+    return PrefetchOutcome(data=data, missing=tuple(key for key in templates if key not in data))

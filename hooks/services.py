@@ -1,0 +1,100 @@
+"""The CDS services this server offers: one per hook, declared once.
+
+Discovery (`GET /cds-services`) is generated from `SERVICES`; dispatch is by service id. Prefetch
+templates keep to the query subset the CDS Hooks spec recommends (S2 L326-334): instance read,
+type search by `patient` reference, token equality, `_sort`, `_count`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from fhir_mappings.valuesets import prefetch_observation_codes
+from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW
+
+OBSERVATION_COUNT = 200
+
+
+def _prefetch_templates() -> Mapping[str, str]:
+    patient = "{{context.patientId}}"
+    codes = ",".join(prefetch_observation_codes())
+    return MappingProxyType(
+        {
+            "patient": f"Patient/{patient}",
+            "conditions": f"Condition?patient={patient}",
+            "medications": f"MedicationRequest?patient={patient}&status=active",
+            "observations": f"Observation?patient={patient}&code={codes}&_sort=-date&_count={OBSERVATION_COUNT}",
+            "allergies": f"AllergyIntolerance?patient={patient}",
+            "immunizations": f"Immunization?patient={patient}",
+        }
+    )
+
+
+PREFETCH = _prefetch_templates()
+
+USAGE_REQUIREMENTS = (
+    "Needs the patient's Condition, active MedicationRequest, Observation (body weight, height and the "
+    "listed LOINC laboratory codes), AllergyIntolerance and Immunization resources, via the prefetch "
+    "templates or a fhirServer with a fhirAuthorization token that can read them (user/*.read or "
+    "patient/*.read scopes). Cards are advisory; the treating clinician decides."
+)
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    hook: str
+    title: str
+    description: str
+    usage_requirements: str = USAGE_REQUIREMENTS
+    prefetch: Mapping[str, str] = field(default_factory=lambda: PREFETCH)
+
+    def discovery(self) -> dict[str, Any]:
+        """This service's entry in the discovery response (S2 L99-108)."""
+        return {
+            "hook": self.hook,
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "prefetch": dict(self.prefetch),
+            "usageRequirements": self.usage_requirements,
+        }
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        id="myositis-patient-view",
+        hook=PATIENT_VIEW,
+        title="Myositis treatment review",
+        description=(
+            "When the chart of a patient with idiopathic inflammatory myopathy is opened, checks the current "
+            "treatment against BSR 2022, ACR 2022 and SHARE guidance (glucocorticoid dose and duration, "
+            "steroid-sparing agents, monitoring, bone and infection prophylaxis) and suggests what is missing."
+        ),
+    ),
+    Service(
+        id="myositis-order-select",
+        hook=ORDER_SELECT,
+        title="Myositis medication order check",
+        description=(
+            "When a medication is selected for a patient with idiopathic inflammatory myopathy, checks the "
+            "draft order (dose, schedule, interactions, prerequisites) against guideline recommendations."
+        ),
+    ),
+    Service(
+        id="myositis-order-sign",
+        hook=ORDER_SIGN,
+        title="Myositis medication order sign-off check",
+        description=(
+            "Before orders are signed for a patient with idiopathic inflammatory myopathy, checks the draft "
+            "orders against guideline recommendations; the last chance to correct a dose or schedule."
+        ),
+    ),
+)
+
+
+def by_id(service_id: str) -> Service | None:
+    return next((service for service in SERVICES if service.id == service_id), None)

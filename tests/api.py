@@ -1,0 +1,135 @@
+"""Helpers for API tests: build a hook request from FHIR resources, post it, and check every
+response the service gives against the CDS Hooks JSON Schemas.
+
+    body = hook_request("patient-view", [patient(), condition(...), medication_request(...)])
+    cards = post_hook(client, "myositis-patient-view", body)["cards"]
+
+Each prefetch key of the service is filled from the resources of its type (a read for Patient, a
+searchset Bundle otherwise), so a request built here never triggers a fetch or a 412 unless a key
+is left out with `omit`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from cds_service.validation import check, validators
+from hooks.recommendation import ORDER_SELECT
+from hooks.services import PREFETCH
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+HOOK_INSTANCE = "00000000-0000-4000-8000-000000000001"
+PATIENT_ID = "example"
+
+_SERVICE_PATH = re.compile(r"^/cds-services/[^/]+$")
+_FEEDBACK_PATH = re.compile(r"^/cds-services/[^/]+/feedback$")
+
+
+def fixture(relative: str) -> dict[str, Any]:
+    """A JSON file under fixtures/ (e.g. "requests/patient-view-dm-prednisone.json")."""
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+def _resource_type(template: str) -> str:
+    return template.split("?", 1)[0].split("/", 1)[0]
+
+
+def _reference(resource: Mapping[str, Any]) -> str:
+    return f"{resource['resourceType']}/{resource['id']}"
+
+
+def prefetch_for(resources: Iterable[Mapping[str, Any]], *, omit: Iterable[str] = ()) -> dict[str, Any]:
+    resources = list(resources)
+    prefetch: dict[str, Any] = {}
+    for key, template in PREFETCH.items():
+        if key in omit:
+            continue
+        wanted = _resource_type(template)
+        matching = [r for r in resources if r.get("resourceType") == wanted]
+        if "?" not in template:
+            prefetch[key] = matching[0] if matching else None
+            continue
+        bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(matching)}
+        if matching:
+            bundle["entry"] = [{"resource": r, "search": {"mode": "match"}} for r in matching]
+        prefetch[key] = bundle
+    return prefetch
+
+
+def hook_request(
+    hook: str,
+    resources: Iterable[Mapping[str, Any]] = (),
+    *,
+    drafts: Iterable[Mapping[str, Any]] = (),
+    patient_id: str = PATIENT_ID,
+    omit: Iterable[str] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A complete hook request. `drafts` become context.draftOrders (and, for order-select, all
+    of them are the selections); extra keyword arguments are added at the top level."""
+    context: dict[str, Any] = {"userId": "Practitioner/example", "patientId": patient_id}
+    drafts = list(drafts)
+    if hook != "patient-view":
+        context["draftOrders"] = {"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": dict(d)} for d in drafts]}
+        if hook == ORDER_SELECT:
+            context["selections"] = [_reference(d) for d in drafts]
+    body = {"hook": hook, "hookInstance": HOOK_INSTANCE, "context": context, "prefetch": prefetch_for(resources, omit=omit)}
+    return {**body, **extra}
+
+
+def post_hook(client: FlaskClient, service_id: str, body: Mapping[str, Any], expect: int = 200) -> dict[str, Any]:
+    response = client.post(f"/cds-services/{service_id}", json=body)
+    assert response.status_code == expect, response.get_json()
+    return response.get_json()
+
+
+def check_response(method: str, path: str, status: int, body: Any) -> None:
+    """The schema a response must match: discovery, cards, or the error shape (message + OperationOutcome)."""
+    all_validators = validators()
+    if status >= 400:
+        assert isinstance(body, dict) and body.get("error"), body
+        assert body["operationOutcome"]["resourceType"] == "OperationOutcome"
+        assert body["operationOutcome"]["issue"], body
+    elif method == "GET" and path == "/cds-services":
+        check(all_validators.discovery, body)
+    elif method == "POST" and _SERVICE_PATH.match(path):
+        check(all_validators.response, body)
+    elif method == "POST" and _FEEDBACK_PATH.match(path):
+        assert body == {}
+
+
+class ValidatingClient(FlaskClient):
+    """A test client that checks every JSON response against the schemas (so no test can forget)."""
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
+        response = super().open(*args, **kwargs)
+        request = response.request
+        # Preflights have no body; neither has a 401 (cds-hooks.org best practice: no details).
+        if request.method != "OPTIONS" and response.status_code not in (204, 401):
+            assert response.is_json, f"{request.method} {request.path} answered {response.mimetype}"
+            check_response(request.method, request.path, response.status_code, response.get_json())
+        return response
+
+
+class UnreachableStore:
+    """A store whose database cannot be opened (for /readyz and store-failure tests)."""
+
+    def record_cards(self, cards):
+        raise sqlite3.OperationalError("unreachable")
+
+    def record_feedback(self, service_id, items, received_at):
+        raise sqlite3.OperationalError("unreachable")
+
+    def feedback(self, service_id=None):
+        raise sqlite3.OperationalError("unreachable")
+
+    def ping(self):
+        raise sqlite3.OperationalError("unable to open database file")
