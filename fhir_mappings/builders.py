@@ -6,16 +6,20 @@ fhir.resources' R4B models). Suggested orders are drafts: the clinician still si
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from fhir_mappings.concepts import Route
+from fhir_mappings.concepts import Drug, Route
+from fhir_mappings.products import orderable_product
+from fhir_mappings.systems import LOINC, RXNORM, SNOMED, UCUM
+from fhir_mappings.valuesets import ingredient_coding
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
+__all__ = [
+    "LOINC", "RXNORM", "SNOMED", "UCUM", "ROUTE_CODES", "drug_coding", "medication_request",
+    "resource_id", "service_request", "updated_medication_request",
+]
 
 #: SNOMED CT route codes (Route of administration value set, FHIR R4).
 ROUTE_CODES: dict[Route, tuple[str, str]] = {
@@ -96,3 +100,53 @@ def service_request(*, patient_reference: str | None, loinc_code: str, display: 
     if patient_reference:
         resource["subject"] = {"reference": patient_reference}
     return resource
+
+
+def drug_coding(drug: Drug, strength_mg: float | None = None, *,
+                dose_form: str = "Oral Tablet") -> tuple[str, str] | None:
+    """(RxCUI, display) to order `drug`: the generic product of that strength and form when the
+    shipped product table has one, else the verified ingredient code, else None."""
+    if strength_mg is not None:
+        product = orderable_product(drug, strength_mg, dose_form=dose_form)
+        if product is not None:
+            return product.rxcui, product.name
+    return ingredient_coding(drug)
+
+
+def updated_medication_request(
+    resource: Mapping[str, Any],
+    *,
+    dose_value: float,
+    dose_unit: str,
+    frequency: int,
+    period: float,
+    period_unit: str,
+    text: str,
+    route: Route | None = None,
+) -> dict[str, Any]:
+    """A copy of a draft MedicationRequest with a new dose and schedule, everything else kept.
+
+    For an `update` action (e.g. a methotrexate draft changed from daily to once weekly): the id,
+    medication, subject and the other members of the first dosage instruction are preserved; later
+    dosage instructions (a second schedule) are dropped, since the new schedule replaces them.
+    """
+    updated = copy.deepcopy(dict(resource))
+    instructions = updated.get("dosageInstruction")
+    first = instructions[0] if isinstance(instructions, list) and instructions and isinstance(
+        instructions[0], dict) else {}
+    timing = first.get("timing") if isinstance(first.get("timing"), dict) else {}
+    timing = {k: v for k, v in timing.items() if k != "code"}
+    timing["repeat"] = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    dosage = {**first, "text": text, "timing": timing, "doseAndRate": [
+        {"doseQuantity": {"value": dose_value, "unit": dose_unit, "system": UCUM, "code": dose_unit}}]}
+    dosage.pop("asNeededBoolean", None)
+    if route is not None:
+        dosage["route"] = _route(route)
+    updated["dosageInstruction"] = [dosage]
+    return updated
+
+
+def resource_id(resource: Mapping[str, Any]) -> str | None:
+    """"MedicationRequest/123": the `resourceId` of a `delete` action, None without an id."""
+    kind, rid = resource.get("resourceType"), resource.get("id")
+    return f"{kind}/{rid}" if isinstance(kind, str) and isinstance(rid, str) and rid else None

@@ -51,6 +51,9 @@ class Drug(StrEnum):
     PITAVASTATIN = "pitavastatin"
     ALLOPURINOL = "allopurinol"
     FEBUXOSTAT = "febuxostat"
+    ENTECAVIR = "entecavir"
+    TENOFOVIR = "tenofovir"
+    LAMIVUDINE = "lamivudine"
 
 
 #: Prednisone-equivalent multipliers (REFERENCE.md 2.1): mg of prednisone per mg of the steroid.
@@ -98,6 +101,8 @@ STATINS = frozenset(
     }
 )
 XANTHINE_OXIDASE_INHIBITORS = frozenset({Drug.ALLOPURINOL, Drug.FEBUXOSTAT})
+#: Nucleos(t)ide analogues used as HBV antiviral prophylaxis (REFERENCE.md R18, R23).
+HBV_ANTIVIRALS = frozenset({Drug.ENTECAVIR, Drug.TENOFOVIR, Drug.LAMIVUDINE})
 BISPHOSPHONATES = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 )

@@ -75,7 +75,9 @@ class Dose:
 
     @property
     def more_often_than_weekly(self) -> bool:
-        """True for any schedule with more than one administration per 7 days."""
+        """True for any schedule with more than one administration per 7 days (never a single dose)."""
+        if self.administration_count == 1:
+            return False
         return self.administrations_per_day * 7 > 1.0001
 
 
@@ -189,6 +191,8 @@ class ParseReport:
     uninterpretable: int = 0
     skipped: int = 0
     notes: tuple[str, ...] = ()
+    #: Readable resources outside the value sets the rules use (a blood-pressure Observation).
+    ignored: int = 0
 
 
 @dataclass(frozen=True)

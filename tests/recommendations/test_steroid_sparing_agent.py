@@ -98,3 +98,38 @@ def test_order_select_of_a_glucocorticoid_in_monotherapy_fires_about_that_draft(
     f = facts(hook="order-select", medications=(order(Drug.PREDNISONE, 60, days=40), draft))
     [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
     assert result_.finding.about_drafts == ("MedicationRequest/new-pred",)
+
+
+def test_skin_predominant_disease_recommends_mycophenolate():
+    f = facts(medications=(order(Drug.PREDNISONE, 60, days=20),),
+              conditions=(condition(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS),))
+    assert recommended_labels(run(f)) == ["Order mycophenolate mofetil 500 mg twice daily"]
+
+
+def test_child_gets_the_share_methotrexate_advice_without_adult_order_suggestions():
+    f = facts(age=9, myositis=MyositisSubtype.JUVENILE_DERMATOMYOSITIS, medications=(order(Drug.PREDNISOLONE, 30, days=20),))
+    finding = run(f)
+    assert finding.suggestions == ()
+    assert "15-20 mg/m²/week" in finding.detail
+
+
+def test_necrotizing_myopathy_at_exactly_four_weeks_is_still_a_warning():
+    f = facts(myositis=MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING, medications=(order(Drug.PREDNISONE, 60, days=28),))
+    assert run(f).indicator is Indicator.WARNING
+
+
+def test_anti_srp_positive_fires_from_day_zero():
+    f = facts(medications=(order(Drug.PREDNISONE, 60, days=0),),
+              results=(result(Antibody.SRP, interpretation=Qualitative.POSITIVE),))
+    assert run(f).indicator is Indicator.WARNING
+
+
+def test_stopped_steroid_sparing_agent_does_not_count():
+    meds = (order(Drug.PREDNISONE, 60, days=40), order(Drug.METHOTREXATE, 15, 1 / 7, days=60, status="stopped"))
+    assert run(facts(medications=meds)).indicator is Indicator.WARNING
+
+
+def test_at_most_one_suggestion_is_recommended_with_ild_and_pregnancy():
+    f = facts(medications=(order(Drug.PREDNISONE, 60, days=20),),
+              conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE), condition(Condition.PREGNANCY)))
+    assert recommended_labels(run(f)) == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]

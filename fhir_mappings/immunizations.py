@@ -1,0 +1,41 @@
+"""Immunization -> `ImmunizationFact`s and AllergyIntolerance -> `Allergy` concepts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fhir_mappings.concepts import Allergy
+from fhir_mappings.facts import ImmunizationFact
+from fhir_mappings.read import as_list, code_of, codings, date_of, first_text, mapping, string, texts
+from fhir_mappings.systems import CVX, canonical
+from fhir_mappings.valuesets import allergy_concepts, vaccine_concepts
+
+INACTIVE_ALLERGY = frozenset({"inactive", "resolved"})
+NOT_AN_ALLERGY = frozenset({"refuted", "entered-in-error"})
+
+
+def map_immunization(resource: Mapping[str, Any]) -> tuple[ImmunizationFact, ...]:
+    """The vaccines of a completed Immunization (not-done and entered-in-error give none)."""
+    if (string(resource.get("status")) or "completed") != "completed":
+        return ()
+    vaccine = resource.get("vaccineCode")
+    cvx = [code for system, code, _ in codings(vaccine) if canonical(system) == CVX]
+    when = date_of(resource.get("occurrenceDateTime")) or date_of(resource.get("recorded"))
+    display = first_text(vaccine)
+    return tuple(ImmunizationFact(v, when, display) for v in sorted(vaccine_concepts(cvx, texts(vaccine))))
+
+
+def map_allergy(resource: Mapping[str, Any]) -> frozenset[Allergy] | None:
+    """Allergy concepts of an AllergyIntolerance; None when it names none of them."""
+    concepts = [resource.get("code"), *(mapping(r).get("substance") for r in as_list(resource.get("reaction")))]
+    pairs = [(system, code) for c in concepts for system, code, _ in codings(c)]
+    names = [t for c in concepts for t in texts(c)]
+    found = allergy_concepts(pairs, names)
+    if not found:
+        return None
+    if code_of(resource.get("verificationStatus")) in NOT_AN_ALLERGY:
+        return frozenset()
+    if code_of(resource.get("clinicalStatus")) in INACTIVE_ALLERGY:
+        return frozenset()
+    return frozenset(Allergy(a) for a in found)

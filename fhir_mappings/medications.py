@@ -1,0 +1,297 @@
+"""MedicationRequest (with its contained or referenced Medication) -> `MedicationOrder`s.
+
+The drug is recognised by ingredient from, in order: verified RxNorm ingredient codes, product-level
+RxNorm codes (the shipped product table), then RxNorm-style names in displays and text. A product of
+two guideline ingredients without a combined concept (calcium + vitamin D) gives one order each.
+Glucocorticoids in non-systemic forms (eye drops, creams, inhalers) are not orders of a systemic
+glucocorticoid and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Drug, Route
+from fhir_mappings.dosage import DoseContext, read_dose
+from fhir_mappings.facts import MedicationOrder
+from fhir_mappings.products import Product, product
+from fhir_mappings.read import as_list, codings, date_of, mapping, number, reference_id, string, texts
+from fhir_mappings.rxnames import parse_product_name
+from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
+from fhir_mappings.units import MASS_MG, TIME_DAYS
+from fhir_mappings.valuesets import drug_for_ingredient_code, drugs_named
+
+#: Statuses of orders that were never given: not part of the regimen nor of its history.
+NEVER_GIVEN = frozenset({"entered-in-error", "cancelled"})
+
+ROUTES: dict[tuple[str, str], Route] = {
+    (SNOMED, "26643006"): Route.ORAL,
+    (SNOMED, "47625008"): Route.INTRAVENOUS,
+    (SNOMED, "34206005"): Route.SUBCUTANEOUS,
+    (SNOMED, "78421000"): Route.INTRAMUSCULAR,
+    (V3_ROUTE, "PO"): Route.ORAL,
+    (V3_ROUTE, "IVINJ"): Route.INTRAVENOUS,
+    (V3_ROUTE, "IVINFUS"): Route.INTRAVENOUS,
+    (V3_ROUTE, "IV"): Route.INTRAVENOUS,
+    (V3_ROUTE, "SQ"): Route.SUBCUTANEOUS,
+    (V3_ROUTE, "SC"): Route.SUBCUTANEOUS,
+    (V3_ROUTE, "IM"): Route.INTRAMUSCULAR,
+}
+_ROUTE_WORDS: tuple[tuple[re.Pattern[str], Route], ...] = (
+    (re.compile(r"\b(oral|by mouth|po|per os|tablet|capsule)\b", re.I), Route.ORAL),
+    (re.compile(r"\b(intravenous|iv|i\.v\.|infusion)\b", re.I), Route.INTRAVENOUS),
+    (re.compile(r"\b(subcutaneous|subcut|sc|sq|s\.c\.)\b", re.I), Route.SUBCUTANEOUS),
+    (re.compile(r"\b(intramuscular|im|i\.m\.)\b", re.I), Route.INTRAMUSCULAR),
+)
+#: Dose forms and routes that are not systemic (matched in product names, dose forms and routes).
+_LOCAL = re.compile(
+    r"\b(topical|cream|ointment|lotion|gel|foam|shampoo|ophthalmic|eye|otic|ear|nasal|inhal\w*|"
+    r"rectal|enema|suppositor\w*|vaginal|transdermal|dental|mouthwash|intra-?articular|"
+    r"intralesional|cutaneous)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class MedicationOutcome:
+    """The orders of one MedicationRequest; `recognised` is False when no guideline drug was found."""
+
+    orders: tuple[MedicationOrder, ...]
+    recognised: bool
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Identified:
+    drug: Drug
+    rxnorm: str | None
+    display: str
+    mg_per_unit: float | None
+    mg_per_ml: float | None
+    dose_form: str
+
+
+def map_medication_request(
+    resource: Mapping[str, Any],
+    *,
+    medications: Mapping[str, Mapping[str, Any]],
+    today: date,
+    weight_kg: float | None,
+    bsa_m2: float | None,
+    is_draft: bool,
+    selections: frozenset[str] | None,
+) -> MedicationOutcome:
+    """Map one MedicationRequest. `medications` holds Medication resources by reference
+    ("Medication/1"); `selections` is None when the hook sends none (order-sign: all drafts selected)."""
+    status = string(resource.get("status")) or "unknown"
+    if status in NEVER_GIVEN and not is_draft:
+        return MedicationOutcome((), False, (f"MedicationRequest with status {status} ignored",))
+    medication = _medication(resource, medications)
+    concept = resource.get("medicationCodeableConcept")
+    identified = _identify(concept, medication)
+    if not identified:
+        return MedicationOutcome((), False)
+    notes: list[str] = []
+    intent = string(resource.get("intent"))
+    if intent is None:
+        notes.append("MedicationRequest without intent read as an order")
+        intent = "order"
+    resource_id = string(resource.get("id"))
+    reference = f"MedicationRequest/{resource_id}" if resource_id else None
+    dosages = as_list(resource.get("dosageInstruction"))
+    route = _route(dosages)
+    start = _start(resource)
+    elapsed = float((today - start).days) if start and not is_draft else None
+    named_form = " ".join([*texts(concept), *texts(medication.get("code")), *texts(medication.get("form"))])
+    orders = []
+    for item in identified:
+        if item.drug in SYSTEMIC_GLUCOCORTICOIDS and _is_local(f"{item.dose_form} {named_form}", dosages):
+            notes.append("glucocorticoid in a non-systemic form ignored")
+            continue
+        context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed)
+        dose, problem = read_dose(dosages, context)
+        orders.append(MedicationOrder(
+            drug=item.drug,
+            display=item.display,
+            status="draft" if is_draft else status,
+            intent=intent,
+            reference=reference,
+            rxnorm=item.rxnorm,
+            route=route or _route_from_form(item.dose_form),
+            dose=dose,
+            dose_problem=problem,
+            start=start,
+            end=_end(resource, start, status, dosages, today),
+            is_draft=is_draft,
+            is_selected=is_draft and (selections is None or (reference is not None and reference in selections)),
+            resource=resource,
+        ))
+    return MedicationOutcome(tuple(orders), bool(orders), tuple(notes))
+
+
+def _medication(resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    reference = reference_id(resource.get("medicationReference"))
+    if reference is None:
+        return {}
+    if reference.startswith("#"):
+        for contained in as_list(resource.get("contained")):
+            contained = mapping(contained)
+            if contained.get("resourceType") == "Medication" and contained.get("id") == reference[1:]:
+                return contained
+        return {}
+    return medications.get(relative_reference(reference), {})
+
+
+def relative_reference(reference: str) -> str:
+    """"Medication/1" from a relative or absolute reference ("https://ehr/fhir/Medication/1")."""
+    parts = reference.rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
+
+
+def _identify(concept: Any, medication: Mapping[str, Any]) -> list[_Identified]:
+    """Each guideline drug of the order, with its RxNorm code, strength and dose form if known."""
+    concepts = [concept, medication.get("code")]
+    ingredients = [mapping(i) for i in as_list(medication.get("ingredient"))]
+    concepts.extend(i.get("itemCodeableConcept") for i in ingredients)
+    rx_codes = [code for c in concepts for system, code, _ in codings(c) if canonical(system) == RXNORM]
+    names = [t for c in concepts for t in texts(c)]
+    form = " ".join(texts(medication.get("form")))
+
+    found: dict[Drug, _Identified] = {}
+    display = names[0] if names else ""
+    for code in rx_codes:
+        drug = drug_for_ingredient_code(code)
+        if drug is not None and drug not in found:
+            found[drug] = _Identified(drug, code, display or drug.value, None, None, form)
+        item = product(code)
+        if item is not None:
+            for drug in item.drugs:
+                found[drug] = _from_product(drug, item)
+    for name in names:
+        for drug in drugs_named(name):
+            if drug not in found:
+                found[drug] = _Identified(drug, None, name, None, None, form)
+    return [_with_strength(item, names, ingredients) for item in found.values()]
+
+
+def _from_product(drug: Drug, item: Product) -> _Identified:
+    return _Identified(drug, item.rxcui, item.name, item.mg_per_unit(drug), None, item.dose_form)
+
+
+def _with_strength(item: _Identified, names: list[str], ingredients: list[Mapping[str, Any]]) -> _Identified:
+    """Fill the strength from an RxNorm-style name or a Medication.ingredient strength when missing."""
+    if item.mg_per_unit is not None:
+        return item
+    for name in names:
+        parsed = parse_product_name(name)
+        if parsed is None:
+            continue
+        parts = [c for c in parsed.components if item.drug in drugs_named(c.ingredient)]
+        if len(parsed.components) == 1 and not parts and item.drug in drugs_named(name):
+            parts = list(parsed.components)
+        if len(parts) == 1 and parts[0].mg is not None:
+            per_ml = parts[0].per_ml
+            return _Identified(item.drug, item.rxnorm, item.display, None if per_ml else parts[0].mg,
+                               parts[0].mg if per_ml else None, parsed.dose_form or item.dose_form)
+    for ingredient in ingredients:
+        if item.drug not in [d for t in texts(ingredient.get("itemCodeableConcept")) for d in drugs_named(t)]:
+            continue
+        mg = _ratio_mg_per_unit(ingredient.get("strength"))
+        if mg is not None:
+            return _Identified(item.drug, item.rxnorm, item.display, mg, None, item.dose_form)
+    return item
+
+
+def _ratio_mg_per_unit(ratio: Any) -> float | None:
+    """mg per one dose unit from a Ratio such as 20 mg / 1 tablet."""
+    numerator, denominator = mapping(mapping(ratio).get("numerator")), mapping(mapping(ratio).get("denominator"))
+    amount = number(numerator.get("value"))
+    unit = string(numerator.get("code")) or string(numerator.get("unit"))
+    per = number(denominator.get("value")) if denominator else 1.0
+    if amount is None or unit is None or unit.lower() not in MASS_MG or not per:
+        return None
+    return amount * MASS_MG[unit.lower()] / per
+
+
+def _route(dosages: Iterable[Any]) -> Route | None:
+    for dosage in dosages:
+        concept = mapping(mapping(dosage).get("route"))
+        for system, code, _ in codings(concept):
+            route = ROUTES.get((canonical(system), code))
+            if route is not None:
+                return route
+        for text in texts(concept):
+            found = _route_from_text(text)
+            if found is not None:
+                return found
+    return None
+
+
+def _route_from_text(text: str) -> Route | None:
+    if _LOCAL.search(text):
+        return Route.OTHER
+    for pattern, route in _ROUTE_WORDS:
+        if pattern.search(text):
+            return route
+    return None
+
+
+def _route_from_form(dose_form: str) -> Route | None:
+    if not dose_form:
+        return None
+    if _LOCAL.search(dose_form):
+        return Route.OTHER
+    return Route.ORAL if re.search(r"\b(oral|tablet|capsule|pill)\b", dose_form, re.I) else None
+
+
+def _is_local(dose_form: str, dosages: Iterable[Any]) -> bool:
+    if dose_form and _LOCAL.search(dose_form):
+        return True
+    return _route(dosages) is Route.OTHER
+
+
+def _start(resource: Mapping[str, Any]) -> date | None:
+    started = date_of(resource.get("authoredOn"))
+    if started:
+        return started
+    validity = mapping(mapping(resource.get("dispenseRequest")).get("validityPeriod"))
+    started = date_of(validity.get("start"))
+    if started:
+        return started
+    for dosage in as_list(resource.get("dosageInstruction")):
+        bounds = mapping(mapping(mapping(mapping(dosage).get("timing")).get("repeat")).get("boundsPeriod"))
+        if date_of(bounds.get("start")):
+            return date_of(bounds.get("start"))
+    return None
+
+
+def _end(resource: Mapping[str, Any], start: date | None, status: str, dosages: list[Any],
+         today: date) -> date | None:
+    """End of therapy: timing bounds; for an order no longer current, the supply it covered."""
+    for dosage in dosages:
+        repeat = mapping(mapping(mapping(dosage).get("timing")).get("repeat"))
+        end = date_of(mapping(repeat.get("boundsPeriod")).get("end"))
+        if end:
+            return end
+        duration = mapping(repeat.get("boundsDuration"))
+        value, unit = number(duration.get("value")), string(duration.get("code")) or string(duration.get("unit"))
+        if start and value is not None and unit in TIME_DAYS:
+            return start + timedelta(days=value * TIME_DAYS[unit])
+    if status in {"active", "on-hold", "draft", "unknown"} or start is None:
+        return None
+    supply = _supply_days(mapping(resource.get("dispenseRequest")))
+    return min(start + timedelta(days=supply), today) if supply else start
+
+
+def _supply_days(dispense: Mapping[str, Any]) -> float | None:
+    """Days covered by the dispenses (CMS cumulative medication duration: supply x (1 + refills))."""
+    duration = mapping(dispense.get("expectedSupplyDuration"))
+    value, unit = number(duration.get("value")), string(duration.get("code")) or string(duration.get("unit"))
+    if value is None or unit not in TIME_DAYS:
+        return None
+    refills = number(dispense.get("numberOfRepeatsAllowed")) or 0
+    return value * TIME_DAYS[unit] * (1 + refills)

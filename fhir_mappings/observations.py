@@ -1,0 +1,167 @@
+"""Observation -> body measurement (weight kg, height cm) or `LabResult` (labs and antibodies).
+
+Qualitative results are read as positive / negative / unknown from, in order: valueCodeableConcept
+(SNOMED CT qualifier codes or text), valueString, interpretation codes (POS/NEG/DET/ND/H/L/A/N),
+and a numeric value against the reference range's upper limit. TPMT/NUDT15 results are also read
+as a metabolizer phenotype from their text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from fhir_mappings.concepts import Antibody, Lab, Metabolizer, Qualitative
+from fhir_mappings.facts import LabResult, Measurement
+from fhir_mappings.read import as_list, codings, datetime_of, mapping, number, string, texts
+from fhir_mappings.systems import canonical
+from fhir_mappings.units import LENGTH_CM, WEIGHT_KG, convert, unit_label
+from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, load, observation_concept
+
+#: Observations with these statuses carry no usable result.
+UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
+#: Labs read as present/absent (the rest are numeric and keep value and unit only).
+QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG})
+PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
+
+_INTERPRETATION = {
+    "POS": Qualitative.POSITIVE, "DET": Qualitative.POSITIVE, "A": Qualitative.POSITIVE,
+    "AA": Qualitative.POSITIVE, "H": Qualitative.POSITIVE, "HH": Qualitative.POSITIVE,
+    "HU": Qualitative.POSITIVE, ">": Qualitative.POSITIVE,
+    "NEG": Qualitative.NEGATIVE, "ND": Qualitative.NEGATIVE, "N": Qualitative.NEGATIVE,
+    "NR": Qualitative.NEGATIVE,
+}
+_NEGATIVE_TEXT = re.compile(
+    r"^\s*(neg(ative)?|not detected|none detected|undetectable|non[- ]?reactive|not reactive|absent|"
+    r"nil|normal|-)(?![\w.+-])", re.I)
+_POSITIVE_TEXT = re.compile(
+    r"^\s*(pos(itive)?|detected|reactive|present|weak(ly)? positive|strong(ly)? positive|low positive|"
+    r"high positive|\+{1,4})(?![\w])", re.I)
+_PHENOTYPES = (
+    (re.compile(r"\b(poor|deficient|low activity)\b", re.I), Metabolizer.POOR),
+    (re.compile(r"\bintermediate\b", re.I), Metabolizer.INTERMEDIATE),
+    (re.compile(r"\b(normal|extensive|rapid|ultrarapid|wild[- ]?type|\*1/\*1)\b", re.I), Metabolizer.NORMAL),
+    (re.compile(r"\b(indeterminate|possible|uncertain)\b", re.I), Metabolizer.INDETERMINATE),
+)
+#: Lymphocyte counts in 10^9/L (= 10*3/uL) from the units labs send.
+_LYMPHOCYTES_PER_NL = {"10*9/l": 1.0, "10^9/l": 1.0, "10*3/ul": 1.0, "10^3/ul": 1.0, "k/ul": 1.0,
+                       "x10e3/ul": 1.0, "/ul": 0.001, "/mm3": 0.001, "cells/ul": 0.001, "{cells}/ul": 0.001}
+
+
+@dataclass(frozen=True)
+class ObservationOutcome:
+    """What one Observation gave: a result, a weight or height, or nothing (not recognised)."""
+
+    result: LabResult | None = None
+    weight_kg: Measurement | None = None
+    height_cm: Measurement | None = None
+    recognised: bool = False
+    #: Recognised but its value could not be read (unit unknown, no value or reading).
+    uninterpretable: bool = False
+
+
+@cache
+def _qualitative_codes() -> Mapping[tuple[str, str], Qualitative]:
+    return {(e["system"], e["code"]): Qualitative(e["reading"]) for e in load("observations.json")["qualitative"]}
+
+
+def when(resource: Mapping[str, Any]) -> datetime | None:
+    period = mapping(resource.get("effectivePeriod"))
+    for value in (resource.get("effectiveDateTime"), resource.get("effectiveInstant"), period.get("end"),
+                  period.get("start"), resource.get("issued")):
+        moment = datetime_of(value)
+        if moment is not None:
+            return moment
+    return None
+
+
+def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
+    if string(resource.get("status")) in UNUSABLE_STATUSES:
+        return ObservationOutcome()
+    code = resource.get("code")
+    concept = observation_concept(((s, c) for s, c, _ in codings(code)), texts(code))
+    if concept is None:
+        return ObservationOutcome()
+    moment = when(resource)
+    quantity = mapping(resource.get("valueQuantity"))
+    if concept in (BODY_WEIGHT, BODY_HEIGHT):
+        value = convert(quantity, WEIGHT_KG if concept == BODY_WEIGHT else LENGTH_CM)
+        if value is None or value <= 0:
+            return ObservationOutcome(recognised=True, uninterpretable=True)
+        measurement = Measurement(value, moment)
+        if concept == BODY_WEIGHT:
+            return ObservationOutcome(weight_kg=measurement, recognised=True)
+        return ObservationOutcome(height_cm=measurement, recognised=True)
+    if not isinstance(concept, (Lab, Antibody)):
+        return ObservationOutcome()
+    result = _lab_result(concept, resource, moment)
+    readable = result.value is not None or result.interpretation is not Qualitative.UNKNOWN or (
+        result.phenotype not in (None, Metabolizer.INDETERMINATE) or bool(result.text))
+    return ObservationOutcome(result=result, recognised=True, uninterpretable=not readable)
+
+
+def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: datetime | None) -> LabResult:
+    quantity = mapping(resource.get("valueQuantity"))
+    value = number(quantity.get("value"))
+    unit = unit_label(quantity) or None
+    if value is None:
+        value = number(resource.get("valueInteger"))
+    if concept is Lab.LYMPHOCYTES and value is not None and unit is not None:
+        factor = _LYMPHOCYTES_PER_NL.get(unit.lower().replace(" ", ""))
+        value, unit = (value * factor, "10*9/L") if factor is not None else (value, unit)
+    text = _value_text(resource)
+    code = next((c for _, c, _ in codings(resource.get("code"))), "")
+    qualitative = isinstance(concept, Antibody) or concept in QUALITATIVE_LABS
+    return LabResult(
+        concept=concept,
+        when=moment,
+        code=code,
+        value=value,
+        unit=unit,
+        text=text,
+        interpretation=_reading(resource, value) if qualitative else Qualitative.UNKNOWN,
+        phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
+    )
+
+
+def _value_text(resource: Mapping[str, Any]) -> str | None:
+    text = string(resource.get("valueString"))
+    if text:
+        return text
+    return next(texts(resource.get("valueCodeableConcept")), None)
+
+
+def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
+    value_concept = resource.get("valueCodeableConcept")
+    for system, code, _ in codings(value_concept):
+        found = _qualitative_codes().get((canonical(system), code))
+        if found is not None:
+            return found
+    for text in [*texts(value_concept), string(resource.get("valueString")) or ""]:
+        if _NEGATIVE_TEXT.match(text):
+            return Qualitative.NEGATIVE
+        if _POSITIVE_TEXT.match(text):
+            return Qualitative.POSITIVE
+    for interpretation in as_list(resource.get("interpretation")):
+        for _, code, _ in codings(interpretation):
+            if code.upper() in _INTERPRETATION:
+                return _INTERPRETATION[code.upper()]
+    if value is not None:
+        for reference in as_list(resource.get("referenceRange")):
+            high = number(mapping(mapping(reference).get("high")).get("value"))
+            if high is not None:
+                return Qualitative.POSITIVE if value > high else Qualitative.NEGATIVE
+    return Qualitative.UNKNOWN
+
+
+def _phenotype(resource: Mapping[str, Any], text: str | None) -> Metabolizer | None:
+    candidates = [text or "", *(t for i in as_list(resource.get("interpretation")) for t in texts(i))]
+    for candidate in candidates:
+        for pattern, phenotype in _PHENOTYPES:
+            if pattern.search(candidate):
+                return phenotype
+    return None

@@ -1,0 +1,65 @@
+"""Parse RxNorm-style product names: "predniSONE 20 MG Oral Tablet" -> prednisone, 20 mg per tablet.
+
+RxNorm's normalized names read `ingredient strength UNIT [/ ingredient strength UNIT ...] dose form
+[brand]`. EHR free text often follows the same pattern in lower case ("prednisone 20 mg tablet"),
+so the parser is case-insensitive and tolerant of a missing space before the unit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = r"MG/ML|MCG/ML|MG/ACTUAT|MCG/ACTUAT|UNT/ML|MG|MCG|G|UNT|MEQ|ML|%"
+_COMPONENT = re.compile(
+    rf"^(?P<ingredient>.*?)\s*(?<![\w.])(?P<strength>\d+(?:\.\d+)?)\s*(?P<unit>{_UNITS})(?![A-Za-z])\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BRAND = re.compile(r"\s*\[(?P<brand>[^\]]+)\]\s*$")
+_DURATION = re.compile(r"^\s*\d+\s*HR\s+", re.IGNORECASE)
+
+#: Milligrams per unit of an RxNorm strength unit (per dose unit, or per mL for the /ML units).
+_MG = {"MG": 1.0, "G": 1000.0, "MCG": 0.001, "MG/ML": 1.0, "MCG/ML": 0.001}
+
+
+@dataclass(frozen=True)
+class Component:
+    ingredient: str
+    strength: float
+    unit: str
+
+    @property
+    def mg(self) -> float | None:
+        """Milligrams per dose unit (tablet, capsule) or per mL for a liquid, None for other units."""
+        factor = _MG.get(self.unit.upper())
+        return None if factor is None else self.strength * factor
+
+    @property
+    def per_ml(self) -> bool:
+        return self.unit.upper().endswith("/ML")
+
+
+@dataclass(frozen=True)
+class ProductName:
+    components: tuple[Component, ...]
+    dose_form: str | None
+    brand: str | None
+
+
+def parse_product_name(name: str) -> ProductName | None:
+    """The components, dose form and brand of an RxNorm-style name, or None if it has no strength."""
+    brand_match = _BRAND.search(name)
+    brand = brand_match.group("brand").strip() if brand_match else None
+    body = _DURATION.sub("", name[: brand_match.start()] if brand_match else name).strip()
+    components = []
+    rest = ""
+    for part in body.split(" / "):
+        match = _COMPONENT.match(part.strip())
+        if match is None:
+            return None
+        ingredient = match.group("ingredient").strip(" ,")
+        if not ingredient:
+            return None
+        components.append(Component(ingredient, float(match.group("strength")), match.group("unit").upper()))
+        rest = match.group("rest").strip()
+    return ProductName(tuple(components), rest or None, brand) if components else None

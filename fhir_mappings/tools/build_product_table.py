@@ -1,0 +1,88 @@
+"""Derive `terminology/rxnorm-products.json` from the shared RxNorm oral-product name list.
+
+Run once when the source list or the drug concepts change (the output is versioned with the code):
+
+    .venv/bin/python -m fhir_mappings.tools.build_product_table \
+        /work/shared/terminology/rxnorm-oral-products.json
+
+A product is kept when every one of its ingredients is a guideline drug (a multivitamin with folic
+acid is not a folic-acid product). Each product lists its components with strength and unit as
+RxNorm names them ("Methotrexate 2.5 MG Oral Tablet [Trexall]" -> methotrexate, 2.5, MG, "Oral
+Tablet", brand "Trexall"). Component-only names without a dose form (SCDC) are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fhir_mappings.rxnames import parse_product_name
+from fhir_mappings.concepts import Drug
+from fhir_mappings.valuesets import combination_parts, drugs_named
+
+OUTPUT = Path(__file__).resolve().parent.parent / "terminology" / "rxnorm-products.json"
+
+
+def _component_drug(ingredient: str, whole_name_drugs: tuple[Drug, ...]) -> Drug | None:
+    """The drug of one component, or the combination concept it is a part of."""
+    drugs = drugs_named(ingredient)
+    if len(drugs) == 1:
+        return drugs[0]
+    for drug in whole_name_drugs:
+        if ingredient.lower() in combination_parts(drug):
+            return drug
+    return None
+
+
+def build(source: dict[str, Any]) -> dict[str, Any]:
+    products: dict[str, Any] = {}
+    for rxcui, name in sorted(source["rxcui_to_name"].items(), key=lambda item: int(item[0])):
+        parsed = parse_product_name(name)
+        if parsed is None or not parsed.dose_form:
+            continue
+        combined = drugs_named(name)
+        components = []
+        for component in parsed.components:
+            drug = _component_drug(component.ingredient, combined)
+            if drug is None:
+                components = []
+                break
+            components.append({"drug": drug.value, "ingredient": component.ingredient,
+                               "strength": component.strength, "unit": component.unit})
+        if not components:
+            continue
+        products[rxcui] = {
+            "name": name,
+            "drugs": sorted({d.value for d in combined} if combined else {c["drug"] for c in components}),
+            "components": components,
+            "dose_form": parsed.dose_form,
+            "brand": parsed.brand,
+        }
+    return {
+        "version": date.today().isoformat(),
+        "description": "RxNorm SCD/SBD products of the guideline drugs (RxCUI -> ingredients, strength, dose "
+                       "form), derived by fhir_mappings/tools/build_product_table.py.",
+        "source": source.get("source", ""),
+        "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "products": products,
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    table = build(json.loads(Path(argv[1]).read_text(encoding="utf-8")))
+    lines = [f"    {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in table["products"].items()]
+    head = "".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},\n" for k, v in table.items()
+                   if k != "products")
+    OUTPUT.write_text("{\n" + head + '  "products": {\n' + ",\n".join(lines) + "\n  }\n}\n", encoding="utf-8")
+    print(f"{len(lines)} products -> {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,327 @@
+"""Terminology: codes and names -> concepts, loaded once from the versioned files in `terminology/`.
+
+Every entry of those files carries code, system, display, source and verification status; codes
+whose status is "unverified" are not used for matching (their concepts are recognised by name, see
+REFERENCE.md section 4). Lab-specific codes (myositis antibodies, TPMT ...) come from the site's
+code list named by the environment variable `CDS_LAB_CODES` (see docs/mappings.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
+from fhir_mappings.systems import ICD10, ICD10CM, canonical
+
+TERMINOLOGY = Path(__file__).resolve().parent / "terminology"
+LAB_CODES_ENV = "CDS_LAB_CODES"
+UNVERIFIED = "unverified"
+
+#: Observation concepts that are body measurements rather than `Lab`/`Antibody` results.
+BODY_WEIGHT = "body-weight"
+BODY_HEIGHT = "body-height"
+
+ObservationConcept = Lab | Antibody | str
+ConditionConcept = Condition | MyositisSubtype
+
+
+class LabCodesError(ValueError):
+    """The site's lab code list (CDS_LAB_CODES) is missing or malformed."""
+
+
+@cache
+def load(name: str) -> Mapping[str, Any]:
+    """One terminology file, parsed once per process."""
+    return json.loads((TERMINOLOGY / name).read_text(encoding="utf-8"))
+
+
+def _usable(entry: Mapping[str, Any]) -> bool:
+    return bool(entry.get("code")) and entry.get("status") != UNVERIFIED
+
+
+# --- name matching ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    """One regular expression over all names, each matched as a whole word, case-insensitively."""
+
+    pattern: re.Pattern[str]
+    concept_of: Mapping[str, str]
+
+    @staticmethod
+    def build(names: Mapping[str, Iterable[str]]) -> "_NameIndex":
+        concept_of: dict[str, str] = {}
+        for concept, spellings in names.items():
+            for spelling in spellings:
+                concept_of.setdefault(spelling.lower(), concept)
+        alternatives = "|".join(re.escape(n) for n in sorted(concept_of, key=len, reverse=True))
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if concept_of else re.compile(r"(?!)")
+        return _NameIndex(pattern, concept_of)
+
+    def find(self, text: str) -> list[str]:
+        return [self.concept_of[m.group(0).lower()] for m in self.pattern.finditer(text)]
+
+
+# --- drugs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DrugIndex:
+    by_code: Mapping[str, Drug]
+    names: _NameIndex
+    requires_all: Mapping[Drug, tuple[str, ...]]
+    excludes: Mapping[Drug, re.Pattern[str]]
+
+
+@cache
+def _drug_index() -> _DrugIndex:
+    data = load("rxnorm-ingredients.json")
+    by_code: dict[str, Drug] = {}
+    names: dict[str, list[str]] = {}
+    requires_all: dict[Drug, tuple[str, ...]] = {}
+    excludes: dict[Drug, re.Pattern[str]] = {}
+    known = {d.value for d in Drug}
+    for entry in data["entries"]:
+        if entry["concept"] not in known:
+            continue
+        drug = Drug(entry["concept"])
+        if _usable(entry):
+            by_code[entry["code"]] = drug
+        names[drug.value] = list(entry.get("names", ()))
+        if entry.get("requires_all"):
+            requires_all[drug] = tuple(entry["requires_all"])
+        if entry.get("excludes"):
+            excludes[drug] = re.compile("|".join(re.escape(x) for x in entry["excludes"]), re.IGNORECASE)
+    for drug in Drug:  # a concept without an entry is recognised by its own name
+        names.setdefault(drug.value, [drug.value.replace("-", " ")])
+    return _DrugIndex(by_code, _NameIndex.build(names), requires_all, excludes)
+
+
+def ingredient_coding(drug: Drug) -> tuple[str, str] | None:
+    """(RxCUI, display) of the drug's verified RxNorm ingredient code, if there is one."""
+    for entry in load("rxnorm-ingredients.json")["entries"]:
+        if entry["concept"] == drug.value and _usable(entry):
+            return entry["code"], entry["display"]
+    return None
+
+
+def drug_for_ingredient_code(code: str) -> Drug | None:
+    """The drug of a verified RxNorm ingredient RxCUI."""
+    return _drug_index().by_code.get(code)
+
+
+def combination_parts(drug: Drug) -> tuple[str, ...]:
+    """Ingredient names that together make a combination concept (sulfamethoxazole + trimethoprim)."""
+    return _drug_index().requires_all.get(drug, ())
+
+
+def drugs_named(text: str) -> tuple[Drug, ...]:
+    """Drugs named in free text or an RxNorm-style name, in order of appearance, without repeats."""
+    index = _drug_index()
+    found: list[Drug] = []
+    for value in index.names.find(text):
+        drug = Drug(value)
+        if drug not in found:
+            found.append(drug)
+    for drug, parts in index.requires_all.items():
+        if drug not in found and all(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text, re.IGNORECASE) for p in parts):
+            found.append(drug)
+    return tuple(d for d in found if not (d in index.excludes and index.excludes[d].search(text)))
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+def _concept(value: str) -> ConditionConcept:
+    try:
+        return MyositisSubtype(value)
+    except ValueError:
+        return Condition(value)
+
+
+def _icd_key(code: str) -> str:
+    return code.replace(".", "").upper().strip()
+
+
+@dataclass(frozen=True)
+class _ConditionIndex:
+    exact: Mapping[tuple[str, str], tuple[ConditionConcept, ...]]
+    icd_prefixes: tuple[tuple[str, tuple[ConditionConcept, ...]], ...]
+    icd_exclusions: tuple[str, ...]
+
+
+@cache
+def _condition_index() -> _ConditionIndex:
+    data = load("conditions.json")
+    exact: dict[tuple[str, str], tuple[ConditionConcept, ...]] = {}
+    prefixes: list[tuple[str, tuple[ConditionConcept, ...]]] = []
+    for entry in data["entries"]:
+        if not _usable(entry):
+            continue
+        concepts = (_concept(entry["concept"]), *(_concept(c) for c in entry.get("also", ())))
+        if entry["match"] == "prefix":
+            prefixes.append((_icd_key(entry["code"]), concepts))
+        else:
+            key = (entry["system"], entry["code"])
+            exact[key] = exact.get(key, ()) + concepts
+    exclusions = tuple(_icd_key(e["code"]) for e in data["exclusions"])
+    # longest prefix first, so that M33.11 (respiratory) is seen with M33.1 (dermatomyositis)
+    prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+    return _ConditionIndex(exact, tuple(prefixes), exclusions)
+
+
+def condition_concepts(system: str, code: str) -> tuple[ConditionConcept, ...]:
+    """Concepts of one coded diagnosis (SNOMED CT exactly, ICD-10-CM by prefix), possibly several."""
+    index = _condition_index()
+    system = canonical(system)
+    if system in (ICD10CM, ICD10):
+        key = _icd_key(code)
+        if any(key.startswith(x) for x in index.icd_exclusions):
+            return ()
+        found: list[ConditionConcept] = []
+        for prefix, concepts in index.icd_prefixes:
+            if key.startswith(prefix):
+                found.extend(c for c in concepts if c not in found)
+        return tuple(found)
+    return index.exact.get((system, code), ())
+
+
+# --- observations ----------------------------------------------------------------------------
+
+
+def _observation_concept(value: str) -> ObservationConcept:
+    for kind in (Lab, Antibody):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+@dataclass(frozen=True)
+class _ObservationIndex:
+    by_code: Mapping[tuple[str, str], ObservationConcept]
+    names: _NameIndex
+    antibody_names: frozenset[str]
+
+
+_ANTIBODY_WORD = re.compile(r"(?<![a-z])(ab|abs|antibod|anti|autoantibod|igg)", re.IGNORECASE)
+
+
+@cache
+def _observation_index() -> _ObservationIndex:
+    data = load("observations.json")
+    by_code = {(e["system"], e["code"]): _observation_concept(e["concept"]) for e in data["entries"] if _usable(e)}
+    names = {concept: spec["patterns"] for concept, spec in data["names"].items()}
+    antibody_names = frozenset(c for c, spec in data["names"].items() if spec.get("antibody"))
+    return _ObservationIndex(by_code, _NameIndex.build(names), antibody_names)
+
+
+def observation_concept(codings: Iterable[tuple[str, str]], names: Iterable[str]) -> ObservationConcept | None:
+    """The concept of an Observation from its codes (shipped, then site-configured), then its test name."""
+    index = _observation_index()
+    site = configured_lab_codes()
+    for system, code in codings:
+        key = (canonical(system), code)
+        if key in index.by_code:
+            return index.by_code[key]
+        if key in site:
+            return site[key]
+    for name in names:
+        for value in index.names.find(name):
+            if value in index.antibody_names and not _ANTIBODY_WORD.search(name):
+                continue
+            return _observation_concept(value)
+    return None
+
+
+def prefetch_observation_codes() -> tuple[str, ...]:
+    """`system|code` tokens of the Observation prefetch query: shipped codes plus the site's lab codes."""
+    tokens = [f"{e['system']}|{e['code']}" for e in load("observations.json")["entries"] if _usable(e) and e.get("prefetch")]
+    tokens.extend(f"{system}|{code}" for system, code in configured_lab_codes())
+    return tuple(dict.fromkeys(tokens))
+
+
+@cache
+def configured_lab_codes() -> Mapping[tuple[str, str], Lab | Antibody]:
+    """The site's lab-specific codes: a JSON object `{concept: ["system|code", ...]}` in the file
+    named by CDS_LAB_CODES (concepts are `Lab`/`Antibody` values such as "anti-jo-1", "tpmt").
+
+    Read once per process; call at start-up so a bad file fails fast (raises `LabCodesError`).
+    """
+    path = os.environ.get(LAB_CODES_ENV)
+    if not path:
+        return {}
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise LabCodesError(f"{LAB_CODES_ENV}={path}: {error}") from error
+    if not isinstance(raw, dict):
+        raise LabCodesError(f"{LAB_CODES_ENV}: expected an object of concept -> list of 'system|code'")
+    codes: dict[tuple[str, str], Lab | Antibody] = {}
+    for concept_name, tokens in raw.items():
+        concept = _observation_concept(concept_name)
+        if not isinstance(concept, (Lab, Antibody)):
+            raise LabCodesError(f"{LAB_CODES_ENV}: unknown concept {concept_name!r}")
+        if not isinstance(tokens, list) or not all(isinstance(t, str) and "|" in t for t in tokens):
+            raise LabCodesError(f"{LAB_CODES_ENV}: {concept_name!r} must list 'system|code' strings")
+        for token in tokens:
+            system, code = token.split("|", 1)
+            codes[(canonical(system.strip()), code.strip())] = concept
+    return codes
+
+
+# --- vaccines and allergies ------------------------------------------------------------------
+
+
+def _cvx_key(code: str) -> str:
+    """CVX codes are sent with and without leading zeros ("03" and "3")."""
+    return code.strip().lstrip("0") or "0"
+
+
+@cache
+def _vaccine_index() -> tuple[Mapping[str, frozenset[Vaccine]], _NameIndex]:
+    data = load("vaccines.json")
+    by_code: dict[str, set[Vaccine]] = {}
+    for entry in data["entries"]:
+        if _usable(entry):
+            found = by_code.setdefault(_cvx_key(entry["code"]), set())
+            found.add(Vaccine(entry["concept"]))
+            if entry.get("live"):
+                found.add(Vaccine.LIVE)
+    return {k: frozenset(v) for k, v in by_code.items()}, _NameIndex.build(data["names"])
+
+
+def vaccine_concepts(cvx_codes: Iterable[str], names: Iterable[str]) -> frozenset[Vaccine]:
+    """Vaccines of an Immunization from its CVX codes, else from its names."""
+    by_code, index = _vaccine_index()
+    found: set[Vaccine] = set()
+    for code in cvx_codes:
+        found |= by_code.get(_cvx_key(code), frozenset())
+    if not found:
+        for name in names:
+            found |= {Vaccine(v) for v in index.find(name)}
+    return frozenset(found)
+
+
+@cache
+def _allergy_index() -> tuple[Mapping[tuple[str, str], str], _NameIndex]:
+    data = load("allergies.json")
+    by_code = {(e["system"], e["code"]): e["concept"] for e in data["entries"] if _usable(e)}
+    return by_code, _NameIndex.build(data["names"])
+
+
+def allergy_concepts(codings: Iterable[tuple[str, str]], names: Iterable[str]) -> frozenset[str]:
+    by_code, index = _allergy_index()
+    found = {by_code[(canonical(s), c)] for s, c in codings if (canonical(s), c) in by_code}
+    for name in names:
+        found.update(index.find(name))
+    return frozenset(found)

@@ -1,0 +1,287 @@
+"""Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors (REFERENCE.md R14).
+
+CPIC thiopurine guideline (2018 update with 2020/2024 updates): for non-malignant conditions, TPMT
+or NUDT15 *poor* metabolizers should consider a non-thiopurine alternative (strong); *intermediate*
+metabolizers (either gene) start at 30-80% of the normal starting dose (normal azathioprine
+starting dose 2-3 mg/kg/day), intermediate for both genes 20-50% (2024 update); allow 2-4 weeks to
+reach steady state after each dose change; an indeterminate TPMT result calls for erythrocyte TPMT
+activity (2020 update). Allopurinol and febuxostat inhibit xanthine oxidase, which inactivates
+azathioprine: the combination causes severe myelotoxicity (label; REFERENCE.md marks it [U]).
+
+When: current azathioprine (on record or draft), in any patient (a drug-safety check), and
+  - allopurinol or febuxostat current                       -> critical
+  - TPMT or NUDT15 poor metabolizer                          -> critical
+  - intermediate metabolizer and dose above the reduced maximum (fraction x normal starting
+    dose, in mg/kg/day)                                       -> warning
+  - no usable TPMT result (none, or only indeterminate)     -> warning, with a test-order suggestion
+  - intermediate metabolizer, draft order whose mg/kg cannot be computed -> info
+Then: one card, the most severe problem first; any other problem found is listed in its detail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fhir_mappings.builders import SNOMED
+from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
+from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.criteria import describe, draft_references, mg_per_kg_per_day
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+GENOTYPE_TEST = "TPMT and NUDT15 genotype (or erythrocyte TPMT enzyme activity)"
+
+
+@dataclass(frozen=True)
+class _Problem:
+    indicator: Indicator
+    summary: str
+    text: str
+    about: tuple[MedicationOrder, ...]
+    facts_used: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+def _genotype_test_request(patient_reference: str | None) -> dict[str, Any]:
+    """A draft lab ServiceRequest coded by text only: no TPMT LOINC code is verified (REFERENCE.md 4.3)."""
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": str(uuid.uuid4()),
+        "status": "draft",
+        "intent": "order",
+        "category": [{"coding": [{"system": SNOMED, "code": "108252007", "display": "Laboratory procedure"}]}],
+        "code": {"text": GENOTYPE_TEST},
+        "reasonCode": [{"text": "Before azathioprine (CPIC thiopurine guideline)"}],
+    }
+    if patient_reference:
+        resource["subject"] = {"reference": patient_reference}
+    return resource
+
+
+def _remove_drafts(orders: tuple[MedicationOrder, ...], label: str) -> tuple[Suggestion, ...]:
+    drafts = [m for m in orders if m.is_draft and m.reference]
+    if not drafts:
+        return ()
+    actions = tuple(Action("delete", f"Remove the draft order {m.display}", resource_id=m.reference) for m in drafts)
+    return (Suggestion(label=label, actions=actions, is_recommended=True),)
+
+
+def _with_phenotype(facts: ClinicalFacts, phenotype: Metabolizer) -> tuple[LabResult, ...]:
+    """For each gene, its newest result reporting `phenotype`: a genotype does not change, so an older
+    poor/intermediate result is not overridden by a newer activity result (e.g. after transfusion)."""
+    found = []
+    for gene in (Lab.TPMT, Lab.NUDT15):
+        matching = [r for r in facts.results_of(gene) if r.phenotype is phenotype]
+        if matching:
+            found.append(matching[0])
+    return tuple(found)
+
+
+def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], _: Params) -> _Problem | None:
+    inhibitors = facts.current(XANTHINE_OXIDASE_INHIBITORS)
+    if not inhibitors:
+        return None
+    involved = azathioprine + inhibitors
+    names = " / ".join(sorted({m.drug.value for m in inhibitors}))
+    newest = tuple(m for m in involved if m.is_draft)
+    return _Problem(
+        Indicator.CRITICAL,
+        f"Azathioprine with {names}: risk of severe myelosuppression",
+        f"**{names.capitalize()} inhibits xanthine oxidase**, which inactivates azathioprine: the combination "
+        "raises 6-mercaptopurine/thioguanine levels and can cause life-threatening myelosuppression. Avoid the "
+        "combination; if it is unavoidable, the azathioprine label advises reducing azathioprine to one third "
+        "to one quarter of the usual dose with close blood-count monitoring (specialist decision). "
+        "Source: azathioprine label interaction (not verified against the label text: REFERENCE.md [U]).",
+        involved,
+        tuple(describe(m) for m in involved),
+        _remove_drafts(newest, "Remove the draft order that creates the interaction"),
+    )
+
+
+def _poor_metabolizer(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], _: Params) -> _Problem | None:
+    poor = _with_phenotype(facts, Metabolizer.POOR)
+    if not poor:
+        return None
+    genes = " and ".join(r.concept.value.upper() for r in poor)
+    return _Problem(
+        Indicator.CRITICAL,
+        f"Azathioprine in a {genes} poor metabolizer: consider a non-thiopurine alternative",
+        f"The patient is a **{genes} poor metabolizer**. CPIC (strong): for non-malignant conditions, consider an "
+        "alternative non-thiopurine immunosuppressant; normal doses cause life-threatening myelosuppression. "
+        "In myositis, methotrexate or mycophenolate are the usual alternatives.",
+        azathioprine,
+        tuple(describe(m) for m in azathioprine) + tuple(r.describe() for r in poor),
+        _remove_drafts(azathioprine, "Remove the draft azathioprine order"),
+    )
+
+
+def _intermediate(facts: ClinicalFacts) -> tuple[LabResult, ...]:
+    return _with_phenotype(facts, Metabolizer.INTERMEDIATE)
+
+
+def _intermediate_dose(
+    facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], params: Params
+) -> _Problem | None:
+    intermediate = _intermediate(facts)
+    if not intermediate:
+        return None
+    both = len(intermediate) == 2
+    fraction = params["both_intermediate_max_fraction"] if both else params["intermediate_max_fraction"]
+    limit = fraction * params["normal_starting_dose_mg_per_kg_day"]
+    doses = {m: mg_per_kg_per_day(facts, m) for m in azathioprine}
+    over = tuple(m for m, mg_kg in doses.items() if mg_kg is not None and mg_kg > limit)
+    if not over or facts.weight_kg is None:
+        return None
+    genes = " and ".join(r.concept.value.upper() for r in intermediate)
+    shown = f"{max(doses[m] or 0.0 for m in over):.2f} mg/kg/day"
+    band = "20-50%" if both else "30-80%"
+    return _Problem(
+        Indicator.WARNING,
+        f"Azathioprine {shown} in a {genes} intermediate metabolizer: reduce the dose",
+        f"The patient is a **{genes} intermediate metabolizer**. CPIC: start at **{band} of the normal starting "
+        f"dose** (normal 2-3 mg/kg/day), i.e. at most {limit:.2f} mg/kg/day here, and adjust to myelosuppression "
+        "and disease activity, allowing 2-4 weeks to steady state after each change. The current dose is above "
+        "that unless it was titrated up on the basis of blood counts.",
+        over,
+        tuple(describe(m) for m in over)
+        + tuple(r.describe() for r in intermediate)
+        + (f"Weight {facts.weight_kg.value:g} kg",),
+    )
+
+
+def _untested(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], _: Params) -> _Problem | None:
+    tpmt = facts.results_of(Lab.TPMT)
+    if any(r.phenotype is not Metabolizer.INDETERMINATE for r in tpmt):
+        return None
+    indeterminate = bool(tpmt)
+    why = (
+        "The TPMT result on record is **indeterminate**: CPIC (2020 update) advises measuring erythrocyte TPMT "
+        "activity."
+        if indeterminate
+        else "**No TPMT phenotype, genotype or enzyme activity is on record.**"
+    )
+    suggestion = Suggestion(
+        label=f"Order {GENOTYPE_TEST}",
+        actions=(
+            Action("create", f"Draft lab order: {GENOTYPE_TEST}", _genotype_test_request(facts.patient.reference)),
+        ),
+        is_recommended=True,
+    )
+    facts_used = tuple(describe(m) for m in azathioprine) + (
+        tuple(r.describe() for r in tpmt) if indeterminate else ("No TPMT result on record",)
+    )
+    return _Problem(
+        Indicator.WARNING,
+        "Azathioprine without a usable TPMT result: test TPMT/NUDT15 before starting",
+        why + " CPIC: test TPMT (and NUDT15, especially in patients of East Asian or Hispanic ancestry) before "
+        "starting a thiopurine; poor metabolizers need an alternative and intermediate metabolizers a reduced "
+        "dose. A normal result does not replace blood-count monitoring.",
+        azathioprine,
+        facts_used,
+        (suggestion,),
+    )
+
+
+def _intermediate_unknown_dose(
+    facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], _: Params
+) -> _Problem | None:
+    intermediate = _intermediate(facts)
+    unknown = tuple(m for m in azathioprine if m.is_draft and mg_per_kg_per_day(facts, m) is None)
+    if not intermediate or not unknown:
+        return None
+    missing = "body weight" if facts.weight_kg is None else "an interpretable dose"
+    return _Problem(
+        Indicator.INFO,
+        "Intermediate TPMT/NUDT15 metabolizer: confirm the azathioprine dose is reduced",
+        f"The patient is an intermediate metabolizer; the dose per kg could not be checked ({missing} needed). "
+        "CPIC: start at 30-80% of the normal starting dose (20-50% if intermediate for both TPMT and NUDT15).",
+        unknown,
+        tuple(describe(m) for m in unknown) + tuple(r.describe() for r in intermediate),
+    )
+
+
+_CHECKS: tuple[Callable[[ClinicalFacts, tuple[MedicationOrder, ...], Params], _Problem | None], ...] = (
+    _xanthine_oxidase,
+    _poor_metabolizer,
+    _intermediate_dose,
+    _untested,
+    _intermediate_unknown_dose,
+)
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    azathioprine = facts.current((Drug.AZATHIOPRINE,))
+    if not azathioprine:
+        return None
+    problems = [p for check in _CHECKS if (p := check(facts, azathioprine, params)) is not None]
+    if not problems:
+        return None
+    first, others = problems[0], problems[1:]
+    detail = first.text
+    if others:
+        detail += "\n\nAlso:\n" + "\n".join(f"- {p.summary}" for p in others)
+    detail += (
+        "\n\nSource: CPIC guideline for thiopurine dosing based on TPMT and NUDT15 (2018 update; 2020/2024 updates)."
+    )
+    return Finding(
+        indicator=first.indicator,
+        summary=first.summary,
+        detail=detail,
+        facts_used=first.facts_used,
+        suggestions=first.suggestions,
+        about_drafts=draft_references(first.about),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="azathioprine-tpmt",
+    title="Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors",
+    citation=Citation(
+        label="CPIC guideline for thiopurine dosing based on TPMT and NUDT15 genotypes (Relling et al., "
+        "Clin Pharmacol Ther 2019;105:1095; 2020 and 2024 updates)",
+        url="https://cpicpgx.org/guidelines/guideline-for-thiopurines-and-tpmt/",
+        statement="Poor metabolizers (TPMT or NUDT15), non-malignant conditions: consider an alternative "
+        "non-thiopurine agent. Intermediate metabolizers: start at 30-80% of the normal starting dose "
+        "(2-3 mg/kg/day azathioprine); intermediate for both genes: 20-50%.",
+        strength="CPIC strong (poor metabolizer); CPIC moderate-strong (intermediate). Xanthine-oxidase "
+        "interaction: drug label, not verified [U]",
+    ),
+    trigger=(
+        "Current azathioprine MedicationRequest (RxNorm 1256, on record or draft), any patient; and allopurinol "
+        "(519) or febuxostat current, or latest TPMT/NUDT15 phenotype poor, or intermediate with dose "
+        "> fraction x normal_starting_dose_mg_per_kg_day (weight: latest LOINC 29463-7), or no TPMT result "
+        "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue)"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING, Indicator.INFO}),
+    evaluate=evaluate,
+    parameters={
+        "normal_starting_dose_mg_per_kg_day": Parameter(
+            3.0,
+            "normal azathioprine starting dose (mg/kg/day) that the intermediate-metabolizer fractions apply to; "
+            "the upper end of CPIC's 2-3 mg/kg/day, so the card fires only when the dose is clearly not reduced",
+            "CPIC thiopurine guideline 2018 (REFERENCE.md R14)",
+        ),
+        "intermediate_max_fraction": Parameter(
+            0.8, "maximum fraction of the normal starting dose for a TPMT or NUDT15 intermediate metabolizer",
+            "CPIC thiopurine guideline 2018: 30-80% (REFERENCE.md R14)",
+        ),
+        "both_intermediate_max_fraction": Parameter(
+            0.5, "maximum fraction of the normal starting dose when intermediate for both TPMT and NUDT15",
+            "CPIC thiopurine 2024 update: 20-50% (REFERENCE.md R14)",
+        ),
+    },
+    requires_myositis=False,
+)

@@ -1,0 +1,221 @@
+"""Initial oral glucocorticoid dose in adult myositis (REFERENCE.md R1).
+
+BSR 2022: adult IIM induction with high-dose oral prednisolone 0.5-1 mg/kg/day, "usually 40-60 mg
+daily" (1, B, 100%). The source summaries' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
+(REFERENCE.md section 6: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
+"Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" comes from the source
+summaries only; no BSR text supports it, so the card labels it expert opinion.
+
+When: active inflammatory myopathy, patient 18 or older and not juvenile dermatomyositis, with a
+current oral prednisone/prednisolone order; the daily dose is the prednisone equivalent of all
+maintenance glucocorticoids, a draft replacing the orders on record of the same drug (high end of a
+range for the upper limits, low end for the lower).
+Then:
+- critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM;
+- warning above `target_high_mg_per_kg` or `warning_mg_per_day`, on a draft order or during the
+  initial phase (glucocorticoid exposure shorter than `initial_phase_days`);
+- info, in the initial phase only: below `target_low_mg_per_kg`; above `comorbidity_mg_per_kg`
+  with diabetes, osteoporosis or glaucoma (expert opinion); no recent weight ("weight needed").
+A draft order that is too high gets a suggestion to change it to 1 mg/kg rounded down to 5 mg,
+at most `suggested_max_mg_per_day` (BSR "usually 40-60 mg").
+Later in the course, taper questions belong to `gc-taper`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Condition, MyositisSubtype, Route
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.criteria import (
+    describe,
+    dosing_weight_kg,
+    draft_references,
+    glucocorticoid_days,
+    is_juvenile_myositis,
+    planned_prednisone_equivalent_mg_per_day,
+)
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+COMORBIDITIES = (Condition.DIABETES, Condition.OSTEOPOROSIS, Condition.GLAUCOMA)
+BSR_STATEMENT = (
+    "BSR 2022 (grade 1, B, 100%): start high-dose oral prednisolone **0.5-1 mg/kg/day, usually 40-60 mg daily**, "
+    "at induction of adult IIM."
+)
+
+
+def _oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
+    return tuple(
+        m for m in facts.current(ORAL_PREDNISONE_LIKE)
+        if m.route in (Route.ORAL, None) and not (m.dose is not None and m.dose.as_needed)
+    )
+
+
+def _suggested_mg(weight: float | None, params: Params) -> int | None:
+    """1 mg/kg rounded down to 5 mg, capped; None when that would fall outside 0.5-1 mg/kg."""
+    if weight is None:
+        return None
+    mg = min(5 * math.floor(weight * params["target_high_mg_per_kg"] / 5), params["suggested_max_mg_per_day"])
+    return int(mg) if mg >= weight * params["target_low_mg_per_kg"] else None
+
+
+def _with_daily_dose(resource: Mapping[str, Any], mg: int) -> dict[str, Any] | None:
+    """The draft with its dose set to `mg` once daily, or None when its dosage is not one plain mg dose."""
+    dosages = resource.get("dosageInstruction") or []
+    if len(dosages) != 1 or len(dosages[0].get("doseAndRate") or []) != 1:
+        return None
+    quantity = dosages[0]["doseAndRate"][0].get("doseQuantity") or {}
+    if (quantity.get("code") or quantity.get("unit")) != "mg":
+        return None
+    updated = copy.deepcopy(dict(resource))
+    dosage = updated["dosageInstruction"][0]
+    dosage["doseAndRate"][0]["doseQuantity"]["value"] = mg
+    repeat = (dosage.get("timing") or {}).get("repeat") or {}
+    bounds = {key: value for key, value in repeat.items() if key.startswith("bounds")}
+    dosage["timing"] = {"repeat": {**bounds, "frequency": 1, "period": 1, "periodUnit": "d"}}
+    dosage["text"] = f"{mg} mg by mouth once daily"
+    return updated
+
+
+def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tuple[Suggestion, ...]:
+    if mg is None or len(drafts) != 1 or not drafts[0].resource:
+        return ()
+    updated = _with_daily_dose(drafts[0].resource, mg)
+    if updated is None:
+        return ()
+    return (
+        Suggestion(
+            label=f"Change the draft to {mg} mg once daily",
+            actions=(Action("update", f"Draft order: {drafts[0].display} {mg} mg once daily", updated),),
+            is_recommended=True,
+        ),
+    )
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    orders = _oral_prednisone_orders(facts)
+    if not orders or is_juvenile_myositis(facts) or not facts.is_adult:
+        return None
+    high = planned_prednisone_equivalent_mg_per_day(facts)
+    low = planned_prednisone_equivalent_mg_per_day(facts, low_end=True)
+    if high <= 0:
+        return None
+    drafts = tuple(m for m in orders if m.is_draft)
+    days = glucocorticoid_days(facts)
+    initial = days < params["initial_phase_days"]
+    weight = dosing_weight_kg(facts, params["weight_lookback_days"])
+    ibm = facts.myositis is MyositisSubtype.INCLUSION_BODY_MYOSITIS
+    comorbid = facts.conditions_of(*COMORBIDITIES)
+
+    facts_used = [describe(m) for m in orders]
+    facts_used.append(f"Prednisone-equivalent dose: {high:g} mg/day" + (f" ({low:g} at the low end)" if low != high else ""))
+    facts_used.append(f"Weight: {weight:g} kg ({high / weight:.2f} mg/kg/day)" if weight else "No weight recorded in the lookback window")
+    facts_used.append(f"Glucocorticoid exposure so far: {days} days")
+    facts_used += [f"Comorbidity: {c.display}" for c in comorbid]
+
+    problems: list[str] = []
+    indicator: Indicator | None = None
+    summary = ""
+    if high > params["critical_mg_per_day"]:
+        indicator = Indicator.CRITICAL
+        summary = f"Prednisone-equivalent {high:g} mg/day exceeds {params['critical_mg_per_day']:g} mg/day: probable entry error"
+    elif ibm or not (drafts or initial):
+        return None
+    elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
+        indicator = Indicator.WARNING
+        summary = f"Glucocorticoid dose {high:g} mg/day is above BSR 0.5-1 mg/kg/day (max {params['warning_mg_per_day']:g} mg)"
+    elif not initial:
+        return None
+    elif weight is None:
+        indicator = Indicator.INFO
+        summary = "Record a weight to check the initial glucocorticoid dose (0.5-1 mg/kg/day)"
+    elif low / weight < params["target_low_mg_per_kg"]:
+        indicator = Indicator.INFO
+        summary = f"Initial glucocorticoid dose {low / weight:.2f} mg/kg/day is below BSR 0.5-1 mg/kg/day"
+    elif comorbid and high / weight > params["comorbidity_mg_per_kg"]:
+        indicator = Indicator.INFO
+        summary = "Diabetes, osteoporosis or glaucoma: consider the lower end of the glucocorticoid dose range"
+    if indicator is None:
+        return None
+
+    if weight is None and indicator is not Indicator.INFO:
+        problems.append("No recent weight: the mg/kg dose could not be checked.")
+    if comorbid and weight and high / weight > params["comorbidity_mg_per_kg"]:
+        problems.append(
+            f"With {', '.join(c.display for c in comorbid)}, consider the lower end (about "
+            f"{params['target_low_mg_per_kg']:g} mg/kg/day). *Expert opinion from the source summaries; "
+            "no BSR text supporting it was found.*"
+        )
+    suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
+    detail = "\n\n".join(
+        [
+            BSR_STATEMENT,
+            "This service follows BSR where sources disagree: it warns above 1 mg/kg/day or 80 mg/day and treats "
+            "more than 100 mg/day as a probable entry error. Alternatives: the source summaries' 60-80 mg daily and "
+            "eTG's 1 mg/kg up to 75 mg.",
+            *problems,
+            *( [f"Suggested: {suggested} mg once daily (1 mg/kg rounded down, within the usual 40-60 mg)."] if suggested else [] ),
+        ]
+    )
+    return Finding(
+        indicator=indicator,
+        summary=summary,
+        detail=detail,
+        facts_used=tuple(facts_used),
+        suggestions=_dose_suggestions(drafts, suggested),
+        about_drafts=draft_references(drafts),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="gc-initial-dose",
+    title="Initial oral glucocorticoid dose in adult myositis (0.5-1 mg/kg/day)",
+    citation=Citation(
+        label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
+        url="https://doi.org/10.1093/rheumatology/keac115",
+        statement="High-dose oral glucocorticoid at induction: prednisolone 0.5-1 mg/kg/day, usually 40-60 mg daily. "
+        "Lower end with diabetes, osteoporosis or glaucoma: expert opinion (source summaries), not BSR.",
+        strength="BSR 1, B, 100% (V2, guideline summaries); comorbidity note: expert opinion [U]",
+    ),
+    trigger=(
+        "Active IIM Condition, age >= 18, not juvenile DM; current oral prednisone (RxNorm 8640) or prednisolone "
+        "(8638) order. Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
+        "weight_lookback_days): critical > critical_mg_per_day; on a draft or with exposure < initial_phase_days "
+        "(not IBM): warning > target_high_mg_per_kg or > warning_mg_per_day; info (initial phase) < "
+        "target_low_mg_per_kg, > comorbidity_mg_per_kg with diabetes/osteoporosis/glaucoma, or no weight"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
+    evaluate=evaluate,
+    parameters={
+        "target_low_mg_per_kg": Parameter(0.5, "lower end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
+        "target_high_mg_per_kg": Parameter(1.0, "upper end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
+        "warning_mg_per_day": Parameter(80, "daily dose above which the card warns", "REFERENCE.md R1 and section 6"),
+        "critical_mg_per_day": Parameter(100, "daily dose above which the card is critical (entry error)", "REFERENCE.md R1"),
+        "comorbidity_mg_per_kg": Parameter(
+            0.75, "with diabetes/osteoporosis/glaucoma, mg/kg/day above which the lower end is suggested",
+            "REFERENCE.md R1 (source summaries, expert opinion)",
+        ),
+        "initial_phase_days": Parameter(
+            28, "glucocorticoid exposure (days) during which the dose counts as the initial dose",
+            "policy: REFERENCE.md R3 and section 6 (taper considered from 4 weeks)",
+        ),
+        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "REFERENCE.md 2.2"),
+        "suggested_max_mg_per_day": Parameter(
+            60, "cap of the dose suggested for a draft order", "BSR 2022 'usually 40-60 mg daily' (REFERENCE.md R1)"
+        ),
+    },
+)

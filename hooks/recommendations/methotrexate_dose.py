@@ -1,0 +1,143 @@
+"""Methotrexate schedule and weekly dose (REFERENCE.md R6).
+
+FDA methotrexate labels, boxed warning "risk of medication errors" [V1]: outside oncology
+methotrexate is taken once weekly; daily dosing by mistake has caused fatal toxicity.
+Adult IIM: "up to 25 mg per week" (PMC11646336 Table 2 [V1]); RA practice goes to 25-30 mg/week
+[V2]. REFERENCE.md section 6: adults warning above 25, critical above 30 mg/week. Juvenile doses
+(15-20 mg/m²/week, 40 mg cap) are checked by `juvenile-dm-dosing`.
+
+When: any current methotrexate order (any patient: this protects everyone).
+Then:
+- critical when the schedule gives more than one dose per 7 days; with a cancer diagnosis on
+  record (possible oncology protocol, but also cancer-associated myositis) a warning to confirm;
+  a draft order gets a recommended suggestion that changes it to once weekly, same dose;
+- adults (not under 18): critical above `adult_critical_mg_per_week`, warning above
+  `adult_warning_mg_per_week` (high end of a range dose); capped at warning with a cancer diagnosis.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fhir_mappings.concepts import Condition, Drug
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.criteria import describe, draft_references
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+ONCE_WEEKLY = {"frequency": 1, "period": 1, "periodUnit": "wk"}
+
+
+def once_weekly(order: MedicationOrder) -> dict[str, Any] | None:
+    """The draft resource with its schedule changed to once weekly: same dose per administration,
+    same bounds; other schedule elements (count, time of day, timing code) are dropped."""
+    dosages = order.resource.get("dosageInstruction") or []
+    if len(dosages) != 1 or order.dose is None:
+        return None
+    updated = copy.deepcopy(dict(order.resource))
+    dosage = updated["dosageInstruction"][0]
+    repeat = (dosage.get("timing") or {}).get("repeat") or {}
+    bounds = {key: value for key, value in repeat.items() if key.startswith("bounds")}
+    dosage["timing"] = {"repeat": {**bounds, **ONCE_WEEKLY}}
+    dosage["text"] = f"{order.dose.mg_per_administration_high:g} mg ONCE WEEKLY, on the same day each week"
+    return updated
+
+
+def _schedule_suggestions(orders: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
+    suggestions = []
+    for order in orders:
+        updated = once_weekly(order) if order.is_draft and order.resource else None
+        if updated is not None:
+            suggestions.append(
+                Suggestion(
+                    label="Change the methotrexate draft to ONCE WEEKLY",
+                    actions=(Action("update", f"Draft order: {order.display} once weekly, same dose", updated),),
+                    is_recommended=not suggestions,
+                )
+            )
+    return tuple(suggestions)
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    orders = tuple(m for m in facts.current({Drug.METHOTREXATE}) if m.dose is not None and not m.dose.as_needed)
+    if not orders:
+        return None
+    cancer = facts.has_condition(Condition.CANCER)
+    too_often = tuple(m for m in orders if m.dose.more_often_than_weekly)
+    weekly = max(m.dose.mg_per_week_high for m in orders)
+    adult_rules = not facts.is_child
+
+    problems: list[str] = []
+    indicator: Indicator | None = None
+    summary = ""
+    if too_often:
+        indicator = Indicator.WARNING if cancer else Indicator.CRITICAL
+        summary = "Methotrexate ordered more often than once weekly: confirm or change to ONCE WEEKLY"
+        problems.append(
+            "Schedule gives more than one dose per week. Outside oncology methotrexate is given **once weekly**; "
+            "daily dosing by mistake has caused fatal toxicity (FDA boxed warning, risk of medication errors)."
+            + (" A cancer diagnosis is on record: if this is an intended oncology protocol, disregard." if cancer else "")
+        )
+    if adult_rules and weekly > params["adult_critical_mg_per_week"]:
+        indicator = indicator or (Indicator.WARNING if cancer else Indicator.CRITICAL)
+        summary = summary or f"Methotrexate {weekly:g} mg/week exceeds {params['adult_critical_mg_per_week']:g} mg/week"
+    elif adult_rules and weekly > params["adult_warning_mg_per_week"]:
+        indicator = indicator or Indicator.WARNING
+        summary = summary or f"Methotrexate {weekly:g} mg/week is above the usual maximum of {params['adult_warning_mg_per_week']:g} mg/week"
+    if indicator is None:
+        return None
+    if adult_rules and weekly > params["adult_warning_mg_per_week"]:
+        problems.append(
+            f"Weekly dose {weekly:g} mg is above the usual adult maximum: up to 25 mg/week in IIM (review table), "
+            f"25-30 mg/week in RA practice. This service warns above {params['adult_warning_mg_per_week']:g} and is "
+            f"critical above {params['adult_critical_mg_per_week']:g} mg/week."
+        )
+    facts_used = [describe(m) for m in orders]
+    facts_used.append(f"Highest weekly dose: {weekly:g} mg/week")
+    if cancer:
+        facts_used += [f"Diagnosis: {c.display}" for c in facts.conditions_of(Condition.CANCER)]
+    return Finding(
+        indicator=indicator,
+        summary=summary,
+        detail="\n\n".join(problems),
+        facts_used=tuple(facts_used),
+        suggestions=_schedule_suggestions(too_often),
+        about_drafts=draft_references(orders),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="methotrexate-dose",
+    title="Methotrexate: once-weekly schedule and weekly dose",
+    citation=Citation(
+        label="FDA methotrexate labeling, boxed warning (risk of medication errors); IIM treatment review "
+        "(PMC11646336, Table 2)",
+        url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
+        statement="Non-oncology methotrexate is dosed once weekly; mistaken daily use has caused fatal toxicity. "
+        "Adult IIM dose up to 25 mg per week.",
+        strength="FDA boxed warning (V1); review table (V1); 30 mg/week critical limit: REFERENCE.md section 6 policy",
+    ),
+    trigger=(
+        "Any current methotrexate (RxNorm 6851) order. Critical: more than one administration per 7 days "
+        "(timing.repeat), warning instead with a cancer Condition. Adults (not < 18 y): weekly dose > "
+        "adult_critical_mg_per_week critical, > adult_warning_mg_per_week warning"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    evaluate=evaluate,
+    parameters={
+        "adult_warning_mg_per_week": Parameter(25, "adult weekly dose above which the card warns", "PMC11646336 Table 2; REFERENCE.md section 6"),
+        "adult_critical_mg_per_week": Parameter(30, "adult weekly dose above which the card is critical", "REFERENCE.md R6 and section 6"),
+    },
+    requires_myositis=False,
+)

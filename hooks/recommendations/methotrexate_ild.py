@@ -1,0 +1,112 @@
+"""Methotrexate ordered with interstitial lung disease or an ILD-associated antibody (REFERENCE.md R12).
+
+IIM review (PMC11646336, Table 2 [V1]): methotrexate "use with caution in interstitial lung
+disease"; mycophenolate and tacrolimus are listed for ILD. Azathioprine or mycophenolate are
+commonly preferred when ILD is present.
+
+When: active inflammatory myopathy, a methotrexate draft order (order-select/order-sign), and an ILD
+Condition, the antisynthetase subtype, or a positive anti-synthetase (Jo-1, PL-7, PL-12, EJ, OJ) or
+anti-MDA5 result.
+Then: info "use with caution; azathioprine or mycophenolate commonly preferred", with suggestions
+that replace the methotrexate draft by mycophenolate mofetil 500 mg twice daily (not in pregnancy or
+planned pregnancy) or azathioprine 50 mg daily. None is marked recommended: the choice stays with
+the clinician.
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.builders import medication_request
+from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Drug, MyositisSubtype
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.criteria import describe, draft_references
+from hooks.recommendation import (
+    ORDER_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+ILD_ANTIBODIES = ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5}
+MYCOPHENOLATE_TABLET = ("200060", "mycophenolate mofetil 500 MG Oral Tablet")
+AZATHIOPRINE_TABLET = ("197388", "Azathioprine 50 MG Oral Tablet")
+
+
+def _reasons(facts: ClinicalFacts) -> list[str]:
+    reasons = [f"Interstitial lung disease: {c.display}" for c in facts.conditions_of(Condition.INTERSTITIAL_LUNG_DISEASE)]
+    if facts.myositis is MyositisSubtype.ANTISYNTHETASE:
+        reasons.append("Antisynthetase syndrome")
+    reasons += [f"{antibody.value} positive" for antibody in facts.positive_antibodies(sorted(ILD_ANTIBODIES))]
+    return reasons
+
+
+def _replacement(draft: MedicationOrder, label: str, resource: dict) -> Suggestion:
+    actions = [Action("create", f"Draft order: {resource['dosageInstruction'][0]['text']}", resource)]
+    if draft.reference:
+        actions.insert(0, Action("delete", f"Remove the methotrexate draft {draft.reference}", resource_id=draft.reference))
+    return Suggestion(label=label, actions=tuple(actions))
+
+
+def _suggestions(facts: ClinicalFacts, drafts: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
+    if len(drafts) != 1:
+        return ()
+    patient = facts.patient.reference
+    suggestions = []
+    if not facts.has_condition(Condition.PREGNANCY, Condition.PREGNANCY_PLANNED):
+        code, display = MYCOPHENOLATE_TABLET
+        resource = medication_request(
+            patient_reference=patient, rxnorm_code=code, display=display, dose_value=500, dose_unit="mg",
+            frequency=2, period=1, period_unit="d", text="Mycophenolate mofetil 500 mg by mouth twice daily",
+        )
+        suggestions.append(_replacement(drafts[0], "Replace with mycophenolate mofetil 500 mg twice daily", resource))
+    code, display = AZATHIOPRINE_TABLET
+    resource = medication_request(
+        patient_reference=patient, rxnorm_code=code, display=display, dose_value=50, dose_unit="mg",
+        frequency=1, period=1, period_unit="d",
+        text="Azathioprine 50 mg by mouth once daily; titrate to 2-3 mg/kg/day after TPMT/NUDT15 result",
+    )
+    suggestions.append(_replacement(drafts[0], "Replace with azathioprine 50 mg daily (check TPMT/NUDT15 first)", resource))
+    return tuple(suggestions)
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    drafts = facts.drafts({Drug.METHOTREXATE})
+    reasons = _reasons(facts)
+    if not drafts or not reasons:
+        return None
+    return Finding(
+        indicator=Indicator.INFO,
+        summary="Methotrexate with ILD or an ILD-associated antibody: use with caution",
+        detail=(
+            "Methotrexate should be used with caution in interstitial lung disease (IIM review, PMC11646336 "
+            "Table 2). With ILD or an anti-synthetase / anti-MDA5 antibody, **azathioprine or mycophenolate** are "
+            "commonly preferred; tacrolimus is another ILD option. If methotrexate is chosen, document baseline lung "
+            "function and monitor for pneumonitis."
+        ),
+        facts_used=tuple([describe(m) for m in drafts] + reasons),
+        suggestions=_suggestions(facts, drafts),
+        about_drafts=draft_references(drafts),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="methotrexate-ild",
+    title="Methotrexate in myositis with interstitial lung disease",
+    citation=Citation(
+        label="IIM treatment review (PMC11646336, Table 2)",
+        url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
+        statement="Methotrexate: use with caution in interstitial lung disease; mycophenolate and tacrolimus are "
+        "listed for ILD.",
+        strength="Review table (V1); not a graded guideline recommendation",
+    ),
+    trigger=(
+        "Active IIM Condition; methotrexate (RxNorm 6851) draft order; and ILD Condition (J84.x, SCT 233703007), "
+        "antisynthetase syndrome, or positive anti-Jo-1/PL-7/PL-12/EJ/OJ or anti-MDA5"
+    ),
+    hooks=ORDER_HOOKS,
+    indicators=frozenset({Indicator.INFO}),
+    evaluate=evaluate,
+)

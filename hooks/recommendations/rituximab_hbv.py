@@ -1,0 +1,113 @@
+"""Rituximab: hepatitis B status before and during treatment (REFERENCE.md R18).
+
+EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD: hepatitis B status
+(HBsAg, anti-HBc) should be known before antirheumatic drugs and guides antiviral treatment or
+prophylaxis [V2]. Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
+death (label text not retrieved [U]). HBsAg-positive patients need antiviral prophylaxis;
+HBsAg-negative/anti-HBc-positive patients on rituximab are at high risk of reactivation and need
+prophylaxis or close HBV-DNA monitoring decided with hepatology.
+
+When: current rituximab (on record or draft), any patient (a drug-safety check), and
+  - HBsAg positive (or a hepatitis B diagnosis) and no antiviral (entecavir, tenofovir,
+    lamivudine) current                                       -> critical
+  - HBsAg or anti-HBc without an interpretable result        -> critical, with one suggestion
+    creating the missing lab orders (LOINC codes of hooks.lab_orders)
+  - anti-HBc positive, HBsAg negative, no antiviral current  -> warning
+Then: one card: hepatology referral / antiviral prophylaxis, or screen before the infusion.
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.concepts import HBV_ANTIVIRALS, Condition, Drug, Lab, Qualitative
+from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import describe, draft_references
+from hooks.lab_orders import NAMES, order_suggestion
+from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
+
+SEROLOGY_TESTS = (Lab.HBSAG, Lab.ANTI_HBC)
+STATEMENT = (
+    "Source: EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD (HBV status "
+    "before antirheumatic drugs guides antiviral treatment); rituximab boxed warning on HBV reactivation."
+)
+
+
+def _reading(facts: ClinicalFacts, lab: Lab) -> Qualitative:
+    """Positive if any result is positive, else negative if any is negative, else unknown."""
+    readings = {r.interpretation for r in facts.results_of(lab)}
+    if Qualitative.POSITIVE in readings:
+        return Qualitative.POSITIVE
+    if Qualitative.NEGATIVE in readings:
+        return Qualitative.NEGATIVE
+    return Qualitative.UNKNOWN
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    rituximab = facts.current((Drug.RITUXIMAB,))
+    if not rituximab:
+        return None
+    readings = {lab: _reading(facts, lab) for lab in SEROLOGY_TESTS}
+    hepatitis_b = facts.conditions_of(Condition.HEPATITIS_B)
+    protected = facts.current(HBV_ANTIVIRALS)
+    results = [r.describe() for lab in SEROLOGY_TESTS for r in facts.results_of(lab)]
+    facts_used = [describe(m) for m in rituximab] + results + [f"Diagnosis: {c.display}" for c in hepatitis_b]
+    about = draft_references(rituximab)
+    if (readings[Lab.HBSAG] is Qualitative.POSITIVE or hepatitis_b) and not protected:
+        return Finding(
+            indicator=Indicator.CRITICAL,
+            summary="Rituximab with hepatitis B (HBsAg positive) and no antiviral prophylaxis",
+            detail="**HBsAg positive / chronic hepatitis B**: rituximab can reactivate HBV, with fulminant "
+            "hepatitis and death. Start antiviral prophylaxis (entecavir or tenofovir) **before** rituximab and "
+            "continue it after the last dose, with hepatology.\n\n" + STATEMENT,
+            facts_used=tuple(facts_used),
+            about_drafts=about,
+        )
+    missing = [lab for lab, reading in readings.items() if reading is Qualitative.UNKNOWN]
+    if missing:
+        names = " and ".join(NAMES[lab] for lab in missing)
+        suggestion = order_suggestion(facts, tuple(missing), "Hepatitis B screening before rituximab", f"Order {names}")
+        return Finding(
+            indicator=Indicator.CRITICAL,
+            summary=f"Rituximab without hepatitis B screening: no {names} result",
+            detail=f"No interpretable **{names}** result is on record. Check HBsAg and anti-HBc before rituximab: "
+            "HBsAg-positive patients need antiviral prophylaxis, and anti-HBc-positive patients need prophylaxis "
+            "or HBV-DNA monitoring, because rituximab can reactivate HBV (fulminant hepatitis, death).\n\n"
+            + STATEMENT,
+            facts_used=tuple(facts_used + [f"No interpretable {NAMES[lab]} result on record" for lab in missing]),
+            suggestions=(suggestion,) if suggestion else (),
+            about_drafts=about,
+        )
+    if readings[Lab.ANTI_HBC] is Qualitative.POSITIVE and not protected:
+        return Finding(
+            indicator=Indicator.WARNING,
+            summary="Rituximab with anti-HBc positive: antiviral prophylaxis or HBV-DNA monitoring needed",
+            detail="**Anti-HBc positive, HBsAg negative** (past or occult hepatitis B): rituximab carries a high "
+            "risk of HBV reactivation. Decide with hepatology between antiviral prophylaxis (entecavir or "
+            "tenofovir) and regular HBV-DNA monitoring, before the infusion.\n\n" + STATEMENT,
+            facts_used=tuple(facts_used),
+            about_drafts=about,
+        )
+    return None
+
+
+RECOMMENDATION = Recommendation(
+    id="rituximab-hbv",
+    title="Rituximab: hepatitis B screening and prophylaxis",
+    citation=Citation(
+        label="EULAR 2022 recommendations for screening and prophylaxis of chronic and opportunistic infections "
+        "in AIIRD (Fragoulis et al., Ann Rheum Dis 2023); rituximab label boxed warning",
+        url="https://doi.org/10.1136/ard-2022-223335",
+        statement="Hepatitis B status (HBsAg, anti-HBc) should be checked before antirheumatic drugs; positive "
+        "patients need antiviral prophylaxis or monitoring decided with hepatology.",
+        strength="EULAR 2022 (level of evidence not retrieved) [V2]; rituximab HBV boxed warning [U, not retrieved]",
+    ),
+    trigger=(
+        "Current rituximab MedicationRequest (RxNorm 121191, on record or draft), any patient; and HBsAg "
+        "(LOINC 5196-1/5195-3/75410-1) positive or hepatitis B Condition without current entecavir/tenofovir/"
+        "lamivudine; or no interpretable HBsAg or anti-HBc (LOINC 16933-4/13952-7) result ever; or anti-HBc "
+        "positive without a current antiviral"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING}),
+    evaluate=evaluate,
+    requires_myositis=False,
+)

@@ -1,0 +1,125 @@
+"""Statin with anti-HMGCR antibodies or immune-mediated necrotizing myopathy (REFERENCE.md R26).
+
+IMNM review (PMC6019613) and the statin-associated anti-HMGCR cohort (Arthritis Res Ther 2020,
+doi:10.1186/s13075-019-2093-6): statin exposure is the recognised trigger of anti-HMGCR myopathy;
+management is statin withdrawal plus immunotherapy [V2]. "Avoid re-challenge" is not verified [U]
+and is labelled expert opinion on the card.
+
+When: a current statin (atorvastatin, simvastatin, rosuvastatin, pravastatin, lovastatin,
+fluvastatin, pitavastatin; on record or draft) and an anti-HMGCR positive result or an IMNM
+diagnosis. Not limited to an active myositis diagnosis: a positive anti-HMGCR antibody in a statin
+user is reason enough.
+Then: warning "stop the statin; non-statin lipid therapy if needed", with one suggestion that stops
+it: an update of each statin on record to status `stopped`, a delete of each draft statin order.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fhir_mappings.builders import RXNORM
+from fhir_mappings.concepts import STATINS, Antibody, MyositisSubtype, Qualitative
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.criteria import describe, draft_references
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Params,
+    Recommendation,
+    Suggestion,
+)
+
+
+def _stopped(order: MedicationOrder, patient_reference: str | None) -> dict[str, Any]:
+    """The order on record in its entirety with status `stopped` (CDS Hooks update action).
+
+    Built from the resource as sent; when the facts carry no resource, from what is known of it.
+    """
+    if order.resource:
+        resource = copy.deepcopy(dict(order.resource))
+    else:
+        resource = {
+            "resourceType": "MedicationRequest",
+            "id": (order.reference or "").rpartition("/")[2],
+            "intent": order.intent,
+            "medicationCodeableConcept": {
+                "coding": [{"system": RXNORM, "code": order.rxnorm}] if order.rxnorm else [],
+                "text": order.display,
+            },
+        }
+        if not resource["medicationCodeableConcept"]["coding"]:
+            del resource["medicationCodeableConcept"]["coding"]
+        if patient_reference:
+            resource["subject"] = {"reference": patient_reference}
+    resource["status"] = "stopped"
+    return resource
+
+
+def _action(order: MedicationOrder, patient_reference: str | None) -> Action | None:
+    if not order.reference:
+        return None
+    if order.is_draft:
+        return Action("delete", f"Remove the draft order {order.display}", resource_id=order.reference)
+    return Action("update", f"Stop {order.display}", _stopped(order, patient_reference))
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    statins = facts.current(STATINS)
+    anti_hmgcr = facts.antibody(Antibody.HMGCR) is Qualitative.POSITIVE
+    imnm = facts.myositis is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING or facts.has_condition(
+        MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING
+    )
+    if not statins or not (anti_hmgcr or imnm):
+        return None
+    facts_used = [describe(m) for m in statins]
+    if anti_hmgcr:
+        positive = [r for r in facts.results_of(Antibody.HMGCR) if r.interpretation is Qualitative.POSITIVE]
+        facts_used += [r.describe() for r in positive]
+    if imnm:
+        facts_used.append("Diagnosis: immune-mediated necrotizing myopathy")
+    actions = tuple(a for m in statins if (a := _action(m, facts.patient.reference)) is not None)
+    suggestions = (Suggestion("Stop the statin", actions, is_recommended=True),) if actions else ()
+    detail = (
+        "Statins are the recognised trigger of **anti-HMGCR immune-mediated necrotizing myopathy**. Management is "
+        "**statin withdrawal plus immunotherapy**; the myopathy does not settle on immunotherapy while the statin "
+        "continues.\n\n"
+        "- Stop the statin; use non-statin lipid-lowering therapy (e.g. ezetimibe, PCSK9 inhibitor) if needed.\n"
+        "- Avoid statin re-challenge (expert opinion, not verified in a guideline).\n"
+        "- Record a statin intolerance/allergy entry so it is not restarted elsewhere.\n\n"
+        "Basis: IMNM review (PMC6019613); statin-associated anti-HMGCR cohort (Arthritis Res Ther 2020)."
+    )
+    return Finding(
+        indicator=Indicator.WARNING,
+        summary="Statin with anti-HMGCR/necrotizing myopathy: stop the statin",
+        detail=detail,
+        facts_used=tuple(facts_used),
+        suggestions=suggestions,
+        about_drafts=draft_references(statins),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="statin-anti-hmgcr",
+    title="Stop statins in anti-HMGCR or immune-mediated necrotizing myopathy",
+    citation=Citation(
+        label="Immune-mediated necrotizing myopathy review (PMC6019613); statin-associated anti-HMGCR "
+        "myopathy cohort (Arthritis Res Ther 2020)",
+        url="https://doi.org/10.1186/s13075-019-2093-6",
+        statement="Anti-HMGCR myopathy is triggered by statins; treatment is statin withdrawal plus "
+        "immunotherapy. Avoiding re-challenge is expert opinion.",
+        strength="Observational evidence and expert review [V2]; 'avoid re-challenge' unverified [U]",
+    ),
+    trigger=(
+        "Current statin MedicationRequest (RxNorm atorvastatin 83367, simvastatin 36567, rosuvastatin 301542, "
+        "pravastatin 42463, lovastatin, fluvastatin, pitavastatin; on record or draft) and anti-HMGCR positive "
+        "Observation or IMNM Condition (SNOMED 715863001)"
+    ),
+    hooks=ALL_HOOKS,
+    indicators=frozenset({Indicator.WARNING}),
+    evaluate=evaluate,
+    requires_myositis=False,
+)

@@ -1,0 +1,66 @@
+"""AllergyIntolerance -> sulfonamide allergy; Immunization -> vaccines with dates."""
+
+import pytest
+
+from fhir_mappings.concepts import Allergy, Vaccine
+from tests.fhir_builders import RXNORM, allergy, immunization
+from tests.mappings.conftest import facts_of
+
+
+@pytest.mark.parametrize("text", ["Sulfa drugs", "Sulfonamide antibiotics", "Bactrim", "co-trimoxazole"])
+def test_sulfonamide_allergy_by_name(text):
+    assert facts_of(allergy(text=text)).allergies == {Allergy.SULFONAMIDE}
+
+
+def test_sulfonamide_allergy_by_rxnorm_code():
+    assert facts_of(allergy("10831", RXNORM)).allergies == {Allergy.SULFONAMIDE}
+
+
+def test_allergy_named_in_the_reaction_substance():
+    given = allergy(text="Antibiotic", reaction=[{"substance": {"text": "sulfamethoxazole"}}])
+    assert facts_of(given).allergies == {Allergy.SULFONAMIDE}
+
+
+def test_penicillin_allergy_is_not_a_sulfonamide_allergy():
+    assert facts_of(allergy(text="Penicillin")).allergies == frozenset()
+
+
+@pytest.mark.parametrize(("clinical", "verification"), [("active", "refuted"), ("active", "entered-in-error"),
+                                                        ("resolved", "confirmed"), ("inactive", "confirmed")])
+def test_refuted_or_resolved_allergy_does_not_count(clinical, verification):
+    given = allergy(text="Sulfa", clinical_status=clinical, verification_status=verification)
+    assert facts_of(given).allergies == frozenset()
+
+
+def test_allergy_without_statuses_counts():
+    assert facts_of(allergy(text="Sulfa", clinical_status=None, verification_status=None)).allergies
+
+
+@pytest.mark.parametrize(("cvx", "vaccine"), [("141", Vaccine.INFLUENZA), ("135", Vaccine.INFLUENZA),
+                                              ("33", Vaccine.PNEUMOCOCCAL), ("133", Vaccine.PNEUMOCOCCAL),
+                                              ("187", Vaccine.RECOMBINANT_ZOSTER), ("03", Vaccine.LIVE),
+                                              ("3", Vaccine.LIVE), ("121", Vaccine.LIVE)])
+def test_vaccines_by_cvx_code(cvx, vaccine):
+    assert vaccine in {i.vaccine for i in facts_of(immunization(cvx)).immunizations}
+
+
+def test_live_influenza_vaccine_is_influenza_and_live():
+    assert {i.vaccine for i in facts_of(immunization("149")).immunizations} == {Vaccine.INFLUENZA, Vaccine.LIVE}
+
+
+def test_recombinant_zoster_is_not_live():
+    assert {i.vaccine for i in facts_of(immunization("187")).immunizations} == {Vaccine.RECOMBINANT_ZOSTER}
+
+
+def test_vaccine_by_name_when_the_code_is_unknown():
+    given = immunization("999999", display="Shingrix (zoster vaccine recombinant, adjuvanted)")
+    assert {i.vaccine for i in facts_of(given).immunizations} == {Vaccine.RECOMBINANT_ZOSTER}
+
+
+def test_immunization_keeps_its_date():
+    (fact,) = facts_of(immunization("141", "2026-10-05")).immunizations
+    assert fact.when.isoformat() == "2026-10-05"
+
+
+def test_not_done_immunization_does_not_count():
+    assert facts_of(immunization("141", status="not-done")).immunizations == ()

@@ -1,0 +1,127 @@
+"""The immunosuppressant-safety recommendations through the HTTP API: FHIR in, card topics out.
+
+One firing case per recommendation and its nearest silent case where the FHIR mapping matters,
+posted with a fixed clock (tests.factories.NOW, 2026-11-20).
+"""
+
+from tests.api import hook_request, post_hook
+from tests.fhir_builders import ICD10CM, condition, dosage, medication_request, observation, patient
+
+PATIENT_VIEW = "myositis-patient-view"
+ORDER_SELECT = "myositis-order-select"
+ORDER_SIGN = "myositis-order-sign"
+HOOKS = {PATIENT_VIEW: "patient-view", ORDER_SELECT: "order-select", ORDER_SIGN: "order-sign"}
+IV_ROUTE = "47625008"
+
+
+def dermatomyositis():
+    return condition("396230008", display="Dermatomyositis", onset="2026-01-10")
+
+
+def weight_and_height():
+    return [observation("29463-7", 70, "kg", date="2026-11-10"), observation("8302-2", 175, "cm", date="2026-11-10")]
+
+
+def azathioprine(**kw):
+    return medication_request("197388", display="Azathioprine 50 MG Oral Tablet", dose=150, authored_on="2026-09-01",
+                              **kw)
+
+
+def cards(client, service, resources, *, drafts=(), myositis=True):
+    base = [patient(), *weight_and_height()] + ([dermatomyositis()] if myositis else [])
+    body = hook_request(HOOKS[service], [*base, *resources], drafts=drafts)
+    return post_hook(client, service, body)["cards"]
+
+
+def topics(client, service, resources, **kwargs):
+    return {card["source"]["topic"]["code"] for card in cards(client, service, resources, **kwargs)}
+
+
+def card(client, service, resources, topic, **kwargs):
+    [found] = [c for c in cards(client, service, resources, **kwargs) if c["source"]["topic"]["code"] == topic]
+    return found
+
+
+# --- azathioprine-tpmt --------------------------------------------------------------------------
+def test_azathioprine_drafted_for_a_patient_on_allopurinol_is_critical_at_order_sign(client):
+    allopurinol = medication_request("197319", display="Allopurinol 100 MG Oral Tablet", dose=100)
+    found = card(client, ORDER_SIGN, [allopurinol], "azathioprine-tpmt", drafts=[azathioprine(id="draft-aza")],
+                 myositis=False)
+    assert found["indicator"] == "critical"
+
+
+def test_azathioprine_without_tpmt_on_record_warns_on_patient_view(client):
+    found = card(client, PATIENT_VIEW, [azathioprine()], "azathioprine-tpmt")
+    assert found["indicator"] == "warning"
+    assert found["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "ServiceRequest"
+
+
+# --- mycophenolate-dose -------------------------------------------------------------------------
+def test_mycophenolate_2_g_twice_daily_warns(client):
+    mmf = medication_request("200060", display="mycophenolate mofetil 500 MG Oral Tablet", dose=2000, frequency=2)
+    assert "mycophenolate-dose" in topics(client, PATIENT_VIEW, [mmf])
+
+
+def test_mycophenolate_1500_mg_twice_daily_is_quiet(client):
+    mmf = medication_request("200060", display="mycophenolate mofetil 500 MG Oral Tablet", dose=1500, frequency=2)
+    assert "mycophenolate-dose" not in topics(client, PATIENT_VIEW, [mmf])
+
+
+# --- calcineurin-inhibitor-risk ----------------------------------------------------------------
+def test_tacrolimus_drafted_with_hypertension_warns_at_order_select(client):
+    hypertension = condition("I10", ICD10CM, "Essential (primary) hypertension")
+    tacrolimus = medication_request("198377", display="Tacrolimus 1 MG Oral Capsule", dose=2, frequency=2,
+                                    id="draft-tac")
+    assert "calcineurin-inhibitor-risk" in topics(client, ORDER_SELECT, [hypertension], drafts=[tacrolimus])
+
+
+# --- ivig-dose ------------------------------------------------------------------------------------
+def test_ivig_course_above_2_2_g_per_kg_warns_at_order_sign(client):
+    # 80 g on each of 2 days at 70 kg = 2.29 g/kg per course
+    ivig = medication_request(text="Immune globulin (IVIG) 10% intravenous solution", id="draft-ivig",
+                              dosage_instruction=[dosage(80, "g", route=IV_ROUTE, count=2)])
+    assert "ivig-dose" in topics(client, ORDER_SIGN, [], drafts=[ivig])
+
+
+# --- rituximab-hbv --------------------------------------------------------------------------------
+def rituximab(**kw):
+    return medication_request("121191", display="rituximab", dose=1000, frequency=1, period=2, period_unit="wk",
+                              route=IV_ROUTE, **kw)
+
+
+def test_rituximab_drafted_without_hepatitis_b_serology_is_critical(client):
+    found = card(client, ORDER_SIGN, [], "rituximab-hbv", drafts=[rituximab(id="draft-rtx")], myositis=False)
+    assert found["indicator"] == "critical"
+    assert found["selectionBehavior"] == "at-most-one"
+
+
+def test_rituximab_with_negative_serology_is_quiet(client):
+    serology = [observation("5196-1", date="2026-05-01", interpretation="NEG"),
+                observation("16933-4", date="2026-05-01", interpretation="NEG")]
+    assert "rituximab-hbv" not in topics(client, ORDER_SIGN, serology, drafts=[rituximab(id="draft-rtx")])
+
+
+# --- cyclophosphamide-checks ----------------------------------------------------------------------
+def test_cyclophosphamide_pulse_above_1_g_per_m2_warns(client):
+    pulse = medication_request("3002", display="cyclophosphamide", dose=2500, period=4, period_unit="wk",
+                               route=IV_ROUTE, id="draft-cyc")
+    found = card(client, ORDER_SIGN, [], "cyclophosphamide-checks", drafts=[pulse])
+    assert found["indicator"] == "warning"
+
+
+# --- statin-anti-hmgcr ----------------------------------------------------------------------------
+def test_statin_with_anti_hmgcr_positive_warns_and_suggests_stopping_it(client):
+    statin = medication_request("617311", display="atorvastatin 40 MG Oral Tablet", dose=40, id="statin-1")
+    hmgcr = observation(None, text="HMGCR antibody", interpretation="POS", date="2026-10-01")
+    found = card(client, PATIENT_VIEW, [statin, hmgcr], "statin-anti-hmgcr")
+    [action] = found["suggestions"][0]["actions"]
+    assert (action["type"], action["resource"]["id"], action["resource"]["status"]) == ("update", "statin-1", "stopped")
+
+
+# --- ibm-immunosuppression ------------------------------------------------------------------------
+def test_high_dose_prednisone_ordered_in_ibm_gets_only_the_ibm_card_of_the_escalation_family(client):
+    ibm = condition("72315009", display="Inclusion body myositis (disorder)")
+    prednisone = medication_request("312615", display="Prednisone 20 MG Oral Tablet", dose=60, id="draft-pred")
+    found = topics(client, ORDER_SELECT, [ibm], drafts=[prednisone], myositis=False)
+    assert "ibm-immunosuppression" in found
+    assert "steroid-sparing-agent" not in found

@@ -1,0 +1,98 @@
+"""ivig-dose (REFERENCE.md R17): 2 g/kg per course, warning above 2.2 g/kg; weight needed; precautions."""
+
+from dataclasses import replace
+
+from fhir_mappings.concepts import Drug, Lab, Route
+from hooks.engine import evaluate
+from hooks.recommendation import Indicator
+from hooks.recommendations.ivig_dose import RECOMMENDATION
+from tests.factories import dose, facts, order, result
+
+PARAMS = RECOMMENDATION.defaults()
+
+
+def run(f):
+    return RECOMMENDATION.evaluate(f, PARAMS)
+
+
+def ivig(g_per_day, *, days=None, count=None, draft=True, **kw):
+    """IVIG g/day given daily, bounded by a course length or a number of administrations."""
+    base = order(Drug.IVIG, route=Route.INTRAVENOUS, draft=draft, ref="MedicationRequest/ivig", **kw)
+    return replace(base, dose=dose(g_per_day * 1000, 1.0, course_days=days, administration_count=count))
+
+
+def test_2_g_per_kg_over_2_days_is_silent():
+    assert run(facts(hook="order-sign", weight_kg=70, medications=(ivig(70, days=2),))) is None
+
+
+def test_course_above_2_2_g_per_kg_warns():
+    finding = run(facts(hook="order-sign", weight_kg=70, medications=(ivig(80, days=2),)))  # 2.29 g/kg
+    assert finding.indicator is Indicator.WARNING
+    assert "2.2 g/kg" in finding.summary
+
+
+def test_course_at_2_2_g_per_kg_is_silent():
+    assert run(facts(hook="order-sign", weight_kg=100, medications=(ivig(44, count=5),))) is None
+
+
+def test_course_counted_by_number_of_administrations():
+    assert run(facts(hook="order-sign", weight_kg=70, medications=(ivig(35, count=5),))).indicator is Indicator.WARNING
+
+
+def test_unbounded_order_warns_only_when_a_single_day_exceeds_the_course_maximum():
+    assert run(facts(hook="order-sign", weight_kg=70, medications=(ivig(70),))) is None
+    assert run(facts(hook="order-sign", weight_kg=70, medications=(ivig(160),))).indicator is Indicator.WARNING
+
+
+def test_overdose_on_record_warns_on_patient_view():
+    f = facts(weight_kg=60, medications=(ivig(70, days=2, draft=False),))
+    assert run(f).indicator is Indicator.WARNING
+
+
+def test_draft_without_weight_gets_weight_needed_info():
+    finding = run(facts(hook="order-select", weight_kg=None, medications=(ivig(70, days=2),)))
+    assert finding.indicator is Indicator.INFO
+    assert "weight" in finding.summary
+
+
+def test_order_on_record_without_weight_is_silent():
+    assert run(facts(weight_kg=None, medications=(ivig(70, days=2, draft=False),))) is None
+
+
+def test_draft_with_egfr_below_60_gets_precautions():
+    f = facts(hook="order-select", weight_kg=70, medications=(ivig(70, days=2),),
+              results=(result(Lab.EGFR, value=55, unit="mL/min"),))
+    finding = run(f)
+    assert finding.indicator is Indicator.INFO
+    assert "precautions" in finding.summary
+
+
+def test_draft_with_egfr_60_and_age_65_is_silent():
+    f = facts(hook="order-select", weight_kg=70, age=65, medications=(ivig(70, days=2),),
+              results=(result(Lab.EGFR, value=60, unit="mL/min"),))
+    assert run(f) is None
+
+
+def test_draft_in_a_patient_over_65_gets_precautions():
+    assert run(facts(hook="order-select", weight_kg=70, age=66, medications=(ivig(70, days=2),))) is not None
+
+
+def test_overdose_detail_includes_precautions_when_they_apply():
+    finding = run(facts(hook="order-select", weight_kg=70, age=70, medications=(ivig(80, days=2),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "Thrombosis and renal risk" in finding.detail
+
+
+def test_silent_without_ivig():
+    assert run(facts(hook="order-select", medications=(order(Drug.RITUXIMAB, 1000, draft=True),))) is None
+
+
+def test_without_myositis_is_silent_through_the_engine():
+    f = facts(myositis=None, hook="order-sign", weight_kg=70, medications=(ivig(80, days=2),))
+    assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_draft_overdose_is_about_the_draft_through_the_engine():
+    [found] = evaluate((RECOMMENDATION,), facts(hook="order-sign", weight_kg=70, medications=(ivig(80, days=2),)),
+                       {}, strict=True)
+    assert found.finding.about_drafts == ("MedicationRequest/ivig",)

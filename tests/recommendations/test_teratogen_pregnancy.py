@@ -1,0 +1,117 @@
+"""teratogen-pregnancy (REFERENCE.md R13): methotrexate, mycophenolate, cyclophosphamide and pregnancy."""
+
+from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
+from hooks.engine import evaluate
+from hooks.recommendation import Indicator
+from hooks.recommendations.teratogen_pregnancy import RECOMMENDATION
+from tests.factories import condition, facts, order, result
+
+PARAMS = RECOMMENDATION.defaults()
+PREGNANT = (condition(Condition.PREGNANCY),)
+WEEKLY = 1 / 7
+
+
+def run(f):
+    return RECOMMENDATION.evaluate(f, PARAMS)
+
+
+def woman(**kwargs):
+    return facts(sex="female", age=30, childbearing_potential=True, **kwargs)
+
+
+def hcg(interpretation, days_ago=5):
+    return result(Lab.HCG, interpretation=interpretation, days_ago=days_ago)
+
+
+# --- pregnancy ---------------------------------------------------------------------------------
+def test_methotrexate_in_pregnancy_is_critical():
+    assert run(woman(conditions=PREGNANT, medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))).indicator is Indicator.CRITICAL
+
+
+def test_mycophenolic_acid_in_pregnancy_is_critical():
+    assert run(woman(conditions=PREGNANT, medications=(order(Drug.MYCOPHENOLIC_ACID, 720, 2),))).indicator is Indicator.CRITICAL
+
+
+def test_cyclophosphamide_in_pregnancy_is_critical():
+    assert run(woman(conditions=PREGNANT, medications=(order(Drug.CYCLOPHOSPHAMIDE, 750),))).indicator is Indicator.CRITICAL
+
+
+def test_azathioprine_in_pregnancy_is_silent():
+    assert run(woman(conditions=PREGNANT, medications=(order(Drug.AZATHIOPRINE, 100),))) is None
+
+
+def test_positive_hcg_within_30_days_counts_as_pregnancy():
+    f = woman(results=(hcg(Qualitative.POSITIVE, 30),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
+    assert run(f).indicator is Indicator.CRITICAL
+
+
+def test_positive_hcg_older_than_30_days_does_not_count_as_pregnancy():
+    f = woman(results=(hcg(Qualitative.POSITIVE, 31),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
+    assert run(f) is None
+
+
+def test_a_later_negative_hcg_supersedes_a_positive_one():
+    results = (hcg(Qualitative.POSITIVE, 20), hcg(Qualitative.NEGATIVE, 2))
+    f = woman(results=results, medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))
+    assert run(f) is None
+
+
+def test_pregnancy_with_a_draft_suggests_removing_it():
+    draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
+    finding = run(woman(hook="order-sign", conditions=PREGNANT, medications=(draft,)))
+    [suggestion] = finding.suggestions
+    assert suggestion.is_recommended
+    assert (suggestion.actions[0].type, suggestion.actions[0].resource_id) == ("delete", "MedicationRequest/new-mtx")
+
+
+def test_fires_without_a_myositis_diagnosis():
+    f = woman(myositis=None, conditions=PREGNANT, medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert result_.finding.indicator is Indicator.CRITICAL
+
+
+# --- planned pregnancy -------------------------------------------------------------------------
+def test_planned_pregnancy_on_methotrexate_warns_to_stop_before_conception():
+    f = woman(conditions=(condition(Condition.PREGNANCY_PLANNED),), medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))
+    finding = run(f)
+    assert finding.indicator is Indicator.WARNING
+    assert "before conception" in finding.summary
+
+
+# --- childbearing potential --------------------------------------------------------------------
+def test_ordering_mycophenolate_in_a_woman_of_childbearing_potential_warns_with_rems_details():
+    draft = order(Drug.MYCOPHENOLATE_MOFETIL, 500, 2, draft=True)
+    finding = run(woman(hook="order-select", medications=(draft,)))
+    assert finding.indicator is Indicator.WARNING
+    assert "8-10 days" in finding.detail and "6 weeks after stopping" in finding.detail
+
+
+def test_ordering_methotrexate_in_a_woman_of_childbearing_potential_has_no_mycophenolate_rems_text():
+    finding = run(woman(hook="order-select", medications=(order(Drug.METHOTREXATE, 15, WEEKLY, draft=True),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "REMS" not in finding.detail
+
+
+def test_childbearing_potential_warning_suggests_a_urine_hcg_test():
+    finding = run(woman(hook="order-select", medications=(order(Drug.METHOTREXATE, 15, WEEKLY, draft=True),)))
+    [suggestion] = finding.suggestions
+    assert suggestion.actions[0].resource["code"]["coding"][0]["code"] == "2106-3"
+
+
+def test_established_treatment_in_a_woman_of_childbearing_potential_is_silent_on_patient_view():
+    assert run(woman(medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))) is None
+
+
+def test_ordering_methotrexate_for_a_woman_without_childbearing_potential_is_silent():
+    f = facts(hook="order-select", sex="female", age=60, childbearing_potential=False,
+              medications=(order(Drug.METHOTREXATE, 15, WEEKLY, draft=True),))
+    assert run(f) is None
+
+
+def test_ordering_methotrexate_for_a_man_is_silent():
+    assert run(facts(hook="order-select", medications=(order(Drug.METHOTREXATE, 15, WEEKLY, draft=True),))) is None
+
+
+def test_order_select_of_an_unrelated_drug_does_not_show_the_card():
+    meds = (order(Drug.METHOTREXATE, 15, WEEKLY), order(Drug.FOLIC_ACID, 1, draft=True))
+    assert evaluate((RECOMMENDATION,), woman(hook="order-select", conditions=PREGNANT, medications=meds), {}, strict=True) == []

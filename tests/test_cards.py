@@ -1,0 +1,104 @@
+"""Rendering findings as cards (cds_service.cards), independent of any recommendation's logic."""
+
+import itertools
+import re
+
+import pytest
+
+from cds_service.cards import OVERRIDE_REASON_SYSTEM, RECOMMENDATION_SYSTEM, escape_markdown, render
+from cds_service.validation import check, validators
+from hooks.engine import Result
+from hooks.recommendation import (
+    ALL_HOOKS, Action, Citation, Finding, Indicator, Link, Recommendation, Suggestion,
+)
+from tests.factories import facts
+
+RECOMMENDATION = Recommendation(
+    id="test-recommendation", title="A test recommendation",
+    citation=Citation("Test guideline 2026", "https://example.org/guideline", "Do the thing."),
+    trigger="always", hooks=ALL_HOOKS, indicators=frozenset({Indicator.INFO}), evaluate=lambda f, p: None,
+)
+CREATE = Action("create", "Draft order", {"resourceType": "MedicationRequest", "status": "draft"})
+
+
+def finding(**changes):
+    base = dict(indicator=Indicator.INFO, summary="Consider the thing", detail="Because of reasons.",
+                facts_used=("fact one",))
+    return Finding(**{**base, **changes})
+
+
+def render_one(found, *, data_gaps=(), selection_behavior="at-most-one"):
+    counter = itertools.count()
+    [rendered] = render([Result(RECOMMENDATION, found)], facts(data_gaps=data_gaps),
+                        selection_behavior=selection_behavior,
+                        new_id=lambda: f"00000000-0000-4000-8000-{next(counter):012d}")
+    check(validators().response, {"cards": [rendered.card]})
+    return rendered.card
+
+
+def test_card_names_its_recommendation_as_source_topic():
+    card = render_one(finding())
+    assert card["source"] == {
+        "label": "Test guideline 2026", "url": "https://example.org/guideline",
+        "topic": {"system": RECOMMENDATION_SYSTEM, "code": "test-recommendation", "display": "A test recommendation"},
+    }
+
+
+def test_detail_is_the_finding_then_why_this_card():
+    card = render_one(finding(facts_used=("prednisone 60 mg daily", "no DMARD")))
+    assert card["detail"] == "Because of reasons.\n\n**Why this card**\n- prednisone 60 mg daily\n- no DMARD"
+
+
+def test_detail_names_what_could_not_be_checked():
+    card = render_one(finding(), data_gaps=("Immunization", "AllergyIntolerance"))
+    assert card["detail"].endswith(
+        "**Not checked:** AllergyIntolerance, Immunization could not be retrieved; this card does not account for them."
+    )
+
+
+def test_ehr_text_in_facts_cannot_inject_links_or_html():
+    card = render_one(finding(facts_used=("[click](https://evil.example) <script>x</script> *bold*",)))
+    fact_line = card["detail"].splitlines()[-1]
+    assert not re.search(r"(?<!\\)[\[\]<*`_]", fact_line.removeprefix("- "))
+
+
+def test_escaping_keeps_the_text_readable():
+    assert escape_markdown("a_b [c] <d> `e` *f*") == r"a\_b \[c\] \<d> \`e\` \*f\*"
+
+
+def test_no_suggestions_means_no_selection_behavior():
+    card = render_one(finding())
+    assert "suggestions" not in card and "selectionBehavior" not in card
+
+
+@pytest.mark.parametrize("behavior", ["at-most-one", "any"])
+def test_suggestions_come_with_the_configured_selection_behavior(behavior):
+    card = render_one(finding(suggestions=(Suggestion("Do it", (CREATE,), is_recommended=True),)),
+                      selection_behavior=behavior)
+    assert card["selectionBehavior"] == behavior
+    assert card["suggestions"][0]["isRecommended"] is True
+
+
+def test_suggestion_actions_carry_the_resource_and_delete_uses_resource_id():
+    delete = Action("delete", "Remove the draft", resource_id="MedicationRequest/draft-1")
+    card = render_one(finding(suggestions=(Suggestion("Swap", (delete, CREATE)),)))
+    assert card["suggestions"][0]["actions"] == [
+        {"type": "delete", "description": "Remove the draft", "resourceId": "MedicationRequest/draft-1"},
+        {"type": "create", "description": "Draft order", "resource": {"resourceType": "MedicationRequest", "status": "draft"}},
+    ]
+
+
+def test_override_reasons_are_codings_with_display():
+    reasons = render_one(finding())["overrideReasons"]
+    assert {r["code"] for r in reasons} == {"patient-declined", "not-clinically-appropriate", "already-addressed"}
+    assert all(r["system"] == OVERRIDE_REASON_SYSTEM and r["display"] for r in reasons)
+
+
+def test_links_are_absolute_links():
+    card = render_one(finding(links=(Link("BSR guideline", "https://doi.org/10.1093/rheumatology/keac115"),)))
+    assert card["links"] == [{"label": "BSR guideline", "url": "https://doi.org/10.1093/rheumatology/keac115",
+                              "type": "absolute"}]
+
+
+def test_indicator_is_the_finding_indicator():
+    assert render_one(finding(indicator=Indicator.CRITICAL))["indicator"] == "critical"

@@ -1,0 +1,38 @@
+"""The recommendation catalog is generated from the registry, and docs/recommendations.md is current."""
+
+from pathlib import Path
+
+from cds_service import catalog
+from hooks.registry import all_recommendations
+from tests.test_cli import run
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "recommendations.md"
+
+
+def test_committed_catalog_is_up_to_date():
+    assert DOC.read_text(encoding="utf-8") == catalog.markdown(all_recommendations()), (
+        "docs/recommendations.md is out of date: run `make catalog`"
+    )
+
+
+def test_every_recommendation_has_a_section_with_its_citation_and_trigger():
+    text = catalog.markdown(all_recommendations())
+    for recommendation in all_recommendations():
+        section = text.split(f"\n## {recommendation.id}\n", 1)[1].split("\n## ", 1)[0]
+        assert recommendation.citation.url in section
+        assert recommendation.trigger in section
+
+
+def test_every_parameter_is_listed_with_its_default_and_source():
+    text = catalog.markdown(all_recommendations())
+    for recommendation in all_recommendations():
+        for name, parameter in recommendation.parameters.items():
+            assert f"| `{name}` | `{parameter.default!r}` |" in text
+            assert parameter.source.replace("|", "\\|") in text
+
+
+def test_catalog_command_prints_text_and_markdown():
+    code, out, _ = run("catalog")
+    assert code == 0 and "steroid-sparing-agent: Add a steroid-sparing agent" in out
+    code, out, _ = run("catalog", "--format", "markdown")
+    assert code == 0 and out == catalog.markdown(all_recommendations())

@@ -1,0 +1,94 @@
+"""`myositis-cds` command line: evaluate offline, catalog, serve."""
+
+import io
+import json
+
+import pytest
+
+from cds_service import cli
+from cds_service.validation import check, validators
+from tests.api import FIXTURES
+
+PATIENT_VIEW = str(FIXTURES / "requests/patient-view-dm-prednisone.json")
+NOW = "2026-11-20T09:00:00+00:00"
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_evaluate_json_prints_a_valid_cards_response():
+    code, out, _ = run("evaluate", PATIENT_VIEW, "--format", "json", "--now", NOW)
+    assert code == 0
+    response = json.loads(out)
+    check(validators().response, response)
+    assert "steroid-sparing-agent" in [c["source"]["topic"]["code"] for c in response["cards"]]
+
+
+def test_evaluate_text_shows_indicator_summary_detail_and_suggestions():
+    code, out, _ = run("evaluate", PATIENT_VIEW, "--now", NOW)
+    assert code == 0
+    assert "[WARNING] Glucocorticoid monotherapy in myositis: add a steroid-sparing agent" in out
+    assert "  | **Why this card**" in out
+    assert "  * Order methotrexate 15 mg once weekly (recommended)" in out
+    assert "      create: Draft order: methotrexate 15 mg orally once weekly" in out
+
+
+def test_evaluate_uses_the_given_time():
+    _, out, _ = run("evaluate", PATIENT_VIEW, "--now", "2026-10-05T09:00:00+00:00")
+    assert "steroid-sparing" not in out  # four days of prednisone: too early for the card
+
+
+def test_evaluate_without_prefetch_states_what_was_not_checked():
+    code, out, err = run("evaluate", str(FIXTURES / "requests/spec-order-sign.json"), "--now", NOW)
+    assert code == 0
+    assert "No cards" in out
+    assert "no prefetch for patient, conditions" in err
+
+
+def test_evaluate_rejects_an_invalid_request_with_the_json_path(tmp_path):
+    request = json.loads(open(PATIENT_VIEW).read())
+    del request["context"]["patientId"]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(request))
+    code, out, err = run("evaluate", str(path))
+    assert code == cli.EXIT_INVALID_REQUEST
+    assert "$.context" in err and out == ""
+
+
+def test_evaluate_reports_an_unreadable_file(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{")
+    code, _, err = run("evaluate", str(path))
+    assert code == cli.EXIT_INVALID_REQUEST
+    assert "broken.json" in err
+
+
+def test_serve_runs_gunicorn_with_the_requested_bind_and_workers(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_run(application):
+        seen.update(bind=application.cfg.bind, workers=application.cfg.workers,
+                    preload=application.cfg.preload_app, app=application.load())
+
+    monkeypatch.setenv("CDS_FEEDBACK_DB", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setattr("gunicorn.app.base.BaseApplication.run", fake_run)
+    assert run("serve", "--host", "127.0.0.1", "--port", "9099", "--workers", "3")[0] == 0
+    assert seen["bind"] == ["127.0.0.1:9099"]
+    assert seen["workers"] == 3 and seen["preload"] is True
+    assert seen["app"].name == "cds_service.app"
+
+
+def test_serve_fails_fast_on_bad_configuration(monkeypatch):
+    monkeypatch.setenv("CDS_SELECTION_BEHAVIOR", "all")
+    with pytest.raises(ValueError, match="CDS_SELECTION_BEHAVIOR"):
+        run("serve")
+
+
+def test_serve_refuses_an_open_service_on_a_public_address(monkeypatch):
+    monkeypatch.delenv("CDS_TRUSTED_ISSUERS", raising=False)
+    monkeypatch.delenv("CDS_ALLOW_OPEN_NONLOCAL", raising=False)
+    with pytest.raises(SystemExit, match="CDS_TRUSTED_ISSUERS"):
+        run("serve", "--host", "0.0.0.0")

@@ -1,0 +1,66 @@
+"""GET /cds-services (SPEC-NOTES 2.2 D1-D4, 2.4 P8-P11)."""
+
+import re
+
+import pytest
+
+from hooks.services import SERVICES
+
+# S2 L326-334: instance read, or type search with reference/token/date params, _count and _sort only.
+_TOKEN = r"\{\{context\.[A-Za-z]+\}\}"
+_READ = re.compile(rf"^[A-Z][A-Za-z]+/{_TOKEN}$")
+_PARAM = re.compile(rf"^(patient={_TOKEN}|status=[a-z-]+|code(:in)?=[^&{{}}]+|_count=\d+|_sort=-?[a-z-]+)$")
+
+
+def services(client):
+    response = client.get("/cds-services")
+    assert response.status_code == 200
+    return {service["id"]: service for service in response.get_json()["services"]}
+
+
+def test_discovery_lists_one_service_per_hook(client):
+    assert {s: d["hook"] for s, d in services(client).items()} == {
+        "myositis-patient-view": "patient-view",
+        "myositis-order-select": "order-select",
+        "myositis-order-sign": "order-sign",
+    }
+
+
+def test_every_service_has_title_description_and_usage_requirements(client):
+    for service in services(client).values():
+        assert service["title"] and service["description"] and service["usageRequirements"]
+
+
+@pytest.mark.parametrize("key", ["patient", "conditions", "medications", "observations", "allergies", "immunizations"])
+def test_every_service_declares_the_prefetch_key(client, key):
+    for service in services(client).values():
+        assert key in service["prefetch"]
+
+
+def test_prefetch_templates_keep_to_the_recommended_query_subset():
+    for service in SERVICES:
+        for template in service.prefetch.values():
+            if "?" not in template:
+                assert _READ.match(template), template
+                continue
+            resource_type, query = template.split("?", 1)
+            assert re.fullmatch(r"[A-Z][A-Za-z]+", resource_type)
+            for parameter in query.split("&"):
+                assert _PARAM.match(parameter), (template, parameter)
+
+
+def test_prefetch_only_uses_primitive_root_context_tokens():
+    for service in SERVICES:
+        for template in service.prefetch.values():
+            assert set(re.findall(r"\{\{([^}]*)\}\}", template)) == {"context.patientId"}
+
+
+def test_observation_prefetch_asks_for_loinc_codes_newest_first():
+    template = SERVICES[0].prefetch["observations"]
+    assert "2157-6" in template  # creatine kinase (REFERENCE.md 4.3, V2)
+    assert "_sort=-date" in template
+
+
+def test_medications_prefetch_asks_for_active_orders_only():
+    assert SERVICES[0].prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&status=active"
+
