@@ -3,6 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 
 .PHONY: serve test bench catalog clean
 
@@ -18,6 +19,10 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 serve: $(STAMP)
 	$(BIN)/myositis-cds serve --host 127.0.0.1 --port 8080
 
@@ -28,6 +33,14 @@ $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# Benchmark and load test (issue 7; not part of `make test`): results in bench/results/, table printed.
+# The fallback part uses the FHIR server of the tests; without npm/node it is reported as skipped.
+bench: $(BENCH_STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(FHIR_SERVER)/node_modules/.package-lock.json || echo "npm ci failed: the fallback benchmark will be skipped"; \
+	else echo "npm not found: the fallback benchmark will be skipped"; fi
+	$(BIN)/python -m bench
 
 # Regenerate the recommendation catalog from the registry (a test fails while it is stale).
 catalog: $(STAMP)

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -176,6 +178,33 @@ class MemoryReplayCache:
             return True
 
 
+class SqliteReplayCache:
+    """Replay cache in a SQLite file, shared by the worker processes of one host (gunicorn runs
+    several). Several hosts need a network store behind the same interface."""
+
+    def __init__(self, path: str | Path, clock: Callable[[], float] = time.time) -> None:
+        self._path = Path(path)
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        with closing(self._connect()) as connection, connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS seen_jti (key TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._path, timeout=5.0)
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    def first_use(self, key: str, expires_at: float) -> bool:
+        now = self._clock()
+        with closing(self._connect()) as connection, connection:
+            connection.execute("DELETE FROM seen_jti WHERE expires_at <= ?", (now,))
+            inserted = connection.execute(
+                "INSERT OR IGNORE INTO seen_jti (key, expires_at) VALUES (?, ?)", (key, expires_at)
+            ).rowcount
+        return inserted == 1
+
+
 # --- keys -----------------------------------------------------------------------------------
 
 
@@ -261,7 +290,7 @@ class Verifier:
         except jwt.PyJWTError:
             raise AuthError("malformed token") from None
         alg = header.get("alg")
-        if alg not in ALGORITHMS:
+        if not isinstance(alg, str) or alg not in ALGORITHMS:
             raise AuthError(f"alg {str(alg)[:20]!r} not accepted")
         if not isinstance(header.get("typ"), str) or header["typ"].upper() != "JWT":
             raise AuthError("typ is not JWT")
@@ -273,7 +302,7 @@ class Verifier:
         if issuer is None:
             raise AuthError(f"untrusted iss {str(iss)[:100]!r}")
         jku = header.get("jku")
-        if jku is not None and jku not in issuer.jku:
+        if jku is not None and (not isinstance(jku, str) or jku not in issuer.jku):
             raise AuthError(f"jku {str(jku)[:200]!r} not allowed for {iss}")
         jwk = self.keys.find(issuer, kid, jku)
         if jwk is None:
@@ -294,10 +323,12 @@ class Verifier:
         return self._check_claims(claims, iss)
 
     def _check_claims(self, claims: dict[str, Any], iss: str) -> dict[str, Any]:
-        exp, iat, jti = claims["exp"], claims["iat"], claims["jti"]
+        exp, iat, jti, tenant = claims["exp"], claims["iat"], claims["jti"], claims.get("tenant")
+        if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (exp, iat)):
+            raise AuthError(f"exp and iat must be numbers (iss {iss})")
         if exp - iat > MAX_LIFETIME_SECONDS:
             raise AuthError(f"lifetime {exp - iat}s exceeds {MAX_LIFETIME_SECONDS}s (iss {iss})")
-        if self.trust.tenants is not None and claims.get("tenant") not in self.trust.tenants:
+        if self.trust.tenants is not None and (not isinstance(tenant, str) or tenant not in self.trust.tenants):
             raise AuthError(f"untrusted tenant (iss {iss})")
         if not isinstance(jti, str) or not jti:
             raise AuthError(f"jti is not a string (iss {iss})")
@@ -330,9 +361,11 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
                 "OPEN DEVELOPMENT MODE: no trusted issuers (CDS_TRUSTED_ISSUERS), requests are not authenticated"
             )
             return
-        verifier = Verifier(load_trust(settings.trusted_issuers))
+        verifier = Verifier(load_trust(settings.trusted_issuers), replay=SqliteReplayCache(settings.jti_replay_db))
     active = verifier
     log.info("JWT authentication on; trusted issuers: %s", ", ".join(sorted(active.trust.issuers)))
+    if not settings.public_base_url:
+        log.warning("CDS_PUBLIC_BASE_URL unset: JWT aud is checked against the request's own Host and scheme")
 
     @app.before_request
     def authenticate() -> Response | None:

@@ -57,6 +57,8 @@ class Settings:
     public_base_url: str | None = None
     #: Allow open development mode (no trusted issuers) on a non-loopback address (CDS_ALLOW_OPEN_NONLOCAL).
     allow_open_nonlocal: bool = False
+    #: SQLite file of seen JWT ids, shared by the worker processes of one host (CDS_JTI_REPLAY_DB).
+    jti_replay_db: str = "var/jwt-replay.sqlite3"
 
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
@@ -103,6 +105,7 @@ class Settings:
             trusted_issuers=get("CDS_TRUSTED_ISSUERS", "") or None,
             public_base_url=get("CDS_PUBLIC_BASE_URL", "") or None,
             allow_open_nonlocal=_boolean("CDS_ALLOW_OPEN_NONLOCAL", get("CDS_ALLOW_OPEN_NONLOCAL", "false")),
+            jti_replay_db=get("CDS_JTI_REPLAY_DB", "var/jwt-replay.sqlite3"),
         )
 
     def feedback_db_path(self) -> Path:

@@ -88,10 +88,16 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _plain(url: str) -> bool:
+    """ASCII without spaces, control characters or backslashes: the characters on which URL
+    parsers (urllib.parse here, urllib3 when fetching) are known to disagree about the host."""
+    return url.isascii() and not any(char <= " " or char in "\\\x7f" for char in url)
+
+
 def normalise_base(url: str) -> str | None:
     """`scheme://host[:port]/path` without a trailing slash, lower-case scheme and host, default
     port dropped; None for anything that is not a plain http(s) URL (user info, query, fragment)."""
-    if not isinstance(url, str):
+    if not isinstance(url, str) or not _plain(url.strip()):
         return None
     try:
         parts = urlsplit(url.strip())
@@ -130,6 +136,8 @@ def _under(url: str, base: str) -> bool:
 
 def _within(url: str, base: str) -> bool:
     """Whether an absolute URL (query ignored) lies under the normalised base URL."""
+    if not _plain(url):
+        return False
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -339,17 +347,20 @@ def fetch_missing(
     request: Mapping[str, Any],
     limits: FetchLimits,
     allowlist: tuple[str, ...],
-    session_factory: Any = requests.Session,
 ) -> dict[str, Any]:
     """Fetch each key's substituted template from the request's `fhirServer`, concurrently.
 
     Returns the keys that were obtained; any other key is missing (no allowed `fhirServer`,
     unresolvable token, HTTP error, timeout, bound exceeded). Never raises on remote behaviour.
     """
-    base = allowed_base(request.get("fhirServer"), allowlist)
+    fhir_server = request.get("fhirServer")
+    base = allowed_base(fhir_server, allowlist)
     if base is None:
-        if request.get("fhirServer") is not None:
-            log.warning("fhirServer not allowed (off allowlist, not https or malformed); %d keys missing", len(templates))
+        if fhir_server is not None:
+            readable = normalise_base(fhir_server)
+            host = urlsplit(readable).hostname if readable else None
+            log.warning("fhirServer host %r not allowed (off allowlist, not https or malformed); %d keys missing",
+                        host, len(templates))
         return {}
     authorization = request.get("fhirAuthorization")
     token = authorization.get("access_token") if isinstance(authorization, Mapping) else None
@@ -369,7 +380,7 @@ def fetch_missing(
     call = _Call(base, token, limits, time.monotonic() + limits.total_budget)
 
     def run(url: str) -> dict[str, Any]:
-        with session_factory() as session:
+        with requests.Session() as session:
             session.trust_env = False  # no environment proxies or .netrc credentials
             return _fetch_key(session, url, call)
 

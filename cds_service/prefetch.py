@@ -5,7 +5,8 @@ Per declared key (CDS Hooks 2.0 "Prefetch", SPEC-NOTES.md 2.4 P6/P7 and section 
 - `null` -> None, the client's statement that there is no data (known empty);
 - missing, not a FHIR resource, an OperationOutcome, a Bundle whose entries are all
   OperationOutcomes (`search.mode: outcome`), or a resource of another type than the template
-  asks for -> fetched from `fhirServer` (`fhir_client`), else listed in `missing`.
+  asks for (for a read, another id: wrong-patient data is worse than none) -> fetched from
+  `fhirServer` (`fhir_client`), and checked the same way; else listed in `missing`.
 
 Whether `missing` means 412 or cards with a stated data gap is the endpoint's decision.
 """
@@ -52,9 +53,7 @@ def _is_outcome(entry: Any) -> bool:
 
 def usable(value: Any, query: str) -> dict[str, Any] | None:
     """The value to use for a key whose (substituted, where possible) query is `query`, or None
-    when it must be fetched instead. A read of another resource than the query names, e.g. a
-    Patient whose id is not the context's patientId, is not used: wrong-patient data is worse
-    than none."""
+    when it must be fetched instead (e.g. a Patient whose id is not the context's patientId)."""
     if not isinstance(value, Mapping):
         return None
     resource_type = value.get("resourceType")

@@ -54,6 +54,12 @@ def replace_at(document: Any, path: tuple[Any, ...], value: Any) -> None:
     parent[path[-1]] = value
 
 
+def _get(document: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        document = document[key]
+    return document
+
+
 def post_raw(app: Flask, service: str, data: bytes | str) -> Any:
     started = time.monotonic()
     response = app.test_client().post(f"/cds-services/{service}", data=data, content_type="application/json")
@@ -90,12 +96,6 @@ def test_requests_with_odd_unicode_in_any_string_never_crash(fuzz_app: Flask, se
     post(fuzz_app, service, body)
 
 
-def _get(document: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        document = document[key]
-    return document
-
-
 @pytest.mark.parametrize("depth", [100, 1_000, 100_000])
 def test_deeply_nested_json_is_rejected_or_answered(fuzz_app: Flask, depth: int) -> None:
     nested = "[" * depth + "]" * depth
@@ -104,22 +104,27 @@ def test_deeply_nested_json_is_rejected_or_answered(fuzz_app: Flask, depth: int)
     post_raw(fuzz_app, "myositis-patient-view", nested)
 
 
-@pytest.mark.parametrize(
-    ("where", "count"),
-    [("selections", 50_000), ("draftOrders", 20_000), ("conditions", 20_000), ("hookInstance", 1)],
-)
-def test_huge_arrays_are_rejected_or_answered(fuzz_app: Flask, where: str, count: int) -> None:
+def _many_selections(body: dict[str, Any]) -> None:
+    body["context"]["selections"] = [f"MedicationRequest/{n}" for n in range(50_000)]
+
+
+def _many_draft_orders(body: dict[str, Any]) -> None:
+    draft = body["context"]["draftOrders"]["entry"][0]
+    body["context"]["draftOrders"]["entry"] = [copy.deepcopy(draft) for _ in range(20_000)]
+
+
+def _many_conditions(body: dict[str, Any]) -> None:
+    body["prefetch"]["conditions"]["entry"] *= 20_000
+
+
+def _array_for_a_string(body: dict[str, Any]) -> None:
+    body["hookInstance"] = ["x"] * 100_000
+
+
+@pytest.mark.parametrize("enlarge", [_many_selections, _many_draft_orders, _many_conditions, _array_for_a_string])
+def test_huge_arrays_are_rejected_or_answered(fuzz_app: Flask, enlarge: Any) -> None:
     body = fixture(REQUESTS["myositis-order-sign"])
-    order = body["context"]["draftOrders"]["entry"][0]
-    if where == "selections":
-        body["context"]["selections"] = [f"MedicationRequest/{n}" for n in range(count)]
-    elif where == "draftOrders":
-        body["context"]["draftOrders"]["entry"] = [copy.deepcopy(order) for _ in range(count)]
-    elif where == "conditions":
-        condition = body["prefetch"]["conditions"]["entry"][0]
-        body["prefetch"]["conditions"]["entry"] = [condition] * count
-    else:
-        body["hookInstance"] = ["x"] * 100_000
+    enlarge(body)
     post(fuzz_app, "myositis-order-sign", body)
 
 

@@ -4,6 +4,9 @@ and schemas (the ValidatingClient also checks 4xx bodies are the JSON error shap
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 import schemathesis
 from flask import Flask
@@ -16,7 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cds_service.openapi import document
+from cds_service.openapi import COMPONENTS, document
+from cds_service.validation import load_schema
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 15}
@@ -35,11 +39,36 @@ def api_schema(fuzz_app: Flask) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_wsgi("/openapi.json", fuzz_app)
 
 
-def test_openapi_document_is_served_and_built_from_the_json_schemas(fuzz_app: Flask) -> None:
-    served = fuzz_app.test_client().get("/openapi.json").get_json()
+def test_openapi_document_is_served(fuzz_app: Flask) -> None:
+    assert fuzz_app.test_client().get("/openapi.json").get_json() == document()
 
-    assert served == document()
-    assert served["components"]["schemas"]["HookRequest"]["required"] == ["hook", "hookInstance", "context"]
+
+@pytest.mark.parametrize(("name", "component"), list(COMPONENTS.items()))
+def test_openapi_components_are_the_json_schemas_the_service_validates_with(name: str, component: str) -> None:
+    schema = load_schema(name)
+    built = document()["components"]["schemas"]
+
+    assert built[component].get("required") == schema.get("required")
+    assert built[component].get("properties", {}).keys() == schema.get("properties", {}).keys()
+    assert {f"{component}_{definition}" for definition in schema.get("$defs", {})} <= built.keys()
+
+
+def test_every_reference_in_the_openapi_document_resolves() -> None:
+    def refs(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from refs(item)
+
+    schemas = document()["components"]["schemas"]
+    found = set(refs(document()))
+    assert found
+    assert {ref for ref in found if ref.removeprefix("#/components/schemas/") not in schemas} == set()
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), CASES, ids=[f"{m} {p} {g.value}" for m, p, g in CASES])

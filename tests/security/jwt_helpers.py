@@ -86,6 +86,13 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def es384_signed_anything(header: dict[str, Any], payload: dict[str, Any]) -> str:
+    """A correct ES384 signature by the spec's example key over any header and payload JSON."""
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
+    signature = jwt.algorithms.ECAlgorithm(jwt.algorithms.ECAlgorithm.SHA384).sign(signing_input.encode(), ec_private_key())
+    return f"{signing_input}.{_b64(signature)}"
+
+
 def hand_signed(header: dict[str, Any], payload: dict[str, Any], secret: bytes | None) -> str:
     """A token PyJWT refuses to make: `alg: none` (secret None) or HMAC-SHA256 with any secret."""
     signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"

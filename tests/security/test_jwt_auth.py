@@ -14,6 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cds_service import auth
 from cds_service.config import Settings
@@ -25,6 +27,7 @@ from tests.security.jwt_helpers import (
     claims,
     ec_private_key,
     es384,
+    es384_signed_anything,
     hand_signed,
     rs384,
     trust_document,
@@ -273,3 +276,24 @@ def test_open_mode_refuses_a_non_loopback_address(host: str) -> None:
 )
 def test_binding_is_allowed_on_loopback_when_told_or_when_authenticated(host: str, settings: Settings) -> None:
     auth.check_bind(host, settings)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=6,
+)
+claim_names = st.sampled_from(["iss", "aud", "exp", "iat", "nbf", "jti", "tenant"])
+header_names = st.sampled_from(["alg", "typ", "kid", "jku"])
+
+
+@given(header=st.dictionaries(header_names, json_values), payload=st.dictionaries(claim_names, json_values))
+@settings(max_examples=150, deadline=None, database=None)
+def test_any_header_and_claims_give_a_clean_rejection_or_acceptance(header: dict[str, Any], payload: dict[str, Any]) -> None:
+    """Validly signed tokens whose header and claims hold anything: AuthError or claims, never a crash."""
+    verifier = auth.Verifier(auth.parse_trust(trust_document()))
+    token = es384_signed_anything({"alg": "ES384", "typ": "JWT", "kid": "example-kid", **header}, {**claims(), **payload})
+    try:
+        verifier.verify(token, SERVICE_URL)
+    except auth.AuthError:
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -55,6 +56,12 @@ def hook_request(prefetch: dict[str, Any] | None = None, **extra: Any) -> dict[s
 
 
 MEDICATIONS_URL = f"{BASE}/MedicationRequest?patient=p1&status=active"
+
+
+def wait_until_recorded(calls: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(responses.calls) < calls and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @responses.activate
@@ -214,8 +221,10 @@ def test_timeout_or_connection_failure_leaves_the_key_missing(error: Exception) 
 
 @responses.activate
 def test_slow_server_is_abandoned_when_the_total_budget_is_spent() -> None:
+    release = threading.Event()
+
     def slow(_request: Any) -> tuple[int, dict[str, str], str]:
-        time.sleep(1.5)
+        release.wait(timeout=10)
         return 200, {}, json.dumps(searchset(MEDICATION))
 
     responses.add_callback(responses.GET, MEDICATIONS_URL, callback=slow)
@@ -223,26 +232,31 @@ def test_slow_server_is_abandoned_when_the_total_budget_is_spent() -> None:
 
     outcome = complete_prefetch(TEMPLATES, hook_request({"patient": PATIENT}), replace(SETTINGS, fhir_total_budget=0.3))
 
+    elapsed = time.monotonic() - started
+    release.set()
+    wait_until_recorded(calls=1)  # the abandoned fetch ends inside this test's mock, not the next test's
     assert outcome.missing == ("medications",)
-    assert time.monotonic() - started < 1.0
+    assert elapsed < 1.0
 
 
 @responses.activate
 def test_missing_keys_are_fetched_concurrently() -> None:
-    def slow(body: dict[str, Any]) -> Any:
+    """Each answer waits until both requests have arrived: fetched one after the other, the first
+    would give up (broken barrier) and its key would be missing."""
+    both_arrived = threading.Barrier(2, timeout=1.5)
+
+    def answer(body: dict[str, Any]) -> Any:
         def callback(_request: Any) -> tuple[int, dict[str, str], str]:
-            time.sleep(0.4)
+            both_arrived.wait()
             return 200, {}, json.dumps(body)
         return callback
 
-    responses.add_callback(responses.GET, f"{BASE}/Patient/p1", callback=slow(PATIENT))
-    responses.add_callback(responses.GET, MEDICATIONS_URL, callback=slow(searchset(MEDICATION)))
-    started = time.monotonic()
+    responses.add_callback(responses.GET, f"{BASE}/Patient/p1", callback=answer(PATIENT))
+    responses.add_callback(responses.GET, MEDICATIONS_URL, callback=answer(searchset(MEDICATION)))
 
     outcome = complete_prefetch(TEMPLATES, hook_request(), SETTINGS)
 
     assert outcome.missing == ()
-    assert time.monotonic() - started < 0.75
 
 
 @responses.activate
@@ -281,9 +295,16 @@ def test_more_entries_than_the_bound_leave_the_key_missing() -> None:
     assert outcome.missing == ("medications",)
 
 
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://attacker.example.net/steal", "http://fhir.example.org/r4/MedicationRequest?page=2",
+     "https://attacker.example.net\\@fhir.example.org/r4/x", "https://fhir.example.org/r4/../admin",
+     "/r4/MedicationRequest?page=2"],
+    ids=["other-host", "downgraded-to-http", "backslash-userinfo", "dot-segments", "relative"],
+)
 @responses.activate
-def test_next_link_to_another_host_is_not_followed() -> None:
-    responses.get(MEDICATIONS_URL, json=searchset(MEDICATION, next_url="https://attacker.example.net/steal"))
+def test_next_link_leaving_the_fhir_server_is_not_followed(next_url: str) -> None:
+    responses.get(MEDICATIONS_URL, json=searchset(MEDICATION, next_url=next_url))
 
     outcome = complete_prefetch(TEMPLATES, hook_request({"patient": PATIENT}), SETTINGS)
 
@@ -314,7 +335,8 @@ def test_oversized_response_leaves_the_key_missing() -> None:
 @pytest.mark.parametrize(
     "fhir_server",
     ["https://attacker.example.net/r4", "https://fhir.example.org.attacker.net/r4", "https://fhir.example.org/r4-other",
-     "https://user:pw@fhir.example.org/r4", "file:///etc/passwd"],
+     "https://user:pw@fhir.example.org/r4", "file:///etc/passwd", "https://attacker.example.net\\@fhir.example.org/r4",
+     "https://fhir.example.org/r4\n.attacker.net"],
 )
 @responses.activate
 def test_fhir_server_off_the_allowlist_is_never_contacted(fhir_server: str) -> None:
