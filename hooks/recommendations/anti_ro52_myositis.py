@@ -50,7 +50,8 @@ def _assessments(facts: ClinicalFacts) -> str:
     else:
         ild = "- **Assess for ILD:** lung function with FVC and DLCO, and HRCT of the chest.\n"
     if facts.has_condition(Condition.SJOGREN):
-        sjogren = "- **Sjögren's syndrome is on the problem list:** manage the overlap (glandular and extraglandular).\n"
+        sjogren = ("- **Sjögren's syndrome is on the problem list:** manage the overlap (glandular and "
+                   "extraglandular).\n")
     else:
         sjogren = ("- **Assess for Sjögren overlap:** sicca symptoms, anti-Ro60/SSA and anti-La/SSB, Schirmer test, "
                    "salivary assessment.\n")

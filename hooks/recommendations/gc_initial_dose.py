@@ -160,16 +160,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             "no BSR text supporting it was found.*"
         )
     suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
-    detail = "\n\n".join(
-        [
-            BSR_STATEMENT,
-            "This service follows BSR where sources disagree: it warns above 1 mg/kg/day or 80 mg/day and treats "
-            "more than 100 mg/day as a probable entry error. Alternatives: the source summaries' 60-80 mg daily and "
-            "eTG's 1 mg/kg up to 75 mg.",
-            *problems,
-            *( [f"Suggested: {suggested} mg once daily (1 mg/kg rounded down, within the usual 40-60 mg)."] if suggested else [] ),
-        ]
+    if suggested:
+        problems.append(
+            f"Suggested: {suggested} mg once daily ({params['target_high_mg_per_kg']:g} mg/kg rounded down to 5 mg, "
+            f"at most {params['suggested_max_mg_per_day']:g} mg)."
+        )
+    policy = (
+        f"This service follows BSR where sources disagree: it warns above {params['target_high_mg_per_kg']:g} mg/kg/day "
+        f"or {params['warning_mg_per_day']:g} mg/day and treats more than {params['critical_mg_per_day']:g} mg/day as a "
+        "probable entry error. Alternatives: the source summaries' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
     )
+    detail = "\n\n".join([BSR_STATEMENT, policy, *problems])
     return Finding(
         indicator=indicator,
         summary=summary,

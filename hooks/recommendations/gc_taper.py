@@ -93,12 +93,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used.append(
         f"Prednisone-equivalent >= {threshold:g} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
     )
-    facts_used.append(f"Weight: {weight:g} kg" if weight is not None else "No recent weight: 40 mg/day threshold only")
+    facts_used.append(f"Weight: {weight:g} kg" if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(
         [
             "BSR 2022 suggests tapering glucocorticoids according to clinical response, **usually about 6 weeks** "
             "after starting (grade not retrieved). The source summaries taper after 2-4 weeks; this service informs "
-            "at 4 weeks and warns beyond 6 weeks of an unreduced high dose (>= 40 mg/day or >= 0.75 mg/kg/day).",
+            f"beyond {params['info_days']} days and warns beyond {params['warning_days']} days of an unreduced high "
+            f"dose (>= {params['high_dose_mg_per_day']:g} mg/day or >= {params['high_dose_mg_per_kg']:g} mg/kg/day).",
             "If the disease is not responding, reassess (diagnosis, steroid-sparing agent, IVIG) rather than "
             "continuing high-dose glucocorticoid.",
             EXAMPLE_SCHEDULE,

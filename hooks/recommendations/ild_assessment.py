@@ -25,7 +25,10 @@ ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibo
 
 
 def _risk_markers(facts: ClinicalFacts) -> list[str]:
-    markers = [f"{antibody.value} positive" for antibody in facts.positive_antibodies(ILD_RISK_ANTIBODIES)]
+    markers = [
+        next(r for r in facts.results_of(antibody) if r.interpretation is Qualitative.POSITIVE).describe()
+        for antibody in facts.positive_antibodies(ILD_RISK_ANTIBODIES)
+    ]
     if facts.myositis is MyositisSubtype.ANTISYNTHETASE:
         markers.insert(0, "Diagnosis: antisynthetase syndrome")
     return markers
@@ -40,8 +43,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE
     detail = (
-        "This antibody profile or diagnosis carries a high risk of interstitial lung disease (ILD), and no ILD diagnosis or "
-        "lung-function result is on record. Assess for ILD:\n\n"
+        "This antibody profile or diagnosis carries a high risk of interstitial lung disease (ILD), and no ILD "
+        "diagnosis or lung-function result is on record. Assess for ILD:\n\n"
         "- **Lung function tests** including FVC and DLCO (gas transfer);\n"
         "- **High-resolution CT** of the chest;\n"
         "- ask about cough and exertional breathlessness; oxygen saturation at rest and on exertion.\n\n"
@@ -55,7 +58,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used = markers + ["No interstitial lung disease Condition and no lung-function result on record"]
     return Finding(
         indicator=Indicator.INFO,
-        summary="ILD-risk antibody without an ILD assessment: lung function (FVC, DLCO) and HRCT",
+        summary="High ILD risk without an ILD assessment: lung function (FVC, DLCO) and HRCT",
         detail=detail,
         facts_used=tuple(facts_used),
     )

@@ -118,7 +118,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     ]
     return Finding(
         indicator=Indicator.WARNING,
-        summary="Severe myositis (dysphagia/respiratory) without IV methylprednisolone or IVIG: consider rescue therapy",
+        summary="Severe myositis (dysphagia/respiratory) without IV methylprednisolone or IVIG: "
+        "consider rescue therapy",
         detail="\n".join(lines),
         facts_used=tuple(facts_used),
         about_drafts=draft_references(treatment),

@@ -56,6 +56,14 @@ def test_azathioprine_without_tpmt_on_record_warns_on_patient_view(client):
     assert found["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "ServiceRequest"
 
 
+def test_azathioprine_drafted_for_a_tpmt_poor_metabolizer_is_critical_and_suggests_removing_it(client):
+    tpmt = observation(None, text="TPMT genotype", value_string="*3A/*3A poor metabolizer", date="2026-08-20")
+    found = card(client, ORDER_SIGN, [tpmt], "azathioprine-tpmt", drafts=[azathioprine(id="draft-aza")])
+    assert found["indicator"] == "critical"
+    [action] = found["suggestions"][0]["actions"]
+    assert (action["type"], action["resourceId"]) == ("delete", "MedicationRequest/draft-aza")
+
+
 # --- mycophenolate-dose -------------------------------------------------------------------------
 def test_mycophenolate_2_g_twice_daily_warns(client):
     mmf = medication_request("200060", display="mycophenolate mofetil 500 MG Oral Tablet", dose=2000, frequency=2)
@@ -107,6 +115,17 @@ def test_cyclophosphamide_pulse_above_1_g_per_m2_warns(client):
                                route=IV_ROUTE, id="draft-cyc")
     found = card(client, ORDER_SIGN, [], "cyclophosphamide-checks", drafts=[pulse])
     assert found["indicator"] == "warning"
+
+
+def test_cyclophosphamide_cycle_with_prophylaxis_and_a_recent_blood_count_is_quiet(client):
+    pulse = medication_request("3002", display="cyclophosphamide", dose=1100, period=4, period_unit="wk",
+                               route=IV_ROUTE, id="draft-cyc")
+    cotrimoxazole = medication_request("198335", display="Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet",
+                                       dose=1, unit="{tbl}")
+    blood_count = observation("718-7", 13.1, "g/dL", date="2026-11-18")
+    found = topics(client, ORDER_SIGN, [cotrimoxazole, blood_count], drafts=[pulse])
+    assert "cyclophosphamide-checks" not in found
+    assert "cyclophosphamide-checks" in topics(client, ORDER_SIGN, [cotrimoxazole], drafts=[pulse])
 
 
 # --- statin-anti-hmgcr ----------------------------------------------------------------------------

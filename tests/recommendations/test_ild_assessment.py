@@ -28,7 +28,7 @@ def test_anti_jo1_positive_without_ild_assessment_is_info():
 @pytest.mark.parametrize("antibody", sorted(ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5, Antibody.RO52}))
 def test_each_ild_risk_antibody_fires(antibody):
     finding = run(facts(results=(positive(antibody),)))
-    assert f"{antibody.value} positive" in finding.facts_used
+    assert f"{antibody.value} positive on 2026-09-21" in finding.facts_used
 
 
 def test_antisynthetase_syndrome_diagnosis_fires_without_antibody_result():
