@@ -127,19 +127,27 @@ def updated_medication_request(
     """A copy of a draft MedicationRequest with a new dose and schedule, everything else kept.
 
     For an `update` action (e.g. a methotrexate draft changed from daily to once weekly): the id,
-    medication, subject and the other members of the first dosage instruction are preserved; later
-    dosage instructions (a second schedule) are dropped, since the new schedule replaces them.
+    medication, subject and the other members of the first dosage instruction are preserved, and so
+    is the course start (`timing.repeat.boundsPeriod`). What would contradict the new schedule goes:
+    the old repeat and `timing.code`, as-needed flags, later dosage instructions, and a patient
+    instruction, which is replaced by `text` ("take daily" must not survive on a weekly order).
     """
     updated = copy.deepcopy(dict(resource))
     instructions = updated.get("dosageInstruction")
     first = instructions[0] if isinstance(instructions, list) and instructions and isinstance(
         instructions[0], dict) else {}
     timing = first.get("timing") if isinstance(first.get("timing"), dict) else {}
-    timing = {k: v for k, v in timing.items() if k != "code"}
-    timing["repeat"] = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    old_repeat = timing.get("repeat") if isinstance(timing.get("repeat"), dict) else {}
+    repeat = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+    if "boundsPeriod" in old_repeat:
+        repeat["boundsPeriod"] = old_repeat["boundsPeriod"]
+    timing = {**{k: v for k, v in timing.items() if k != "code"}, "repeat": repeat}
     dosage = {**first, "text": text, "timing": timing, "doseAndRate": [
         {"doseQuantity": {"value": dose_value, "unit": dose_unit, "system": UCUM, "code": dose_unit}}]}
-    dosage.pop("asNeededBoolean", None)
+    for contradicting in ("asNeededBoolean", "asNeededCodeableConcept"):
+        dosage.pop(contradicting, None)
+    if "patientInstruction" in dosage:
+        dosage["patientInstruction"] = text
     if route is not None:
         dosage["route"] = _route(route)
     updated["dosageInstruction"] = [dosage]

@@ -23,6 +23,8 @@ PROBLEM = "dose not interpretable: "
 TIMING_CODES: dict[str, float] = {
     "QD": 1, "DAILY": 1, "AM": 1, "PM": 1, "QAM": 1, "QPM": 1, "BED": 1, "QHS": 1, "HS": 1,
     "BID": 2, "TID": 3, "QID": 4, "QOD": 0.5, "WK": 1 / 7, "QW": 1 / 7, "QWK": 1 / 7, "MO": 1 / TIME_DAYS["mo"],
+    "ONCEDAILY": 1, "TWICEDAILY": 2, "THREETIMESDAILY": 3, "FOURTIMESDAILY": 4, "EVERYOTHERDAY": 0.5,
+    "WEEKLY": 1 / 7, "ONCEWEEKLY": 1 / 7, "ONCEAWEEK": 1 / 7, "MONTHLY": 1 / TIME_DAYS["mo"],
 }
 _EVERY = re.compile(r"^Q(\d+(?:\.\d+)?)(H|D|W|WK)$")
 _EVERY_DAYS = {"H": 1 / 24, "D": 1.0, "W": 7.0, "WK": 7.0}
@@ -79,7 +81,7 @@ def _current_phase(dosages: list[Mapping[str, Any]], context: DoseContext) -> li
     elapsed = context.elapsed_days or 0.0
     for sequence in sequences:
         phase = [d for d in dosages if number(d.get("sequence")) == sequence]
-        days = max((_course_days(mapping(d.get("timing"))) or 0.0) for d in phase)
+        days = max((course_days(mapping(d.get("timing"))) or 0.0) for d in phase)
         if not days or elapsed < days:
             return phase
         elapsed -= days
@@ -106,7 +108,7 @@ def _one(dosage: Mapping[str, Any], context: DoseContext) -> Dose:
     timing = mapping(dosage.get("timing"))
     as_needed = bool(dosage.get("asNeededBoolean")) or dosage.get("asNeededCodeableConcept") is not None
     per_day, schedule_text, count = _schedule(timing, as_needed)
-    course = _course_days(timing)
+    course = course_days(timing)
     text = f"{amount.text} {schedule_text}"
     if course:
         text += f" for {course:g} days"
@@ -219,6 +221,8 @@ def _repeat_per_day(repeat: Mapping[str, Any]) -> float | None:
     unit = string(repeat.get("periodUnit"))
     days_of_week = [d for d in as_list(repeat.get("dayOfWeek")) if isinstance(d, str)]
     times = len(as_list(repeat.get("timeOfDay"))) or len(as_list(repeat.get("when")))
+    if period is not None and unit is None:
+        raise NotInterpretable("period without a unit")
     if period is not None and (unit not in TIME_DAYS or period <= 0):
         raise NotInterpretable(f"period unit '{unit}'" if unit not in TIME_DAYS else "period not positive")
     period_days = period * TIME_DAYS[unit] if period is not None and unit is not None else None
@@ -235,10 +239,11 @@ def _repeat_per_day(repeat: Mapping[str, Any]) -> float | None:
 
 
 def _code_per_day(code: Any) -> float | None:
-    value = code_of(code)
+    """From timing.code: a coded abbreviation, or a text that is exactly one ("BID", "Once weekly")."""
+    value = code_of(code) or string(mapping(code).get("text"))
     if value is None:
         return None
-    key = value.upper().replace(" ", "")
+    key = re.sub(r"[\s.\-]", "", value.upper())
     if key in TIMING_CODES:
         return TIMING_CODES[key]
     match = _EVERY.match(key)
@@ -247,7 +252,21 @@ def _code_per_day(code: Any) -> float | None:
     raise NotInterpretable(f"timing code '{value}'")
 
 
-def _course_days(timing: Mapping[str, Any]) -> float | None:
+def total_course_days(dosages: Any) -> float | None:
+    """Days the whole order lasts by its timing bounds: steps of a sequential dosage add up,
+    concurrent instructions last as long as the longest; None if any step is open-ended."""
+    instructions = [mapping(d) for d in as_list(dosages) if mapping(d)]
+    steps: dict[float | None, list[float]] = {}
+    for dosage in instructions:
+        days = course_days(mapping(dosage.get("timing")))
+        if days is None:
+            return None
+        steps.setdefault(number(dosage.get("sequence")), []).append(days)
+    return sum(max(days) for days in steps.values()) if steps else None
+
+
+def course_days(timing: Mapping[str, Any]) -> float | None:
+    """Days of one instruction's course: boundsDuration, or boundsPeriod start to end inclusive."""
     repeat = mapping(timing.get("repeat"))
     duration = mapping(repeat.get("boundsDuration"))
     if duration:

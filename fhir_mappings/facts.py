@@ -278,6 +278,15 @@ class ClinicalFacts:
         return (self.height_cm.value * self.weight_kg.value / 3600) ** 0.5
 
     @property
+    def ideal_body_weight_kg(self) -> float | None:
+        """Ideal body weight by Devine, for adults: 50 kg (men) or 45.5 kg (women) + 2.3 kg per inch
+        of height over 5 feet. None for children, unknown sex or height (the formula is for adults)."""
+        base = {"male": 50.0, "female": 45.5}.get(self.patient.sex or "")
+        if base is None or self.height_cm is None or not self.is_adult:
+            return None
+        return base + 2.3 * (self.height_cm.value / 2.54 - 60)
+
+    @property
     def is_adult(self) -> bool:
         return self.patient.age_years is not None and self.patient.age_years >= 18
 

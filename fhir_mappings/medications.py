@@ -3,8 +3,9 @@
 The drug is recognised by ingredient from, in order: verified RxNorm ingredient codes, product-level
 RxNorm codes (the shipped product table), then RxNorm-style names in displays and text. A product of
 two guideline ingredients without a combined concept (calcium + vitamin D) gives one order each.
-Glucocorticoids in non-systemic forms (eye drops, creams, inhalers) are not orders of a systemic
-glucocorticoid and are left out.
+Non-systemic forms (eye drops, creams, inhalers: topical tacrolimus, ciclosporin eye drops, a
+hydrocortisone cream) are not the treatments the rules reason about and are left out, except
+aerosolised pentamidine, which is PJP prophylaxis.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Drug, Route
-from fhir_mappings.dosage import DoseContext, read_dose
+from fhir_mappings.concepts import Drug, Route
+from fhir_mappings.dosage import DoseContext, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
 from fhir_mappings.products import Product, product
 from fhir_mappings.read import as_list, codings, date_of, mapping, number, reference_id, string, texts
 from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
-from fhir_mappings.units import MASS_MG, TIME_DAYS
+from fhir_mappings.units import MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys
 from fhir_mappings.valuesets import drug_for_ingredient_code, drugs_named
 
+#: Drugs whose local form is still the therapy the rules look for.
+LOCAL_FORMS_COUNT = frozenset({Drug.PENTAMIDINE})
 #: Statuses of orders that were never given: not part of the regimen nor of its history.
 NEVER_GIVEN = frozenset({"entered-in-error", "cancelled"})
 
@@ -92,7 +95,8 @@ def map_medication_request(
         return MedicationOutcome((), False, (f"MedicationRequest with status {status} ignored",))
     medication = _medication(resource, medications)
     concept = resource.get("medicationCodeableConcept")
-    identified = _identify(concept, medication)
+    reference_display = string(mapping(resource.get("medicationReference")).get("display"))
+    identified = _identify(concept, medication, reference_display)
     if not identified:
         return MedicationOutcome((), False)
     notes: list[str] = []
@@ -106,11 +110,12 @@ def map_medication_request(
     route = _route(dosages)
     start = _start(resource)
     elapsed = float((today - start).days) if start and not is_draft else None
-    named_form = " ".join([*texts(concept), *texts(medication.get("code")), *texts(medication.get("form"))])
+    named_form = " ".join([*texts(concept), *texts(medication.get("code")), *texts(medication.get("form")),
+                           reference_display or ""])
     orders = []
     for item in identified:
-        if item.drug in SYSTEMIC_GLUCOCORTICOIDS and _is_local(f"{item.dose_form} {named_form}", dosages):
-            notes.append("glucocorticoid in a non-systemic form ignored")
+        if item.drug not in LOCAL_FORMS_COUNT and _is_local(f"{item.dose_form} {named_form}", dosages):
+            notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
         context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed)
         dose, problem = read_dose(dosages, context)
@@ -152,13 +157,18 @@ def relative_reference(reference: str) -> str:
     return "/".join(parts[-2:]) if len(parts) >= 2 else reference
 
 
-def _identify(concept: Any, medication: Mapping[str, Any]) -> list[_Identified]:
-    """Each guideline drug of the order, with its RxNorm code, strength and dose form if known."""
+def _identify(concept: Any, medication: Mapping[str, Any], reference_display: str | None) -> list[_Identified]:
+    """Each guideline drug of the order, with its RxNorm code, strength and dose form if known.
+
+    `reference_display` is `medicationReference.display`: Epic sends the name there, and the
+    referenced Medication is often not in the prefetch."""
     concepts = [concept, medication.get("code")]
     ingredients = [mapping(i) for i in as_list(medication.get("ingredient"))]
     concepts.extend(i.get("itemCodeableConcept") for i in ingredients)
     rx_codes = [code for c in concepts for system, code, _ in codings(c) if canonical(system) == RXNORM]
     names = [t for c in concepts for t in texts(c)]
+    if reference_display:
+        names.append(reference_display)
     form = " ".join(texts(medication.get("form")))
 
     found: dict[Drug, _Identified] = {}
@@ -200,21 +210,24 @@ def _with_strength(item: _Identified, names: list[str], ingredients: list[Mappin
     for ingredient in ingredients:
         if item.drug not in [d for t in texts(ingredient.get("itemCodeableConcept")) for d in drugs_named(t)]:
             continue
-        mg = _ratio_mg_per_unit(ingredient.get("strength"))
-        if mg is not None:
-            return _Identified(item.drug, item.rxnorm, item.display, mg, None, item.dose_form)
+        strength = _ratio_mg(ingredient.get("strength"))
+        if strength is not None:
+            mg, per_ml = strength
+            return _Identified(item.drug, item.rxnorm, item.display, None if per_ml else mg,
+                               mg if per_ml else None, item.dose_form)
     return item
 
 
-def _ratio_mg_per_unit(ratio: Any) -> float | None:
-    """mg per one dose unit from a Ratio such as 20 mg / 1 tablet."""
+def _ratio_mg(ratio: Any) -> tuple[float, bool] | None:
+    """(mg, per mL?) from a strength Ratio: 20 mg / 1 tablet -> (20, False); 3 mg / 1 mL -> (3, True)."""
     numerator, denominator = mapping(mapping(ratio).get("numerator")), mapping(mapping(ratio).get("denominator"))
     amount = number(numerator.get("value"))
     unit = string(numerator.get("code")) or string(numerator.get("unit"))
     per = number(denominator.get("value")) if denominator else 1.0
     if amount is None or unit is None or unit.lower() not in MASS_MG or not per:
         return None
-    return amount * MASS_MG[unit.lower()] / per
+    ml = next((VOLUME_ML[k.lower()] for k in unit_keys(denominator) if k.lower() in VOLUME_ML), None)
+    return amount * MASS_MG[unit.lower()] / (per * (ml or 1.0)), ml is not None
 
 
 def _route(dosages: Iterable[Any]) -> Route | None:
@@ -271,16 +284,15 @@ def _start(resource: Mapping[str, Any]) -> date | None:
 
 def _end(resource: Mapping[str, Any], start: date | None, status: str, dosages: list[Any],
          today: date) -> date | None:
-    """End of therapy: timing bounds; for an order no longer current, the supply it covered."""
-    for dosage in dosages:
-        repeat = mapping(mapping(mapping(dosage).get("timing")).get("repeat"))
-        end = date_of(mapping(repeat.get("boundsPeriod")).get("end"))
-        if end:
-            return end
-        duration = mapping(repeat.get("boundsDuration"))
-        value, unit = number(duration.get("value")), string(duration.get("code")) or string(duration.get("unit"))
-        if start and value is not None and unit in TIME_DAYS:
-            return start + timedelta(days=value * TIME_DAYS[unit])
+    """End of therapy: the last `boundsPeriod.end`, or start + the course length of the timing bounds
+    (a taper's steps added up); for an order no longer current without bounds, the supply it covered."""
+    ends = [date_of(mapping(mapping(mapping(mapping(d).get("timing")).get("repeat")).get("boundsPeriod")).get("end"))
+            for d in dosages]
+    if any(ends):
+        return max(e for e in ends if e)
+    days = total_course_days(dosages)
+    if start and days:
+        return start + timedelta(days=days)
     if status in {"active", "on-hold", "draft", "unknown"} or start is None:
         return None
     supply = _supply_days(mapping(resource.get("dispenseRequest")))

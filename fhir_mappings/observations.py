@@ -1,9 +1,10 @@
 """Observation -> body measurement (weight kg, height cm) or `LabResult` (labs and antibodies).
 
 Qualitative results are read as positive / negative / unknown from, in order: valueCodeableConcept
-(SNOMED CT qualifier codes or text), valueString, interpretation codes (POS/NEG/DET/ND/H/L/A/N),
-and a numeric value against the reference range's upper limit. TPMT/NUDT15 results are also read
-as a metabolizer phenotype from their text.
+(SNOMED CT qualifier codes or text), valueString, interpretation codes (POS/NEG/DET/ND/H/A/N),
+and a numeric value against the reference range's upper limit. A panel whose own code is not
+recognised (a myositis line-blot profile) gives one result per recognised component. TPMT/NUDT15 results are also read
+as a metabolizer phenotype from their text, and G6PD as deficiency found (positive) or not.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ _LYMPHOCYTES_PER_NL = {"10*9/l": 1.0, "10^9/l": 1.0, "10*3/ul": 1.0, "10^3/ul": 
 class ObservationOutcome:
     """What one Observation gave: a result, a weight or height, or nothing (not recognised)."""
 
-    result: LabResult | None = None
+    results: tuple[LabResult, ...] = ()
     weight_kg: Measurement | None = None
     height_cm: Measurement | None = None
     recognised: bool = False
@@ -84,9 +85,9 @@ def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
         return ObservationOutcome()
     code = resource.get("code")
     concept = observation_concept(((s, c) for s, c, _ in codings(code)), texts(code))
-    if concept is None:
-        return ObservationOutcome()
     moment = when(resource)
+    if concept is None:
+        return _panel(resource, moment)
     quantity = mapping(resource.get("valueQuantity"))
     if concept in (BODY_WEIGHT, BODY_HEIGHT):
         value = convert(quantity, WEIGHT_KG if concept == BODY_WEIGHT else LENGTH_CM)
@@ -99,9 +100,27 @@ def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
     if not isinstance(concept, (Lab, Antibody)):
         return ObservationOutcome()
     result = _lab_result(concept, resource, moment)
-    readable = result.value is not None or result.interpretation is not Qualitative.UNKNOWN or (
+    return ObservationOutcome(results=(result,), recognised=True, uninterpretable=not _readable(result))
+
+
+def _panel(resource: Mapping[str, Any], moment: datetime | None) -> ObservationOutcome:
+    """A panel (a myositis line-blot profile) whose components are the results, each with its code."""
+    results = []
+    for component in as_list(resource.get("component")):
+        component = mapping(component)
+        code = component.get("code")
+        concept = observation_concept(((s, c) for s, c, _ in codings(code)), texts(code))
+        if isinstance(concept, (Lab, Antibody)):
+            results.append(_lab_result(concept, component, moment))
+    if not results:
+        return ObservationOutcome()
+    return ObservationOutcome(results=tuple(results), recognised=True,
+                              uninterpretable=not any(_readable(r) for r in results))
+
+
+def _readable(result: LabResult) -> bool:
+    return result.value is not None or result.interpretation is not Qualitative.UNKNOWN or (
         result.phenotype not in (None, Metabolizer.INDETERMINATE) or bool(result.text))
-    return ObservationOutcome(result=result, recognised=True, uninterpretable=not readable)
 
 
 def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: datetime | None) -> LabResult:
@@ -115,7 +134,12 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         value, unit = (value * factor, "10*9/L") if factor is not None else (value, unit)
     text = _value_text(resource)
     code = next((c for _, c, _ in codings(resource.get("code"))), "")
-    qualitative = isinstance(concept, Antibody) or concept in QUALITATIVE_LABS
+    if concept is Lab.G6PD:
+        interpretation = _deficiency(resource, value, text)
+    elif isinstance(concept, Antibody) or concept in QUALITATIVE_LABS:
+        interpretation = _reading(resource, value)
+    else:
+        interpretation = Qualitative.UNKNOWN
     return LabResult(
         concept=concept,
         when=moment,
@@ -123,7 +147,7 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         value=value,
         unit=unit,
         text=text,
-        interpretation=_reading(resource, value) if qualitative else Qualitative.UNKNOWN,
+        interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
     )
 
@@ -155,6 +179,27 @@ def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
             high = number(mapping(mapping(reference).get("high")).get("value"))
             if high is not None:
                 return Qualitative.POSITIVE if value > high else Qualitative.NEGATIVE
+    return Qualitative.UNKNOWN
+
+
+def _deficiency(resource: Mapping[str, Any], value: float | None, text: str | None) -> Qualitative:
+    """G6PD read as deficiency found (positive) or not (negative), from the lab's own flags and range:
+    text "deficient"/"normal", interpretation L/LL/A (low, abnormal) or N, value below the range."""
+    if text and re.search(r"\bdeficien", text, re.I):
+        return Qualitative.POSITIVE
+    if text and re.search(r"\bnormal\b", text, re.I):
+        return Qualitative.NEGATIVE
+    for interpretation in as_list(resource.get("interpretation")):
+        for _, code, _ in codings(interpretation):
+            if code.upper() in {"L", "LL", "LU", "A", "AA"}:
+                return Qualitative.POSITIVE
+            if code.upper() == "N":
+                return Qualitative.NEGATIVE
+    if value is not None:
+        for reference in as_list(resource.get("referenceRange")):
+            low = number(mapping(mapping(reference).get("low")).get("value"))
+            if low is not None:
+                return Qualitative.POSITIVE if value < low else Qualitative.NEGATIVE
     return Qualitative.UNKNOWN
 
 

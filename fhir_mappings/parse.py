@@ -77,6 +77,7 @@ def build_facts(
     now: datetime,
     data_gaps: tuple[str, ...] = (),
 ) -> ClinicalFacts:
+    """The facts of one hook call at `now` (see the module docstring); never raises on content."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     today = now.date()
@@ -94,9 +95,10 @@ def build_facts(
     positives = [r.concept for r in results
                  if isinstance(r.concept, Antibody) and r.interpretation is Qualitative.POSITIVE]
     myositis = resolve_subtype(conditions, positives, patient.birth_date, patient.age_years)
+    dosing_weight = _dosing_weight(weight, patient, now)
     medications = _medications(
         by_type.pop("MedicationRequest", []), by_type.pop("Medication", []), context, today,
-        _dosing_weight(weight, patient, now), _bsa(weight, height), tally,
+        dosing_weight, _bsa(dosing_weight, height), tally,
     )
     allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
     immunizations = _immunizations(by_type.pop("Immunization", []), tally)
@@ -128,7 +130,8 @@ def build_facts(
 def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Tally) -> list[_Entry]:
     """Every resource of the prefetch and the draft orders, once each (a draft wins over its record)."""
     drafts = [_Entry(r, True) for key in _DRAFT_KEYS for r in _resources(context.get(key), tally, 0)]
-    draft_ids = {_identity(e.resource) for e in drafts if e.resource.get("resourceType") == "MedicationRequest"}
+    draft_ids = {_identity(e.resource) for e in drafts
+                 if e.resource.get("resourceType") == "MedicationRequest" and _identity(e.resource)[1]}
     seen: set[tuple[str, str]] = set()
     entries = [e for e in drafts if e.resource.get("resourceType") == "MedicationRequest"]
     tally.ignored += len(drafts) - len(entries)
@@ -155,7 +158,7 @@ def _resources(value: Any, tally: _Tally, depth: int) -> Iterator[Mapping[str, A
         for item in value:
             yield from _resources(item, tally, depth + 1)
         return
-    if not isinstance(value, Mapping) or not isinstance(value.get("resourceType"), str):
+    if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
         tally.skipped += 1
         tally.notes["unreadable entry skipped (not a resource)"] += 1
         return
@@ -230,8 +233,7 @@ def _observations(
             tally.notes["Observation value not interpretable"] += 1
         else:
             tally.recognised += 1
-        if outcome.result is not None:
-            results.append(outcome.result)
+        results.extend(outcome.results)
         if outcome.weight_kg is not None:
             weights.append(outcome.weight_kg)
         if outcome.height_cm is not None:
@@ -271,10 +273,11 @@ def _dosing_weight(weight: Measurement | None, patient: PatientInfo, now: dateti
     return weight.value if now - weight.when <= timedelta(days=lookback) else None
 
 
-def _bsa(weight: Measurement | None, height: Measurement | None) -> float | None:
-    if weight is None or height is None:
+def _bsa(weight_kg: float | None, height: Measurement | None) -> float | None:
+    """Mosteller BSA for mg/m2 doses, from the dosing weight (recent enough) and the latest height."""
+    if weight_kg is None or height is None:
         return None
-    return (weight.value * height.value / 3600) ** 0.5
+    return (weight_kg * height.value / 3600) ** 0.5
 
 
 def _medications(

@@ -24,12 +24,18 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+_EMPTY: Mapping[str, Any] = {}
+
+
 def mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    """The value if it is a JSON object, else an empty one (parsed JSON objects are dicts)."""
+    return value if isinstance(value, dict) else _EMPTY
 
 
 def string(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    if type(value) is not str:
+        return None
+    return value.strip() or None
 
 
 def number(value: Any) -> float | None:
@@ -50,13 +56,14 @@ def number(value: Any) -> float | None:
 
 def codings(concept: Any) -> Iterator[tuple[str, str, str]]:
     """(system, code, display) of each coding of a CodeableConcept (or a bare Coding)."""
-    concept = mapping(concept)
+    if type(concept) is not dict:
+        return
     items = as_list(concept.get("coding")) if "coding" in concept else [concept]
     for item in items:
-        item = mapping(item)
-        code = string(item.get("code"))
-        if code is not None:
-            yield string(item.get("system")) or "", code, string(item.get("display")) or ""
+        if type(item) is dict:
+            code = string(item.get("code"))
+            if code is not None:
+                yield string(item.get("system")) or "", code, string(item.get("display")) or ""
 
 
 def texts(concept: Any) -> Iterator[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _UNITS = r"MG/ML|MCG/ML|MG/ACTUAT|MCG/ACTUAT|UNT/ML|MG|MCG|G|UNT|MEQ|ML|%"
 _COMPONENT = re.compile(
@@ -46,6 +47,7 @@ class ProductName:
     brand: str | None
 
 
+@lru_cache(maxsize=4096)
 def parse_product_name(name: str) -> ProductName | None:
     """The components, dose form and brand of an RxNorm-style name, or None if it has no strength."""
     brand_match = _BRAND.search(name)

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ class _NameIndex:
             for spelling in spellings:
                 concept_of.setdefault(spelling.lower(), concept)
         alternatives = "|".join(re.escape(n) for n in sorted(concept_of, key=len, reverse=True))
-        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if concept_of else re.compile(r"(?!)")
+        pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)" if concept_of else r"(?!)", re.IGNORECASE)
         return _NameIndex(pattern, concept_of)
 
     def find(self, text: str) -> list[str]:
@@ -123,6 +123,7 @@ def combination_parts(drug: Drug) -> tuple[str, ...]:
     return _drug_index().requires_all.get(drug, ())
 
 
+@lru_cache(maxsize=4096)
 def drugs_named(text: str) -> tuple[Drug, ...]:
     """Drugs named in free text or an RxNorm-style name, in order of appearance, without repeats."""
     index = _drug_index()
@@ -178,6 +179,7 @@ def _condition_index() -> _ConditionIndex:
     return _ConditionIndex(exact, tuple(prefixes), exclusions)
 
 
+@lru_cache(maxsize=4096)
 def condition_concepts(system: str, code: str) -> tuple[ConditionConcept, ...]:
     """Concepts of one coded diagnosis (SNOMED CT exactly, ICD-10-CM by prefix), possibly several."""
     index = _condition_index()
@@ -236,16 +238,26 @@ def observation_concept(codings: Iterable[tuple[str, str]], names: Iterable[str]
         if key in site:
             return site[key]
     for name in names:
-        for value in index.names.find(name):
-            if value in index.antibody_names and not _ANTIBODY_WORD.search(name):
-                continue
-            return _observation_concept(value)
+        concept = _observation_named(name)
+        if concept is not None:
+            return concept
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _observation_named(name: str) -> ObservationConcept | None:
+    index = _observation_index()
+    for value in index.names.find(name):
+        if value in index.antibody_names and not _ANTIBODY_WORD.search(name):
+            continue
+        return _observation_concept(value)
     return None
 
 
 def prefetch_observation_codes() -> tuple[str, ...]:
     """`system|code` tokens of the Observation prefetch query: shipped codes plus the site's lab codes."""
-    tokens = [f"{e['system']}|{e['code']}" for e in load("observations.json")["entries"] if _usable(e) and e.get("prefetch")]
+    entries = load("observations.json")["entries"]
+    tokens = [f"{e['system']}|{e['code']}" for e in entries if _usable(e) and e.get("prefetch")]
     tokens.extend(f"{system}|{code}" for system, code in configured_lab_codes())
     return tuple(dict.fromkeys(tokens))
 

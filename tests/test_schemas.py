@@ -82,6 +82,12 @@ def test_order_select_needs_selections_and_draft_orders(member):
     rejects(V.request, request)
 
 
+def test_a_hook_instance_with_whitespace_is_rejected():
+    request = base_request()
+    request["hookInstance"] = "abc\nforged log line"
+    rejects(V.request, request)
+
+
 def test_a_patient_id_that_is_not_a_fhir_id_is_rejected():
     request = base_request()
     request["context"]["patientId"] = "1&_include=*"

@@ -185,3 +185,36 @@ def test_dose_text_of_tablets_shows_the_mg():
 def test_dose_and_rate_sent_as_an_object_with_a_string_value_is_read():
     given = {"doseAndRate": {"doseQuantity": quantity("20", "mg")}, "timing": {"code": {"coding": [{"code": "BID"}]}}}
     assert dose_of(given).mg_per_day_high == 40
+
+
+@pytest.mark.parametrize(("text", "per_week"), [("BID", 14), ("Once weekly", 1), ("Daily", 7),
+                                                ("every other day", 3.5)])
+def test_timing_code_given_as_exact_text(text, per_week):
+    given = {**dosage(10, frequency=None, period=None, period_unit=None), "timing": {"code": {"text": text}}}
+    assert dose_of(given).administrations_per_day * 7 == pytest.approx(per_week)
+
+
+def test_timing_text_that_is_not_an_abbreviation_is_not_interpretable():
+    given = {**dosage(10, frequency=None, period=None, period_unit=None),
+             "timing": {"code": {"text": "take as directed"}}}
+    assert problem_of(given) == "dose not interpretable: timing code 'take as directed'"
+
+
+def test_times_of_day_without_a_frequency_count_per_day():
+    given = dosage(5, frequency=None, period=1, period_unit="d", timeOfDay=["08:00:00", "20:00:00"])
+    assert dose_of(given).administrations_per_day == 2
+
+
+def test_a_range_without_its_low_end_uses_the_high_end_for_both():
+    given = dosage(20)
+    given["doseAndRate"] = [{"doseRange": {"high": quantity(40, "mg")}}]
+    dose = dose_of(given)
+    assert (dose.mg_per_administration_low, dose.mg_per_administration_high) == (40, 40)
+
+
+def test_a_range_with_low_above_high_is_not_interpretable():
+    assert problem_of(dosage(dose_range=(60, 40))) == "dose not interpretable: dose range low above high"
+
+
+def test_a_period_without_a_unit_is_not_interpretable():
+    assert problem_of(dosage(10, period_unit=None)) == "dose not interpretable: period without a unit"

@@ -119,10 +119,12 @@ def test_route_from_snomed_code(route, expected):
     assert only(medication_request("6902", dose=500, route=route)).route is expected
 
 
+V3_ROUTE = "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration"
+
+
 def test_route_from_v3_code():
-    request = medication_request("6902", dosage_instruction=[{
-        **dosage(1, "g"), "route": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
-                                                "code": "IVINFUS"}]}}])
+    route = {"coding": [{"system": V3_ROUTE, "code": "IVINFUS"}]}
+    request = medication_request("6902", dosage_instruction=[{**dosage(1, "g"), "route": route}])
     assert only(request).route is Route.INTRAVENOUS
 
 
@@ -198,7 +200,8 @@ def test_the_sent_resource_is_kept_for_updates():
 
 
 def test_reference_is_relative_to_the_resource_id():
-    assert only(medication_request("6851", dose=15, period_unit="wk", id="mtx-1")).reference == "MedicationRequest/mtx-1"
+    order = only(medication_request("6851", dose=15, period_unit="wk", id="mtx-1"))
+    assert order.reference == "MedicationRequest/mtx-1"
 
 
 # --- draft orders ----------------------------------------------------------------------------
@@ -261,3 +264,55 @@ def test_rxnorm_code_under_another_system_is_not_read_as_rxnorm():
         "coding": [{"system": "http://example.org/local", "code": "8640"}]})
     assert orders(request) == ()
 
+
+
+def test_topical_tacrolimus_is_not_a_steroid_sparing_agent():
+    assert orders(medication_request(text="tacrolimus 0.1% topical ointment", dose=1, unit="g")) == ()
+
+
+def test_ciclosporin_eye_drops_are_not_systemic_ciclosporin():
+    request = medication_request(text="cycloSPORINE 0.5 MG/ML Ophthalmic Emulsion", dosage_instruction=[
+        {**dosage(1, "{drop}", frequency=2), "route": {"text": "ophthalmic"}}])
+    assert orders(request) == ()
+
+
+def test_aerosolised_pentamidine_is_pjp_prophylaxis():
+    request = medication_request(text="pentamidine isethionate 300 MG Inhalation Solution", dose=300,
+                                 period_unit="mo")
+    assert only(request).drug is Drug.PENTAMIDINE
+
+
+def test_epic_medication_reference_display_names_the_drug():
+    request = medication_request(dose=20, medicationReference={"reference": "Medication/e1",
+                                                               "display": "predniSONE 20 MG tablet"})
+    assert only(request).drug is Drug.PREDNISONE
+
+
+def test_medication_ingredient_strength_per_ml_gives_a_concentration():
+    ingredient = {"itemCodeableConcept": {"text": "prednisolone"},
+                  "strength": {"numerator": {"value": 15, "code": "mg"}, "denominator": {"value": 5, "code": "mL"}}}
+    request = medication_request(dose=10, unit="mL", medicationReference={"reference": "#liquid"},
+                                 contained=[medication(text="Orapred", id="liquid", ingredient=[ingredient])])
+    assert only(request).dose.mg_per_administration_high == 30
+
+
+def test_orders_without_ids_are_never_taken_for_a_draft():
+    record = medication_request("6851", dose=15, period_unit="wk")
+    record.pop("id")
+    draft = medication_request("8640", dose=20)
+    draft.pop("id")
+    facts = facts_of(record, context={"draftOrders": draft_orders(draft)}, hook="order-sign")
+    assert sorted(o.drug for o in facts.medications) == [Drug.METHOTREXATE, Drug.PREDNISONE]
+
+
+def test_a_taper_ends_after_all_its_steps():
+    two_weeks = {"boundsDuration": {"value": 14, "unit": "d", "code": "d"}}
+    steps = [{**dosage(60, **two_weeks), "sequence": 1}, {**dosage(40, **two_weeks), "sequence": 2}]
+    order = only(medication_request("8640", authored_on="2026-10-01", dosage_instruction=steps))
+    assert order.end.isoformat() == "2026-10-29"
+
+
+def test_an_open_ended_last_step_leaves_the_order_without_an_end():
+    steps = [{**dosage(60, boundsDuration={"value": 14, "code": "d"}), "sequence": 1},
+             {**dosage(40), "sequence": 2}]
+    assert only(medication_request("8640", dosage_instruction=steps)).end is None

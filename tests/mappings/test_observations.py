@@ -154,3 +154,60 @@ def test_tpmt_phenotype_by_test_name(text, phenotype):
 def test_nudt15_genotype_loinc_is_recognised():
     given = observation("100665-9", value_string="Normal metabolizer")
     assert facts_of(given).latest(Lab.NUDT15).phenotype is Metabolizer.NORMAL
+
+
+def myositis_panel(*components):
+    return {**observation(None, text="Myositis antibody profile (line immunoassay)"),
+            "component": [{"code": {"text": name}, "valueString": value} for name, value in components]}
+
+
+def test_panel_components_are_read_as_separate_antibodies():
+    facts = facts_of(myositis_panel(("Jo-1 Ab", "Negative"), ("MDA5 Ab", "++"), ("Ro52 Ab", "+")))
+    readings = {a: facts.antibody(a) for a in (Antibody.JO1, Antibody.MDA5, Antibody.RO52)}
+    assert readings == {Antibody.JO1: Qualitative.NEGATIVE, Antibody.MDA5: Qualitative.POSITIVE,
+                        Antibody.RO52: Qualitative.POSITIVE}
+
+
+def test_panel_components_share_the_panel_date():
+    facts = facts_of(myositis_panel(("SRP Ab", "Negative")))
+    assert facts.latest(Antibody.SRP).when.date().isoformat() == "2026-11-10"
+
+
+def test_a_panel_counts_once_in_the_report():
+    facts = facts_of(myositis_panel(("Jo-1 Ab", "Negative"), ("PL-7 Ab", "Negative")))
+    assert facts.report.recognised == 2  # the Patient and the panel
+
+
+def test_blood_pressure_components_are_ignored():
+    bp = {**observation("85354-9"), "component": [{"code": {"coding": [{"system": "http://loinc.org",
+                                                                          "code": "8480-6"}]},
+                                                   "valueQuantity": {"value": 120, "unit": "mm[Hg]"}}]}
+    assert facts_of(bp).report.ignored == 1
+
+
+# --- G6PD: positive means deficiency found ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "reading"), [
+    (observation("2357-2", 2.1, "U/g{Hb}", interpretation="L"), Qualitative.POSITIVE),
+    (observation("2357-2", 9.8, "U/g{Hb}", interpretation="N"), Qualitative.NEGATIVE),
+    (observation("2357-2", 3.0, "U/g{Hb}", reference_range=(7.0, 20.5)), Qualitative.POSITIVE),
+    (observation("2357-2", 11.0, "U/g{Hb}", reference_range=(7.0, 20.5)), Qualitative.NEGATIVE),
+    (observation("2356-4", value_string="Deficient"), Qualitative.POSITIVE),
+    (observation("2356-4", value_string="Normal"), Qualitative.NEGATIVE),
+    (observation("2357-2", 11.0, "U/g{Hb}"), Qualitative.UNKNOWN),
+])
+def test_g6pd_reading_is_deficiency(given, reading):
+    assert facts_of(given).latest(Lab.G6PD).interpretation is reading
+
+
+@pytest.mark.parametrize(("name", "concept"), [
+    ("Hepatitis B surface antigen", Lab.HBSAG), ("HBcAb total", Lab.ANTI_HBC), ("Anti-HCV", Lab.HCV_ANTIBODY),
+    ("Serum beta-hCG", Lab.HCG), ("Lumbar spine T-score", Lab.T_SCORE), ("FVC % predicted", Lab.LUNG_FUNCTION),
+])
+def test_lab_recognised_by_test_name(name, concept):
+    assert facts_of(observation(None, 1, "1", text=name)).results[0].concept is concept
+
+
+def test_hepatitis_b_surface_antibody_is_not_the_surface_antigen():
+    assert facts_of(observation(None, text="Hepatitis B surface antibody", value_string="Positive")).results == ()

@@ -1,0 +1,33 @@
+"""The floor: the least a Flask CDS service can do with a hook call.
+
+It reads and parses the same request body as the service (same size limit, same `json.loads`) and
+answers one constant card, so the difference to the service is what the service itself adds:
+schema validation, prefetch checks, FHIR mapping, recommendations, cards, the issued-card record.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, Response, abort, jsonify, request
+
+CARD = {
+    "uuid": "4e0a3a1d-1c1d-4c4c-9d2a-3f3c3d3e3f40",
+    "summary": "Floor: constant card",
+    "indicator": "info",
+    "source": {"label": "myositis-cds benchmark floor"},
+}
+
+
+def floor_app(max_body_bytes: int) -> Flask:
+    app = Flask("bench_floor")
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+
+    @app.post("/cds-services/<service_id>")
+    def call_service(service_id: str) -> Response:
+        body = json.loads(request.get_data(cache=False))
+        if not isinstance(body, dict) or "hook" not in body:
+            abort(400)
+        return jsonify({"cards": [CARD]})
+
+    return app

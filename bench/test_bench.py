@@ -1,0 +1,63 @@
+"""Checks of the benchmark's own parts (not run by `make test`): `.venv/bin/python -m pytest bench -q`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from bench.floor import CARD, floor_app
+from bench.stats import percentile
+from bench.workloads import TYPICAL, Shape, record, sized_workload, typical_workloads
+
+
+def test_percentile_is_a_sample_that_happened_by_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 101)]
+
+    assert percentile(samples, 0.99) == 99.0
+    assert percentile(samples, 0.5) == 50.0
+    assert percentile([7.0], 0.99) == 7.0
+
+
+@pytest.mark.parametrize("total", [6, 10, 100, 1000, 5000])
+def test_a_sized_record_has_exactly_that_many_resources(total: int) -> None:
+    assert len(record(Shape.of_size(total))) == total
+
+
+def test_a_record_too_small_for_one_of_each_type_is_refused() -> None:
+    with pytest.raises(ValueError):
+        Shape.of_size(5)
+
+
+def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes() -> None:
+    first, again, other = (json.dumps(sized_workload(100, seed).body) for seed in (1, 1, 2))
+
+    assert first == again
+    assert first != other
+
+
+def test_the_typical_record_has_active_and_past_medication_requests() -> None:
+    statuses = Counter(r["status"] for r in record(TYPICAL) if r["resourceType"] == "MedicationRequest")
+
+    assert sum(statuses.values()) == TYPICAL.medications
+    assert statuses["active"] and (statuses["completed"] or statuses["stopped"])
+
+
+def test_order_hooks_carry_three_draft_orders_and_order_select_selects_one() -> None:
+    workloads = {w.name: w for w in typical_workloads()}
+
+    for name in ("order-select", "order-sign"):
+        assert len(workloads[name].body["context"]["draftOrders"]["entry"]) == 3
+    assert len(workloads["order-select"].body["context"]["selections"]) == 1
+    assert "draftOrders" not in workloads["patient-view"].body["context"]
+
+
+def test_the_floor_answers_one_constant_card_to_a_hook_call() -> None:
+    client = floor_app(1 << 20).test_client()
+
+    response = client.post("/cds-services/any", data=json.dumps(typical_workloads()[0].body),
+                           content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"cards": [CARD]}
