@@ -259,7 +259,7 @@ class Shape:
         conditions = max(1, total // 20)
         medications = max(1, total // 5)
         allergies = 1
-        immunizations = min(3, max(0, total - 4))
+        immunizations = min(3, max(0, total - 5))
         observations = total - 1 - conditions - medications - allergies - immunizations
         if observations < 1:
             raise ValueError(f"a record needs at least 6 resources, not {total}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fhir_mappings.concepts import (
@@ -19,7 +19,7 @@ from fhir_mappings.concepts import (
     Condition,
     MyositisSubtype,
 )
-from fhir_mappings.read import code_of, codings, date_of, mapping, number, string
+from fhir_mappings.read import add_days, code_of, codings, date_of, mapping, number, string
 from fhir_mappings.facts import ConditionFact
 from fhir_mappings.units import TIME_DAYS
 from fhir_mappings.valuesets import condition_concepts
@@ -81,7 +81,9 @@ def _onset(resource: Mapping[str, Any], birth_date: date | None) -> date | None:
     years = number(age.get("value"))
     unit = string(age.get("code")) or string(age.get("unit"))
     if birth_date and years is not None and unit in TIME_DAYS:
-        return birth_date + timedelta(days=years * TIME_DAYS[unit])
+        onset = add_days(birth_date, years * TIME_DAYS[unit])
+        if onset:
+            return onset
     return date_of(resource.get("recordedDate"))
 
 

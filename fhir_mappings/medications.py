@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fhir_mappings.concepts import Drug, Route
 from fhir_mappings.dosage import DoseContext, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
 from fhir_mappings.products import Product, product
-from fhir_mappings.read import as_list, codings, date_of, mapping, number, reference_id, string, texts
+from fhir_mappings.read import add_days, as_list, codings, date_of, mapping, number, reference_id, string, texts
 from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
 from fhir_mappings.units import MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys
@@ -112,9 +112,11 @@ def map_medication_request(
     elapsed = float((today - start).days) if start and not is_draft else None
     named_form = " ".join([*texts(concept), *texts(medication.get("code")), *texts(medication.get("form")),
                            reference_display or ""])
+    end = _end(resource, start, status, dosages, today)
     orders = []
     for item in identified:
-        if item.drug not in LOCAL_FORMS_COUNT and _is_local(f"{item.dose_form} {named_form}", dosages):
+        local = route is Route.OTHER or _LOCAL.search(f"{item.dose_form} {named_form}") is not None
+        if local and item.drug not in LOCAL_FORMS_COUNT:
             notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
         context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed)
@@ -130,7 +132,7 @@ def map_medication_request(
             dose=dose,
             dose_problem=problem,
             start=start,
-            end=_end(resource, start, status, dosages, today),
+            end=end,
             is_draft=is_draft,
             is_selected=is_draft and (selections is None or (reference is not None and reference in selections)),
             resource=resource,
@@ -261,12 +263,6 @@ def _route_from_form(dose_form: str) -> Route | None:
     return Route.ORAL if re.search(r"\b(oral|tablet|capsule|pill)\b", dose_form, re.I) else None
 
 
-def _is_local(dose_form: str, dosages: Iterable[Any]) -> bool:
-    if dose_form and _LOCAL.search(dose_form):
-        return True
-    return _route(dosages) is Route.OTHER
-
-
 def _start(resource: Mapping[str, Any]) -> date | None:
     started = date_of(resource.get("authoredOn"))
     if started:
@@ -292,11 +288,12 @@ def _end(resource: Mapping[str, Any], start: date | None, status: str, dosages: 
         return max(e for e in ends if e)
     days = total_course_days(dosages)
     if start and days:
-        return start + timedelta(days=days)
+        return add_days(start, days)
     if status in {"active", "on-hold", "draft", "unknown"} or start is None:
         return None
     supply = _supply_days(mapping(resource.get("dispenseRequest")))
-    return min(start + timedelta(days=supply), today) if supply else start
+    covered = add_days(start, supply) if supply else None
+    return min(covered, today) if covered else start
 
 
 def _supply_days(dispense: Mapping[str, Any]) -> float | None:

@@ -1,10 +1,11 @@
 """Observation -> body measurement (weight kg, height cm) or `LabResult` (labs and antibodies).
 
-Qualitative results are read as positive / negative / unknown from, in order: valueCodeableConcept
-(SNOMED CT qualifier codes or text), valueString, interpretation codes (POS/NEG/DET/ND/H/A/N),
-and a numeric value against the reference range's upper limit. A panel whose own code is not
-recognised (a myositis line-blot profile) gives one result per recognised component. TPMT/NUDT15 results are also read
-as a metabolizer phenotype from their text, and G6PD as deficiency found (positive) or not.
+Qualitative results are read as positive / negative / unknown from, in order: valueBoolean,
+valueCodeableConcept (SNOMED CT qualifier codes or text), valueString, interpretation codes
+(POS/NEG/DET/ND/H/A/N), and a numeric value against the reference range's upper limit. A panel
+whose own code is not recognised (a myositis line-blot profile) gives one result per recognised
+component. TPMT/NUDT15 results are also read as a metabolizer phenotype from their text, and G6PD
+as deficiency found (positive) or not.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
     if string(resource.get("status")) in UNUSABLE_STATUSES:
         return ObservationOutcome()
     code = resource.get("code")
-    concept = observation_concept(((s, c) for s, c, _ in codings(code)), texts(code))
+    coded = [(s, c) for s, c, _ in codings(code)]
+    concept = observation_concept(coded, texts(code))
     moment = when(resource)
     if concept is None:
         return _panel(resource, moment)
@@ -99,7 +101,7 @@ def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
         return ObservationOutcome(height_cm=measurement, recognised=True)
     if not isinstance(concept, (Lab, Antibody)):
         return ObservationOutcome()
-    result = _lab_result(concept, resource, moment)
+    result = _lab_result(concept, resource, moment, coded[0][1] if coded else "")
     return ObservationOutcome(results=(result,), recognised=True, uninterpretable=not _readable(result))
 
 
@@ -109,9 +111,10 @@ def _panel(resource: Mapping[str, Any], moment: datetime | None) -> ObservationO
     for component in as_list(resource.get("component")):
         component = mapping(component)
         code = component.get("code")
-        concept = observation_concept(((s, c) for s, c, _ in codings(code)), texts(code))
+        coded = [(s, c) for s, c, _ in codings(code)]
+        concept = observation_concept(coded, texts(code))
         if isinstance(concept, (Lab, Antibody)):
-            results.append(_lab_result(concept, component, moment))
+            results.append(_lab_result(concept, component, moment, coded[0][1] if coded else ""))
     if not results:
         return ObservationOutcome()
     return ObservationOutcome(results=tuple(results), recognised=True,
@@ -123,7 +126,8 @@ def _readable(result: LabResult) -> bool:
         result.phenotype not in (None, Metabolizer.INDETERMINATE) or bool(result.text))
 
 
-def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: datetime | None) -> LabResult:
+def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: datetime | None,
+                code: str) -> LabResult:
     quantity = mapping(resource.get("valueQuantity"))
     value = number(quantity.get("value"))
     unit = unit_label(quantity) or None
@@ -133,7 +137,6 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         factor = _LYMPHOCYTES_PER_NL.get(unit.lower().replace(" ", ""))
         value, unit = (value * factor, "10*9/L") if factor is not None else (value, unit)
     text = _value_text(resource)
-    code = next((c for _, c, _ in codings(resource.get("code"))), "")
     if concept is Lab.G6PD:
         interpretation = _deficiency(resource, value, text)
     elif isinstance(concept, Antibody) or concept in QUALITATIVE_LABS:
@@ -160,6 +163,8 @@ def _value_text(resource: Mapping[str, Any]) -> str | None:
 
 
 def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
+    if isinstance(resource.get("valueBoolean"), bool):
+        return Qualitative.POSITIVE if resource["valueBoolean"] else Qualitative.NEGATIVE
     value_concept = resource.get("valueCodeableConcept")
     for system, code, _ in codings(value_concept):
         found = _qualitative_codes().get((canonical(system), code))

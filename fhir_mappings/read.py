@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -59,11 +59,13 @@ def codings(concept: Any) -> Iterator[tuple[str, str, str]]:
     if type(concept) is not dict:
         return
     items = as_list(concept.get("coding")) if "coding" in concept else [concept]
-    for item in items:
+    for item in items:  # inlined string(): this loop runs for every coding of every resource
         if type(item) is dict:
-            code = string(item.get("code"))
-            if code is not None:
-                yield string(item.get("system")) or "", code, string(item.get("display")) or ""
+            code = item.get("code")
+            if type(code) is str and (code := code.strip()):
+                system, display = item.get("system"), item.get("display")
+                yield (system.strip() if type(system) is str else "", code,
+                       display.strip() if type(display) is str else "")
 
 
 def texts(concept: Any) -> Iterator[str]:
@@ -129,3 +131,11 @@ def datetime_of(value: Any) -> datetime | None:
 def reference_id(value: Any) -> str | None:
     """The `reference` string of a Reference."""
     return string(mapping(value).get("reference"))
+
+
+def add_days(day: date, days: float) -> date | None:
+    """`day` + `days`, or None when the result is outside the calendar (absurd durations in data)."""
+    try:
+        return day + timedelta(days=days)
+    except (OverflowError, ValueError):
+        return None

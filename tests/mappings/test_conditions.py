@@ -17,7 +17,7 @@ def subtype(*resources, **kwargs):
     ("M33.10", MyositisSubtype.DERMATOMYOSITIS), ("M33.19", MyositisSubtype.DERMATOMYOSITIS),
     ("M33.92", MyositisSubtype.DERMATOMYOSITIS), ("M33.20", MyositisSubtype.POLYMYOSITIS),
     ("M33.02", MyositisSubtype.JUVENILE_DERMATOMYOSITIS), ("G72.41", MyositisSubtype.INCLUSION_BODY_MYOSITIS),
-    ("M36.0", MyositisSubtype.DERMATOMYOSITIS), ("M60.9", MyositisSubtype.UNSPECIFIED),
+    ("M36.0", MyositisSubtype.DERMATOMYOSITIS), ("G72.49", MyositisSubtype.UNSPECIFIED),
 ])
 def test_icd10cm_codes_match_by_prefix(code, expected):
     assert subtype(condition(code, ICD10CM)) is expected
@@ -152,3 +152,8 @@ def test_condition_fact_keeps_code_system_display_and_onset():
     (fact,) = facts_of(condition("M33.12", ICD10CM, display="DM with myopathy", onset="2026-01-10")).conditions
     assert (fact.code, fact.system, fact.display, fact.onset.isoformat()) == (
         "M33.12", ICD10CM, "DM with myopathy", "2026-01-10")
+
+
+@pytest.mark.parametrize(("code", "system"), [("M60.9", ICD10CM), ("M60.80", ICD10CM), ("26889001", None)])
+def test_myositis_not_otherwise_specified_is_not_an_inflammatory_myopathy(code, system):
+    assert subtype(condition(code, system) if system else condition(code)) is None

@@ -211,3 +211,8 @@ def test_lab_recognised_by_test_name(name, concept):
 
 def test_hepatitis_b_surface_antibody_is_not_the_surface_antigen():
     assert facts_of(observation(None, text="Hepatitis B surface antibody", value_string="Positive")).results == ()
+
+
+@pytest.mark.parametrize(("flag", "reading"), [(True, Qualitative.POSITIVE), (False, Qualitative.NEGATIVE)])
+def test_reading_from_value_boolean(flag, reading):
+    assert facts_of(observation("2106-3", valueBoolean=flag)).latest(Lab.HCG).interpretation is reading

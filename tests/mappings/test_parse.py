@@ -9,6 +9,7 @@ from tests.fhir_builders import (
     ICD10CM,
     bundle,
     condition,
+    dosage,
     medication_request,
     observation,
     patient,
@@ -46,10 +47,25 @@ def test_unreadable_entries_are_skipped_and_counted():
     assert facts.report.skipped == 4
 
 
-def test_a_resource_that_breaks_its_mapping_is_skipped_not_raised():
+def test_a_resource_whose_mapping_raises_is_skipped_and_counted(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("unexpected content")
+
+    monkeypatch.setattr("fhir_mappings.parse.map_condition", broken)
+    facts = build_facts("patient-view", {}, {"c": bundle(condition("M33.10", ICD10CM))}, NOW)
+    assert (facts.report.skipped, facts.report.notes) == (1, ("Condition could not be read",))
+
+
+def test_an_absurd_onset_age_keeps_the_diagnosis():
     weird = condition("M33.10", ICD10CM, onsetAge={"value": 1e308, "code": "a"})
     facts = build_facts("patient-view", {}, {"p": patient("1970-01-01"), "c": bundle(weird)}, NOW)
-    assert (facts.report.skipped, facts.report.notes) == (1, ("Condition could not be read",))
+    assert facts.myositis is MyositisSubtype.DERMATOMYOSITIS
+
+
+def test_an_absurd_course_length_keeps_the_order():
+    order = medication_request("8640", dosage_instruction=[dosage(20, boundsDuration={"value": 1e12, "code": "a"})])
+    facts = build_facts("patient-view", {}, {"m": bundle(order)}, NOW)
+    assert (facts.medications[0].drug, facts.medications[0].end) == (Drug.PREDNISONE, None)
 
 
 def test_the_report_counts_recognised_uninterpretable_and_ignored():
