@@ -16,6 +16,8 @@ from fhir_mappings.valuesets import prefetch_observation_codes
 from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW
 
 OBSERVATION_COUNT = 200
+#: Page size of the medication and laboratory searches (the client may page; fhirServer paging is followed).
+SEARCH_COUNT = 200
 
 
 def _prefetch_templates() -> Mapping[str, str]:
@@ -25,8 +27,13 @@ def _prefetch_templates() -> Mapping[str, str]:
         {
             "patient": f"Patient/{patient}",
             "conditions": f"Condition?patient={patient}",
-            "medications": f"MedicationRequest?patient={patient}&status=active",
+            # All statuses, not only active: cumulative glucocorticoid exposure, tapers and completed IV
+            # pulses/IVIG courses need the history; the mapping keeps what is current apart.
+            "medications": f"MedicationRequest?patient={patient}&_count={SEARCH_COUNT}",
             "observations": f"Observation?patient={patient}&code={codes}&_sort=-date&_count={OBSERVATION_COUNT}",
+            # Myositis antibody, TPMT and other lab-specific tests have no shared LOINC code: they are
+            # recognised by test name, so laboratory results are asked for by category as well.
+            "laboratory": f"Observation?patient={patient}&category=laboratory&_sort=-date&_count={SEARCH_COUNT}",
             "allergies": f"AllergyIntolerance?patient={patient}",
             "immunizations": f"Immunization?patient={patient}",
         }
@@ -36,8 +43,8 @@ def _prefetch_templates() -> Mapping[str, str]:
 PREFETCH = _prefetch_templates()
 
 USAGE_REQUIREMENTS = (
-    "Needs the patient's Condition, active MedicationRequest, Observation (body weight, height and the "
-    "listed LOINC laboratory codes), AllergyIntolerance and Immunization resources, via the prefetch "
+    "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
+    "the listed LOINC codes and laboratory results), AllergyIntolerance and Immunization resources, via the prefetch "
     "templates or a fhirServer with a fhirAuthorization token that can read them (user/*.read or "
     "patient/*.read scopes). Cards are advisory; the treating clinician decides."
 )

@@ -9,7 +9,7 @@ from hooks.services import SERVICES
 # S2 L326-334: instance read, or type search with reference/token/date params, _count and _sort only.
 _TOKEN = r"\{\{context\.[A-Za-z]+\}\}"
 _READ = re.compile(rf"^[A-Z][A-Za-z]+/{_TOKEN}$")
-_PARAM = re.compile(rf"^(patient={_TOKEN}|status=[a-z-]+|code(:in)?=[^&{{}}]+|_count=\d+|_sort=-?[a-z-]+)$")
+_PARAM = re.compile(rf"^(patient={_TOKEN}|(status|category)=[a-z-]+|code(:in)?=[^&{{}}]+|_count=\d+|_sort=-?[a-z-]+)$")
 
 
 def services(client):
@@ -31,7 +31,9 @@ def test_every_service_has_title_description_and_usage_requirements(client):
         assert service["title"] and service["description"] and service["usageRequirements"]
 
 
-@pytest.mark.parametrize("key", ["patient", "conditions", "medications", "observations", "allergies", "immunizations"])
+@pytest.mark.parametrize(
+    "key", ["patient", "conditions", "medications", "observations", "laboratory", "allergies", "immunizations"]
+)
 def test_every_service_declares_the_prefetch_key(client, key):
     for service in services(client).values():
         assert key in service["prefetch"]
@@ -61,6 +63,12 @@ def test_observation_prefetch_asks_for_loinc_codes_newest_first():
     assert "_sort=-date" in template
 
 
-def test_medications_prefetch_asks_for_active_orders_only():
-    assert SERVICES[0].prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&status=active"
+def test_medications_prefetch_asks_for_every_status_so_history_counts():
+    assert SERVICES[0].prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&_count=200"
+
+
+def test_laboratory_prefetch_asks_for_laboratory_results_newest_first():
+    template = SERVICES[0].prefetch["laboratory"]
+    assert template.startswith("Observation?patient={{context.patientId}}&category=laboratory&")
+    assert "_sort=-date" in template
 
