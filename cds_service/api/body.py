@@ -14,6 +14,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose member names are unique. Duplicates are refused: parsers disagree on which
+    one wins (RFC 8259 section 4), so a proxy and this service could read different requests."""
+    members = dict(pairs)
+    if len(members) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(name for name, _ in pairs if name in seen or seen.add(name))
+        raise ValueError(f"duplicate member name {duplicate!r}")
+    return members
+
+
 def json_body(max_bytes: int) -> Any:
     """The parsed body; ApiError 415 (not JSON), 413 (too large) or 400 (malformed)."""
     mimetype = request.mimetype
@@ -25,7 +36,7 @@ def json_body(max_bytes: int) -> Any:
     if len(raw) > max_bytes:
         raise ApiError(413, f"request body larger than {max_bytes} bytes")
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        return json.loads(raw, parse_constant=_reject_constant, object_pairs_hook=_unique_members)
     except (ValueError, RecursionError) as error:
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
         where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
