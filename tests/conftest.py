@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from cds_service.app import create_app
 from cds_service.config import Settings
 from tests.api import ValidatingClient
 from tests.factories import NOW
+
+# Property-based tests explore a fixed, reproducible set of examples: a CI run fails for a defect, never
+# for the luck of the draw or a loaded machine. `HYPOTHESIS_PROFILE=explore` draws new examples.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
