@@ -155,13 +155,21 @@ class LabResult:
         if self.phenotype is not None:
             shown = f"{self.phenotype.value} metabolizer"
         elif self.value is not None:
-            shown = f"{self.value:g} {self.unit or ''}".strip()
+            shown = f"{self.value:g} {_readable_unit(self.unit)}".strip()
         elif self.interpretation is not Qualitative.UNKNOWN:
             shown = self.interpretation.value
         else:
             shown = self.text or "result of unknown meaning"
         on = f" on {self.when.date().isoformat()}" if self.when else ""
         return f"{self.concept.value} {shown}{on}"
+
+
+def _readable_unit(unit: str | None) -> str:
+    """A UCUM unit as a clinician writes it: UCUM annotations in braces lose their braces and
+    underscores ("mL/min/{1.73_m2}" -> "mL/min/1.73 m2")."""
+    if not unit:
+        return ""
+    return unit.replace("{", "").replace("}", "").replace("_", " ")
 
 
 @dataclass(frozen=True)
