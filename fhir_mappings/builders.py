@@ -18,7 +18,7 @@ from fhir_mappings.valuesets import ingredient_coding
 
 __all__ = [
     "LOINC", "RXNORM", "SNOMED", "UCUM", "ROUTE_CODES", "drug_coding", "medication_request",
-    "resource_id", "service_request", "updated_medication_request",
+    "resource_id", "service_request", "stopped_medication_request", "updated_medication_request",
 ]
 
 #: SNOMED CT route codes (Route of administration value set, FHIR R4).
@@ -116,42 +116,96 @@ def drug_coding(drug: Drug, strength_mg: float | None = None, *,
 def updated_medication_request(
     resource: Mapping[str, Any],
     *,
-    dose_value: float,
-    dose_unit: str,
-    frequency: int,
-    period: float,
-    period_unit: str,
     text: str,
+    dose_value: float | None = None,
+    dose_unit: str | None = None,
+    frequency: int | None = None,
+    period: float | None = None,
+    period_unit: str | None = None,
     route: Route | None = None,
 ) -> dict[str, Any]:
-    """A copy of a draft MedicationRequest with a new dose and schedule, everything else kept.
+    """A copy of a draft MedicationRequest with a new dose and/or schedule, everything else kept.
 
     For an `update` action (e.g. a methotrexate draft changed from daily to once weekly): the id,
-    medication, subject and the other members of the first dosage instruction are preserved, and so
-    is the course start (`timing.repeat.boundsPeriod`). What would contradict the new schedule goes:
-    the old repeat and `timing.code`, as-needed flags, later dosage instructions, and a patient
-    instruction, which is replaced by `text` ("take daily" must not survive on a weekly order).
+    medication, subject and the other members of the first dosage instruction are preserved. Later
+    dosage instructions go, and a patient instruction is replaced by `text` ("take daily" must not
+    survive on a weekly order).
+
+    - New dose (`dose_value` and `dose_unit`, a UCUM code): `doseAndRate` becomes that one dose.
+      Without them the dose as sent is kept (same dose, new schedule).
+    - New schedule (`frequency` times per `period` `period_unit`): the repeat is replaced, keeping
+      only the course bounds (`boundsPeriod`, `boundsDuration` or `boundsRange`); what would
+      contradict it goes: the old repeat members, `timing.code`, `timing.event` and as-needed flags.
+      Without a schedule the timing as sent is kept (same schedule, new dose).
     """
+    new_dose = _all_or_none(dose_value=dose_value, dose_unit=dose_unit)
+    new_schedule = _all_or_none(frequency=frequency, period=period, period_unit=period_unit)
     updated = copy.deepcopy(dict(resource))
     instructions = updated.get("dosageInstruction")
     first = instructions[0] if isinstance(instructions, list) and instructions and isinstance(
         instructions[0], dict) else {}
-    timing = first.get("timing") if isinstance(first.get("timing"), dict) else {}
-    old_repeat = timing.get("repeat") if isinstance(timing.get("repeat"), dict) else {}
-    repeat = {"frequency": frequency, "period": period, "periodUnit": period_unit}
-    if "boundsPeriod" in old_repeat:
-        repeat["boundsPeriod"] = old_repeat["boundsPeriod"]
-    timing = {**{k: v for k, v in timing.items() if k != "code"}, "repeat": repeat}
-    dosage = {**first, "text": text, "timing": timing, "doseAndRate": [
-        {"doseQuantity": {"value": dose_value, "unit": dose_unit, "system": UCUM, "code": dose_unit}}]}
-    for contradicting in ("asNeededBoolean", "asNeededCodeableConcept"):
-        dosage.pop(contradicting, None)
+    dosage = {**first, "text": text}
+    if new_schedule:
+        timing = first.get("timing") if isinstance(first.get("timing"), dict) else {}
+        old_repeat = timing.get("repeat") if isinstance(timing.get("repeat"), dict) else {}
+        repeat: dict[str, Any] = {"frequency": frequency, "period": period, "periodUnit": period_unit}
+        repeat.update({k: v for k, v in old_repeat.items() if k in _BOUNDS})
+        dosage["timing"] = {**{k: v for k, v in timing.items() if k not in ("code", "event")}, "repeat": repeat}
+        for contradicting in ("asNeededBoolean", "asNeededCodeableConcept"):
+            dosage.pop(contradicting, None)
+    if new_dose:
+        dosage["doseAndRate"] = [
+            {"doseQuantity": {"value": dose_value, "unit": dose_unit, "system": UCUM, "code": dose_unit}}]
     if "patientInstruction" in dosage:
         dosage["patientInstruction"] = text
     if route is not None:
         dosage["route"] = _route(route)
     updated["dosageInstruction"] = [dosage]
     return updated
+
+
+_BOUNDS = ("boundsPeriod", "boundsDuration", "boundsRange")
+
+
+def _all_or_none(**values: Any) -> bool:
+    """True when every value is given, False when none is; a partial dose or schedule is an error."""
+    given = [name for name, value in values.items() if value is not None]
+    if given and len(given) != len(values):
+        raise ValueError(f"give all of {', '.join(values)} or none (got {', '.join(given)})")
+    return bool(given)
+
+
+def stopped_medication_request(
+    resource: Mapping[str, Any] | None,
+    *,
+    reference: str | None = None,
+    intent: str = "order",
+    rxnorm_code: str | None = None,
+    display: str = "",
+    patient_reference: str | None = None,
+) -> dict[str, Any]:
+    """A MedicationRequest on record with status `stopped`, for an `update` action that stops it.
+
+    The resource as sent is kept in its entirety (only `status` changes). Without it, one is built
+    from what is known of the order: the id from its relative `reference` ("MedicationRequest/123"),
+    `intent`, the RxNorm code and display, and the patient.
+    """
+    if resource:
+        stopped = copy.deepcopy(dict(resource))
+    else:
+        concept: dict[str, Any] = {"text": display}
+        if rxnorm_code:
+            concept = {"coding": [{"system": RXNORM, "code": rxnorm_code}], **concept}
+        stopped = {
+            "resourceType": "MedicationRequest",
+            "id": (reference or "").rpartition("/")[2],
+            "intent": intent,
+            "medicationCodeableConcept": concept,
+        }
+        if patient_reference:
+            stopped["subject"] = {"reference": patient_reference}
+    stopped["status"] = "stopped"
+    return stopped
 
 
 def resource_id(resource: Mapping[str, Any]) -> str | None:

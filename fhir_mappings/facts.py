@@ -265,14 +265,18 @@ class ClinicalFacts:
         found = self.results_of(concept)
         return found[0] if found else None
 
-    def antibody(self, antibody: Antibody) -> Qualitative:
+    def reading(self, concept: Lab | Antibody) -> Qualitative:
         """Positive if any result is positive, else negative if any is negative, else unknown."""
-        readings = {r.interpretation for r in self.results_of(antibody)}
+        readings = {r.interpretation for r in self.results_of(concept)}
         if Qualitative.POSITIVE in readings:
             return Qualitative.POSITIVE
         if Qualitative.NEGATIVE in readings:
             return Qualitative.NEGATIVE
         return Qualitative.UNKNOWN
+
+    def antibody(self, antibody: Antibody) -> Qualitative:
+        """The antibody's `reading`: positive if any result is positive, else negative, else unknown."""
+        return self.reading(antibody)
 
     def positive_antibodies(self, antibodies: Iterable[Antibody]) -> tuple[Antibody, ...]:
         return tuple(a for a in antibodies if self.antibody(a) is Qualitative.POSITIVE)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
-from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, SYSTEMIC_GLUCOCORTICOIDS, Lab, MyositisSubtype, Route
+from fhir_mappings.concepts import (
+    ORAL_PREDNISONE_LIKE,
+    PREDNISONE_EQUIVALENCE,
+    SYSTEMIC_GLUCOCORTICOIDS,
+    Lab,
+    MyositisSubtype,
+    Route,
+)
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 
 
@@ -34,25 +42,30 @@ def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bo
     return sum(by_drug.values())
 
 
+def oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
+    """Current prednisone/prednisolone orders given by mouth (or with no route stated), drafts included."""
+    return tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE) if m.route in (Route.ORAL, None))
+
+
 def uninterpretable_glucocorticoids(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
     return tuple(m for m in maintenance_glucocorticoids(facts) if m.dose is None)
 
 
+def covered_dates(orders: tuple[MedicationOrder, ...], until: date) -> set[date]:
+    """The days (before `until`) on which at least one of the orders with a start date was being taken."""
+    days: set[date] = set()
+    for order in orders:
+        if order.start is None:
+            continue
+        stop = min(order.end, until) if order.end else until
+        days.update(order.start + timedelta(days=n) for n in range((stop - order.start).days))
+    return days
+
+
 def covered_days(orders: tuple[MedicationOrder, ...], until: date) -> int:
-    """Cumulative medication duration (CMS eCQM): days covered by the orders, gaps not counted,
-    overlaps counted once."""
-    intervals = sorted(
-        (o.start, min(o.end, until) if o.end else until) for o in orders if o.start is not None and not o.is_draft
-    )
-    total = 0
-    cursor: date | None = None
-    for start, stop in intervals:
-        if cursor is not None and start < cursor:
-            start = cursor
-        if stop > start:
-            total += (stop - start).days
-            cursor = stop if cursor is None else max(cursor, stop)
-    return total
+    """Cumulative medication duration (CMS eCQM): days covered by the orders on record, gaps not
+    counted, overlaps counted once."""
+    return len(covered_dates(tuple(o for o in orders if not o.is_draft), until))
 
 
 def glucocorticoid_days(facts: ClinicalFacts) -> int:
@@ -68,6 +81,11 @@ def describe(order: MedicationOrder) -> str:
     return f"{order.display}: {dose}{since}{draft}"
 
 
+def diagnosis_fact(facts: ClinicalFacts, unnamed: str = "Diagnosis: inflammatory myopathy") -> str:
+    """The myositis diagnosis as a line of a card's facts list (`unnamed` when no subtype is coded)."""
+    return f"Diagnosis: {facts.myositis.value}" if facts.myositis else unnamed
+
+
 def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
 
@@ -77,11 +95,20 @@ def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
     return tuple(m.reference or m.display for m in orders if m.is_draft)
 
 
+def latest_weight_kg(facts: ClinicalFacts) -> float | None:
+    """The latest body weight at any date, None when there is none or it is not positive.
+    Weight-based dosing of children and adults uses `dosing_weight_kg` (a recent weight) instead."""
+    if facts.weight_kg is None or facts.weight_kg.value <= 0:
+        return None
+    return facts.weight_kg.value
+
+
 def mg_per_kg_per_day(facts: ClinicalFacts, order: MedicationOrder) -> float | None:
     """High-end daily dose per kg of body weight, or None when dose or weight is unknown."""
-    if order.dose is None or facts.weight_kg is None or facts.weight_kg.value <= 0:
+    weight = latest_weight_kg(facts)
+    if order.dose is None or weight is None:
         return None
-    return order.dose.mg_per_day_high / facts.weight_kg.value
+    return order.dose.mg_per_day_high / weight
 
 
 def planned_prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, low_end: bool = False) -> float:
@@ -101,6 +128,16 @@ def planned_prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, low_end: b
             continue
         total += (order.dose.mg_per_day_low if low_end else order.dose.mg_per_day_high) * factor
     return total
+
+
+def dose_in_steps(target_mg: float, step_mg: float, *, at_least_mg: float,
+                  at_most_mg: float | None = None) -> float | None:
+    """A dose to suggest: `target_mg` rounded down to a multiple of `step_mg` (tablet or syringe steps),
+    then capped at `at_most_mg`; None when that falls below `at_least_mg` (out of the recommended range)."""
+    mg = step_mg * math.floor(target_mg / step_mg)
+    if at_most_mg is not None:
+        mg = min(mg, at_most_mg)
+    return mg if mg >= at_least_mg else None
 
 
 def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:

@@ -35,21 +35,41 @@ NAMES: dict[Lab, str] = {
 
 HEPATITIS_SEROLOGY = (Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY)
 
+#: Results that stand for a test when checking whether it was done (an eGFR for creatinine, an AST for
+#: ALT); a test not listed is satisfied by its own results only.
+SATISFIED_BY: dict[Lab, tuple[Lab, ...]] = {
+    Lab.CREATININE: (Lab.CREATININE, Lab.EGFR),
+    Lab.ALT: (Lab.ALT, Lab.AST),
+}
+
+
+def satisfying(lab: Lab) -> tuple[Lab, ...]:
+    """The result concepts that show `lab` was done."""
+    return SATISFIED_BY.get(lab, (lab,))
+
+
+def latest_dated(facts: ClinicalFacts, lab: Lab) -> LabResult | None:
+    """The newest dated result that shows `lab` was done (undated results are passed over)."""
+    dated = [r for concept in satisfying(lab) for r in facts.results_of(concept) if r.when is not None]
+    return max(dated, key=lambda r: r.when, default=None)
+
 
 def serology_on_record(facts: ClinicalFacts) -> dict[Lab, LabResult | None]:
     """Latest result of each hepatitis B/C screening test, at any date (None when absent)."""
     return {lab: facts.latest(lab) for lab in HEPATITIS_SEROLOGY}
 
 
+def lab_order(patient_reference: str | None, loinc: tuple[str, str], reason: str, description: str) -> Action:
+    """Create a draft laboratory ServiceRequest for the test coded `loinc` (code, long name)."""
+    code, display = loinc
+    return Action("create", description, service_request(patient_reference=patient_reference, loinc_code=code,
+                                                         display=display, reason=reason))
+
+
 def order_suggestion(facts: ClinicalFacts, labs: tuple[Lab, ...], reason: str, label: str) -> Suggestion | None:
     """One suggestion creating a draft ServiceRequest per test that has a LOINC code; None if none has."""
     actions = tuple(
-        Action(
-            "create",
-            f"Draft order: {NAMES[lab]}",
-            service_request(patient_reference=facts.patient.reference, loinc_code=LOINC[lab][0],
-                            display=LOINC[lab][1], reason=reason),
-        )
+        lab_order(facts.patient.reference, LOINC[lab], reason, f"Draft order: {NAMES[lab]}")
         for lab in labs
         if lab in LOINC
     )

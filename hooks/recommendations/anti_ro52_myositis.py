@@ -27,7 +27,7 @@ from fhir_mappings.concepts import (
     Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe, draft_references, prednisone_equivalent_mg_per_day
+from hooks.criteria import describe, diagnosis_fact, draft_references, prednisone_equivalent_mg_per_day
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
 
@@ -65,7 +65,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not glucocorticoids or facts.current(STEROID_SPARING_AGENTS):
         return None
     positive = next(r for r in facts.results_of(Antibody.RO52) if r.interpretation is Qualitative.POSITIVE)
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Diagnosis: inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts)]
     facts_used.append(positive.describe())
     facts_used += [describe(m) for m in glucocorticoids]
     facts_used += _dose_facts(facts)

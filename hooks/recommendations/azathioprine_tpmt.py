@@ -28,6 +28,7 @@ from typing import Any
 from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references, mg_per_kg_per_day
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -74,7 +75,7 @@ def _remove_drafts(orders: tuple[MedicationOrder, ...], label: str) -> tuple[Sug
     drafts = [m for m in orders if m.is_draft and m.reference]
     if not drafts:
         return ()
-    actions = tuple(Action("delete", f"Remove the draft order {m.display}", resource_id=m.reference) for m in drafts)
+    actions = tuple(delete_draft(m) for m in drafts)
     return (Suggestion(label=label, actions=actions, is_recommended=True),)
 
 

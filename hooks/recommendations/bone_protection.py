@@ -19,9 +19,9 @@ FRAX-based categories cannot be computed from the data this service receives.
 
 from __future__ import annotations
 
-from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import OSTEOPOROSIS_THERAPY, Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
+from hooks.actions import new_order
 from hooks.criteria import (
     cumulative_prednisone_equivalent_mg,
     days_ago,
@@ -35,7 +35,6 @@ from hooks.criteria import (
 )
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -85,28 +84,22 @@ def _high_risk_reasons(facts: ClinicalFacts, params: Params) -> list[str]:
 
 
 def _calcium_vitamin_d(patient: str | None, recommended: bool) -> Suggestion:
-    code, display = CALCIUM_VITAMIN_D_TABLET
-    resource = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=1, dose_unit="{tbl}",
-        frequency=2, period=1, period_unit="d",
+    create = new_order(
+        patient, CALCIUM_VITAMIN_D_TABLET, "Draft order: calcium carbonate/cholecalciferol 1 tablet twice daily",
+        dose_value=1, dose_unit="{tbl}", frequency=2, period=1, period_unit="d",
         text="Calcium carbonate 1250 mg (500 mg calcium) / cholecalciferol 400 units: 1 tablet twice daily with "
         "food; adjust to dietary calcium intake",
     )
-    return Suggestion("Order calcium + vitamin D", (
-        Action("create", "Draft order: calcium carbonate/cholecalciferol 1 tablet twice daily", resource),
-    ), is_recommended=recommended)
+    return Suggestion("Order calcium + vitamin D", (create,), is_recommended=recommended)
 
 
 def _alendronate(patient: str | None) -> Suggestion:
-    code, display = ALENDRONATE_TABLET
-    resource = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=70, dose_unit="mg",
-        frequency=1, period=1, period_unit="wk",
+    create = new_order(
+        patient, ALENDRONATE_TABLET, "Draft order: alendronic acid 70 mg orally once weekly", dose_value=70,
+        dose_unit="mg", frequency=1, period=1, period_unit="wk",
         text="Alendronic acid 70 mg by mouth ONCE WEEKLY, fasting, with a full glass of water, upright for 30 minutes",
     )
-    return Suggestion("Order alendronate 70 mg once weekly", (
-        Action("create", "Draft order: alendronic acid 70 mg orally once weekly", resource),
-    ), is_recommended=True)
+    return Suggestion("Order alendronate 70 mg once weekly", (create,), is_recommended=True)
 
 
 def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | None]:

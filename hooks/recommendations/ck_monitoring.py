@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fhir_mappings.builders import service_request
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Lab
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe
+from hooks.criteria import describe, diagnosis_fact
+from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     PATIENT_VIEW,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -34,16 +33,9 @@ CK_LOINC = ("2157-6", "Creatine kinase [Enzymatic activity/volume] in Serum or P
 
 
 def _ck_suggestion(facts: ClinicalFacts) -> Suggestion:
-    code, display = CK_LOINC
-    resource = service_request(
-        patient_reference=facts.patient.reference, loinc_code=code, display=display,
-        reason="Myositis disease-activity monitoring on treatment",
-    )
-    return Suggestion(
-        label="Order creatine kinase",
-        actions=(Action("create", "Draft lab order: creatine kinase (LOINC 2157-6)", resource),),
-        is_recommended=True,
-    )
+    create = lab_order(facts.patient.reference, CK_LOINC, "Myositis disease-activity monitoring on treatment",
+                       "Draft lab order: creatine kinase (LOINC 2157-6)")
+    return Suggestion(label="Order creatine kinase", actions=(create,), is_recommended=True)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -55,7 +47,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if latest is not None and latest.when is not None and latest.when >= since:
         return None
     days = params["lookback_days"]
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Diagnosis: inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts)]
     facts_used += [describe(m) for m in treatment]
     if latest is None:
         facts_used.append("No creatine kinase result on record")

@@ -23,24 +23,21 @@ Later in the course, taper questions belong to `gc-taper`.
 
 from __future__ import annotations
 
-import copy
-import math
-from collections.abc import Mapping
-from typing import Any
-
-from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Condition, MyositisSubtype, Route
+from fhir_mappings.concepts import Condition, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
+    dose_in_steps,
     dosing_weight_kg,
     draft_references,
     glucocorticoid_days,
     is_juvenile_myositis,
+    oral_prednisone_orders,
     planned_prednisone_equivalent_mg_per_day,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -58,51 +55,26 @@ BSR_STATEMENT = (
 
 
 def _oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
-    return tuple(
-        m for m in facts.current(ORAL_PREDNISONE_LIKE)
-        if m.route in (Route.ORAL, None) and not (m.dose is not None and m.dose.as_needed)
-    )
+    return tuple(m for m in oral_prednisone_orders(facts) if not (m.dose is not None and m.dose.as_needed))
 
 
 def _suggested_mg(weight: float | None, params: Params) -> int | None:
     """1 mg/kg rounded down to 5 mg, capped; None when that would fall outside 0.5-1 mg/kg."""
     if weight is None:
         return None
-    mg = min(5 * math.floor(weight * params["target_high_mg_per_kg"] / 5), params["suggested_max_mg_per_day"])
-    return int(mg) if mg >= weight * params["target_low_mg_per_kg"] else None
-
-
-def _with_daily_dose(resource: Mapping[str, Any], mg: int) -> dict[str, Any] | None:
-    """The draft with its dose set to `mg` once daily, or None when its dosage is not one plain mg dose."""
-    dosages = resource.get("dosageInstruction") or []
-    if len(dosages) != 1 or len(dosages[0].get("doseAndRate") or []) != 1:
-        return None
-    quantity = dosages[0]["doseAndRate"][0].get("doseQuantity") or {}
-    if (quantity.get("code") or quantity.get("unit")) != "mg":
-        return None
-    updated = copy.deepcopy(dict(resource))
-    dosage = updated["dosageInstruction"][0]
-    dosage["doseAndRate"][0]["doseQuantity"]["value"] = mg
-    repeat = (dosage.get("timing") or {}).get("repeat") or {}
-    bounds = {key: value for key, value in repeat.items() if key.startswith("bounds")}
-    dosage["timing"] = {"repeat": {**bounds, "frequency": 1, "period": 1, "periodUnit": "d"}}
-    dosage["text"] = f"{mg} mg by mouth once daily"
-    return updated
+    mg = dose_in_steps(weight * params["target_high_mg_per_kg"], 5, at_least_mg=weight * params["target_low_mg_per_kg"],
+                       at_most_mg=params["suggested_max_mg_per_day"])
+    return int(mg) if mg is not None else None
 
 
 def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tuple[Suggestion, ...]:
-    if mg is None or len(drafts) != 1 or not drafts[0].resource:
+    if mg is None or len(drafts) != 1 or not drafts[0].resource or not one_mg_dose(drafts[0].resource):
         return ()
-    updated = _with_daily_dose(drafts[0].resource, mg)
-    if updated is None:
-        return ()
-    return (
-        Suggestion(
-            label=f"Change the draft to {mg} mg once daily",
-            actions=(Action("update", f"Draft order: {drafts[0].display} {mg} mg once daily", updated),),
-            is_recommended=True,
-        ),
+    action = update_draft(
+        drafts[0], f"Draft order: {drafts[0].display} {mg} mg once daily", text=f"{mg} mg by mouth once daily",
+        dose_value=mg, dose_unit="mg", frequency=1, period=1, period_unit="d",
     )
+    return (Suggestion(label=f"Change the draft to {mg} mg once daily", actions=(action,), is_recommended=True),)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, Dose, MedicationOrder
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, latest_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
@@ -74,7 +74,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     drafts = tuple(m for m in orders if m.is_draft)
     cautions = _cautions(facts, params)
     caution_text = CAUTION_TEXT.format(egfr=params["caution_egfr"], age=params["caution_age"])
-    weight = facts.weight_kg.value if facts.weight_kg is not None and facts.weight_kg.value > 0 else None
+    weight = latest_weight_kg(facts)
     if weight is not None:
         limit = params["max_g_per_kg_course"]
         excesses = {m: why for m in orders if (why := _excess(m, weight, limit)) is not None}

@@ -18,24 +18,23 @@ down to 5 mg, methotrexate to 2.5 mg).
 
 from __future__ import annotations
 
-import copy
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Drug, Route
+from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
+    diagnosis_fact,
+    dose_in_steps,
     dosing_weight_kg,
     draft_references,
     is_juvenile_myositis,
+    oral_prednisone_orders,
     planned_prednisone_equivalent_mg_per_day,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -57,22 +56,8 @@ class _Issue:
     fix_mg: float | None = None
 
 
-def _with_dose(resource: Mapping[str, Any], mg: float) -> dict[str, Any] | None:
-    """The draft with its one mg dose set to `mg`, or None when its dosage is not one plain mg dose."""
-    dosages = resource.get("dosageInstruction") or []
-    if len(dosages) != 1 or len(dosages[0].get("doseAndRate") or []) != 1:
-        return None
-    quantity = dosages[0]["doseAndRate"][0].get("doseQuantity") or {}
-    if (quantity.get("code") or quantity.get("unit")) != "mg":
-        return None
-    updated = copy.deepcopy(dict(resource))
-    updated["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] = mg
-    updated["dosageInstruction"][0]["text"] = f"{mg:g} mg (dose changed by decision support; schedule unchanged)"
-    return updated
-
-
 def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float | None) -> list[_Issue]:
-    orders = tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE) if m.route in (Route.ORAL, None))
+    orders = oral_prednisone_orders(facts)
     if not orders:
         return []
     mg = planned_prednisone_equivalent_mg_per_day(facts)
@@ -80,8 +65,8 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
     draft = drafts[0] if len(drafts) == 1 and drafts[0].dose and drafts[0].dose.administrations_per_day == 1 else None
     issues: list[_Issue] = []
     if weight is not None:
-        fix = min(5 * math.floor(params["gc_max_mg_per_kg"] * weight / 5), params["gc_max_mg_per_day"])
-        fix_mg = fix if fix >= params["gc_min_mg_per_kg"] * weight else None
+        fix_mg = dose_in_steps(params["gc_max_mg_per_kg"] * weight, 5, at_least_mg=params["gc_min_mg_per_kg"] * weight,
+                               at_most_mg=params["gc_max_mg_per_day"])
         if mg / weight > params["gc_max_mg_per_kg"]:
             issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {mg / weight:.2f} mg/kg/day is above "
                                  f"{params['gc_max_mg_per_kg']:g} mg/kg/day", orders, draft, fix_mg))
@@ -108,8 +93,8 @@ def _methotrexate_issues(facts: ClinicalFacts, params: Params, weight: float | N
         draft = order if order.is_draft and once_weekly else None
         fix_mg = None
         if bsa is not None:
-            fix_mg = 2.5 * math.floor(min(params["mtx_max_mg_per_m2"] * bsa, cap) / 2.5)
-            fix_mg = fix_mg if fix_mg >= params["mtx_min_mg_per_m2"] * bsa else None
+            fix_mg = dose_in_steps(min(params["mtx_max_mg_per_m2"] * bsa, cap), 2.5,
+                                   at_least_mg=params["mtx_min_mg_per_m2"] * bsa)
         about = (order,)
         if weekly_high > cap:
             issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high:g} mg/week is above the absolute "
@@ -134,16 +119,14 @@ def _suggestions(issues: list[_Issue]) -> tuple[Suggestion, ...]:
     for draft, mg in fixes.values():
         administrations = draft.dose.administrations_per_day if draft.dose else 1
         per_administration = mg if draft.drug is Drug.METHOTREXATE else mg / administrations
-        updated = _with_dose(draft.resource, per_administration)
-        if updated is None:
+        if not one_mg_dose(draft.resource):
             continue
         unit = "mg once weekly" if draft.drug is Drug.METHOTREXATE else "mg/day"
-        suggestions.append(
-            Suggestion(
-                label=f"Change {draft.display} to {mg:g} {unit}",
-                actions=(Action("update", f"Draft order: {draft.display} {mg:g} {unit}", updated),),
-            )
+        action = update_draft(
+            draft, f"Draft order: {draft.display} {mg:g} {unit}", dose_value=per_administration, dose_unit="mg",
+            text=f"{per_administration:g} mg (dose changed by decision support; schedule unchanged)",
         )
+        suggestions.append(Suggestion(label=f"Change {draft.display} to {mg:g} {unit}", actions=(action,)))
     if len(suggestions) == 1:
         suggestions[0] = Suggestion(suggestions[0].label, suggestions[0].actions, is_recommended=True)
     return tuple(suggestions)
@@ -160,7 +143,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if warning:
         issues = [i for i in issues if i.indicator is Indicator.WARNING]
     concerned = tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE | {Drug.METHOTREXATE}))
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Juvenile inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts, "Juvenile inflammatory myopathy")]
     facts_used.append(f"Age: {facts.patient.age_years:g} years" if facts.patient.age_years is not None else "Age unknown")
     facts_used += [describe(m) for m in concerned]
     facts_used.append(f"Weight: {weight:g} kg" if weight else "No weight in the lookback window")

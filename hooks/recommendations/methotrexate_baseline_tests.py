@@ -20,16 +20,11 @@ from datetime import date
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import days_ago, describe, draft_references
-from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion
+from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion, satisfying
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
-#: Each required test and the result concepts that satisfy it.
-BLOOD_TESTS: dict[Lab, tuple[Lab, ...]] = {
-    Lab.BLOOD_COUNT: (Lab.BLOOD_COUNT,),
-    Lab.CREATININE: (Lab.CREATININE, Lab.EGFR),
-    Lab.ALT: (Lab.ALT, Lab.AST),
-    Lab.ALBUMIN: (Lab.ALBUMIN,),
-}
+#: The required blood tests (each satisfied by the results `hooks.lab_orders.satisfying` names).
+BLOOD_TESTS = (Lab.BLOOD_COUNT, Lab.CREATININE, Lab.ALT, Lab.ALBUMIN)
 
 STATEMENT = (
     "BSR/BHPR 2017: before methotrexate check full blood count, calculated GFR (creatinine), ALT and/or AST and "
@@ -38,10 +33,10 @@ STATEMENT = (
 )
 
 
-def _has_result(facts: ClinicalFacts, concepts: tuple[Lab, ...], since: date | None) -> bool:
+def _has_result(facts: ClinicalFacts, lab: Lab, since: date | None) -> bool:
     return any(
         since is None or (r.when is not None and r.when.date() >= since)
-        for concept in concepts
+        for concept in satisfying(lab)
         for r in facts.results_of(concept)
     )
 
@@ -55,8 +50,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     serology_since = (
         days_ago(facts, params["serology_window_days"]) if new_start and params["serology_window_days"] > 0 else None
     )
-    missing = [lab for lab, concepts in BLOOD_TESTS.items() if not _has_result(facts, concepts, lab_since)]
-    missing += [lab for lab in HEPATITIS_SEROLOGY if not _has_result(facts, (lab,), serology_since)]
+    missing = [lab for lab in BLOOD_TESTS if not _has_result(facts, lab, lab_since)]
+    missing += [lab for lab in HEPATITIS_SEROLOGY if not _has_result(facts, lab, serology_since)]
     if not missing:
         return None
     window = f" in the last {params['lab_window_days']} days" if new_start else " on record"

@@ -17,11 +17,9 @@ Then:
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 from fhir_mappings.concepts import Condition, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import update_draft
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -35,33 +33,29 @@ from hooks.recommendation import (
     Suggestion,
 )
 
-ONCE_WEEKLY = {"frequency": 1, "period": 1, "periodUnit": "wk"}
 
-
-def once_weekly(order: MedicationOrder) -> dict[str, Any] | None:
-    """The draft resource with its schedule changed to once weekly: same dose per administration,
-    same bounds; other schedule elements (count, time of day, timing code) are dropped."""
+def _once_weekly(order: MedicationOrder) -> Action | None:
+    """Update of the draft to once weekly: same dose per administration, same course bounds; other
+    schedule elements (count, time of day, timing code) and a contradicting patient instruction go."""
     dosages = order.resource.get("dosageInstruction") or []
     if len(dosages) != 1 or order.dose is None:
         return None
-    updated = copy.deepcopy(dict(order.resource))
-    dosage = updated["dosageInstruction"][0]
-    repeat = (dosage.get("timing") or {}).get("repeat") or {}
-    bounds = {key: value for key, value in repeat.items() if key.startswith("bounds")}
-    dosage["timing"] = {"repeat": {**bounds, **ONCE_WEEKLY}}
-    dosage["text"] = f"{order.dose.mg_per_administration_high:g} mg ONCE WEEKLY, on the same day each week"
-    return updated
+    return update_draft(
+        order, f"Draft order: {order.display} once weekly, same dose",
+        text=f"{order.dose.mg_per_administration_high:g} mg ONCE WEEKLY, on the same day each week",
+        frequency=1, period=1, period_unit="wk",
+    )
 
 
 def _schedule_suggestions(orders: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
     suggestions = []
     for order in orders:
-        updated = once_weekly(order) if order.is_draft and order.resource else None
-        if updated is not None:
+        action = _once_weekly(order) if order.is_draft and order.resource else None
+        if action is not None:
             suggestions.append(
                 Suggestion(
                     label="Change the methotrexate draft to ONCE WEEKLY",
-                    actions=(Action("update", f"Draft order: {order.display} once weekly, same dose", updated),),
+                    actions=(action,),
                     is_recommended=not suggestions,
                 )
             )

@@ -13,13 +13,12 @@ weekly.
 
 from __future__ import annotations
 
-from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import FOLATES, Condition, Drug
 from fhir_mappings.facts import ClinicalFacts
+from hooks.actions import new_order
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -34,27 +33,18 @@ FOLIC_ACID_5_MG = ("199318", "Folic Acid 5 MG Oral Tablet")
 
 def _suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
     patient = facts.patient.reference
-    code, display = FOLIC_ACID_1_MG
-    daily = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=1, dose_unit="mg",
+    daily = new_order(
+        patient, FOLIC_ACID_1_MG, "Draft order: folic acid 1 mg orally once daily", dose_value=1, dose_unit="mg",
         frequency=1, period=1, period_unit="d", text="Folic acid 1 mg by mouth once daily",
     )
-    code, display = FOLIC_ACID_5_MG
-    weekly = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=5, dose_unit="mg",
+    weekly = new_order(
+        patient, FOLIC_ACID_5_MG, "Draft order: folic acid 5 mg orally once weekly", dose_value=5, dose_unit="mg",
         frequency=1, period=1, period_unit="wk",
         text="Folic acid 5 mg by mouth once weekly, NOT on the methotrexate day",
     )
     return (
-        Suggestion(
-            label="Order folic acid 1 mg daily",
-            actions=(Action("create", "Draft order: folic acid 1 mg orally once daily", daily),),
-            is_recommended=True,
-        ),
-        Suggestion(
-            label="Order folic acid 5 mg once weekly (not on the methotrexate day)",
-            actions=(Action("create", "Draft order: folic acid 5 mg orally once weekly", weekly),),
-        ),
+        Suggestion(label="Order folic acid 1 mg daily", actions=(daily,), is_recommended=True),
+        Suggestion(label="Order folic acid 5 mg once weekly (not on the methotrexate day)", actions=(weekly,)),
     )
 
 

@@ -15,9 +15,15 @@ the clinician.
 
 from __future__ import annotations
 
-from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Drug, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import (
+    AZATHIOPRINE_START_TEXT,
+    MYCOPHENOLATE_START_TEXT,
+    delete_draft,
+    start_azathioprine,
+    start_mycophenolate,
+)
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
     ORDER_HOOKS,
@@ -31,8 +37,6 @@ from hooks.recommendation import (
 )
 
 ILD_ANTIBODIES = ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5}
-MYCOPHENOLATE_TABLET = ("200060", "mycophenolate mofetil 500 MG Oral Tablet")
-AZATHIOPRINE_TABLET = ("197388", "Azathioprine 50 MG Oral Tablet")
 
 
 def _reasons(facts: ClinicalFacts) -> list[str]:
@@ -43,10 +47,10 @@ def _reasons(facts: ClinicalFacts) -> list[str]:
     return reasons
 
 
-def _replacement(draft: MedicationOrder, label: str, resource: dict) -> Suggestion:
-    actions = [Action("create", f"Draft order: {resource['dosageInstruction'][0]['text']}", resource)]
+def _replacement(draft: MedicationOrder, label: str, create: Action) -> Suggestion:
+    actions = [create]
     if draft.reference:
-        actions.insert(0, Action("delete", f"Remove the methotrexate draft {draft.reference}", resource_id=draft.reference))
+        actions.insert(0, delete_draft(draft, f"Remove the methotrexate draft {draft.reference}"))
     return Suggestion(label=label, actions=tuple(actions))
 
 
@@ -56,19 +60,10 @@ def _suggestions(facts: ClinicalFacts, drafts: tuple[MedicationOrder, ...]) -> t
     patient = facts.patient.reference
     suggestions = []
     if not facts.has_condition(Condition.PREGNANCY, Condition.PREGNANCY_PLANNED):
-        code, display = MYCOPHENOLATE_TABLET
-        resource = medication_request(
-            patient_reference=patient, rxnorm_code=code, display=display, dose_value=500, dose_unit="mg",
-            frequency=2, period=1, period_unit="d", text="Mycophenolate mofetil 500 mg by mouth twice daily",
-        )
-        suggestions.append(_replacement(drafts[0], "Replace with mycophenolate mofetil 500 mg twice daily", resource))
-    code, display = AZATHIOPRINE_TABLET
-    resource = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=50, dose_unit="mg",
-        frequency=1, period=1, period_unit="d",
-        text="Azathioprine 50 mg by mouth once daily; titrate to 2-3 mg/kg/day after TPMT/NUDT15 result",
-    )
-    suggestions.append(_replacement(drafts[0], "Replace with azathioprine 50 mg daily (check TPMT/NUDT15 first)", resource))
+        create = start_mycophenolate(patient, f"Draft order: {MYCOPHENOLATE_START_TEXT}")
+        suggestions.append(_replacement(drafts[0], "Replace with mycophenolate mofetil 500 mg twice daily", create))
+    create = start_azathioprine(patient, f"Draft order: {AZATHIOPRINE_START_TEXT}")
+    suggestions.append(_replacement(drafts[0], "Replace with azathioprine 50 mg daily (check TPMT/NUDT15 first)", create))
     return tuple(suggestions)
 
 

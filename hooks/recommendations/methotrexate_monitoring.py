@@ -16,28 +16,19 @@ Then: info reminder with lab-order suggestions for the coded tests.
 from __future__ import annotations
 
 from fhir_mappings.concepts import Drug, Lab
-from fhir_mappings.facts import ClinicalFacts, LabResult
+from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import days_ago, describe, draft_references
-from hooks.lab_orders import NAMES, order_suggestion
+from hooks.lab_orders import NAMES, latest_dated, order_suggestion
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
-#: Each monitored test and the result concepts that satisfy it.
-MONITORED: dict[Lab, tuple[Lab, ...]] = {
-    Lab.BLOOD_COUNT: (Lab.BLOOD_COUNT,),
-    Lab.CREATININE: (Lab.CREATININE, Lab.EGFR),
-    Lab.ALT: (Lab.ALT, Lab.AST),
-}
+#: The monitored tests (each satisfied by the results `hooks.lab_orders.satisfying` names).
+MONITORED = (Lab.BLOOD_COUNT, Lab.CREATININE, Lab.ALT)
 
 STATEMENT = (
     "BSR/BHPR 2017: on methotrexate check full blood count, creatinine/calculated GFR and ALT and/or AST every "
     "2 weeks until the dose has been stable for 6 weeks, then monthly for 3 months, then at least every 12 weeks; "
     "BSR 2025 moves to risk-adaptive monitoring."
 )
-
-
-def _latest_dated(facts: ClinicalFacts, concepts: tuple[Lab, ...]) -> LabResult | None:
-    dated = [r for concept in concepts for r in facts.results_of(concept) if r.when is not None]
-    return max(dated, key=lambda r: r.when, default=None)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -48,7 +39,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     early = bool(starts) and max(starts) > days_ago(facts, params["early_phase_days"])
     interval = params["early_interval_days"] if early else params["stable_interval_days"]
     since = days_ago(facts, interval)
-    latest = {lab: _latest_dated(facts, concepts) for lab, concepts in MONITORED.items()}
+    latest = {lab: latest_dated(facts, lab) for lab in MONITORED}
     overdue = tuple(lab for lab, found in latest.items() if found is None or found.when.date() < since)
     if not overdue:
         return None

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts
+from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references, latest_egfr
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -46,7 +46,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     suggestions = (
         Suggestion(
             "Remove the methotrexate draft order",
-            tuple(Action("delete", f"Remove the draft order: {m.display}", resource_id=m.reference) for m in drafts),
+            tuple(delete_draft(m, f"Remove the draft order: {m.display}") for m in drafts),
             is_recommended=True,
         ),
     ) if critical and drafts else ()

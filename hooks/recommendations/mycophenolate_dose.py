@@ -17,16 +17,12 @@ its maximum comes with a suggestion updating that draft to the maximum, given tw
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
-from fhir_mappings.builders import UCUM
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import update_draft
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -41,21 +37,6 @@ def _above(orders: tuple[MedicationOrder, ...], limit_mg: float) -> tuple[Medica
     return tuple(m for m in orders if m.dose is not None and m.dose.mg_per_day_high > limit_mg)
 
 
-def _twice_daily(resource: Any, mg: float, text: str) -> dict[str, Any]:
-    """The draft in its entirety with one structured dosage: `mg` twice daily (route kept)."""
-    updated = copy.deepcopy(dict(resource))
-    previous = (updated.get("dosageInstruction") or [{}])[0]
-    dosage: dict[str, Any] = {
-        "text": text,
-        "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
-        "doseAndRate": [{"doseQuantity": {"value": mg, "unit": "mg", "system": UCUM, "code": "mg"}}],
-    }
-    if isinstance(previous, dict) and previous.get("route"):
-        dosage["route"] = previous["route"]
-    updated["dosageInstruction"] = [dosage]
-    return updated
-
-
 def _cap_suggestions(over: tuple[MedicationOrder, ...], params: Params) -> tuple[Suggestion, ...]:
     limits = {
         Drug.MYCOPHENOLATE_MOFETIL: params["mofetil_max_mg_per_day"],
@@ -67,12 +48,9 @@ def _cap_suggestions(over: tuple[MedicationOrder, ...], params: Params) -> tuple
             continue
         mg = limits[order.drug] / 2
         text = f"{order.display} {mg:g} mg by mouth twice daily ({limits[order.drug] / 1000:g} g/day)"
-        suggestions.append(
-            Suggestion(
-                label=f"Change the draft to {mg:g} mg twice daily",
-                actions=(Action("update", f"Draft order: {text}", _twice_daily(order.resource, mg, text)),),
-            )
-        )
+        action = update_draft(order, f"Draft order: {text}", text=text, dose_value=mg, dose_unit="mg",
+                              frequency=2, period=1, period_unit="d")
+        suggestions.append(Suggestion(label=f"Change the draft to {mg:g} mg twice daily", actions=(action,)))
     return tuple(suggestions)
 
 

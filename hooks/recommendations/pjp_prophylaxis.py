@@ -18,7 +18,6 @@ The EULAR alternative is a settings change (e.g. `min_mg_per_day = 15`, `min_day
 
 from __future__ import annotations
 
-from fhir_mappings.builders import medication_request, service_request
 from fhir_mappings.concepts import (
     PJP_PROPHYLAXIS,
     SECOND_IMMUNOSUPPRESSANTS,
@@ -30,6 +29,7 @@ from fhir_mappings.concepts import (
     Route,
 )
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.actions import delete_draft, new_order
 from hooks.criteria import (
     data_gap,
     days_at_or_above,
@@ -40,6 +40,7 @@ from hooks.criteria import (
     prednisone_equivalent_mg_per_day,
     sustained_glucocorticoid,
 )
+from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
     Action,
@@ -107,28 +108,20 @@ def _recent_pulses(facts: ClinicalFacts, lookback_days: int) -> tuple[Medication
     )
 
 
-def _create(label: str, description: str, resource: dict, recommended: bool) -> Suggestion:
-    return Suggestion(label=label, actions=(Action("create", description, resource),), is_recommended=recommended)
+def _create(label: str, create: Action, recommended: bool) -> Suggestion:
+    return Suggestion(label=label, actions=(create,), is_recommended=recommended)
 
 
-def _delete_draft(order: MedicationOrder) -> Action:
-    """Cancel a draft order (CDS Hooks 2.0 delete action with a relative `resourceId`)."""
-    return Action("delete", f"Remove the draft order: {order.display}", resource_id=order.reference)
-
-
-def _atovaquone(patient: str | None) -> dict:
-    code, display = ATOVAQUONE_INGREDIENT
-    return medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=1500, dose_unit="mg",
-        frequency=1, period=1, period_unit="d",
+def _atovaquone(patient: str | None) -> Action:
+    return new_order(
+        patient, ATOVAQUONE_INGREDIENT, "Draft order: atovaquone 1500 mg orally once daily", dose_value=1500,
+        dose_unit="mg", frequency=1, period=1, period_unit="d",
         text="Atovaquone oral suspension 1500 mg (10 mL of 750 mg/5 mL) once daily with a fatty meal",
     )
 
 
-def _g6pd_order(patient: str | None) -> dict:
-    code, display = G6PD_LOINC
-    return service_request(patient_reference=patient, loinc_code=code, display=display,
-                           reason="G6PD status before dapsone (PJP prophylaxis)")
+def _g6pd_order(patient: str | None) -> Action:
+    return lab_order(patient, G6PD_LOINC, "G6PD status before dapsone (PJP prophylaxis)", "Draft order: G6PD activity")
 
 
 def _dapsone_finding(facts: ClinicalFacts, dapsone: tuple[MedicationOrder, ...]) -> Finding:
@@ -136,14 +129,14 @@ def _dapsone_finding(facts: ClinicalFacts, dapsone: tuple[MedicationOrder, ...])
     deficient = _g6pd_deficient(g6pd)
     patient = facts.patient.reference
     drafts = tuple(m for m in dapsone if m.is_draft and m.reference)
-    replace_actions = tuple(_delete_draft(m) for m in drafts) + (
-        Action("create", "Draft order: atovaquone 1500 mg orally once daily", _atovaquone(patient)),
+    replace_actions = tuple(delete_draft(m, f"Remove the draft order: {m.display}") for m in drafts) + (
+        _atovaquone(patient),
     )
     suggestions = [
         Suggestion("Replace dapsone with atovaquone 1500 mg daily", replace_actions, is_recommended=deficient)
     ]
     if not deficient:
-        suggestions.insert(0, _create("Order G6PD activity", "Draft order: G6PD activity", _g6pd_order(patient), True))
+        suggestions.insert(0, _create("Order G6PD activity", _g6pd_order(patient), True))
     summary = "Dapsone with G6PD deficiency: risk of haemolysis" if deficient else (
         "Dapsone without a normal G6PD result on record: check G6PD first"
     )
@@ -196,25 +189,19 @@ def _regimen_suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
     sulfa_allergy = Allergy.SULFONAMIDE in facts.allergies
     suggestions: list[Suggestion] = []
     if not sulfa_allergy:
-        code, display = TMP_SMX_DS_TABLET
-        resource = medication_request(
-            patient_reference=patient, rxnorm_code=code, display=display, dose_value=1, dose_unit="{tbl}",
-            frequency=1, period=1, period_unit="d",
+        create = new_order(
+            patient, TMP_SMX_DS_TABLET, "Draft order: sulfamethoxazole/trimethoprim 800/160 mg orally once daily",
+            dose_value=1, dose_unit="{tbl}", frequency=1, period=1, period_unit="d",
             text="Sulfamethoxazole 800 mg / trimethoprim 160 mg (DS): 1 tablet by mouth once daily",
         )
-        suggestions.append(_create("Order TMP-SMX DS 1 tablet daily",
-                                   "Draft order: sulfamethoxazole/trimethoprim 800/160 mg orally once daily",
-                                   resource, True))
-    suggestions.append(_create("Order atovaquone 1500 mg daily", "Draft order: atovaquone 1500 mg orally once daily",
-                               _atovaquone(patient), sulfa_allergy))
+        suggestions.append(_create("Order TMP-SMX DS 1 tablet daily", create, True))
+    suggestions.append(_create("Order atovaquone 1500 mg daily", _atovaquone(patient), sulfa_allergy))
     if _g6pd_normal(_g6pd(facts)):
-        code, display = DAPSONE_TABLET
-        resource = medication_request(
-            patient_reference=patient, rxnorm_code=code, display=display, dose_value=100, dose_unit="mg",
+        create = new_order(
+            patient, DAPSONE_TABLET, "Draft order: dapsone 100 mg orally once daily", dose_value=100, dose_unit="mg",
             frequency=1, period=1, period_unit="d", text="Dapsone 100 mg by mouth once daily",
         )
-        suggestions.append(_create("Order dapsone 100 mg daily (G6PD normal)",
-                                   "Draft order: dapsone 100 mg orally once daily", resource, False))
+        suggestions.append(_create("Order dapsone 100 mg daily (G6PD normal)", create, False))
     return tuple(suggestions)
 
 

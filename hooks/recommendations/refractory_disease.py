@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import describe
+from hooks.criteria import covered_dates, describe, diagnosis_fact
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 #: Orders that were never given do not count as treatment.
@@ -36,22 +36,11 @@ def _given(facts: ClinicalFacts, drugs: frozenset[Drug]) -> tuple[MedicationOrde
     return tuple(m for m in facts.history(drugs) if m.status not in NOT_GIVEN and m.start is not None)
 
 
-def _covered(orders: tuple[MedicationOrder, ...], until: date) -> set[date]:
-    """The days on which at least one of the orders was being taken, up to `until` (exclusive)."""
-    days: set[date] = set()
-    for order in orders:
-        if order.start is None:
-            continue
-        stop = min(order.end, until) if order.end else until
-        days.update(order.start + timedelta(days=n) for n in range((stop - order.start).days))
-    return days
-
-
 def _combination_start_plus(facts: ClinicalFacts, min_days: int) -> date | None:
     """The day on which glucocorticoid + steroid-sparing coverage reached `min_days` (None if not yet)."""
     both = sorted(
-        _covered(_given(facts, SYSTEMIC_GLUCOCORTICOIDS), facts.today)
-        & _covered(_given(facts, STEROID_SPARING_AGENTS), facts.today)
+        covered_dates(_given(facts, SYSTEMIC_GLUCOCORTICOIDS), facts.today)
+        & covered_dates(_given(facts, STEROID_SPARING_AGENTS), facts.today)
     )
     if len(both) < min_days:
         return None
@@ -90,7 +79,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     if latest.value < params["ck_ratio"] * baseline.value:
         return None
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Diagnosis: inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts)]
     facts_used += [describe(m) for m in glucocorticoids + sparing]
     facts_used.append(f"Glucocorticoid plus steroid-sparing agent for at least {weeks} weeks")
     facts_used.append(f"Pre-treatment creatine kinase: {baseline.describe()}")

@@ -31,21 +31,11 @@ STATEMENT = (
 )
 
 
-def _reading(facts: ClinicalFacts, lab: Lab) -> Qualitative:
-    """Positive if any result is positive, else negative if any is negative, else unknown."""
-    readings = {r.interpretation for r in facts.results_of(lab)}
-    if Qualitative.POSITIVE in readings:
-        return Qualitative.POSITIVE
-    if Qualitative.NEGATIVE in readings:
-        return Qualitative.NEGATIVE
-    return Qualitative.UNKNOWN
-
-
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     rituximab = facts.current((Drug.RITUXIMAB,))
     if not rituximab:
         return None
-    readings = {lab: _reading(facts, lab) for lab in SEROLOGY_TESTS}
+    readings = {lab: facts.reading(lab) for lab in SEROLOGY_TESTS}
     hepatitis_b = facts.conditions_of(Condition.HEPATITIS_B)
     protected = facts.current(HBV_ANTIVIRALS)
     results = [r.describe() for lab in SEROLOGY_TESTS for r in facts.results_of(lab)]

@@ -22,7 +22,7 @@ from datetime import date
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts, ConditionFact, MedicationOrder
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, diagnosis_fact, draft_references
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
 SEVERE_MANIFESTATIONS = (Condition.DYSPHAGIA, Condition.RESPIRATORY_MUSCLE_INVOLVEMENT)
@@ -80,7 +80,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     dysphagia = facts.has_condition(Condition.DYSPHAGIA)
     respiratory = facts.has_condition(Condition.RESPIRATORY_MUSCLE_INVOLVEMENT)
     treatment = facts.current(SYSTEMIC_GLUCOCORTICOIDS | STEROID_SPARING_AGENTS)
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Diagnosis: inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts)]
     facts_used += [
         f"{c.display} ({c.code})" + (f", onset {c.onset.isoformat()}" if c.onset else "") for c in manifestations
     ]

@@ -15,12 +15,9 @@ it: an update of each statin on record to status `stopped`, a delete of each dra
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
-from fhir_mappings.builders import RXNORM
 from fhir_mappings.concepts import STATINS, Antibody, MyositisSubtype, Qualitative
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.actions import delete_draft, stop_order
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -34,37 +31,10 @@ from hooks.recommendation import (
 )
 
 
-def _stopped(order: MedicationOrder, patient_reference: str | None) -> dict[str, Any]:
-    """The order on record in its entirety with status `stopped` (CDS Hooks update action).
-
-    Built from the resource as sent; when the facts carry no resource, from what is known of it.
-    """
-    if order.resource:
-        resource = copy.deepcopy(dict(order.resource))
-    else:
-        resource = {
-            "resourceType": "MedicationRequest",
-            "id": (order.reference or "").rpartition("/")[2],
-            "intent": order.intent,
-            "medicationCodeableConcept": {
-                "coding": [{"system": RXNORM, "code": order.rxnorm}] if order.rxnorm else [],
-                "text": order.display,
-            },
-        }
-        if not resource["medicationCodeableConcept"]["coding"]:
-            del resource["medicationCodeableConcept"]["coding"]
-        if patient_reference:
-            resource["subject"] = {"reference": patient_reference}
-    resource["status"] = "stopped"
-    return resource
-
-
 def _action(order: MedicationOrder, patient_reference: str | None) -> Action | None:
     if not order.reference:
         return None
-    if order.is_draft:
-        return Action("delete", f"Remove the draft order {order.display}", resource_id=order.reference)
-    return Action("update", f"Stop {order.display}", _stopped(order, patient_reference))
+    return delete_draft(order) if order.is_draft else stop_order(order, patient_reference)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

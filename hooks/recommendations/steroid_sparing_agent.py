@@ -18,7 +18,6 @@ Then: warning "add a steroid-sparing agent", critical for necrotizing myopathy b
 
 from __future__ import annotations
 
-from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import (
     NECROTIZING_MYOPATHY_ANTIBODIES,
     STEROID_SPARING_AGENTS,
@@ -27,10 +26,10 @@ from fhir_mappings.concepts import (
     MyositisSubtype,
 )
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe, glucocorticoid_days
+from hooks.actions import new_order, start_azathioprine, start_mycophenolate
+from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -41,8 +40,6 @@ from hooks.recommendation import (
 )
 
 METHOTREXATE_TABLET = ("105585", "Methotrexate 2.5 MG Oral Tablet")
-AZATHIOPRINE_TABLET = ("197388", "Azathioprine 50 MG Oral Tablet")
-MYCOPHENOLATE_TABLET = ("200060", "mycophenolate mofetil 500 MG Oral Tablet")
 
 
 def _necrotizing(facts: ClinicalFacts) -> bool:
@@ -58,44 +55,20 @@ def _suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
     patient = facts.patient.reference
     suggestions: list[Suggestion] = []
     if not pregnancy:
-        code, display = METHOTREXATE_TABLET
-        resource = medication_request(
-            patient_reference=patient, rxnorm_code=code, display=display, dose_value=15, dose_unit="mg",
-            frequency=1, period=1, period_unit="wk", text="Methotrexate 15 mg by mouth ONCE WEEKLY (6 x 2.5 mg tablets)",
+        create = new_order(
+            patient, METHOTREXATE_TABLET, "Draft order: methotrexate 15 mg orally once weekly", dose_value=15,
+            dose_unit="mg", frequency=1, period=1, period_unit="wk",
+            text="Methotrexate 15 mg by mouth ONCE WEEKLY (6 x 2.5 mg tablets)",
         )
-        suggestions.append(
-            Suggestion(
-                label="Order methotrexate 15 mg once weekly",
-                actions=(Action("create", "Draft order: methotrexate 15 mg orally once weekly", resource),),
-                is_recommended=not (ild or skin),
-            )
-        )
-    code, display = AZATHIOPRINE_TABLET
-    resource = medication_request(
-        patient_reference=patient, rxnorm_code=code, display=display, dose_value=50, dose_unit="mg",
-        frequency=1, period=1, period_unit="d",
-        text="Azathioprine 50 mg by mouth once daily; titrate to 2-3 mg/kg/day after TPMT/NUDT15 result",
-    )
-    suggestions.append(
-        Suggestion(
-            label="Order azathioprine 50 mg daily (check TPMT/NUDT15 first)",
-            actions=(Action("create", "Draft order: azathioprine 50 mg orally once daily", resource),),
-            is_recommended=pregnancy,
-        )
-    )
+        suggestions.append(Suggestion(label="Order methotrexate 15 mg once weekly", actions=(create,),
+                                      is_recommended=not (ild or skin)))
+    create = start_azathioprine(patient, "Draft order: azathioprine 50 mg orally once daily")
+    suggestions.append(Suggestion(label="Order azathioprine 50 mg daily (check TPMT/NUDT15 first)", actions=(create,),
+                                  is_recommended=pregnancy))
     if not pregnancy:
-        code, display = MYCOPHENOLATE_TABLET
-        resource = medication_request(
-            patient_reference=patient, rxnorm_code=code, display=display, dose_value=500, dose_unit="mg",
-            frequency=2, period=1, period_unit="d", text="Mycophenolate mofetil 500 mg by mouth twice daily",
-        )
-        suggestions.append(
-            Suggestion(
-                label="Order mycophenolate mofetil 500 mg twice daily",
-                actions=(Action("create", "Draft order: mycophenolate mofetil 500 mg orally twice daily", resource),),
-                is_recommended=ild or skin,
-            )
-        )
+        create = start_mycophenolate(patient, "Draft order: mycophenolate mofetil 500 mg orally twice daily")
+        suggestions.append(Suggestion(label="Order mycophenolate mofetil 500 mg twice daily", actions=(create,),
+                                      is_recommended=ild or skin))
     return tuple(suggestions)
 
 
@@ -116,7 +89,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         reasons.append("necrotizing myopathy (IMNM / anti-HMGCR / anti-SRP) needs combination therapy from the outset")
     if ild:
         reasons.append("interstitial lung disease needs combination therapy from the outset")
-    facts_used = [f"Diagnosis: {facts.myositis.value}" if facts.myositis else "Diagnosis: inflammatory myopathy"]
+    facts_used = [diagnosis_fact(facts)]
     facts_used += [describe(m) for m in glucocorticoids]
     facts_used.append(f"Glucocorticoid exposure so far: {days} days; no steroid-sparing agent on the current regimen")
     facts_used += [f"{ab.value} positive" for ab in facts.positive_antibodies(NECROTIZING_MYOPATHY_ANTIBODIES)]

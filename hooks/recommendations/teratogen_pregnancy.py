@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fhir_mappings.builders import service_request
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references
+from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
-    Action,
     Citation,
     Finding,
     Indicator,
@@ -64,7 +64,7 @@ def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Sugg
     return tuple(
         Suggestion(
             label=f"Remove the {m.display} draft order",
-            actions=(Action("delete", f"Remove draft order {m.reference}", resource_id=m.reference),),
+            actions=(delete_draft(m, f"Remove draft order {m.reference}"),),
             is_recommended=len(drafts) == 1,
         )
         for m in drafts
@@ -73,16 +73,12 @@ def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Sugg
 
 
 def _pregnancy_test_suggestion(facts: ClinicalFacts) -> Suggestion:
-    code, display = URINE_HCG
-    resource = service_request(
-        patient_reference=facts.patient.reference, loinc_code=code, display=display,
-        reason="Pregnancy test before a teratogenic drug (methotrexate / mycophenolate / cyclophosphamide)",
+    create = lab_order(
+        facts.patient.reference, URINE_HCG,
+        "Pregnancy test before a teratogenic drug (methotrexate / mycophenolate / cyclophosphamide)",
+        "Draft order: urine hCG pregnancy test",
     )
-    return Suggestion(
-        label="Order a urine pregnancy test (hCG)",
-        actions=(Action("create", "Draft order: urine hCG pregnancy test", resource),),
-        is_recommended=True,
-    )
+    return Suggestion(label="Order a urine pregnancy test (hCG)", actions=(create,), is_recommended=True)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

@@ -5,10 +5,13 @@ from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 
 from fhir_mappings.builders import (
+    RXNORM,
+    UCUM,
     drug_coding,
     medication_request,
     resource_id,
     service_request,
+    stopped_medication_request,
     updated_medication_request,
 )
 from fhir_mappings.concepts import Drug, Route
@@ -136,3 +139,101 @@ def test_update_drops_as_needed():
     draft = daily_draft()
     draft["dosageInstruction"][0]["asNeededBoolean"] = True
     assert "asNeededBoolean" not in to_weekly(draft)["dosageInstruction"][0]
+
+
+# --- updated_medication_request: same dose with a new schedule, or a new dose on the same schedule ---
+def weekly_same_dose(resource):
+    return updated_medication_request(resource, frequency=1, period=1, period_unit="wk",
+                                      text="15 mg ONCE WEEKLY, on the same day each week")
+
+
+def instruction_texts(dosage) -> list[str]:
+    return [dosage.get("text", ""), dosage.get("patientInstruction", "")] + [
+        item.get("text", "") for item in dosage.get("additionalInstruction", [])]
+
+
+def test_daily_methotrexate_with_take_daily_becomes_weekly_with_no_daily_instruction_left():
+    draft = daily_draft()
+    draft["dosageInstruction"][0]["patientInstruction"] = "take daily"
+    updated = weekly_same_dose(draft)
+    MedicationRequest.model_validate(updated)
+    [dosage] = updated["dosageInstruction"]
+    assert dosage["timing"]["repeat"] == {"frequency": 1, "period": 1, "periodUnit": "wk"}
+    assert dosage["patientInstruction"] == "15 mg ONCE WEEKLY, on the same day each week"
+    assert not any("daily" in text.lower() for text in instruction_texts(dosage))
+    assert read_back(updated).mg_per_week_high == 15 and not read_back(updated).more_often_than_weekly
+
+
+def test_schedule_only_update_keeps_the_dose_as_sent():
+    draft = daily_draft()
+    updated = weekly_same_dose(draft)
+    MedicationRequest.model_validate(updated)
+    assert updated["dosageInstruction"][0]["doseAndRate"] == draft["dosageInstruction"][0]["doseAndRate"]
+
+
+def test_schedule_update_keeps_a_course_duration_and_drops_timing_events():
+    draft = daily_draft()
+    timing = draft["dosageInstruction"][0]["timing"]
+    timing["repeat"]["boundsDuration"] = {"value": 12, "unit": "wk", "system": "http://unitsofmeasure.org",
+                                          "code": "wk"}
+    timing["event"] = ["2026-11-21", "2026-11-22"]
+    updated_timing = weekly_same_dose(draft)["dosageInstruction"][0]["timing"]
+    assert updated_timing == {"repeat": {"frequency": 1, "period": 1, "periodUnit": "wk",
+                                         "boundsDuration": timing["repeat"]["boundsDuration"]}}
+
+
+def test_dose_only_update_keeps_the_schedule_as_sent():
+    draft = daily_draft()
+    draft["dosageInstruction"][0]["timing"]["code"] = {"text": "QAM"}
+    updated = updated_medication_request(draft, dose_value=10, dose_unit="mg", text="10 mg, schedule unchanged")
+    MedicationRequest.model_validate(updated)
+    [dosage] = updated["dosageInstruction"]
+    assert dosage["timing"] == draft["dosageInstruction"][0]["timing"]
+    assert dosage["doseAndRate"] == [{"doseQuantity": {"value": 10, "unit": "mg", "system": UCUM, "code": "mg"}}]
+    assert read_back(updated).mg_per_day_high == 10
+
+
+def test_dose_only_update_replaces_the_patient_instruction():
+    draft = daily_draft()
+    draft["dosageInstruction"][0]["patientInstruction"] = "take 15 mg"
+    updated = updated_medication_request(draft, dose_value=10, dose_unit="mg", text="10 mg")
+    assert updated["dosageInstruction"][0]["patientInstruction"] == "10 mg"
+
+
+def test_update_drops_later_dosage_instructions():
+    draft = daily_draft()
+    draft["dosageInstruction"].append(dict(draft["dosageInstruction"][0], sequence=2))
+    assert len(weekly_same_dose(draft)["dosageInstruction"]) == 1
+
+
+@pytest.mark.parametrize("partial", [{"dose_value": 10}, {"dose_unit": "mg"}, {"frequency": 1, "period": 1}])
+def test_partial_dose_or_schedule_is_refused(partial):
+    with pytest.raises(ValueError):
+        updated_medication_request(daily_draft(), text="x", **partial)
+
+
+# --- stopped_medication_request ----------------------------------------------------------------
+def test_stopped_order_keeps_the_resource_as_sent_with_status_stopped():
+    active = fhir_medication_request("83367", display="atorvastatin", dose=40, id="statin-1", note=[{"text": "x"}])
+    stopped = stopped_medication_request(active)
+    MedicationRequest.model_validate(stopped)
+    assert stopped == {**active, "status": "stopped"}
+    assert active["status"] == "active"
+
+
+def test_stopped_order_without_the_resource_is_built_from_what_is_known():
+    stopped = stopped_medication_request(None, reference="MedicationRequest/statin-1", intent="order",
+                                         rxnorm_code="83367", display="atorvastatin",
+                                         patient_reference="Patient/example")
+    MedicationRequest.model_validate(stopped)
+    assert (stopped["id"], stopped["status"], stopped["subject"]) == (
+        "statin-1", "stopped", {"reference": "Patient/example"})
+    assert stopped["medicationCodeableConcept"] == {
+        "coding": [{"system": RXNORM, "code": "83367"}], "text": "atorvastatin"}
+
+
+def test_stopped_order_without_a_code_is_named_by_text():
+    stopped = stopped_medication_request(None, reference="MedicationRequest/s", display="a statin",
+                                         patient_reference="Patient/example")
+    MedicationRequest.model_validate(stopped)
+    assert stopped["medicationCodeableConcept"] == {"text": "a statin"}

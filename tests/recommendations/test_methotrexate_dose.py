@@ -83,6 +83,16 @@ def test_weekly_update_keeps_the_bounds_and_drops_the_daily_timing_code():
                                   "frequency": 1, "period": 1, "periodUnit": "wk"}}
 
 
+
+def test_weekly_update_replaces_a_take_daily_patient_instruction():
+    draft = daily_draft(7.5)
+    draft.resource["dosageInstruction"][0]["patientInstruction"] = "take daily"
+    [suggestion] = run(facts(hook="order-select", medications=(draft,))).suggestions
+    [dosage] = suggestion.actions[0].resource["dosageInstruction"]
+    assert dosage["timing"]["repeat"] == {"frequency": 1, "period": 1, "periodUnit": "wk"}
+    assert "daily" not in dosage["patientInstruction"].lower() and "daily" not in dosage["text"].lower()
+    assert "ONCE WEEKLY" in dosage["patientInstruction"]
+
 # --- adult weekly dose -------------------------------------------------------------------------
 def test_25_mg_weekly_is_silent():
     assert run(facts(medications=(mtx(25),))) is None

@@ -1,0 +1,59 @@
+"""Shared helpers in hooks.criteria and hooks.lab_orders that several recommendations use."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from fhir_mappings.concepts import Drug, Lab, Qualitative
+from hooks.criteria import covered_dates, covered_days, diagnosis_fact, dose_in_steps, latest_weight_kg
+from hooks.lab_orders import latest_dated, satisfying
+from tests.factories import NOW, facts, order, result
+
+
+@pytest.mark.parametrize(("target", "step", "low", "cap", "expected"), [
+    (72.0, 5, 35.0, 60, 60),      # 1 mg/kg of 72 kg capped at 60
+    (58.0, 5, 29.0, 60, 55),      # rounded down to 5 mg
+    (22.0, 5, 21.0, None, 20),    # rounded below the range -> 20 < 21
+    (30.4, 2.5, 22.8, None, 30.0),
+])
+def test_dose_in_steps(target, step, low, cap, expected):
+    got = dose_in_steps(target, step, at_least_mg=low, at_most_mg=cap)
+    assert got == (expected if expected >= low else None)
+
+
+def test_dose_below_the_range_is_none():
+    assert dose_in_steps(9.0, 5, at_least_mg=6.0) is None
+
+
+def test_covered_days_counts_overlaps_once_and_ignores_drafts():
+    first = order(Drug.PREDNISONE, 10, days=30)
+    overlapping = order(Drug.PREDNISONE, 5, days=10)
+    draft = order(Drug.PREDNISONE, 20, draft=True)
+    today = NOW.date()
+    assert covered_days((first, overlapping, replace(draft, start=today - timedelta(days=50))), today) == 30
+    assert len(covered_dates((first, overlapping), today)) == 30
+
+
+def test_diagnosis_fact_without_a_coded_subtype():
+    assert diagnosis_fact(facts(myositis=None)) == "Diagnosis: inflammatory myopathy"
+    assert diagnosis_fact(facts(myositis=None), "Juvenile inflammatory myopathy") == "Juvenile inflammatory myopathy"
+
+
+def test_latest_weight_kg_ignores_a_non_positive_weight():
+    assert latest_weight_kg(facts(weight_kg=70)) == 70
+    assert latest_weight_kg(facts(weight_kg=0)) is None
+
+
+def test_an_egfr_shows_creatinine_was_done():
+    assert satisfying(Lab.CREATININE) == (Lab.CREATININE, Lab.EGFR)
+    assert satisfying(Lab.ALBUMIN) == (Lab.ALBUMIN,)
+    f = facts(results=(result(Lab.EGFR, value=80, days_ago=3), result(Lab.CREATININE, value=1.0, days_ago=20)))
+    assert latest_dated(f, Lab.CREATININE).concept is Lab.EGFR
+
+
+def test_reading_of_a_lab():
+    f = facts(results=(result(Lab.HBSAG, interpretation=Qualitative.NEGATIVE),
+                       result(Lab.HBSAG, interpretation=Qualitative.POSITIVE)))
+    assert f.reading(Lab.HBSAG) is Qualitative.POSITIVE
+    assert f.reading(Lab.ANTI_HBC) is Qualitative.UNKNOWN
