@@ -135,7 +135,9 @@ def updated_medication_request(
       Without them the dose as sent is kept (same dose, new schedule).
     - New schedule (`frequency` times per `period` `period_unit`): the repeat is replaced, keeping
       only the course bounds (`boundsPeriod`, `boundsDuration` or `boundsRange`); what would
-      contradict it goes: the old repeat members, `timing.code`, `timing.event` and as-needed flags.
+      contradict it goes: the old repeat members, `timing.code`, `timing.event`, as-needed flags and
+      `maxDosePerPeriod` (a daily maximum must not cap a weekly dose). A new dose drops
+      `maxDosePerAdministration`.
       Without a schedule the timing as sent is kept (same schedule, new dose).
     """
     new_dose = _all_or_none(dose_value=dose_value, dose_unit=dose_unit)
@@ -151,9 +153,10 @@ def updated_medication_request(
         repeat: dict[str, Any] = {"frequency": frequency, "period": period, "periodUnit": period_unit}
         repeat.update({k: v for k, v in old_repeat.items() if k in _BOUNDS})
         dosage["timing"] = {**{k: v for k, v in timing.items() if k not in ("code", "event")}, "repeat": repeat}
-        for contradicting in ("asNeededBoolean", "asNeededCodeableConcept"):
+        for contradicting in ("asNeededBoolean", "asNeededCodeableConcept", "maxDosePerPeriod"):
             dosage.pop(contradicting, None)
     if new_dose:
+        dosage.pop("maxDosePerAdministration", None)
         dosage["doseAndRate"] = [
             {"doseQuantity": {"value": dose_value, "unit": dose_unit, "system": UCUM, "code": dose_unit}}]
     if "patientInstruction" in dosage:

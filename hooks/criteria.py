@@ -43,8 +43,12 @@ def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bo
 
 
 def oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
-    """Current prednisone/prednisolone orders given by mouth (or with no route stated), drafts included."""
-    return tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE) if m.route in (Route.ORAL, None))
+    """Current scheduled prednisone/prednisolone orders given by mouth (or with no route stated),
+    drafts included; as-needed orders are not a daily dose."""
+    return tuple(
+        m for m in facts.current(ORAL_PREDNISONE_LIKE)
+        if m.route in (Route.ORAL, None) and not (m.dose is not None and m.dose.as_needed)
+    )
 
 
 def uninterpretable_glucocorticoids(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
@@ -95,17 +99,19 @@ def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
     return tuple(m.reference or m.display for m in orders if m.is_draft)
 
 
-def latest_weight_kg(facts: ClinicalFacts) -> float | None:
-    """The latest body weight at any date, None when there is none or it is not positive.
-    Weight-based dosing of children and adults uses `dosing_weight_kg` (a recent weight) instead."""
-    if facts.weight_kg is None or facts.weight_kg.value <= 0:
-        return None
-    return facts.weight_kg.value
+#: REFERENCE.md 2.2: the latest weight is used for mg/kg only if this recent (adults, children).
+WEIGHT_LOOKBACK_DAYS = {"adult": 90, "child": 30}
+
+
+def recent_weight_kg(facts: ClinicalFacts) -> float | None:
+    """The latest body weight if recent enough for weight-based dosing (REFERENCE.md 2.2: 90 days,
+    30 for children), else None so that the card says "weight needed" instead of using a stale one."""
+    return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS["child" if facts.is_child else "adult"])
 
 
 def mg_per_kg_per_day(facts: ClinicalFacts, order: MedicationOrder) -> float | None:
     """High-end daily dose per kg of body weight, or None when dose or weight is unknown."""
-    weight = latest_weight_kg(facts)
+    weight = recent_weight_kg(facts)
     if order.dose is None or weight is None:
         return None
     return order.dose.mg_per_day_high / weight

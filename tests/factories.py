@@ -46,7 +46,8 @@ def order(
     ref: str | None = None,
     **extra: Any,
 ) -> MedicationOrder:
-    """A current order started `days` ago (a draft when `draft`)."""
+    """A current order started `days` ago (a draft when `draft`); `dose=` replaces the plain dose."""
+    extra.setdefault("dose", dose(mg, per_day) if mg is not None else None)
     return MedicationOrder(
         drug=drug,
         display=drug.value,
@@ -54,7 +55,6 @@ def order(
         intent="order",
         reference=ref or (f"MedicationRequest/draft-{drug.value}" if draft else f"MedicationRequest/{drug.value}"),
         route=route,
-        dose=dose(mg, per_day) if mg is not None else None,
         start=None if draft or days is None else days_before(days),
         is_draft=draft,
         is_selected=draft,

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 
 from fhir_mappings.concepts import Drug, Lab, Qualitative
-from hooks.criteria import covered_dates, covered_days, diagnosis_fact, dose_in_steps, latest_weight_kg
+from fhir_mappings.facts import Measurement
+from hooks.criteria import covered_dates, covered_days, diagnosis_fact, dose_in_steps, recent_weight_kg
 from hooks.lab_orders import latest_dated, satisfying
 from tests.factories import NOW, facts, order, result
 
@@ -40,9 +41,20 @@ def test_diagnosis_fact_without_a_coded_subtype():
     assert diagnosis_fact(facts(myositis=None), "Juvenile inflammatory myopathy") == "Juvenile inflammatory myopathy"
 
 
-def test_latest_weight_kg_ignores_a_non_positive_weight():
-    assert latest_weight_kg(facts(weight_kg=70)) == 70
-    assert latest_weight_kg(facts(weight_kg=0)) is None
+def test_recent_weight_kg_ignores_a_non_positive_weight():
+    assert recent_weight_kg(facts(weight_kg=70)) == 70
+    assert recent_weight_kg(facts(weight_kg=0)) is None
+
+
+def test_recent_weight_kg_ignores_an_adult_weight_older_than_90_days():
+    stale = replace(facts(), weight_kg=Measurement(70, NOW - timedelta(days=91)))
+    assert recent_weight_kg(stale) is None
+    assert recent_weight_kg(replace(stale, weight_kg=Measurement(70, NOW - timedelta(days=90)))) == 70
+
+
+def test_recent_weight_kg_ignores_a_child_weight_older_than_30_days():
+    child = replace(facts(age=10), weight_kg=Measurement(30, NOW - timedelta(days=31)))
+    assert recent_weight_kg(child) is None
 
 
 def test_an_egfr_shows_creatinine_was_done():

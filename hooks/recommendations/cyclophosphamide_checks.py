@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import PJP_PROPHYLAXIS, Drug, Lab, Qualitative, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
-from hooks.criteria import describe, draft_references, latest_weight_kg
+from hooks.criteria import describe, draft_references, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
@@ -39,7 +39,7 @@ def _excess(facts: ClinicalFacts, order: MedicationOrder, params: Params) -> str
     if bsa:
         g_per_m2 = mg / 1000 / bsa
         return f"{mg:g} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
-    weight = latest_weight_kg(facts)
+    weight = recent_weight_kg(facts)
     if weight is not None:
         mg_per_kg = mg / weight
         return f"{mg:g} mg = {mg_per_kg:.1f} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None

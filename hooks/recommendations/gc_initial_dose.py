@@ -54,10 +54,6 @@ BSR_STATEMENT = (
 )
 
 
-def _oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
-    return tuple(m for m in oral_prednisone_orders(facts) if not (m.dose is not None and m.dose.as_needed))
-
-
 def _suggested_mg(weight: float | None, params: Params) -> int | None:
     """1 mg/kg rounded down to 5 mg, capped; None when that would fall outside 0.5-1 mg/kg."""
     if weight is None:
@@ -78,7 +74,7 @@ def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tu
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    orders = _oral_prednisone_orders(facts)
+    orders = oral_prednisone_orders(facts)
     if not orders or is_juvenile_myositis(facts) or not facts.is_adult:
         return None
     high = planned_prednisone_equivalent_mg_per_day(facts)

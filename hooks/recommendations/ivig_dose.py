@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, Dose, MedicationOrder
-from hooks.criteria import describe, draft_references, latest_weight_kg
+from hooks.criteria import describe, draft_references, latest_egfr, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
@@ -51,9 +51,9 @@ def _excess(order: MedicationOrder, weight_kg: float, limit: float) -> str | Non
 
 def _cautions(facts: ClinicalFacts, params: Params) -> list[str]:
     found = []
-    egfr = facts.latest(Lab.EGFR)
-    if egfr is not None and egfr.value is not None and egfr.value < params["caution_egfr"]:
-        found.append(egfr.describe())
+    egfr = latest_egfr(facts)
+    if egfr is not None and egfr[0] < params["caution_egfr"]:
+        found.append(egfr[1])
     age = facts.patient.age_years
     if age is not None and age > params["caution_age"]:
         found.append(f"Age {age:.0f} years")
@@ -74,7 +74,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     drafts = tuple(m for m in orders if m.is_draft)
     cautions = _cautions(facts, params)
     caution_text = CAUTION_TEXT.format(egfr=params["caution_egfr"], age=params["caution_age"])
-    weight = latest_weight_kg(facts)
+    weight = recent_weight_kg(facts)
     if weight is not None:
         limit = params["max_g_per_kg_course"]
         excesses = {m: why for m in orders if (why := _excess(m, weight, limit)) is not None}

@@ -50,7 +50,7 @@ def _reasons(facts: ClinicalFacts) -> list[str]:
 def _replacement(draft: MedicationOrder, label: str, create: Action) -> Suggestion:
     actions = [create]
     if draft.reference:
-        actions.insert(0, delete_draft(draft, f"Remove the methotrexate draft {draft.reference}"))
+        actions.insert(0, delete_draft(draft))
     return Suggestion(label=label, actions=tuple(actions))
 
 

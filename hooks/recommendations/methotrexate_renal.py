@@ -46,7 +46,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     suggestions = (
         Suggestion(
             "Remove the methotrexate draft order",
-            tuple(delete_draft(m, f"Remove the draft order: {m.display}") for m in drafts),
+            tuple(delete_draft(m) for m in drafts),
             is_recommended=True,
         ),
     ) if critical and drafts else ()

@@ -129,7 +129,7 @@ def _dapsone_finding(facts: ClinicalFacts, dapsone: tuple[MedicationOrder, ...])
     deficient = _g6pd_deficient(g6pd)
     patient = facts.patient.reference
     drafts = tuple(m for m in dapsone if m.is_draft and m.reference)
-    replace_actions = tuple(delete_draft(m, f"Remove the draft order: {m.display}") for m in drafts) + (
+    replace_actions = tuple(delete_draft(m) for m in drafts) + (
         _atovaquone(patient),
     )
     suggestions = [

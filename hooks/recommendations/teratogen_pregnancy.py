@@ -64,7 +64,7 @@ def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Sugg
     return tuple(
         Suggestion(
             label=f"Remove the {m.display} draft order",
-            actions=(delete_draft(m, f"Remove draft order {m.reference}"),),
+            actions=(delete_draft(m),),
             is_recommended=len(drafts) == 1,
         )
         for m in drafts

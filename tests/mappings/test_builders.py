@@ -141,6 +141,22 @@ def test_update_drops_as_needed():
     assert "asNeededBoolean" not in to_weekly(draft)["dosageInstruction"][0]
 
 
+def test_schedule_update_drops_a_daily_maximum():
+    draft = daily_draft()
+    draft["dosageInstruction"][0]["maxDosePerPeriod"] = {
+        "numerator": {"value": 15, "unit": "mg"}, "denominator": {"value": 1, "unit": "d"}}
+    updated = to_weekly(draft)
+    MedicationRequest.model_validate(updated)
+    assert "maxDosePerPeriod" not in updated["dosageInstruction"][0]
+
+
+def test_dose_update_drops_a_maximum_per_administration():
+    draft = daily_draft()
+    draft["dosageInstruction"][0]["maxDosePerAdministration"] = {"value": 15, "unit": "mg"}
+    updated = updated_medication_request(draft, dose_value=10, dose_unit="mg", text="10 mg once daily")
+    assert "maxDosePerAdministration" not in updated["dosageInstruction"][0]
+
+
 # --- updated_medication_request: same dose with a new schedule, or a new dose on the same schedule ---
 def weekly_same_dose(resource):
     return updated_medication_request(resource, frequency=1, period=1, period_unit="wk",

@@ -73,6 +73,14 @@ def test_draft_with_egfr_60_and_age_65_is_silent():
     assert run(f) is None
 
 
+def test_draft_with_a_newer_creatinine_uses_the_egfr_computed_from_it():
+    f = facts(hook="order-select", weight_kg=70, medications=(ivig(70, days=2),),
+              results=(result(Lab.EGFR, value=80, unit="mL/min", days_ago=60),
+                       result(Lab.CREATININE, value=2.5, unit="mg/dL", days_ago=3)))
+    finding = run(f)
+    assert finding is not None and any("CKD-EPI 2021" in fact for fact in finding.facts_used)
+
+
 def test_draft_in_a_patient_over_65_gets_precautions():
     assert run(facts(hook="order-select", weight_kg=70, age=66, medications=(ivig(70, days=2),))) is not None
 

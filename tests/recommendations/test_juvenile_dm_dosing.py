@@ -5,7 +5,7 @@ from fhir_mappings.concepts import Drug, MyositisSubtype
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.juvenile_dm_dosing import RECOMMENDATION
-from tests.factories import facts, order
+from tests.factories import dose, facts, order
 
 PARAMS = RECOMMENDATION.defaults()
 JDM = MyositisSubtype.JUVENILE_DERMATOMYOSITIS
@@ -89,6 +89,11 @@ def test_prednisolone_at_2_mg_per_kg_is_silent():
 
 def test_prednisolone_above_2_mg_per_kg_warns():
     assert run(child(weight_kg=20, medications=(order(Drug.PREDNISOLONE, 45),))).indicator is Indicator.WARNING
+
+
+def test_as_needed_prednisolone_is_not_a_daily_dose_and_stays_silent():
+    as_needed = order(Drug.PREDNISOLONE, 45, dose=dose(45, as_needed=True))
+    assert run(child(weight_kg=20, medications=(as_needed,))) is None
 
 
 def test_above_60_mg_warns_and_says_the_cap_is_unverified():
