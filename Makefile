@@ -42,10 +42,13 @@ bench: $(BENCH_STAMP)
 	else echo "npm not found: the fallback benchmark will be skipped"; fi
 	$(BIN)/python -m bench
 
-# Regenerate the recommendation catalog from the registry (a test fails while it is stale).
+# Regenerate the recommendation catalog and the rule settings file from the registry (a test fails while
+# either is stale).
 catalog: $(STAMP)
 	$(BIN)/myositis-cds catalog --format markdown > docs/recommendations.md.tmp
 	mv docs/recommendations.md.tmp docs/recommendations.md
+	$(BIN)/myositis-cds catalog --format toml > config/rule-settings.toml.tmp
+	mv config/rule-settings.toml.tmp config/rule-settings.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -134,14 +134,15 @@ def parser() -> argparse.ArgumentParser:
     evaluate_.add_argument("--now", type=_timestamp, help="evaluation time, ISO 8601 (default: now)")
 
     catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
-    catalog_.add_argument("--format", choices=("text", "markdown"), default="text")
+    catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
+                          help="toml: the rule settings file with every parameter's default and source")
     return root
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     args = parser().parse_args(argv)
     if args.command == "catalog":
-        render = catalog.markdown if args.format == "markdown" else catalog.text
+        render = {"markdown": catalog.markdown, "toml": catalog.settings_toml}.get(args.format, catalog.text)
         out.write(render(registry.all_recommendations()))
         return 0
     settings = Settings.from_env()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from cds_service import catalog
+from hooks import settings as rule_settings
 from hooks.registry import all_recommendations
 from tests.test_cli import run
 
@@ -36,3 +37,31 @@ def test_catalog_command_prints_text_and_markdown():
     assert code == 0 and "steroid-sparing-agent: Add a steroid-sparing agent" in out
     code, out, _ = run("catalog", "--format", "markdown")
     assert code == 0 and out == catalog.markdown(all_recommendations())
+
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "config" / "rule-settings.toml"
+
+
+def test_committed_rule_settings_file_is_up_to_date():
+    assert SETTINGS_FILE.read_text(encoding="utf-8") == catalog.settings_toml(all_recommendations()), (
+        "config/rule-settings.toml is out of date: run `make catalog`"
+    )
+
+
+def test_rule_settings_file_loads_to_exactly_the_defaults():
+    recommendations = all_recommendations()
+    loaded = rule_settings.load(recommendations, str(SETTINGS_FILE))
+    assert loaded == {r.id: r.defaults() for r in recommendations}
+
+
+def test_rule_settings_file_lists_every_parameter_with_its_source():
+    text = catalog.settings_toml(all_recommendations())
+    for recommendation in all_recommendations():
+        for name, parameter in recommendation.parameters.items():
+            assert f"\n{name} = " in text
+            assert " ".join(parameter.source.split()) in text
+
+
+def test_catalog_command_prints_the_rule_settings_file():
+    code, out, _ = run("catalog", "--format", "toml")
+    assert code == 0 and out == catalog.settings_toml(all_recommendations())
