@@ -149,7 +149,7 @@ async def _fixed_rate(base: str, targets: Sequence[Target], rate: float, duratio
                     return
                 await _send(client, target, due, tally)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         tasks = []
         for i in range(count):
             due = started + i / rate
@@ -158,15 +158,15 @@ async def _fixed_rate(base: str, targets: Sequence[Target], rate: float, duratio
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(targets[i % len(targets)], due)))
         await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - started
-    return _report(tally, count, elapsed, {"rate_per_s": rate, "duration_s": duration_s, "connections": connections})
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return _report(tally, count, elapsed, cpu, {"rate_per_s": rate, "duration_s": duration_s, "connections": connections})
 
 
 async def _saturation(base: str, targets: Sequence[Target], clients: int, duration_s: float, max_requests: int) -> dict[str, Any]:
     tally = _Tally([], {})
     sent = 0
     async with _client(base, clients) as client:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         stop = started + duration_s
 
         async def worker() -> None:
@@ -177,11 +177,12 @@ async def _saturation(base: str, targets: Sequence[Target], clients: int, durati
                 await _send(client, target, time.perf_counter(), tally)
 
         await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return _report(tally, sent, elapsed, {"clients": clients, "duration_s": duration_s})
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return _report(tally, sent, elapsed, cpu, {"clients": clients, "duration_s": duration_s})
 
 
-def _report(tally: _Tally, sent: int, elapsed: float, setup: dict[str, Any]) -> dict[str, Any]:
+def _report(tally: _Tally, sent: int, elapsed: float, client_cpu_s: float, setup: dict[str, Any]) -> dict[str, Any]:
+    """`client_cpu_cores`: the load generator's own CPU use, taken from the cores the server shares."""
     result: dict[str, Any] = {
         **setup,
         "sent": sent,
@@ -190,6 +191,7 @@ def _report(tally: _Tally, sent: int, elapsed: float, setup: dict[str, Any]) -> 
         "error_kinds": tally.errors,
         "elapsed_s": round(elapsed, 2),
         "throughput_per_s": round(len(tally.latencies_ms) / elapsed, 1),
+        "client_cpu_cores": round(client_cpu_s / elapsed, 2),
     }
     if tally.latencies_ms:
         result["latency"] = summary(tally.latencies_ms)

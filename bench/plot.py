@@ -1,4 +1,4 @@
-"""The growth plot: service and floor time against the number of resources in the prefetch."""
+"""The growth plot: service and floor time against the number of resources of the record."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def growth_plot(rows: Sequence[Mapping[str, Any]], target_ms: float, path: Path,
             axes.plot(sizes, medians, "o-", color=colour, label=f"{label}, median")
             axes.plot(sizes, p99s, ":", color=colour, alpha=0.6, label=f"{label}, p99")
         axes.axhline(target_ms, color="grey", linestyle="--", linewidth=1, label=f"target {target_ms:g} ms")
-        axes.set_xlabel("resources in prefetch")
+        axes.set_xlabel("distinct resources of the record (labs are sent in two prefetch keys)")
         axes.set_ylabel("ms per request (wall)")
         axes.grid(True, alpha=0.3)
     logarithmic.set_xscale("log")

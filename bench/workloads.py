@@ -254,7 +254,7 @@ class Shape:
 
     @staticmethod
     def of_size(total: int) -> Shape:
-        """A record of exactly `total` resources (>= 6) in the proportions of a real chart:
+        """A record of exactly `total` resources (>= 5) in the proportions of a real chart:
         ~5 % Conditions, ~20 % MedicationRequests, the rest mostly Observations."""
         conditions = max(1, total // 20)
         medications = max(1, total // 5)
@@ -281,24 +281,54 @@ def record(shape: Shape, seed: int = SEED, today: date = NOW.date()) -> list[dic
     return resources
 
 
-def _resource_type(template: str) -> str:
-    return template.split("?", 1)[0].split("/", 1)[0]
+def _codes(concept: Mapping[str, Any] | list[Any] | None) -> set[str]:
+    """'system|code' and bare 'code' of every coding of a CodeableConcept (or a list of them)."""
+    concepts = concept if isinstance(concept, list) else [concept or {}]
+    return {token for c in concepts for coding in c.get("coding", ())
+            for token in (coding.get("code"), f"{coding.get('system')}|{coding.get('code')}")}
+
+
+def _matches(resource: Mapping[str, Any], parameters: Mapping[str, str]) -> bool:
+    """The search parameters of the services' prefetch templates, evaluated as an EHR would
+    (`patient` is always the record's patient; `_sort` and `_count` do not select)."""
+    for name, value in parameters.items():
+        wanted = set(value.split(","))
+        if name == "code" and not wanted & _codes(resource.get("code")):
+            return False
+        if name == "category" and not wanted & _codes(resource.get("category")):
+            return False
+        if name == "status" and resource.get("status") not in wanted:
+            return False
+    return True
+
+
+def search(resources: Iterable[Mapping[str, Any]], template: str) -> list[Mapping[str, Any]]:
+    """The resources a prefetch template's query returns. `_count` is not applied: the growth
+    benchmark sends every resource of the record, as an EHR that bundles all pages would."""
+    path, _, query = template.partition("?")
+    resource_type = path.split("/", 1)[0]
+    parameters = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
+    found = [r for r in resources if r["resourceType"] == resource_type and _matches(r, parameters)]
+    if parameters.get("_sort") == "-date":
+        found.sort(key=lambda r: r.get("effectiveDateTime", ""), reverse=True)
+    return found
 
 
 def prefetch(resources: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Every prefetch key of the services filled the way an EHR fills it (read or searchset Bundle)."""
+    """Every prefetch key of the services filled the way an EHR fills it: a read, or a searchset
+    Bundle of what the key's query finds (a resource found by two keys is sent twice)."""
     resources = list(resources)
     result: dict[str, Any] = {}
     for key, template in PREFETCH.items():
-        wanted = _resource_type(template)
-        matching = [r for r in resources if r["resourceType"] == wanted]
+        found = search(resources, template)
         if "?" not in template:
-            result[key] = matching[0] if matching else None
+            result[key] = found[0] if found else None
             continue
-        result[key] = {"resourceType": "Bundle", "type": "searchset", "total": len(matching),
-                       "link": [{"relation": "self", "url": f"https://ehr.example.org/fhir/{wanted}?patient={PATIENT_ID}"}],
-                       "entry": [{"fullUrl": f"https://ehr.example.org/fhir/{wanted}/{r['id']}", "resource": r,
-                                  "search": {"mode": "match"}} for r in matching]}
+        resource_type = template.split("?", 1)[0]
+        result[key] = {"resourceType": "Bundle", "type": "searchset", "total": len(found),
+                       "link": [{"relation": "self", "url": f"https://ehr.example.org/fhir/{resource_type}?patient={PATIENT_ID}"}],
+                       "entry": [{"fullUrl": f"https://ehr.example.org/fhir/{resource_type}/{r['id']}", "resource": r,
+                                  "search": {"mode": "match"}} for r in found]}
     return result
 
 
@@ -340,7 +370,13 @@ class Workload:
     name: str
     service_id: str
     body: dict[str, Any]
-    resources: int  # resources in the prefetch
+    resources: int  # distinct resources of the record (a resource may be in two prefetch keys)
+
+    @property
+    def prefetch_entries(self) -> int:
+        """Resources in the prefetch as sent, repeats included."""
+        values = self.body.get("prefetch", {}).values()
+        return sum(len(v.get("entry", ())) if v["resourceType"] == "Bundle" else 1 for v in values if v)
 
 
 def typical_workloads(seed: int = SEED) -> list[Workload]:

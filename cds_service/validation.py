@@ -52,7 +52,13 @@ def validators() -> Validators:
 
 
 def check(validator: Draft202012Validator, document: Any) -> None:
-    """Raise SchemaViolation naming the most relevant error, if any."""
-    error = best_match(validator.iter_errors(document))
+    """Raise SchemaViolation naming the most relevant error, if any.
+
+    A document nested deeper than Python can recurse (the parser allows 1024 levels) is a violation
+    too, not a crash."""
+    try:
+        error = best_match(validator.iter_errors(document))
+    except RecursionError:
+        raise SchemaViolation("$", "JSON nested too deeply") from None
     if error is not None:
         raise SchemaViolation(error.json_path, error.message)

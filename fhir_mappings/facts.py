@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from typing import Any
 
@@ -238,10 +239,26 @@ class ClinicalFacts:
         return self.myositis is not None
 
     # --- medications -----------------------------------------------------------------------
+    # Indexes built on first use: rules ask the same questions many times per call, and a large
+    # record (thousands of orders and results) must not be scanned once per question.
+    @cached_property
+    def _current_orders(self) -> tuple[MedicationOrder, ...]:
+        return tuple(m for m in self.medications if m.is_current)
+
+    @cached_property
+    def _results_by_concept(self) -> Mapping[Lab | Antibody, tuple[LabResult, ...]]:
+        grouped: dict[Lab | Antibody, list[LabResult]] = {}
+        for r in self.results:
+            grouped.setdefault(r.concept, []).append(r)
+        newest_first = lambda r: (r.when is not None, r.when or datetime.min)  # noqa: E731
+        return {concept: tuple(sorted(rs, key=newest_first, reverse=True)) for concept, rs in grouped.items()}
+
     def current(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
         """Current regimen (record + drafts), optionally restricted to some drugs."""
-        wanted = None if drugs is None else frozenset(drugs)
-        return tuple(m for m in self.medications if m.is_current and (wanted is None or m.drug in wanted))
+        if drugs is None:
+            return self._current_orders
+        wanted = frozenset(drugs)
+        return tuple(m for m in self._current_orders if m.drug in wanted)
 
     def drafts(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
         return tuple(m for m in self.current(drugs) if m.is_draft)
@@ -258,8 +275,7 @@ class ClinicalFacts:
     # --- observations ----------------------------------------------------------------------
     def results_of(self, concept: Lab | Antibody) -> tuple[LabResult, ...]:
         """Results of one concept, newest first (undated last)."""
-        matching = [r for r in self.results if r.concept == concept]
-        return tuple(sorted(matching, key=lambda r: (r.when is not None, r.when or datetime.min), reverse=True))
+        return self._results_by_concept.get(concept, ())
 
     def latest(self, concept: Lab | Antibody) -> LabResult | None:
         found = self.results_of(concept)

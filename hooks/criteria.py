@@ -55,21 +55,49 @@ def uninterpretable_glucocorticoids(facts: ClinicalFacts) -> tuple[MedicationOrd
     return tuple(m for m in maintenance_glucocorticoids(facts) if m.dose is None)
 
 
-def covered_dates(orders: tuple[MedicationOrder, ...], until: date) -> set[date]:
-    """The days (before `until`) on which at least one of the orders with a start date was being taken."""
-    days: set[date] = set()
-    for order in orders:
-        if order.start is None:
+Interval = tuple[date, date]
+
+
+def covered_intervals(orders: tuple[MedicationOrder, ...], until: date) -> list[Interval]:
+    """The periods [start, stop) before `until` during which at least one of the orders with a start
+    date was being taken, merged so that none overlap or touch, in date order."""
+    spans = sorted(
+        (o.start, min(o.end, until) if o.end else until) for o in orders if o.start is not None
+    )
+    merged: list[Interval] = []
+    for start, stop in spans:
+        if stop <= start:
             continue
-        stop = min(order.end, until) if order.end else until
-        days.update(order.start + timedelta(days=n) for n in range((stop - order.start).days))
-    return days
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def intersect_intervals(first: list[Interval], second: list[Interval]) -> list[Interval]:
+    """The periods covered by both merged, ordered interval lists."""
+    both: list[Interval] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        start, stop = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
+        if start < stop:
+            both.append((start, stop))
+        if first[i][1] < second[j][1]:
+            i += 1
+        else:
+            j += 1
+    return both
+
+
+def total_days(intervals: list[Interval]) -> int:
+    return sum((stop - start).days for start, stop in intervals)
 
 
 def covered_days(orders: tuple[MedicationOrder, ...], until: date) -> int:
     """Cumulative medication duration (CMS eCQM): days covered by the orders on record, gaps not
     counted, overlaps counted once."""
-    return len(covered_dates(tuple(o for o in orders if not o.is_draft), until))
+    return total_days(covered_intervals(tuple(o for o in orders if not o.is_draft), until))
 
 
 def glucocorticoid_days(facts: ClinicalFacts) -> int:

@@ -7,7 +7,7 @@ import pytest
 
 from fhir_mappings.concepts import Drug, Lab, Qualitative
 from fhir_mappings.facts import Measurement
-from hooks.criteria import covered_dates, covered_days, diagnosis_fact, dose_in_steps, recent_weight_kg
+from hooks.criteria import covered_days, covered_intervals, intersect_intervals, diagnosis_fact, dose_in_steps, recent_weight_kg
 from hooks.lab_orders import latest_dated, satisfying
 from tests.factories import NOW, facts, order, result
 
@@ -33,7 +33,23 @@ def test_covered_days_counts_overlaps_once_and_ignores_drafts():
     draft = order(Drug.PREDNISONE, 20, draft=True)
     today = NOW.date()
     assert covered_days((first, overlapping, replace(draft, start=today - timedelta(days=50))), today) == 30
-    assert len(covered_dates((first, overlapping), today)) == 30
+    assert covered_intervals((first, overlapping), today) == [(today - timedelta(days=30), today)]
+
+
+def test_covered_intervals_keep_gaps_apart_and_merge_touching_orders():
+    today = NOW.date()
+    early = replace(order(Drug.PREDNISONE, 10, days=60), end=today - timedelta(days=50))
+    touching = replace(order(Drug.PREDNISONE, 10, days=50), end=today - timedelta(days=40))
+    late = order(Drug.PREDNISONE, 10, days=20)
+    assert covered_intervals((late, touching, early), today) == [
+        (today - timedelta(days=60), today - timedelta(days=40)), (today - timedelta(days=20), today)]
+
+
+def test_intersect_intervals_keeps_only_the_common_days():
+    today = NOW.date()
+    day = lambda n: today - timedelta(days=n)  # noqa: E731
+    assert intersect_intervals([(day(60), day(40)), (day(20), today)], [(day(50), day(10))]) == [
+        (day(50), day(40)), (day(20), day(10))]
 
 
 def test_diagnosis_fact_without_a_coded_subtype():

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import covered_dates, describe, diagnosis_fact
+from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 #: Orders that were never given do not count as treatment.
@@ -38,13 +38,17 @@ def _given(facts: ClinicalFacts, drugs: frozenset[Drug]) -> tuple[MedicationOrde
 
 def _combination_start_plus(facts: ClinicalFacts, min_days: int) -> date | None:
     """The day on which glucocorticoid + steroid-sparing coverage reached `min_days` (None if not yet)."""
-    both = sorted(
-        covered_dates(_given(facts, SYSTEMIC_GLUCOCORTICOIDS), facts.today)
-        & covered_dates(_given(facts, STEROID_SPARING_AGENTS), facts.today)
+    both = intersect_intervals(
+        covered_intervals(_given(facts, SYSTEMIC_GLUCOCORTICOIDS), facts.today),
+        covered_intervals(_given(facts, STEROID_SPARING_AGENTS), facts.today),
     )
-    if len(both) < min_days:
-        return None
-    return both[min_days - 1] + timedelta(days=1)
+    remaining = min_days
+    for start, stop in both:
+        length = (stop - start).days
+        if length >= remaining:
+            return start + timedelta(days=remaining)
+        remaining -= length
+    return None
 
 
 def _baseline(facts: ClinicalFacts) -> LabResult | None:
