@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,22 +84,38 @@ def _canonical(item: Mapping[str, Any]) -> str:
 
 
 class SqliteStore:
+    """SQLite in WAL mode. One connection per process and thread, opened on first use (so a
+    gunicorn worker never inherits its parent's connection); opening one per request cost more than
+    the request's own work. Issued cards are written with synchronous=NORMAL (safe against a crash of
+    the service); feedback with synchronous=FULL (safe against a crash of the machine)."""
+
     def __init__(self, path: Path | str, *, timeout_seconds: float = 5.0) -> None:
         self._path = str(path)
         self._timeout = timeout_seconds
+        self._local = threading.local()
         with self._connect() as connection:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self._path, timeout=self._timeout)
-        try:
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            connection = sqlite3.connect(self._path, timeout=self._timeout)
             connection.execute("PRAGMA synchronous=NORMAL")
+            local.connection, local.pid = connection, os.getpid()
+        return local.connection
+
+    @contextmanager
+    def _connect(self, *, synchronous: str = "NORMAL") -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        if synchronous != "NORMAL":
+            connection.execute(f"PRAGMA synchronous={synchronous}")
+        try:
             with connection:  # one transaction: commit on success, roll back on error
                 yield connection
         finally:
-            connection.close()
+            if synchronous != "NORMAL":
+                connection.execute("PRAGMA synchronous=NORMAL")
 
     def record_cards(self, cards: Iterable[IssuedCard]) -> None:
         rows = [
@@ -117,7 +135,7 @@ class SqliteStore:
                 (digest, service_id, item["card"], item["outcome"], item["outcomeTimestamp"], canonical,
                  received_at.isoformat())
             )
-        with self._connect() as connection:
+        with self._connect(synchronous="FULL") as connection:
             before = connection.total_changes
             connection.executemany("INSERT OR IGNORE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             return connection.total_changes - before
