@@ -1,9 +1,11 @@
 """POST /cds-services/{id}: hook calls end to end (SPEC-NOTES 2.3, 2.4 P6-P7, 2.5 C1-C13)."""
 
+import gc
 import logging
 
 import pytest
 
+import cds_service.api.services as services_api
 from cds_service.cards import RECOMMENDATION_SYSTEM
 from tests.api import UnreachableStore, fixture, post_hook
 from tests.factories import NOW
@@ -152,3 +154,21 @@ def test_cards_are_returned_even_when_the_store_cannot_record_them(make_app, cap
     client = make_app(store=UnreachableStore()).test_client()
     assert card_for(cards_of(client, "myositis-patient-view", PATIENT_VIEW), "steroid-sparing-agent")
     assert "cards not recorded: OperationalError" in caplog.text
+
+
+def test_cyclic_gc_is_paused_during_a_hook_call_and_resumed_after(client, monkeypatch):
+    seen = []
+    real = services_api.evaluate
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services_api, "evaluate", spy)
+    post_hook(client, "myositis-patient-view", fixture("requests/patient-view-dm-prednisone.json"))
+    assert seen == [False] and gc.isenabled()
+
+
+def test_cyclic_gc_is_resumed_after_a_rejected_call(client):
+    client.post("/cds-services/myositis-patient-view", data=b"{not json", content_type="application/json")
+    assert gc.isenabled()

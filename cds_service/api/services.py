@@ -7,8 +7,11 @@ recorded (a store failure is logged, not allowed to withhold the cards). Logs ca
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Blueprint, Response, jsonify
 
@@ -31,8 +34,31 @@ def known_service(service_id: str) -> Service:
     return service
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one hook call.
+
+    A large prefetch becomes millions of dicts and lists in a few milliseconds; the collector's
+    full passes over them made parsing and mapping grow faster than the record (measured with
+    `make bench`: the 5,000-resource parse took 60% longer with it running). Nothing in a call
+    creates reference cycles that must be freed before it ends; the collector runs again after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @blueprint.post("/cds-services/<service_id>")
 def call_service(service_id: str) -> Response:
+    with cyclic_gc_paused():
+        return _call_service(service_id)
+
+
+def _call_service(service_id: str) -> Response:
     started = time.perf_counter()
     service = known_service(service_id)
     rt = runtime.current()
