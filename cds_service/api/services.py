@@ -53,12 +53,12 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 @blueprint.post("/cds-services/<service_id>")
-def call_service(service_id: str) -> Response:
+def hook_call(service_id: str) -> Response:
     with cyclic_gc_paused():
-        return _call_service(service_id)
+        return call_service(service_id)
 
 
-def _call_service(service_id: str) -> Response:
+def call_service(service_id: str) -> Response:
     started = time.perf_counter()
     service = known_service(service_id)
     rt = runtime.current()
