@@ -32,6 +32,7 @@ $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
 
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Benchmark and load test (issue 7; not part of `make test`): results in bench/results/, table printed.

@@ -19,8 +19,8 @@ from fhir_mappings.concepts import (
     Condition,
     MyositisSubtype,
 )
-from fhir_mappings.read import add_days, code_of, codings, date_of, mapping, number, string
 from fhir_mappings.facts import ConditionFact
+from fhir_mappings.read import add_days, code_of, codings, date_of, mapping, number, string
 from fhir_mappings.units import TIME_DAYS
 from fhir_mappings.valuesets import condition_concepts
 

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
-
 from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
 
 #: Elements required by R4 that the R4B models do not enforce on their own.
 REQUIRED: dict[str, tuple[str, ...]] = {

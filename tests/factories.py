@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from fhir_mappings.concepts import Condition, Drug, Lab, MyositisSubtype, Qualitative, Route, Antibody
+from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Qualitative, Route
 from fhir_mappings.facts import (
     ClinicalFacts,
     ConditionFact,

@@ -5,7 +5,8 @@ import copy
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cds_service.app import create_app
 from cds_service.config import Settings

@@ -9,7 +9,14 @@ from cds_service.cards import OVERRIDE_REASON_SYSTEM, RECOMMENDATION_SYSTEM, esc
 from cds_service.validation import check, validators
 from hooks.engine import Result
 from hooks.recommendation import (
-    ALL_HOOKS, Action, Citation, Finding, Indicator, Link, Recommendation, Suggestion,
+    ALL_HOOKS,
+    Action,
+    Citation,
+    Finding,
+    Indicator,
+    Link,
+    Recommendation,
+    Suggestion,
 )
 from tests.factories import facts
 

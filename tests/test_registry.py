@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from hooks.registry import all_recommendations, validate
 from hooks.recommendation import Citation, Indicator, Recommendation
+from hooks.registry import all_recommendations, validate
 
 TESTS = Path(__file__).resolve().parent
 IDS = [r.id for r in all_recommendations()]

@@ -7,7 +7,14 @@ import pytest
 
 from fhir_mappings.concepts import Drug, Lab, Qualitative
 from fhir_mappings.facts import Measurement
-from hooks.criteria import covered_days, covered_intervals, intersect_intervals, diagnosis_fact, dose_in_steps, recent_weight_kg
+from hooks.criteria import (
+    covered_days,
+    covered_intervals,
+    diagnosis_fact,
+    dose_in_steps,
+    intersect_intervals,
+    recent_weight_kg,
+)
 from hooks.lab_orders import latest_dated, satisfying
 from tests.factories import NOW, facts, order, result
 

@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.concepts import Drug
+from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.valuesets import combination_parts, drugs_named
 
 OUTPUT = Path(__file__).resolve().parent.parent / "terminology" / "rxnorm-products.json"

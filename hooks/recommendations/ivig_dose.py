@@ -17,7 +17,7 @@ Then: one card, the dose problem first; the renal/thrombosis caution is added to
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Drug, Lab
+from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, Dose, MedicationOrder
 from hooks.criteria import describe, draft_references, latest_egfr, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation

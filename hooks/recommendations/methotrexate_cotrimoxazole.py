@@ -20,6 +20,7 @@ from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     methotrexate = facts.current((Drug.METHOTREXATE,))
     cotrimoxazole = facts.current((Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM,))

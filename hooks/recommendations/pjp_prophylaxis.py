@@ -32,8 +32,8 @@ from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from hooks.actions import delete_draft, new_order
 from hooks.criteria import (
     data_gap,
-    days_at_or_above,
     days_ago,
+    days_at_or_above,
     describe,
     draft_references,
     maintenance_glucocorticoids,

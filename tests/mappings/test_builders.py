@@ -16,8 +16,8 @@ from fhir_mappings.builders import (
 )
 from fhir_mappings.concepts import Drug, Route
 from fhir_mappings.facts import Dose
-from tests.fhir_builders import medication_request as fhir_medication_request
 from tests.fhir_builders import draft_orders
+from tests.fhir_builders import medication_request as fhir_medication_request
 from tests.mappings.conftest import facts_of
 
 

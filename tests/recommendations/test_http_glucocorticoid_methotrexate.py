@@ -5,8 +5,8 @@ posted to the services with a fixed clock (tests.factories.NOW, 2026-11-20).
 """
 
 from tests.api import hook_request, post_hook
-from tests.fhir_builders import dosage, medication_request, observation, patient
 from tests.fhir_builders import condition as fhir_condition
+from tests.fhir_builders import dosage, medication_request, observation, patient
 
 PATIENT_VIEW = "myositis-patient-view"
 ORDER_SELECT = "myositis-order-select"
