@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
@@ -273,7 +274,15 @@ def ckd_epi_2021(creatinine_mg_dl: float, age_years: float, female: bool) -> flo
     return egfr * 1.012 if female else egfr
 
 
-def latest_egfr(facts: ClinicalFacts) -> tuple[float, str] | None:
+class EgfrReading(NamedTuple):
+    """An eGFR in mL/min/1.73 m², the text that shows where it came from, and when it was measured."""
+
+    value: float
+    text: str
+    when: datetime | None
+
+
+def latest_egfr(facts: ClinicalFacts) -> EgfrReading | None:
     """Latest eGFR with the text that shows where it came from, or None.
 
     A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
@@ -293,9 +302,11 @@ def latest_egfr(facts: ClinicalFacts) -> tuple[float, str] | None:
     if newer_creatinine:
         mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
         value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
-        return value, f"eGFR {value:.0f} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})"
+        return EgfrReading(
+            value, f"eGFR {value:.0f} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
+        )
     if reported is not None:
-        return reported.value, reported.describe()
+        return EgfrReading(reported.value, reported.describe(), reported.when)
     return None
 
 

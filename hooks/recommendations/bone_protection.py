@@ -108,10 +108,10 @@ def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | 
     limit = params["bisphosphonate_min_egfr"]
     if egfr is None:
         return True, f"Check renal function first: oral bisphosphonates are not recommended below about {limit:g} mL/min.", None
-    if egfr[0] < limit:
+    if egfr.value < limit:
         return False, (f"eGFR below {limit:g}: oral bisphosphonates are not recommended (label cut-off, to be "
-                       "verified); consider specialist advice (e.g. denosumab)."), egfr[1]
-    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {limit:g} mL/min).", egfr[1]
+                       "verified); consider specialist advice (e.g. denosumab)."), egfr.text
+    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {limit:g} mL/min).", egfr.text
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

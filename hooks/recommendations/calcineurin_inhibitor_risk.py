@@ -16,9 +16,9 @@ Then: warning "monitor blood pressure, creatinine/eGFR and trough levels; weigh 
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, Drug, Lab
-from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import describe, draft_references
+from fhir_mappings.concepts import Condition, Drug
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from hooks.criteria import EgfrReading, describe, draft_references, latest_egfr
 from hooks.recommendation import (
     ALL_HOOKS,
     PATIENT_VIEW,
@@ -33,15 +33,15 @@ from hooks.recommendation import (
 CALCINEURIN_INHIBITORS = (Drug.TACROLIMUS, Drug.CICLOSPORIN)
 
 
-def _low_egfr(facts: ClinicalFacts, threshold: float) -> LabResult | None:
-    latest = facts.latest(Lab.EGFR)
-    if latest is None or latest.value is None or latest.value >= threshold:
+def _low_egfr(facts: ClinicalFacts, threshold: float) -> EgfrReading | None:
+    latest = latest_egfr(facts)
+    if latest is None or latest.value >= threshold:
         return None
     return latest
 
 
-def _measured_on_treatment(result: LabResult, orders: tuple[MedicationOrder, ...]) -> bool:
-    return result.when is not None and any(m.start is not None and result.when.date() >= m.start for m in orders)
+def _measured_on_treatment(reading: EgfrReading, orders: tuple[MedicationOrder, ...]) -> bool:
+    return reading.when is not None and any(m.start is not None and reading.when.date() >= m.start for m in orders)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -56,7 +56,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             egfr = None
     if egfr is None and not hypertension:
         return None
-    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {egfr.value:g}"] if egfr is not None else [])
+    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {egfr.value:.0f}"] if egfr is not None else [])
     detail = (
         f"Calcineurin inhibitor with **{' and '.join(risks)}**. Tacrolimus and ciclosporin cause dose-related "
         "nephrotoxicity and hypertension.\n\n"
@@ -68,7 +68,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     )
     facts_used = [describe(m) for m in orders] + [f"Diagnosis: {c.display}" for c in hypertension]
     if egfr is not None:
-        facts_used.append(egfr.describe())
+        facts_used.append(egfr.text)
     return Finding(
         indicator=Indicator.WARNING,
         summary=f"Calcineurin inhibitor with {' and '.join(risks)}: monitor BP, renal function, trough levels",

@@ -52,8 +52,8 @@ def _excess(order: MedicationOrder, weight_kg: float, limit: float) -> str | Non
 def _cautions(facts: ClinicalFacts, params: Params) -> list[str]:
     found = []
     egfr = latest_egfr(facts)
-    if egfr is not None and egfr[0] < params["caution_egfr"]:
-        found.append(egfr[1])
+    if egfr is not None and egfr.value < params["caution_egfr"]:
+        found.append(egfr.text)
     age = facts.patient.age_years
     if age is not None and age > params["caution_age"]:
         found.append(f"Age {age:.0f} years")

@@ -38,9 +38,9 @@ STATEMENT = (
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     methotrexate = facts.current({Drug.METHOTREXATE})
     egfr = latest_egfr(facts) if methotrexate else None
-    if egfr is None or egfr[0] >= params["warning_below_egfr"]:
+    if egfr is None or egfr.value >= params["warning_below_egfr"]:
         return None
-    value, shown = egfr
+    value, shown = egfr.value, egfr.text
     critical = value < params["critical_below_egfr"]
     drafts = tuple(m for m in methotrexate if m.is_draft and m.reference)
     suggestions = (

@@ -51,6 +51,14 @@ def test_patient_view_warns_when_egfr_fell_below_60_on_treatment():
     assert run(facts(medications=meds, results=(egfr(52, days_ago=10),))).indicator is Indicator.WARNING
 
 
+def test_patient_view_warns_on_an_egfr_computed_from_a_newer_creatinine_on_treatment():
+    meds = (order(Drug.TACROLIMUS, 2, 2, days=120),)
+    results = (egfr(80, days_ago=150), result(Lab.CREATININE, value=2.0, unit="mg/dL", days_ago=7))
+    finding = run(facts(medications=meds, results=results))
+    assert finding.indicator is Indicator.WARNING
+    assert any("CKD-EPI 2021" in fact for fact in finding.facts_used)
+
+
 def test_patient_view_is_silent_when_low_egfr_predates_the_prescription():
     meds = (order(Drug.TACROLIMUS, 2, 2, days=30),)
     assert run(facts(medications=meds, results=(egfr(52, days_ago=60),))) is None
