@@ -138,6 +138,15 @@ def recent_weight_kg(facts: ClinicalFacts) -> float | None:
     return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS["child" if facts.is_child else "adult"])
 
 
+def dosing_bsa_m2(facts: ClinicalFacts) -> float | None:
+    """Body surface area (Mosteller) from the latest height and a weight recent enough for dosing
+    (`recent_weight_kg`), or None."""
+    weight = recent_weight_kg(facts)
+    if weight is None or facts.height_cm is None or facts.height_cm.value <= 0:
+        return None
+    return (facts.height_cm.value * weight / 3600) ** 0.5
+
+
 def mg_per_kg_per_day(facts: ClinicalFacts, order: MedicationOrder) -> float | None:
     """High-end daily dose per kg of body weight, or None when dose or weight is unknown."""
     weight = recent_weight_kg(facts)

@@ -29,7 +29,7 @@ from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references, mg_per_kg_per_day
+from hooks.criteria import describe, draft_references, mg_per_kg_per_day, recent_weight_kg
 from hooks.recommendation import (
     ALL_HOOKS,
     Action,
@@ -202,7 +202,7 @@ def _intermediate_unknown_dose(
     unknown = tuple(m for m in azathioprine if m.is_draft and mg_per_kg_per_day(facts, m) is None)
     if not intermediate or not unknown:
         return None
-    missing = "body weight" if facts.weight_kg is None else "an interpretable dose"
+    missing = "a recent body weight" if recent_weight_kg(facts) is None else "an interpretable dose"
     return _Problem(
         Indicator.INFO,
         "Intermediate TPMT/NUDT15 metabolizer: confirm the azathioprine dose is reduced",
@@ -262,7 +262,7 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Current azathioprine MedicationRequest (RxNorm 1256, on record or draft), any patient; and allopurinol "
         "(519) or febuxostat current, or latest TPMT/NUDT15 phenotype poor, or intermediate with dose "
-        "> fraction x normal_starting_dose_mg_per_kg_day (weight: latest LOINC 29463-7), or no TPMT result "
+        "> fraction x normal_starting_dose_mg_per_kg_day (weight: LOINC 29463-7 within 90 days, 30 for children), or no TPMT result "
         "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue)"
     ),
     hooks=ALL_HOOKS,

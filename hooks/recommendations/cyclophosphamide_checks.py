@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import PJP_PROPHYLAXIS, Drug, Lab, Qualitative, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
-from hooks.criteria import describe, draft_references, recent_weight_kg
+from hooks.criteria import describe, dosing_bsa_m2, draft_references, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
@@ -35,7 +35,7 @@ def _excess(facts: ClinicalFacts, order: MedicationOrder, params: Params) -> str
     if order.route is not Route.INTRAVENOUS or order.dose is None:
         return None
     mg = order.dose.mg_per_administration_high
-    bsa = facts.bsa_m2
+    bsa = dosing_bsa_m2(facts)
     if bsa:
         g_per_m2 = mg / 1000 / bsa
         return f"{mg:g} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
@@ -70,7 +70,7 @@ def _open_checks(facts: ClinicalFacts, params: Params) -> list[tuple[str, str]]:
             f"no negative hCG in the last {window} days; cyclophosphamide is teratogenic, confirm a negative test "
             "and effective contraception",
         ))
-    if facts.bsa_m2 is None:
+    if dosing_bsa_m2(facts) is None:
         checks.append(("Weight and height", "needed to check the dose per m²"))
     return checks
 

@@ -127,7 +127,7 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Active IIM Condition and current immune globulin IV order (no verified RxNorm code: local product list); "
-        "course total (dose x timing.repeat.count, or daily dose x boundsDuration) / latest weight (LOINC 29463-7) "
+        "course total (dose x timing.repeat.count, or daily dose x boundsDuration) / weight (LOINC 29463-7 within 90 days, 30 for children) "
         "> max_g_per_kg_course, or single-day dose > max_g_per_kg_course when unbounded; draft order without a "
         "weight; draft order with latest eGFR < caution_egfr or age > caution_age"
     ),

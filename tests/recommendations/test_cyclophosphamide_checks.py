@@ -1,10 +1,14 @@
 """cyclophosphamide-checks (REFERENCE.md R19): pulse 0.5-1 g/m² monthly; PJP, blood-count, pregnancy prompts."""
 
+from dataclasses import replace
+from datetime import timedelta
+
 from fhir_mappings.concepts import Drug, Lab, Qualitative, Route
+from fhir_mappings.facts import Measurement
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.cyclophosphamide_checks import RECOMMENDATION
-from tests.factories import facts, order, result
+from tests.factories import NOW, facts, order, result
 
 PARAMS = RECOMMENDATION.defaults()
 # 70 kg, 175 cm: BSA = sqrt(175 * 70 / 3600) = 1.845 m²; 1 g/m² = 1845 mg.
@@ -38,6 +42,14 @@ def test_pulse_just_below_1_g_per_m2_is_silent():
 def test_without_height_the_mg_per_kg_maximum_applies():
     f = facts(hook="order-sign", height_cm=None, medications=(pulse(1100), PROPHYLAXIS), results=READY)
     assert run(f).indicator is Indicator.WARNING  # 15.7 mg/kg
+
+
+def test_a_weight_older_than_90_days_is_not_used_for_the_dose_per_m2():
+    stale = replace(facts(hook="order-sign", medications=(pulse(1900), PROPHYLAXIS), results=READY),
+                    weight_kg=Measurement(70, NOW - timedelta(days=120)))
+    finding = run(stale)
+    assert finding.indicator is Indicator.INFO
+    assert any("Weight and height" in line for line in finding.detail.splitlines())
 
 
 def test_oral_cyclophosphamide_is_not_checked_against_the_pulse_maximum():
