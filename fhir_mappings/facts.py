@@ -30,6 +30,14 @@ from fhir_mappings.concepts import (
 
 CURRENT_STATUSES = frozenset({"active", "on-hold"})
 CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
+#: REFERENCE.md 2.2: the latest weight converts mg/kg (and mg/m²) doses only if this recent, in days.
+WEIGHT_LOOKBACK_DAYS_ADULT = 90
+WEIGHT_LOOKBACK_DAYS_CHILD = 30
+
+
+def mosteller_bsa_m2(height_cm: float, weight_kg: float) -> float:
+    """Body surface area by Mosteller: sqrt(height_cm * weight_kg / 3600)."""
+    return (height_cm * weight_kg / 3600) ** 0.5
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,11 @@ class MedicationOrder:
         if self.is_draft:
             return True
         return self.status in CURRENT_STATUSES and self.intent in CURRENT_INTENTS
+
+    @property
+    def is_as_needed(self) -> bool:
+        """Taken as needed (PRN): not a scheduled daily or weekly dose."""
+        return self.dose is not None and self.dose.as_needed
 
     @property
     def prednisone_equivalent_mg_per_day(self) -> float | None:
@@ -300,10 +313,10 @@ class ClinicalFacts:
     # --- body size -------------------------------------------------------------------------
     @property
     def bsa_m2(self) -> float | None:
-        """Body surface area by Mosteller: sqrt(height_cm * weight_kg / 3600)."""
+        """Body surface area by Mosteller from the latest height and weight, whatever their age."""
         if self.weight_kg is None or self.height_cm is None:
             return None
-        return (self.height_cm.value * self.weight_kg.value / 3600) ** 0.5
+        return mosteller_bsa_m2(self.height_cm.value, self.weight_kg.value)
 
     @property
     def ideal_body_weight_kg(self) -> float | None:

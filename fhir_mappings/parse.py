@@ -25,6 +25,8 @@ from typing import Any
 from fhir_mappings.concepts import Allergy, Antibody, Qualitative
 from fhir_mappings.conditions import map_condition, resolve_subtype
 from fhir_mappings.facts import (
+    WEIGHT_LOOKBACK_DAYS_ADULT,
+    WEIGHT_LOOKBACK_DAYS_CHILD,
     ClinicalFacts,
     ConditionFact,
     ImmunizationFact,
@@ -33,6 +35,7 @@ from fhir_mappings.facts import (
     MedicationOrder,
     ParseReport,
     PatientInfo,
+    mosteller_bsa_m2,
 )
 from fhir_mappings.immunizations import map_allergy, map_immunization
 from fhir_mappings.medications import map_medication_request, relative_reference
@@ -44,7 +47,6 @@ from fhir_mappings.validation import conformance_problems
 log = logging.getLogger(__name__)
 
 #: REFERENCE.md 2.2: a weight converts mg/kg doses only if this recent (adults / children).
-WEIGHT_LOOKBACK_DAYS = (90, 30)
 _MAX_BUNDLE_DEPTH = 3
 _DRAFT_KEYS = ("draftOrders", "medications")  # medications: the CDS Hooks 1.0 medication-prescribe hook
 
@@ -269,7 +271,7 @@ def _dosing_weight(weight: Measurement | None, patient: PatientInfo, now: dateti
     if weight is None or weight.when is None:
         return None
     child = patient.age_years is not None and patient.age_years < 18
-    lookback = WEIGHT_LOOKBACK_DAYS[1] if child else WEIGHT_LOOKBACK_DAYS[0]
+    lookback = WEIGHT_LOOKBACK_DAYS_CHILD if child else WEIGHT_LOOKBACK_DAYS_ADULT
     return weight.value if now - weight.when <= timedelta(days=lookback) else None
 
 
@@ -277,7 +279,7 @@ def _bsa(weight_kg: float | None, height: Measurement | None) -> float | None:
     """Mosteller BSA for mg/m2 doses, from the dosing weight (recent enough) and the latest height."""
     if weight_kg is None or height is None:
         return None
-    return (weight_kg * height.value / 3600) ** 0.5
+    return mosteller_bsa_m2(height.value, weight_kg)
 
 
 def _medications(

@@ -14,27 +14,31 @@ from fhir_mappings.concepts import (
     MyositisSubtype,
     Route,
 )
-from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.facts import (
+    WEIGHT_LOOKBACK_DAYS_ADULT,
+    WEIGHT_LOOKBACK_DAYS_CHILD,
+    ClinicalFacts,
+    MedicationOrder,
+    mosteller_bsa_m2,
+)
 
 
 def maintenance_glucocorticoids(facts: ClinicalFacts, *, include_drafts: bool = True) -> tuple[MedicationOrder, ...]:
     """Current systemic glucocorticoid orders other than IV pulses and as-needed doses."""
     orders = facts.current(SYSTEMIC_GLUCOCORTICOIDS) if include_drafts else facts.on_record(SYSTEMIC_GLUCOCORTICOIDS)
-    return tuple(
-        m for m in orders if m.route is not Route.INTRAVENOUS and not (m.dose is not None and m.dose.as_needed)
-    )
+    return tuple(m for m in orders if m.route is not Route.INTRAVENOUS and not m.is_as_needed)
 
 
 def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bool = True) -> float:
     """Sum of the high-end prednisone-equivalent daily doses of the maintenance glucocorticoids.
 
     A draft order that replaces an order of the same drug on record counts once (the larger).
-    Orders whose dose could not be interpreted contribute nothing; callers that need to say so
-    use `uninterpretable_glucocorticoids`.
+    Orders whose dose could not be interpreted contribute nothing.
     """
+    orders = maintenance_glucocorticoids(facts, include_drafts=include_drafts)
+    drafted = {m.drug for m in orders if m.is_draft}
     by_drug: dict[str, float] = {}
-    drafted = {m.drug for m in maintenance_glucocorticoids(facts, include_drafts=include_drafts) if m.is_draft}
-    for order in maintenance_glucocorticoids(facts, include_drafts=include_drafts):
+    for order in orders:
         mg = order.prednisone_equivalent_mg_per_day
         if mg is None:
             continue
@@ -46,14 +50,7 @@ def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bo
 def oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
     """Current scheduled prednisone/prednisolone orders given by mouth (or with no route stated),
     drafts included; as-needed orders are not a daily dose."""
-    return tuple(
-        m for m in facts.current(ORAL_PREDNISONE_LIKE)
-        if m.route in (Route.ORAL, None) and not (m.dose is not None and m.dose.as_needed)
-    )
-
-
-def uninterpretable_glucocorticoids(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
-    return tuple(m for m in maintenance_glucocorticoids(facts) if m.dose is None)
+    return tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE) if m.route in (Route.ORAL, None) and not m.is_as_needed)
 
 
 Interval = tuple[date, date]
@@ -128,14 +125,10 @@ def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
     return tuple(m.reference or m.display for m in orders if m.is_draft)
 
 
-#: REFERENCE.md 2.2: the latest weight is used for mg/kg only if this recent (adults, children).
-WEIGHT_LOOKBACK_DAYS = {"adult": 90, "child": 30}
-
-
 def recent_weight_kg(facts: ClinicalFacts) -> float | None:
     """The latest body weight if recent enough for weight-based dosing (REFERENCE.md 2.2: 90 days,
     30 for children), else None so that the card says "weight needed" instead of using a stale one."""
-    return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS["child" if facts.is_child else "adult"])
+    return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS_CHILD if facts.is_child else WEIGHT_LOOKBACK_DAYS_ADULT)
 
 
 def dosing_bsa_m2(facts: ClinicalFacts) -> float | None:
@@ -144,7 +137,7 @@ def dosing_bsa_m2(facts: ClinicalFacts) -> float | None:
     weight = recent_weight_kg(facts)
     if weight is None or facts.height_cm is None or facts.height_cm.value <= 0:
         return None
-    return (facts.height_cm.value * weight / 3600) ** 0.5
+    return mosteller_bsa_m2(facts.height_cm.value, weight)
 
 
 def mg_per_kg_per_day(facts: ClinicalFacts, order: MedicationOrder) -> float | None:

@@ -44,7 +44,7 @@ def _recorded_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
     """Maintenance glucocorticoid orders on record with a start date and a dose, current or past."""
     return tuple(
         m for m in facts.history(SYSTEMIC_GLUCOCORTICOIDS)
-        if m.start is not None and m.dose is not None and not m.dose.as_needed
+        if m.start is not None and m.dose is not None and not m.is_as_needed
         and m.route is not Route.INTRAVENOUS and m.status not in {"entered-in-error", "cancelled"}
     )
 

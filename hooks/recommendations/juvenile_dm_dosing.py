@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Drug
-from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder, mosteller_bsa_m2
 from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
@@ -83,7 +83,7 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
 def _methotrexate_issues(facts: ClinicalFacts, params: Params, weight: float | None) -> list[_Issue]:
     issues: list[_Issue] = []
     height = facts.height_cm.value if facts.height_cm else None
-    bsa = (height * weight / 3600) ** 0.5 if height and weight else None
+    bsa = mosteller_bsa_m2(height, weight) if height and weight else None
     cap = params["mtx_cap_mg_per_week"]
     for order in facts.current({Drug.METHOTREXATE}):
         if order.dose is None:

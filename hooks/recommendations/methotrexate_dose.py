@@ -63,7 +63,7 @@ def _schedule_suggestions(orders: tuple[MedicationOrder, ...]) -> tuple[Suggesti
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    orders = tuple(m for m in facts.current({Drug.METHOTREXATE}) if m.dose is not None and not m.dose.as_needed)
+    orders = tuple(m for m in facts.current({Drug.METHOTREXATE}) if m.dose is not None and not m.is_as_needed)
     if not orders:
         return None
     cancer = facts.has_condition(Condition.CANCER)
