@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -115,9 +115,29 @@ def normalise_base(url: str) -> str | None:
     if port and port != {"http": 80, "https": 443}[scheme]:
         host = f"{host}:{port}"
     path = parts.path.rstrip("/")
-    if any(segment in (".", "..") for segment in path.split("/")):
+    if not all(_plain_segment(segment) for segment in path.split("/")):
         return None
     return f"{scheme}://{host}{path}"
+
+
+#: Percent-decoding rounds before a path segment counts as hostile (each server along the way may decode once).
+_DECODING_ROUNDS = 3
+
+
+def _plain_segment(segment: str) -> bool:
+    """Whether a path segment is neither a dot segment nor hides a separator, in any spelling.
+
+    Servers and clients decode `%2e` (requests does before sending), some decode `%2f` and `%5c`,
+    and some decode twice; what is compared with the allowlist must be what the server will walk.
+    """
+    for _ in range(_DECODING_ROUNDS):
+        if segment in (".", "..") or "/" in segment or "\\" in segment:
+            return False
+        decoded = unquote(segment)
+        if decoded == segment:
+            return True
+        segment = decoded
+    return False
 
 
 def check_allowlist_entry(url: str) -> str:
@@ -224,7 +244,7 @@ def query_url(base: str, relative: str) -> str | None:
     if not relative or "://" in relative.split("?", 1)[0] or relative.startswith(("/", "\\")):
         return None
     path = relative.split("?", 1)[0]
-    if any(segment in (".", "..") for segment in path.split("/")):
+    if not all(_plain_segment(segment) for segment in path.split("/")):
         return None
     return f"{base}/{relative}"
 

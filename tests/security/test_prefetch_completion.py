@@ -312,6 +312,29 @@ def test_next_link_leaving_the_fhir_server_is_not_followed(next_url: str) -> Non
     assert [call.request.url for call in responses.calls] == [MEDICATIONS_URL]
 
 
+ENCODED_DOT_SEGMENTS = ["%2e%2e", "%2E%2e", ".%2e", "%2e.", "%252e%252e", "%2e", "..%2fadmin%2f..", "%2e%2e%5cadmin"]
+
+
+@pytest.mark.parametrize("dots", ENCODED_DOT_SEGMENTS)
+@responses.activate
+def test_fhir_server_with_an_encoded_dot_segment_is_never_contacted(dots: str) -> None:
+    outcome = complete_prefetch(TEMPLATES, hook_request({"patient": PATIENT}, fhirServer=f"{BASE}/{dots}/admin"), SETTINGS)
+
+    assert outcome.missing == ("medications",)
+    assert len(responses.calls) == 0
+
+
+@pytest.mark.parametrize("dots", ENCODED_DOT_SEGMENTS)
+@responses.activate
+def test_next_link_with_an_encoded_dot_segment_is_not_followed(dots: str) -> None:
+    responses.get(MEDICATIONS_URL, json=searchset(MEDICATION, next_url=f"{BASE}/{dots}/admin/MedicationRequest?page=2"))
+
+    outcome = complete_prefetch(TEMPLATES, hook_request({"patient": PATIENT}), SETTINGS)
+
+    assert outcome.missing == ("medications",)
+    assert [call.request.url for call in responses.calls] == [MEDICATIONS_URL]
+
+
 @pytest.mark.parametrize("location", ["https://attacker.example.net/r4/x", f"{BASE}/MedicationRequest?moved=1"])
 @responses.activate
 def test_redirects_are_never_followed(location: str) -> None:
