@@ -159,6 +159,35 @@ def test_sqlite_replay_cache_is_shared_by_processes_using_the_same_file(tmp_path
     assert not worker_2.first_use("iss jti-1", expires_at=clock.now + 300)
 
 
+def test_sqlite_replay_cache_accepts_an_expired_jti_again_before_the_periodic_purge(tmp_path: Path) -> None:
+    clock = FakeClock()
+    cache = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
+
+    assert cache.first_use("iss jti-1", expires_at=clock.now + 10)
+    clock.now += 20  # expired, but the purge runs only once a minute
+    assert cache.first_use("iss jti-1", expires_at=clock.now + 10)
+    assert not cache.first_use("iss jti-1", expires_at=clock.now + 10)
+
+
+def test_sqlite_replay_cache_keeps_one_connection_and_purges_periodically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    cache = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
+    opened: list[object] = []
+    real_connect = auth.sqlite3.connect
+    monkeypatch.setattr(auth.sqlite3, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
+    statements: list[str] = []
+    cache._connected().set_trace_callback(statements.append)
+
+    for n in range(50):
+        assert cache.first_use(f"iss jti-{n}", expires_at=clock.now + 300)
+        clock.now += 1
+
+    assert opened == []
+    assert sum(statement.startswith("DELETE") for statement in statements) == 1
+
+
 def test_verified_claims_are_returned() -> None:
     verifier = auth.Verifier(auth.parse_trust(trust_document()))
     token_claims = claims(iss=RSA_ISSUER, tenant="t-1")
