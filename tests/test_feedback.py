@@ -102,3 +102,24 @@ def test_nothing_is_stored_when_one_item_is_invalid(client, app):
 
 def test_feedback_with_wrong_content_type_is_415(client):
     assert client.post(URL, data="{}", headers={"Content-Type": "text/plain"}).status_code == 415
+
+
+@pytest.mark.parametrize("timestamp", ["2026-13-45T25:61:61Z", "2026-02-30T10:00:00Z", "2026-01-01T24:00:00+01:00",
+                                       "2026-01-01T10:00:00+25:00"])
+def test_timestamp_that_is_not_a_real_date_and_time_is_400(client, app, timestamp):
+    body = copy.deepcopy(ACCEPTED)
+    body["feedback"][0]["outcomeTimestamp"] = timestamp
+
+    response = client.post(URL, json=body)
+
+    assert response.status_code == 400
+    assert "outcomeTimestamp" in response.get_json()["path"]
+    assert stored(app) == []
+
+
+@pytest.mark.parametrize("timestamp", ["2026-11-20T10:00:00.123456789Z", "2026-12-31T23:59:60Z", "2026-11-20t10:00:00z"])
+def test_rfc3339_timestamps_with_long_fractions_leap_seconds_or_lower_case_are_accepted(client, timestamp):
+    body = copy.deepcopy(ACCEPTED)
+    body["feedback"][0]["outcomeTimestamp"] = timestamp
+
+    assert client.post(URL, json=body).status_code == 200
