@@ -14,15 +14,19 @@ from flask import Flask
 from cds_service import auth, cors, errors, openapi, runtime
 from cds_service.api import discovery, feedback, health, services
 from cds_service.config import Settings
+from cds_service.request_body import Deadline, WholeBody, no_deadline
 from cds_service.store import Store
 
 BLUEPRINTS = (discovery.blueprint, services.blueprint, feedback.blueprint, health.blueprint)
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: runtime.Clock | None = None, store: Store | None = None
+    settings: Settings | None = None, *, clock: runtime.Clock | None = None, store: Store | None = None,
+    read_deadline: Deadline = no_deadline,
 ) -> Flask:
-    """The WSGI app. `clock` and `store` replace the server clock and the SQLite store (tests)."""
+    """The WSGI app. `clock` and `store` replace the server clock and the SQLite store (tests);
+    `read_deadline` interrupts a request body that takes longer than CDS_BODY_READ_TIMEOUT (the
+    gevent server of `myositis-cds serve` passes one; see `cds_service.request_body`)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -36,4 +40,7 @@ def create_app(
     openapi.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.wsgi_app = WholeBody(  # type: ignore[method-assign]
+        app.wsgi_app, settings.max_body_bytes, timeout_s=settings.body_read_timeout, deadline=read_deadline
+    )
     return app

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import logging
 import sys
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,36 +23,12 @@ from hooks.services import SERVICES, Service
 EXIT_INVALID_REQUEST = 2
 
 
-# --- serve ------------------------------------------------------------------------------------
+# --- serve ---------------------------------------------------------------------------------
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
-    """Run under gunicorn (production WSGI server). The app is created once in the master
-    (`preload_app`) so a broken configuration stops start-up instead of every worker."""
-    from gunicorn.app.base import BaseApplication
+    """Run under gunicorn with gevent workers, warmed before they fork (`cds_service.serving`)."""
+    from cds_service.serving import serve as run_server
 
-    from cds_service.app import create_app
-    from cds_service.auth import check_bind
-
-    check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(settings)
-    # The start-up objects (registry, terminology, schemas) live as long as the process: keep them out
-    # of the workers' garbage collections, which otherwise pause requests for tens of milliseconds,
-    # and leave their memory pages shared with the forked workers.
-    gc.freeze()
-
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("preload_app", True)
-            self.cfg.set("accesslog", "-")
-            # The access log format leaves out the query string and headers (no identifiers in logs).
-            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
-
-        def load(self) -> Callable[..., Any]:
-            return app
-
-    Server().run()
+    run_server(host, port, workers, settings)
 
 
 # --- evaluate ---------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ class Settings:
     feedback_db: str = DEFAULT_FEEDBACK_DB
     #: Largest accepted request body in bytes; larger bodies get 413 (CDS_MAX_BODY_BYTES).
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Seconds for receiving a request's headers (and idle keep-alive), and its whole body, under
+    #: `myositis-cds serve` (CDS_HEADER_READ_TIMEOUT, CDS_BODY_READ_TIMEOUT); slower clients get 408 or a close.
+    header_read_timeout: float = 5.0
+    body_read_timeout: float = 10.0
     #: Origins allowed by CORS; "*" allows any (CDS_CORS_ORIGINS, comma separated).
     cors_origins: tuple[str, ...] = ("*",)
     #: Card selectionBehavior when a card has suggestions: "at-most-one" (spec 1.0 clients) or "any" (Epic).
@@ -69,6 +73,8 @@ class Settings:
             raise ValueError(f"CDS_LOG_LEVEL must be one of {LOG_LEVELS}")
         if self.max_body_bytes <= 0:
             raise ValueError("CDS_MAX_BODY_BYTES must be a positive integer")
+        if min(self.header_read_timeout, self.body_read_timeout) <= 0:
+            raise ValueError("CDS_HEADER_READ_TIMEOUT and CDS_BODY_READ_TIMEOUT must be positive")
         if not self.cors_origins:
             raise ValueError("CDS_CORS_ORIGINS must name at least one origin (or *)")
         for entry in self.fhir_allowlist:
@@ -89,6 +95,8 @@ class Settings:
         return cls(
             feedback_db=get("CDS_FEEDBACK_DB", DEFAULT_FEEDBACK_DB),
             max_body_bytes=_integer("CDS_MAX_BODY_BYTES", get("CDS_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
+            header_read_timeout=_number("CDS_HEADER_READ_TIMEOUT", get("CDS_HEADER_READ_TIMEOUT", "5.0")),
+            body_read_timeout=_number("CDS_BODY_READ_TIMEOUT", get("CDS_BODY_READ_TIMEOUT", "10.0")),
             cors_origins=tuple(o.strip() for o in get("CDS_CORS_ORIGINS", "*").split(",") if o.strip()),
             selection_behavior=get("CDS_SELECTION_BEHAVIOR", "at-most-one"),
             rule_settings=get("CDS_RULE_SETTINGS", "") or None,

@@ -23,6 +23,7 @@ _ISSUE_TYPE = {
     400: "invalid",
     404: "not-found",
     405: "not-supported",
+    408: "timeout",
     412: "incomplete",
     413: "too-long",
     415: "not-supported",

@@ -22,7 +22,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators as jsonschema_validators
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import validators as jsonschema_validators
 from jsonschema.exceptions import best_match
 
 SCHEMA_NAMES = ("request", "response", "discovery", "feedback")

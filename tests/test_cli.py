@@ -71,7 +71,8 @@ def test_serve_runs_gunicorn_with_the_requested_bind_and_workers(monkeypatch, tm
 
     def fake_run(application):
         seen.update(bind=application.cfg.bind, workers=application.cfg.workers,
-                    preload=application.cfg.preload_app, app=application.load())
+                    preload=application.cfg.preload_app, app=application.load(),
+                    worker_class=application.cfg.worker_class_str, keepalive=application.cfg.keepalive)
 
     monkeypatch.setenv("CDS_FEEDBACK_DB", str(tmp_path / "db.sqlite3"))
     monkeypatch.setattr("gunicorn.app.base.BaseApplication.run", fake_run)
@@ -79,6 +80,7 @@ def test_serve_runs_gunicorn_with_the_requested_bind_and_workers(monkeypatch, tm
     assert seen["bind"] == ["127.0.0.1:9099"]
     assert seen["workers"] == 3 and seen["preload"] is True
     assert seen["app"].name == "cds_service.app"
+    assert seen["worker_class"] == "gevent" and seen["keepalive"] == 5  # slow clients wait on a greenlet
 
 
 def test_serve_fails_fast_on_bad_configuration(monkeypatch):

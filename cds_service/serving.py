@@ -1,0 +1,139 @@
+"""`myositis-cds serve`: gunicorn with gevent workers, each worker warm before it takes traffic.
+
+The serving model (issue 16). Sync workers read a request on the worker itself: 50 sockets sending
+their headers a byte a second took the service down for more than 95 s. Here each connection is a
+greenlet of a gevent worker, so a slow client costs a socket and a few KiB, not a worker:
+- headers (and an idle keep-alive connection) get CDS_HEADER_READ_TIMEOUT seconds in all
+  (gunicorn's keep-alive timeout, which its gevent worker applies to reading each request's head);
+- the body is read whole by `cds_service.request_body.WholeBody` within CDS_BODY_READ_TIMEOUT
+  seconds (a `gevent.Timeout` interrupts the read) and CDS_MAX_BODY_BYTES, before Flask sees it;
+- the hook call itself runs on the worker's CPU as before; blocking calls (SQLite, whose feedback
+  commit still precedes the answer) block the worker for their duration, as with sync workers.
+
+gevent's monkey patching must precede the import of `socket`, `ssl` and `threading` users
+(requests, urllib3): `cds_service.launcher` (the `myositis-cds` command) patches before it imports
+the command line; started otherwise, gunicorn's gevent worker patches each worker after the fork.
+
+Warm-up: the app is built once in the master (`preload_app`) and every hook is called once there
+with a bundled request before the workers fork, so a fresh worker answers its first call of each
+hook at warm speed (first calls took 6 to 20 times the warm median: lazy imports, schema and
+regular-expression compilation, model construction). The warm-up requests are copies of this
+repository's fixtures (fixtures/requests/patient-view-dm-prednisone.json,
+order-select-methotrexate.json, order-sign-methotrexate.json); their issued cards are not recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from importlib import resources
+from typing import Any
+
+from flask import Flask
+
+from cds_service import logs, runtime
+from cds_service.config import Settings
+from cds_service.request_body import BodyTimeout
+
+log = logging.getLogger(__name__)
+
+#: Connections one worker holds at once (slow clients included); bodies being read share a memory budget.
+WORKER_CONNECTIONS = 512
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'  # no query string or headers: no identifiers
+
+
+def gevent_deadline(seconds: float) -> AbstractContextManager[object]:
+    """Interrupts the block with BodyTimeout after `seconds` (at its next cooperative wait)."""
+    import gevent
+
+    return gevent.Timeout(seconds, BodyTimeout)
+
+
+class _DiscardingStore:
+    """Keeps nothing: the warm-up's cards are not clinical events."""
+
+    def record_cards(self, cards: Any) -> None:
+        return None
+
+
+def warm_up(app: Flask) -> dict[str, float]:
+    """Call each hook once through the pipeline (body parse, schema, prefetch, mapping, rules, cards,
+    response) and the WSGI stack once; return the milliseconds each call took. Raises if a call
+    fails: a deployment that cannot answer its own bundled requests must not start."""
+    from cds_service.api import services
+    from hooks.services import SERVICES
+
+    deployed = app.extensions[runtime.EXTENSION]
+    app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, store=_DiscardingStore())
+    timings: dict[str, float] = {}
+    try:
+        for service in SERVICES:
+            body = resources.files("cds_service").joinpath("warmup", f"{service.hook}.json").read_bytes()
+            started = time.perf_counter()
+            with app.test_request_context(f"/cds-services/{service.id}", method="POST", data=body,
+                                          content_type="application/json"):
+                services.call_service(service.id)
+            timings[service.hook] = round((time.perf_counter() - started) * 1000, 1)
+        if app.test_client().get("/healthz").status_code != 200:
+            raise RuntimeError("warm-up: /healthz did not answer 200")
+    finally:
+        app.extensions[runtime.EXTENSION] = deployed
+    return timings
+
+
+def _escaping_logger_class() -> type:
+    from gunicorn.glogging import Logger
+
+    class EscapingLogger(Logger):
+        """gunicorn's logger with control characters escaped (the access log's path is decoded)."""
+
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in (*self.error_log.handlers, *self.access_log.handlers):
+                logs.install(handler)
+
+    return EscapingLogger
+
+
+def serve(host: str, port: int, workers: int, settings: Settings) -> None:
+    """Run the service under gunicorn with gevent workers (see the module docstring)."""
+    from gunicorn.app.base import BaseApplication
+
+    from cds_service.app import create_app
+    from cds_service.auth import check_bind
+
+    check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        logs.install(handler)
+    app = create_app(settings, read_deadline=gevent_deadline)
+    log.info("warm-up calls, ms: %s", json.dumps(warm_up(app)))
+    # The start-up objects (registry, terminology, schemas, what the warm-up built) live as long as
+    # the process: keep them out of the workers' garbage collections, which otherwise pause requests
+    # for tens of milliseconds, and leave their memory pages shared with the forked workers.
+    gc.freeze()
+    logger_class = _escaping_logger_class()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gevent")
+            self.cfg.set("worker_connections", WORKER_CONNECTIONS)
+            self.cfg.set("keepalive", max(1, math.ceil(settings.header_read_timeout)))  # whole seconds
+            self.cfg.set("preload_app", True)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
+            self.cfg.set("logger_class", logger_class)
+            self.cfg.set("control_socket_disable", True)  # no run-time control socket in the home directory
+
+        def load(self) -> Callable[..., Any]:
+            return app
+
+    Server().run()
