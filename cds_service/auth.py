@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import jwt
-import requests
 from flask import Flask, Response, g, request
 
 from cds_service import fhir_client
@@ -233,12 +232,11 @@ class SqliteReplayCache:
 
 
 def fetch_jwks(url: str) -> Any:
-    """GET a JWK Set with the same bounds as FHIR fetches (no redirects, size and time limits)."""
-    with requests.Session() as session:
-        session.trust_env = False
-        return fhir_client.get_json(
-            session, url, {"Accept": "application/json"}, JWKS_LIMITS, time.monotonic() + JWKS_LIMITS.total_budget
-        )
+    """GET a JWK Set with the same bounds as FHIR fetches (no redirects, size limit, one deadline
+    for the whole fetch however slowly the server answers)."""
+    deadline = time.monotonic() + JWKS_LIMITS.total_budget
+    with fhir_client.deadline_session(deadline) as session:
+        return fhir_client.get_json(session, url, {"Accept": "application/json"}, JWKS_LIMITS, deadline)
 
 
 def _by_kid(jwks: Any) -> dict[str, Mapping[str, Any]]:

@@ -51,9 +51,10 @@ class Settings:
     fhir_read_timeout: float = 1.0
     #: Seconds for fetching all missing prefetch keys together (CDS_FHIR_TOTAL_BUDGET).
     fhir_total_budget: float = 2.0
-    #: Bounds of one key's search: pages followed, entries, bytes per response (CDS_FHIR_MAX_PAGES, ..._ENTRIES, ..._BYTES).
+    #: Pages followed per key (CDS_FHIR_MAX_PAGES); entries and bytes read for all keys and pages of one
+    #: hook request together (CDS_FHIR_MAX_ENTRIES, CDS_FHIR_MAX_BYTES).
     fhir_max_pages: int = 10
-    fhir_max_entries: int = 2000
+    fhir_max_entries: int = 5000
     fhir_max_bytes: int = 5_000_000
     #: JSON file of trusted JWT issuers (CDS_TRUSTED_ISSUERS); unset: open development mode, loopback only.
     trusted_issuers: str | None = None
@@ -108,7 +109,7 @@ class Settings:
             fhir_read_timeout=_number("CDS_FHIR_READ_TIMEOUT", get("CDS_FHIR_READ_TIMEOUT", "1.0")),
             fhir_total_budget=_number("CDS_FHIR_TOTAL_BUDGET", get("CDS_FHIR_TOTAL_BUDGET", "2.0")),
             fhir_max_pages=_integer("CDS_FHIR_MAX_PAGES", get("CDS_FHIR_MAX_PAGES", "10")),
-            fhir_max_entries=_integer("CDS_FHIR_MAX_ENTRIES", get("CDS_FHIR_MAX_ENTRIES", "2000")),
+            fhir_max_entries=_integer("CDS_FHIR_MAX_ENTRIES", get("CDS_FHIR_MAX_ENTRIES", "5000")),
             fhir_max_bytes=_integer("CDS_FHIR_MAX_BYTES", get("CDS_FHIR_MAX_BYTES", "5000000")),
             trusted_issuers=get("CDS_TRUSTED_ISSUERS", "") or None,
             public_base_url=get("CDS_PUBLIC_BASE_URL", "") or None,

@@ -9,8 +9,11 @@ The request names the URL we are asked to contact, so every fetch is an SSRF ris
   outside loopback, environment proxies ignored;
 - every fetched URL (including `next` links) must stay under that base URL; redirects are never
   followed;
-- per-response size, page and entry bounds; connect/read timeouts and a total time budget shared
-  by all keys, which are fetched concurrently.
+- bytes and entries bounded across all responses and pages of one hook request (a server answering
+  page after page of `{}` took a worker past a gigabyte when the bound was per page), pages per key;
+- one wall-clock deadline per hook request: at the deadline a watchdog shuts down every socket the
+  request's fetches opened, so a server dripping its headers or body a byte at a time cannot hold a
+  thread or a socket past it (connect/read timeouts apply per socket operation and could not).
 
 The access token lives only in the outgoing header: it is never logged, stored or put in errors.
 Logs name the prefetch key and the failure reason, never the URL (it carries patient ids).
@@ -19,17 +22,22 @@ Logs name the prefetch key and the failure reason, never the URL (it carries pat
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 import re
+import socket
+import threading
 import time
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+import orjson
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -49,13 +57,14 @@ _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 @dataclass(frozen=True)
 class FetchLimits:
     """Bounds of the fallback fetch. Defaults follow SPEC-NOTES.md section 9 (about 1 s per call,
-    1-2 s for the whole fallback path)."""
+    1-2 s for the whole fallback path). `max_pages` is per key; `max_entries` and `max_bytes` are
+    for all keys and pages of one hook request together."""
 
     connect_timeout: float = 1.0
     read_timeout: float = 1.0
     total_budget: float = 2.0
     max_pages: int = 10
-    max_entries: int = 2000
+    max_entries: int = 5000
     max_bytes: int = 5_000_000
     max_workers: int = 8
 
@@ -71,8 +80,128 @@ class FetchLimits:
         )
 
 
+#: How long past the deadline a request waits for its fetch threads to notice their sockets were shut.
+JOIN_GRACE_SECONDS = 0.25
+
+
 class FetchError(Exception):
     """A key could not be fetched; the message is a reason safe to log (no URL, no token)."""
+
+
+# --- one deadline for every socket of a request ------------------------------------------------
+
+
+class _Sockets:
+    """The sockets opened under one deadline; `cut()` shuts them down (and any opened later), which
+    ends a read blocked in another thread at once."""
+
+    def __init__(self) -> None:
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._cut = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._open.append(sock)
+            if not self._cut:
+                return
+        _shut(sock)
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            sockets = list(self._open)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+_watched = threading.local()  # .sockets: the _Sockets of the session this thread is using
+
+
+def _register(sock: Any) -> None:
+    sockets = getattr(_watched, "sockets", None)
+    if sockets is not None and sock is not None:
+        sockets.add(sock)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register(self.sock)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _register(self.sock)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections register their socket with the thread's watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+@contextmanager
+def deadline_session(deadline: float) -> Iterator[requests.Session]:
+    """A requests session for this thread whose sockets are all shut down at `deadline`
+    (time.monotonic()), and closed when the block ends. No environment proxies or .netrc."""
+    sockets = _Sockets()
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), sockets.cut)
+    watchdog.daemon = True
+    previous = getattr(_watched, "sockets", None)
+    _watched.sockets = sockets
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _WatchedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    watchdog.start()
+    try:
+        yield session
+    finally:
+        watchdog.cancel()
+        watchdog.join()
+        _watched.sockets = previous
+        session.close()
+
+
+@dataclass
+class _Allowance:
+    """What the fetches of one hook request may still read, shared by its threads."""
+
+    bytes_left: int
+    entries_left: int
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_bytes(self, count: int) -> None:
+        with self._lock:
+            self.bytes_left -= count
+            if self.bytes_left < 0:
+                raise FetchError("responses of this request too large")
+
+    def take_entries(self, count: int) -> None:
+        with self._lock:
+            self.entries_left -= count
+            if self.entries_left < 0:
+                raise FetchError("too many entries")
 
 
 # --- allowlist -------------------------------------------------------------------------------
@@ -258,6 +387,7 @@ class _Call:
     token: str | None
     limits: FetchLimits
     deadline: float
+    allowance: _Allowance
 
 
 def get_json(
@@ -266,9 +396,11 @@ def get_json(
     headers: Mapping[str, str],
     limits: FetchLimits,
     deadline: float,
+    allowance: _Allowance | None = None,
 ) -> Any:
-    """GET a JSON document within the limits: no redirects, bounded size, connect/read timeouts
-    and an absolute `deadline` (time.monotonic()). Raises FetchError with a loggable reason."""
+    """GET a JSON document within the limits: no redirects, at most `limits.max_bytes` (and what
+    `allowance` has left), connect/read timeouts and an absolute `deadline` (time.monotonic(); a
+    `deadline_session` enforces it on every socket read). Raises FetchError with a loggable reason."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError("time budget exhausted")
@@ -280,10 +412,8 @@ def get_json(
             allow_redirects=False,
             stream=True,
         )
-    except requests.Timeout as error:
-        raise FetchError("timeout") from error
     except requests.RequestException as error:
-        raise FetchError(f"connection failed ({type(error).__name__})") from error
+        raise _failure(error, deadline, "connection failed") from error
     with response:
         if response.status_code != 200:
             raise FetchError(f"HTTP {response.status_code}")
@@ -294,16 +424,26 @@ def get_json(
         try:
             for chunk in response.iter_content(chunk_size=65536):
                 body.extend(chunk)
+                if allowance is not None:
+                    allowance.take_bytes(len(chunk))
                 if len(body) > limits.max_bytes:
                     raise FetchError("response too large")
                 if time.monotonic() > deadline:
                     raise FetchError("time budget exhausted")
         except requests.RequestException as error:
-            raise FetchError(f"read failed ({type(error).__name__})") from error
+            raise _failure(error, deadline, "read failed") from error
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as error:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
         raise FetchError("response is not JSON") from error
+
+
+def _failure(error: requests.RequestException, deadline: float, what: str) -> FetchError:
+    if isinstance(error, requests.Timeout):
+        return FetchError("timeout")
+    if time.monotonic() >= deadline:
+        return FetchError("time budget exhausted")
+    return FetchError(f"{what} ({type(error).__name__})")
 
 
 def _get_resource(session: requests.Session, url: str, call: _Call) -> dict[str, Any]:
@@ -312,7 +452,7 @@ def _get_resource(session: requests.Session, url: str, call: _Call) -> dict[str,
     headers = {"Accept": "application/fhir+json"}
     if call.token:
         headers["Authorization"] = f"Bearer {call.token}"
-    data = get_json(session, url, headers, call.limits, call.deadline)
+    data = get_json(session, url, headers, call.limits, call.deadline, call.allowance)
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise FetchError("response is not a FHIR resource")
     if data["resourceType"] == "OperationOutcome":
@@ -343,9 +483,8 @@ def _fetch_key(session: requests.Session, url: str, call: _Call) -> dict[str, An
         raw = page.get("entry", [])
         if not isinstance(raw, list):
             raise FetchError("Bundle.entry is not a list")
+        call.allowance.take_entries(len(raw))
         entries.extend(raw)
-        if len(entries) > call.limits.max_entries:
-            raise FetchError("too many entries")
         following = _next_link(page)
         if following is None:
             break
@@ -397,27 +536,36 @@ def fetch_missing(
             urls[key] = url
     if not urls:
         return {}
-    call = _Call(base, token, limits, time.monotonic() + limits.total_budget)
+    deadline = time.monotonic() + limits.total_budget
+    call = _Call(base, token, limits, deadline, _Allowance(limits.max_bytes, limits.max_entries))
 
-    def run(url: str) -> dict[str, Any]:
-        with requests.Session() as session:
-            session.trust_env = False  # no environment proxies or .netrc credentials
-            return _fetch_key(session, url, call)
+    slots = threading.BoundedSemaphore(limits.max_workers)
+    outcomes: dict[str, dict[str, Any] | BaseException] = {}
 
-    executor = ThreadPoolExecutor(max_workers=min(len(urls), limits.max_workers), thread_name_prefix="fhir-fetch")
-    futures = {executor.submit(run, url): key for key, url in urls.items()}
-    done, _ = wait(futures, timeout=limits.total_budget)
-    executor.shutdown(wait=False, cancel_futures=True)
+    def run(key: str, url: str) -> None:
+        with slots:
+            try:
+                with deadline_session(deadline) as session:
+                    outcomes[key] = _fetch_key(session, url, call)
+            except Exception as error:  # noqa: BLE001 - reported per key below
+                outcomes[key] = error
+
+    threads = [threading.Thread(target=run, args=item, name="fhir-fetch", daemon=True) for item in urls.items()]
+    for thread in threads:
+        thread.start()
+    # At the deadline every fetch's sockets are shut down, so the threads end within moments of it;
+    # joining them (bounded) leaves none running once the request has its answer.
+    for thread in threads:
+        thread.join(max(0.0, deadline + JOIN_GRACE_SECONDS - time.monotonic()))
     fetched: dict[str, Any] = {}
-    for future, key in futures.items():
-        if future not in done:
+    for key in urls:
+        outcome = outcomes.get(key)
+        if outcome is None:
             log.warning("prefetch %s: time budget exhausted", key)
-            continue
-        error = future.exception()
-        if error is None:
-            fetched[key] = future.result()
-        elif isinstance(error, FetchError):
-            log.warning("prefetch %s: %s", key, error)
+        elif isinstance(outcome, FetchError):
+            log.warning("prefetch %s: %s", key, outcome)
+        elif isinstance(outcome, BaseException):
+            log.error("prefetch %s: unexpected %s", key, type(outcome).__name__)
         else:
-            log.error("prefetch %s: unexpected %s", key, type(error).__name__)
+            fetched[key] = outcome
     return fetched
