@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bench import fallback, http_load
+from bench import deployed, fallback, http_load
 from bench.floor import floor_app
 from bench.inprocess import side_by_side
 from bench.plot import growth_plot
@@ -135,6 +135,17 @@ def main(argv: list[str] | None = None) -> int:
             env={"CDS_FEEDBACK_DB": str(work / "serve.sqlite3")},
         )
         results["http"]["mix"] = [w.name for w in typical]
+        print("deployed mode: latency against the floor, JWT, cold start, capacity ...", file=sys.stderr)
+        serve_env = {"CDS_FEEDBACK_DB": str(work / "deployed.sqlite3"), "CDS_JTI_REPLAY_DB": str(work / "replay.sqlite3")}
+        results["deployed"] = {
+            "latency": deployed.latency(targets_http[0], workers=os.cpu_count() or 2, rounds=2 if quick else 5,
+                                        calls=10 if quick else 40, log_dir=work, env=serve_env),
+            "cold_start": deployed.cold_start(list(zip((w.name for w in typical), targets_http)),
+                                              rounds=1 if quick else 3, warm_calls=5 if quick else 20, log_dir=work,
+                                              env=serve_env),
+            "capacity": deployed.capacity(targets_http, workers=os.cpu_count() or 2, clients=SATURATION_CLIENTS,
+                                          duration_s=http_seconds / 2, log_dir=work, env=serve_env),
+        }
 
     reason = "--skip-fallback" if args.skip_fallback else fallback.unavailable()
     if reason:

@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,16 +57,22 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def service_command(port: int, workers: int) -> list[str]:
+    return [str(Path(sys.executable).with_name("myositis-cds")), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers)]
+
+
+def floor_command(port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "bench.floor_server", "--port", str(port), "--workers", str(workers)]
+
+
 @contextmanager
-def served(workers: int, log_dir: Path, env: dict[str, str]) -> Iterator[Server]:
-    """`myositis-cds serve` on a free loopback port until the block ends."""
-    command = Path(sys.executable).with_name("myositis-cds")
+def served(workers: int, log_dir: Path, env: dict[str, str],
+           command: Callable[[int, int], list[str]] = service_command, name: str = "serve") -> Iterator[Server]:
+    """`myositis-cds serve` (or another `command`) on a free loopback port until the block ends."""
     port = free_port()
-    with (log_dir / "serve-access.log").open("wb") as out, (log_dir / "serve-error.log").open("wb") as err:
-        process = subprocess.Popen(
-            [str(command), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-            stdout=out, stderr=err, env={**os.environ, **env},
-        )
+    with (log_dir / f"{name}-access.log").open("wb") as out, (log_dir / f"{name}-error.log").open("wb") as err:
+        process = subprocess.Popen(command(port, workers), stdout=out, stderr=err, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, process, workers)

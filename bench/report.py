@@ -10,6 +10,10 @@ GROWTH_5000_MS = 100.0
 GROWTH_EXPONENT_MAX = 1.2  # log-log slope of CPU time against size, 1,000 to 5,000 resources; 1.0 is linear
 HTTP_P99_MS = 50.0
 FALLBACK_P95_MS = 500.0
+#: Issue 16's targets for the deployed mode.
+HTTP_RATIO_MAX = 1.5
+JWT_ADDED_MS_MAX = 2.0
+COLD_OVER_WARM_MAX = 2.0
 
 
 def _target(target: str, measured: Any, met: bool) -> dict[str, Any]:
@@ -32,6 +36,17 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
         p99 = fixed.get("latency", {}).get("p99_ms")
         checked["http p99 at 200/s"] = _target(f"p99 < {HTTP_P99_MS:g} ms, 0 errors", {"p99_ms": p99, "errors": fixed["errors"]},
                                               p99 is not None and p99 < HTTP_P99_MS and fixed["errors"] == 0)
+    deployed = results.get("deployed")
+    if deployed is not None:
+        ratio = deployed["latency"]["ratio_median"]
+        checked["http ratio patient-view"] = _target(f"service/floor median over HTTP <= {HTTP_RATIO_MAX:g}", ratio,
+                                                     ratio <= HTTP_RATIO_MAX)
+        added = deployed["latency"]["jwt_added_median_ms"]
+        checked["jwt added"] = _target(f"JWT adds <= {JWT_ADDED_MS_MAX:g} ms per call (median)", added,
+                                       added <= JWT_ADDED_MS_MAX)
+        worst = max(row["worst_first_over_warm"] for row in deployed["cold_start"]["rows"])
+        checked["cold start"] = _target(f"first call of each hook on a fresh worker <= {COLD_OVER_WARM_MAX:g} x warm median",
+                                        worst, worst <= COLD_OVER_WARM_MAX)
     if "latency" in results["fallback"]:
         p95 = results["fallback"]["latency"]["p95_ms"]
         checked["fallback p95"] = _target(f"p95 < {FALLBACK_P95_MS:g} ms", p95, p95 < FALLBACK_P95_MS)
@@ -76,6 +91,29 @@ def _http(http: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _deployed(deployed: dict[str, Any] | None) -> list[str]:
+    if deployed is None:
+        return ["Deployed mode: skipped (--skip-http)"]
+    latency, capacity = deployed["latency"], deployed["capacity"]
+    setup = latency["setup"]
+    lines = [f"Deployed mode (gevent workers; the floor served the same way), patient-view, one client, "
+             f"{setup['rounds']} x {setup['calls_per_round']} calls each, ms:",
+             f"{'':<22}{'p50':>8}{'p95':>8}{'p99':>8}"]
+    for name, label in (("service", "service"), ("service_jwt", f"service + JWT {setup['jwt_alg']}"), ("floor", "floor")):
+        row = latency[name]
+        lines.append(f"{label:<22}{row['median_ms']:>8.1f}{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}")
+    lines.append(f"service/floor (medians) {latency['ratio_median']}; JWT adds {latency['jwt_added_median_ms']} ms per call")
+    lines.append(f"Cold start ({deployed['cold_start']['rounds']} fresh one-worker servers): first call of each hook, ms")
+    for row in deployed["cold_start"]["rows"]:
+        lines.append(f"  {row['hook']:<14} first {row['first_ms']}  warm median {row['warm_median_ms']:.1f}"
+                     f"  worst first / warm {row['worst_first_over_warm']}")
+    lines.append(f"Capacity at saturation ({capacity['clients']} clients, {capacity['duration_s']:g} s, "
+                 f"{capacity['workers']} workers, typical mix): service {capacity['service_per_s']}/s, "
+                 f"floor {capacity['floor_per_s']}/s, service = {capacity['service_share_of_floor']} of the floor; "
+                 f"errors {capacity['errors']}")
+    return lines
+
+
 def _fallback(result: dict[str, Any]) -> list[str]:
     if "skipped" in result:
         return [f"Fallback (no prefetch): skipped ({result['skipped']})"]
@@ -98,7 +136,8 @@ def table(results: dict[str, Any]) -> str:
              "sent = resources in the prefetch as sent (labs are in two keys)", ""]
     lines += _in_process(results["typical"], "In process, typical record")
     lines += [""] + _in_process(results["growth"], f"Growth (patient-view); log-log slope of service CPU time, 1000-5000 resources: {results['growth_exponent']}")
-    lines += [""] + _http(results["http"]) + [""] + _fallback(results["fallback"]) + ["", "Profile (share of wall time):"]
+    lines += [""] + _http(results["http"]) + [""] + _deployed(results.get("deployed"))
+    lines += [""] + _fallback(results["fallback"]) + ["", "Profile (share of wall time):"]
     for item in results["profile"]:
         top = ", ".join(f"{s['stage'].split(' (')[0]} {s['share']:.0%}" for s in item["stages"][:5])
         lines.append(f"  {item['workload']} ({item['ms_per_call']} ms/call): {top}")

@@ -15,9 +15,11 @@ gevent's monkey patching must precede the import of `socket`, `ssl` and `threadi
 the command line; started otherwise, gunicorn's gevent worker patches each worker after the fork.
 
 Warm-up: the app is built once in the master (`preload_app`) and every hook is called once there
-with a bundled request before the workers fork, so a fresh worker answers its first call of each
-hook at warm speed (first calls took 6 to 20 times the warm median: lazy imports, schema and
-regular-expression compilation, model construction). The warm-up requests are copies of this
+with a bundled request before the workers fork (lazy imports, schema and regular-expression
+compilation, model construction: shared by the workers), then once more in each worker before it
+accepts connections (what a process makes for itself: its SQLite connection, per-process caches),
+so a fresh worker answers its first call of each hook near warm speed (first calls took 6 to 20
+times the warm median). The warm-up requests are copies of this
 repository's fixtures (fixtures/requests/patient-view-dm-prednisone.json,
 order-select-methotrexate.json, order-sign-methotrexate.json); their issued cards are not recorded.
 """
@@ -26,9 +28,12 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import importlib
+import inspect
 import json
 import logging
 import math
+import pkgutil
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -62,12 +67,36 @@ class _DiscardingStore:
         return None
 
 
+#: Packages whose reference tables (terminology, products, value sets) are loaded on first use.
+TABLE_PACKAGES = ("fhir_mappings", "hooks")
+
+
+def load_tables(package_names: tuple[str, ...] = TABLE_PACKAGES) -> list[str]:
+    """Call every zero-argument cached function of the packages' modules: the tables they read once
+    from JSON on first use (a warm-up request touches only the tables its own codes need; the
+    others cost the first patient who needs them tens of milliseconds). Returns their names."""
+    loaded = []
+    for package_name in package_names:
+        package = importlib.import_module(package_name)
+        for module_info in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+            module = importlib.import_module(module_info.name)
+            for name, value in vars(module).items():
+                if (callable(value) and hasattr(value, "cache_info") and getattr(value, "__module__", None) == module.__name__
+                        and not inspect.signature(value).parameters):
+                    value()
+                    loaded.append(f"{module.__name__}.{name}")
+    return loaded
+
+
 def warm_up(app: Flask) -> dict[str, float]:
-    """Call each hook once through the pipeline (body parse, schema, prefetch, mapping, rules, cards,
-    response) and the WSGI stack once; return the milliseconds each call took. Raises if a call
-    fails: a deployment that cannot answer its own bundled requests must not start."""
+    """Load the reference tables, then call each hook once through the pipeline (body parse, schema,
+    prefetch, mapping, rules, cards, response) and the WSGI stack once; return the milliseconds each
+    call took. Raises if anything fails: a deployment that cannot answer its own bundled requests
+    must not start."""
     from cds_service.api import services
     from hooks.services import SERVICES
+
+    load_tables()
 
     deployed = app.extensions[runtime.EXTENSION]
     app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, store=_DiscardingStore())
@@ -120,6 +149,12 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     gc.freeze()
     logger_class = _escaping_logger_class()
 
+    def warm_worker(worker: Any) -> None:
+        """Again in each worker before it accepts: what a process makes for itself after the fork
+        (its SQLite connection, gevent's hub and sockets, per-process caches) is made here."""
+        app.extensions[runtime.EXTENSION].store.ping()
+        log.info("worker %s warm-up calls, ms: %s", worker.pid, json.dumps(warm_up(app)))
+
     class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
@@ -132,6 +167,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
             self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
             self.cfg.set("logger_class", logger_class)
             self.cfg.set("control_socket_disable", True)  # no run-time control socket in the home directory
+            self.cfg.set("post_worker_init", warm_worker)
 
         def load(self) -> Callable[..., Any]:
             return app

@@ -1,0 +1,128 @@
+"""The service as deployed (`myositis-cds serve`, gevent workers), each figure against the floor
+(`bench/floor.py`) served the same way (`bench/floor_server.py`), on loopback:
+
+- latency: one client sending the typical patient-view one call after another (no queue), to the
+  service, to the service with JWT authentication on, and to the floor, in alternating rounds so
+  that a change in the machine's load falls on all three alike. service/floor of the medians is the
+  issue's acceptance measurement; JWT minus plain is what authentication adds per call (each call
+  has its own token, signed with an ES256 key of a trusted issuer written for the run, minted before
+  the timing starts so the client's signing is not counted);
+- cold start: a fresh one-worker server per round, the first call of each hook against the median
+  of the calls after it (the workers are warmed in the master before they fork);
+- capacity: requests per second at saturation (8 clients, the three typical requests in turn) of the
+  service and of the floor, and the service's share of the floor's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from bench.http_load import Target, _saturation, floor_command, served
+from bench.stats import summary
+
+ISSUER = "https://bench-ehr.invalid"
+KID = "bench-es256"
+TOKEN_LIFETIME_S = 300
+
+
+def _issuer_file(directory: Path) -> tuple[Path, Any]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = jwt.algorithms.ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+    path = directory / "bench-trusted-issuers.json"
+    path.write_text(json.dumps({"issuers": [{"iss": ISSUER, "jwks": {"keys": [
+        {**public, "kid": KID, "use": "sig", "alg": "ES256"}]}}]}), encoding="utf-8")
+    return path, key
+
+
+def _tokens(key: Any, audience: str, count: int) -> list[str]:
+    now = int(time.time())
+    return [jwt.encode({"iss": ISSUER, "aud": audience, "iat": now, "exp": now + TOKEN_LIFETIME_S,
+                        "jti": str(uuid.uuid4())}, key, algorithm="ES256", headers={"kid": KID, "typ": "JWT"})
+            for _ in range(count)]
+
+
+def _sequential(base: str, target: Target, calls: int, tokens: Sequence[str] = ()) -> list[float]:
+    """Milliseconds of `calls` calls sent one after another on one keep-alive connection."""
+    samples = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for index in range(calls):
+            headers = {"Content-Type": "application/json"}
+            if tokens:
+                headers["Authorization"] = f"Bearer {tokens[index]}"
+            started = time.perf_counter()
+            response = client.post(target.path, content=target.body, headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{base}{target.path} answered {response.status_code}")
+            samples.append(elapsed)
+    return samples
+
+
+def latency(patient_view: Target, *, workers: int, rounds: int, calls: int, log_dir: Path,
+            env: dict[str, str]) -> dict[str, Any]:
+    issuers, key = _issuer_file(log_dir)
+    samples: dict[str, list[float]] = {"service": [], "service_jwt": [], "floor": []}
+    with ExitStack() as servers:
+        service = servers.enter_context(served(workers, log_dir, env, name="latency-service"))
+        secured = servers.enter_context(served(workers, log_dir, {**env, "CDS_TRUSTED_ISSUERS": str(issuers)},
+                                               name="latency-service-jwt"))
+        floor = servers.enter_context(served(workers, log_dir, env, command=floor_command, name="latency-floor"))
+        for base in (service.base, secured.base, floor.base):  # connections and first calls out of the timing
+            _sequential(base, patient_view, 3, _tokens(key, f"{secured.base}{patient_view.path}", 3)
+                        if base == secured.base else ())
+        for _ in range(rounds):
+            tokens = _tokens(key, f"{secured.base}{patient_view.path}", calls)
+            samples["service"] += _sequential(service.base, patient_view, calls)
+            samples["service_jwt"] += _sequential(secured.base, patient_view, calls, tokens)
+            samples["floor"] += _sequential(floor.base, patient_view, calls)
+    result: dict[str, Any] = {name: summary(values) for name, values in samples.items()}
+    result["ratio_median"] = round(result["service"]["median_ms"] / result["floor"]["median_ms"], 2)
+    result["jwt_added_median_ms"] = round(result["service_jwt"]["median_ms"] - result["service"]["median_ms"], 2)
+    result["setup"] = {"workers": workers, "rounds": rounds, "calls_per_round": calls, "jwt_alg": "ES256"}
+    return result
+
+
+def cold_start(targets: Sequence[tuple[str, Target]], *, rounds: int, warm_calls: int, log_dir: Path,
+               env: dict[str, str]) -> dict[str, Any]:
+    firsts: dict[str, list[float]] = {hook: [] for hook, _ in targets}
+    warm: dict[str, list[float]] = {hook: [] for hook, _ in targets}
+    for index in range(rounds):
+        with served(1, log_dir, env, name=f"cold-{index}") as server:
+            for hook, target in targets:
+                firsts[hook] += _sequential(server.base, target, 1)
+            for hook, target in targets:
+                warm[hook] += _sequential(server.base, target, warm_calls)
+    rows = []
+    for hook, _ in targets:
+        warm_median = summary(warm[hook])["median_ms"]
+        worst_first = max(firsts[hook])
+        rows.append({"hook": hook, "first_ms": [round(ms, 1) for ms in firsts[hook]], "warm_median_ms": warm_median,
+                     "worst_first_over_warm": round(worst_first / warm_median, 2)})
+    return {"rounds": rounds, "rows": rows}
+
+
+def capacity(targets: Sequence[Target], *, workers: int, clients: int, duration_s: float, log_dir: Path,
+             env: dict[str, str]) -> dict[str, Any]:
+    figures = {}
+    for name, command in (("service", None), ("floor", floor_command)):
+        options = {"command": command} if command else {}
+        with served(workers, log_dir, env, name=f"capacity-{name}", **options) as server:
+            asyncio.run(_saturation(server.base, targets, clients, min(2.0, duration_s), 10_000))  # warm connections
+            figures[name] = asyncio.run(_saturation(server.base, targets, clients, duration_s, 100_000))
+    return {
+        "clients": clients, "duration_s": duration_s, "workers": workers,
+        "service_per_s": figures["service"]["throughput_per_s"], "floor_per_s": figures["floor"]["throughput_per_s"],
+        "errors": figures["service"]["errors"] + figures["floor"]["errors"],
+        "service_share_of_floor": round(figures["service"]["throughput_per_s"] / figures["floor"]["throughput_per_s"], 2),
+    }
