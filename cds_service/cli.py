@@ -1,4 +1,4 @@
-"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog."""
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog or the feedback report."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog
+from cds_service import catalog, feedback_report
 from cds_service.config import Settings
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
+from cds_service.store import SqliteStore
 from cds_service.validation import SchemaViolation, check, validators
 from hooks import registry
 from hooks.services import SERVICES, Service
@@ -118,6 +119,20 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
     return 0
 
 
+# --- report -----------------------------------------------------------------------------------
+def run_report(since: datetime | None, output_format: str, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """The feedback report of the configured store (`CDS_FEEDBACK_DB`)."""
+    path = settings.feedback_db_path()
+    if not path.exists():
+        print(f"no feedback store at {path} (CDS_FEEDBACK_DB)", file=err)
+        return EXIT_INVALID_REQUEST
+    store = SqliteStore(path)
+    hook_of_service = {service.id: service.hook for service in SERVICES}
+    report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+    out.write(feedback_report.RENDERERS[output_format](report))
+    return 0
+
+
 # --- command line -----------------------------------------------------------------------------
 def _timestamp(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
@@ -141,6 +156,10 @@ def parser() -> argparse.ArgumentParser:
     catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
     catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
                           help="toml: the rule settings file with every parameter's default and source")
+
+    report_ = commands.add_parser("report", help="feedback per recommendation and hook, for clinical governance")
+    report_.add_argument("--since", type=_timestamp, help="only cards issued from this date or time (ISO 8601, UTC)")
+    report_.add_argument("--format", choices=tuple(feedback_report.RENDERERS), default="text")
     return root
 
 
@@ -154,6 +173,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     if args.command == "serve":
         serve(args.host, args.port, args.workers, settings)
         return 0
+    if args.command == "report":
+        return run_report(args.since, args.format, settings, out, err)
     now = args.now or datetime.now(timezone.utc)
     return run_evaluate(args.request, args.format, now, settings, out, err)
 
