@@ -16,7 +16,7 @@ With issuers configured every request except CORS preflights and the public path
 - `iss` is trusted, `aud` is the public URL of the endpoint called, `exp`/`iat`/`nbf` hold with
   60 s leeway, the token lives at most an hour, `tenant` is trusted when tenants are configured;
 - `jti` was not seen before (kept until the token expires).
-Any failure is 401 with an empty body; the reason is logged (with iss, kid and jti, never the
+Any failure is 401 with an OperationOutcome saying only "authentication required"; the reason is logged (with iss, kid and jti, never the
 token). With no issuers configured the service is open (development only, see `check_bind`).
 """
 
@@ -39,6 +39,7 @@ import requests
 from flask import Flask, Response, g, request
 
 from cds_service import fhir_client
+from cds_service.errors import error_response
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -349,7 +350,11 @@ def endpoint_url(public_base_url: str | None) -> str:
 
 
 def _unauthorized() -> Response:
-    return Response(status=401, headers={"WWW-Authenticate": "Bearer"})
+    """401 with an OperationOutcome that says no more than "authentication required": the reason is
+    in the log only, so a probing client learns nothing about which check failed."""
+    response = error_response(401, "authentication required")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def install(app: Flask, settings: Settings, verifier: Verifier | None = None) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask.testing import FlaskClient
 
 from cds_service.validation import check, validators
@@ -92,12 +93,11 @@ def post_hook(client: FlaskClient, service_id: str, body: Mapping[str, Any], exp
 
 
 def check_response(method: str, path: str, status: int, body: Any) -> None:
-    """The schema a response must match: discovery, cards, or the error shape (message + OperationOutcome)."""
+    """The schema a response must match: discovery, cards, or an R4 OperationOutcome naming the problem."""
     all_validators = validators()
     if status >= 400:
-        assert isinstance(body, dict) and body.get("error"), body
-        assert body["operationOutcome"]["resourceType"] == "OperationOutcome"
-        assert body["operationOutcome"]["issue"], body
+        OperationOutcome.model_validate(body)
+        assert body["issue"][0]["diagnostics"], body
     elif method == "GET" and path == "/cds-services":
         check(all_validators.discovery, body)
     elif method == "POST" and _SERVICE_PATH.match(path):
@@ -106,14 +106,24 @@ def check_response(method: str, path: str, status: int, body: Any) -> None:
         assert body == {}
 
 
+def error_message(response: Any) -> str:
+    """The message of an error answer (its OperationOutcome's first diagnostics)."""
+    return response.get_json()["issue"][0]["diagnostics"]
+
+
+def error_expressions(response: Any) -> list[str]:
+    """Every `expression` of an error answer's issues, in order."""
+    return [expression for issue in response.get_json()["issue"] for expression in issue.get("expression", ())]
+
+
 class ValidatingClient(FlaskClient):
     """A test client that checks every JSON response against the schemas (so no test can forget)."""
 
     def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
         response = super().open(*args, **kwargs)
         request = response.request
-        # Preflights have no body; neither has a 401 (cds-hooks.org best practice: no details).
-        if request.method != "OPTIONS" and response.status_code not in (204, 401):
+        # Preflights have no body.
+        if request.method != "OPTIONS" and response.status_code != 204:
             assert response.is_json, f"{request.method} {request.path} answered {response.mimetype}"
             check_response(request.method, request.path, response.status_code, response.get_json())
         return response

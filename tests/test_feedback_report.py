@@ -66,10 +66,10 @@ def test_a_card_counts_once_by_its_latest_feedback():
 
 def test_override_reasons_are_counted_by_code_and_a_missing_reason_is_named():
     cards = [card("a"), card("b"), card("c")]
-    items = [feedback("a", "overridden", reason="patient-declined"), feedback("b", "overridden", reason="patient-declined"),
+    items = [feedback("a", "overridden", reason="patient-contraindication"), feedback("b", "overridden", reason="patient-contraindication"),
              feedback("c", "overridden")]
     row = only_row(feedback_report.build(cards, items, HOOKS), "pjp-prophylaxis")
-    assert row.override_reasons == {"patient-declined": 2, feedback_report.NO_REASON: 1}
+    assert row.override_reasons == {"patient-contraindication": 2, feedback_report.NO_REASON: 1}
 
 
 def test_median_time_to_feedback_in_minutes():

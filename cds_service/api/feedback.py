@@ -51,7 +51,7 @@ def feedback(service_id: str) -> Response:
     try:
         check(rt.validators.feedback, body)
     except SchemaViolation as violation:
-        raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path, path=violation.path) from None
+        raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path) from None
     stored = rt.store.record_feedback(service.id, body["feedback"], rt.clock())
     log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)
     return jsonify({})

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify
 
 from cds_service import runtime
 from cds_service.api.body import json_body
-from cds_service.errors import ApiError
+from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.validation import SchemaViolation, check
@@ -66,10 +66,10 @@ def call_service(service_id: str) -> Response:
     try:
         check(rt.validators.request, body)
     except SchemaViolation as violation:
-        raise ApiError(400, f"invalid hook request: {violation}", expression=violation.path, path=violation.path) from None
+        raise ApiError(400, f"invalid hook request: {violation}", expression=violation.path) from None
     if body["hook"] != service.hook:
         raise ApiError(
-            400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook", path="$.hook"
+            400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook"
         )
     outcome = complete_prefetch(service.prefetch, body, rt.settings)
     if outcome.missing and rt.settings.prefetch_failure == "412":
@@ -77,7 +77,8 @@ def call_service(service_id: str) -> Response:
         raise ApiError(
             412,
             "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(outcome.missing),
-            missingPrefetch=list(outcome.missing),
+            details=[Issue(f"prefetch key {key!r} was neither in the request nor fetched from fhirServer",
+                           f"prefetch.{key}") for key in outcome.missing],
         )
     evaluation = evaluate(
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
