@@ -39,6 +39,7 @@ import requests
 from flask import Flask, Response, g, request
 
 from cds_service import fhir_client
+from cds_service.client_profiles import PROFILES
 from cds_service.errors import error_response
 
 if TYPE_CHECKING:
@@ -83,6 +84,10 @@ class TrustedIssuer:
     jwks_url: str | None = None
     #: `jku` header values accepted from this issuer (its jwks_url is always accepted).
     jku: frozenset[str] = frozenset()
+    #: The client profile that shapes this issuer's cards (None: CDS_CLIENT_PROFILE).
+    profile: str | None = None
+    #: URL prefixes of links this site allows (None: CDS_CLIENT_ALLOWED_LINKS).
+    allowed_links: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,9 @@ def _check_jwks(jwks: Any, where: str) -> Mapping[str, Any]:
     return jwks
 
 
+_ISSUER_MEMBERS = frozenset({"iss", "jwks", "jwks_url", "jku", "profile", "allowed_links"})
+
+
 def parse_trust(document: Any) -> Trust:
     """Validate a trusted-issuers document; ValueError names the first problem (at start-up)."""
     if not isinstance(document, Mapping) or set(document) - {"issuers", "tenants"}:
@@ -121,8 +129,8 @@ def parse_trust(document: Any) -> Trust:
     issuers: dict[str, TrustedIssuer] = {}
     for index, entry in enumerate(entries):
         where = f"issuers[{index}]"
-        if not isinstance(entry, Mapping) or set(entry) - {"iss", "jwks", "jwks_url", "jku"}:
-            raise ValueError(f"trusted issuers: {where} allows only iss, jwks, jwks_url, jku")
+        if not isinstance(entry, Mapping) or set(entry) - _ISSUER_MEMBERS:
+            raise ValueError(f"trusted issuers: {where} allows only {', '.join(sorted(_ISSUER_MEMBERS))}")
         iss = entry.get("iss")
         if not isinstance(iss, str) or not iss or iss in issuers:
             raise ValueError(f"trusted issuers: {where}.iss must be a unique non-empty string")
@@ -134,7 +142,14 @@ def parse_trust(document: Any) -> Trust:
         if not isinstance(jku, list):
             raise ValueError(f"trusted issuers: {where}.jku must be a list of URLs")
         allowed = {_key_url(url, f"{where}.jku") for url in jku} | ({jwks_url} if jwks_url else set())
-        issuers[iss] = TrustedIssuer(iss=iss, jwks=jwks, jwks_url=jwks_url, jku=frozenset(allowed))
+        profile = entry.get("profile")
+        if profile is not None and profile not in PROFILES:
+            raise ValueError(f"trusted issuers: {where}.profile must be one of {', '.join(PROFILES)}")
+        links = entry.get("allowed_links")
+        if links is not None and (not isinstance(links, list) or not all(isinstance(u, str) and u for u in links)):
+            raise ValueError(f"trusted issuers: {where}.allowed_links must be a list of URL prefixes")
+        issuers[iss] = TrustedIssuer(iss=iss, jwks=jwks, jwks_url=jwks_url, jku=frozenset(allowed), profile=profile,
+                                     allowed_links=tuple(links) if links is not None else None)
     tenants = document.get("tenants")
     if tenants is not None and (not isinstance(tenants, list) or not all(isinstance(t, str) for t in tenants)):
         raise ValueError("trusted issuers: 'tenants' must be a list of strings")
@@ -386,6 +401,7 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
             log.warning("401 %s %s: %s", request.method, request.path, error)
             return _unauthorized()
         g.cds_client = {"iss": claims["iss"], "tenant": claims.get("tenant"), "jti": claims["jti"]}
+        g.cds_issuer = active.trust.issuers[claims["iss"]]
         return None
 
 

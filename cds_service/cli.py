@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import logging
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog, feedback_report
+from cds_service import catalog, client_profiles, feedback_report
 from cds_service.config import Settings
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -69,7 +70,8 @@ def service_for(request: Mapping[str, Any]) -> Service:
 
 def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Cards for a hook request without network access: only the prefetch in the request is used
-    (fhirServer is ignored); keys it lacks are returned and stated on the cards as not checked."""
+    (fhirServer is ignored); keys it lacks are returned and stated on the cards as not checked. The
+    cards are shaped by the default client profile (`CDS_CLIENT_PROFILE`), as the service would."""
     all_validators = validators()
     check(all_validators.request, request)
     service = service_for(request)
@@ -79,8 +81,11 @@ def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[d
         service, request, outcome.data, outcome.missing, load_rules(settings), now=now,
         selection_behavior=settings.selection_behavior,
     )
-    check(all_validators.response, result.response)
-    return result.response, outcome.missing
+    response = client_profiles.shape(
+        result.response, client_profiles.PROFILES[settings.client_profile], settings.client_allowed_links
+    )
+    check(all_validators.response, response)
+    return response, outcome.missing
 
 
 def render_text(response: Mapping[str, Any]) -> str:
@@ -152,6 +157,8 @@ def parser() -> argparse.ArgumentParser:
     evaluate_.add_argument("request", metavar="REQUEST.json")
     evaluate_.add_argument("--format", choices=("text", "json"), default="text")
     evaluate_.add_argument("--now", type=_timestamp, help="evaluation time, ISO 8601 (default: now)")
+    evaluate_.add_argument("--profile", choices=tuple(client_profiles.PROFILES),
+                           help="shape the cards for this EHR (default: CDS_CLIENT_PROFILE, else generic)")
 
     catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
     catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
@@ -170,6 +177,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         out.write(render(registry.all_recommendations()))
         return 0
     settings = Settings.from_env()
+    if getattr(args, "profile", None):
+        settings = dataclasses.replace(settings, client_profile=args.profile)
     if args.command == "serve":
         serve(args.host, args.port, args.workers, settings)
         return 0

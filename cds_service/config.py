@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cds_service.client_profiles import PROFILES
 from cds_service.fhir_client import check_allowlist_entry
 
 SELECTION_BEHAVIORS = ("at-most-one", "any")
@@ -31,6 +32,12 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     #: Card selectionBehavior when a card has suggestions: "at-most-one" (spec 1.0 clients) or "any" (Epic).
     selection_behavior: str = "at-most-one"
+    #: How cards are shaped for the calling EHR when its issuer names no profile (CDS_CLIENT_PROFILE):
+    #: "generic" (CDS Hooks 2.0), "epic" or "oracle-health" (cds_service/client_profiles.py).
+    client_profile: str = "generic"
+    #: URL prefixes of card links the site allows, for profiles that keep only allowed links
+    #: (CDS_CLIENT_ALLOWED_LINKS, comma separated); an issuer's own `allowed_links` take precedence.
+    client_allowed_links: tuple[str, ...] = ()
     #: TOML file overriding recommendation parameters (CDS_RULE_SETTINGS; see hooks/settings.py).
     rule_settings: str | None = None
     #: What to do when prefetch data cannot be obtained: "412" (spec) or "partial" (cards say what was not checked).
@@ -63,6 +70,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
             raise ValueError(f"CDS_SELECTION_BEHAVIOR must be one of {SELECTION_BEHAVIORS}")
+        if self.client_profile not in PROFILES:
+            raise ValueError(f"CDS_CLIENT_PROFILE must be one of {tuple(PROFILES)}")
         if self.prefetch_failure not in PREFETCH_FAILURE_POLICIES:
             raise ValueError(f"CDS_PREFETCH_FAILURE must be one of {PREFETCH_FAILURE_POLICIES}")
         if self.log_level not in LOG_LEVELS:
@@ -91,6 +100,8 @@ class Settings:
             max_body_bytes=_integer("CDS_MAX_BODY_BYTES", get("CDS_MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES))),
             cors_origins=tuple(o.strip() for o in get("CDS_CORS_ORIGINS", "*").split(",") if o.strip()),
             selection_behavior=get("CDS_SELECTION_BEHAVIOR", "at-most-one"),
+            client_profile=get("CDS_CLIENT_PROFILE", "generic"),
+            client_allowed_links=tuple(u.strip() for u in get("CDS_CLIENT_ALLOWED_LINKS", "").split(",") if u.strip()),
             rule_settings=get("CDS_RULE_SETTINGS", "") or None,
             prefetch_failure=get("CDS_PREFETCH_FAILURE", "412"),
             log_level=get("CDS_LOG_LEVEL", "INFO").upper(),

@@ -21,9 +21,11 @@ from typing import Any
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask.testing import FlaskClient
 
+from cds_service import client_profiles
 from cds_service.validation import check, validators
 from hooks.recommendation import ORDER_SELECT
 from hooks.services import PREFETCH
+from tests.profile_constraints import VIOLATIONS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HOOK_INSTANCE = "00000000-0000-4000-8000-000000000001"
@@ -102,8 +104,19 @@ def check_response(method: str, path: str, status: int, body: Any) -> None:
         check(all_validators.discovery, body)
     elif method == "POST" and _SERVICE_PATH.match(path):
         check(all_validators.response, body)
+        check_client_profiles(body)
     elif method == "POST" and _FEEDBACK_PATH.match(path):
         assert body == {}
+
+
+def check_client_profiles(response: Mapping[str, Any]) -> None:
+    """The response as each client profile shapes it is still valid CDS Hooks and within what that EHR
+    accepts (every HTTP test thus checks every profile, and each recommendation has an HTTP test)."""
+    allowed = ("https://",)  # a site that allows every https link; the profile tests cover stricter ones
+    for name, violations in VIOLATIONS.items():
+        shaped = client_profiles.shape(response, client_profiles.PROFILES[name], allowed)
+        check(validators().response, shaped)
+        assert not violations(shaped, allowed), (name, violations(shaped, allowed))
 
 
 def error_message(response: Any) -> str:

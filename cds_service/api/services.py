@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, g, jsonify
 
-from cds_service import runtime
+from cds_service import client_profiles, runtime
 from cds_service.api.body import json_body
+from cds_service.config import Settings
 from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -94,4 +95,13 @@ def call_service(service_id: str) -> Response:
         service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing),
         (time.perf_counter() - started) * 1000,
     )
-    return jsonify(evaluation.response)
+    profile, allowed_links = client_profile(rt.settings)
+    return jsonify(client_profiles.shape(evaluation.response, profile, allowed_links))
+
+
+def client_profile(settings: Settings) -> tuple[client_profiles.ClientProfile, tuple[str, ...]]:
+    """The calling EHR's profile and allowed links: its trusted-issuer entry's, else the settings'."""
+    issuer = g.get("cds_issuer")
+    name = (issuer.profile if issuer else None) or settings.client_profile
+    links = issuer.allowed_links if issuer and issuer.allowed_links is not None else settings.client_allowed_links
+    return client_profiles.PROFILES[name], links
