@@ -6,15 +6,16 @@ import argparse
 import dataclasses
 import gc
 import json
-import logging
+import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog, client_profiles, feedback_report
+from cds_service import catalog, client_profiles, feedback_report, log_format
 from cds_service.config import Settings
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -33,11 +34,16 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     (`preload_app`) so a broken configuration stops start-up instead of every worker."""
     from gunicorn.app.base import BaseApplication
 
+    # Every worker counts its own metrics; prometheus_client adds them up from files in this directory,
+    # and it must be set before prometheus_client is imported (by the app below).
+    metrics_dir = _fresh_metrics_dir()
+    from prometheus_client import multiprocess
+
     from cds_service.app import create_app
     from cds_service.auth import check_bind
 
     check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    log_format.configure(settings.log_level, settings.log_format)
     app = create_app(settings)
     # The start-up objects (registry, terminology, schemas) live as long as the process: keep them out
     # of the workers' garbage collections, which otherwise pause requests for tens of milliseconds,
@@ -52,11 +58,25 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
             self.cfg.set("accesslog", "-")
             # The access log format leaves out the query string and headers (no identifiers in logs).
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+            self.cfg.set("child_exit", lambda _server, worker: multiprocess.mark_process_dead(worker.pid, metrics_dir))
+            if settings.log_format == "json":
+                self.cfg.set("logger_class", log_format.JsonGunicornLogger)
 
         def load(self) -> Callable[..., Any]:
             return app
 
     Server().run()
+
+
+def _fresh_metrics_dir() -> str:
+    """The multiprocess metrics directory (PROMETHEUS_MULTIPROC_DIR, else a new temporary one),
+    emptied: counts of an earlier run must not be added to this one's."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="myositis-cds-metrics-")
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
 
 
 # --- evaluate ---------------------------------------------------------------------------------

@@ -135,8 +135,9 @@ class ValidatingClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
         response = super().open(*args, **kwargs)
         request = response.request
-        # Preflights have no body.
-        if request.method != "OPTIONS" and response.status_code != 204:
+        # Preflights have no body; metrics are Prometheus text.
+        metrics = request.path == "/metrics" and response.status_code == 200
+        if request.method != "OPTIONS" and response.status_code != 204 and not metrics:
             assert response.is_json, f"{request.method} {request.path} answered {response.mimetype}"
             check_response(request.method, request.path, response.status_code, response.get_json())
         return response

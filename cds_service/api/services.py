@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from flask import Blueprint, Response, g, jsonify
 
-from cds_service import client_profiles, runtime
+from cds_service import client_profiles, metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.config import Settings
 from cds_service.errors import ApiError, Issue
@@ -74,7 +74,8 @@ def call_service(service_id: str) -> Response:
         )
     outcome = complete_prefetch(service.prefetch, body, rt.settings)
     if outcome.missing and rt.settings.prefetch_failure == "412":
-        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing)
+        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing,
+                 extra={"service": service.id, "hookInstance": body["hookInstance"], "status": 412})
         raise ApiError(
             412,
             "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(outcome.missing),
@@ -85,15 +86,22 @@ def call_service(service_id: str) -> Response:
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
         selection_behavior=rt.settings.selection_behavior,
     )
+    for card in evaluation.response["cards"]:
+        metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
     try:
         rt.store.record_cards(evaluation.issued)
     except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record
+        metrics.CARDS_NOT_RECORDED.inc(len(evaluation.issued))
         log.error("service=%s hookInstance=%s cards not recorded: %s", service.id, body["hookInstance"],
                   type(error).__name__)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    client = g.get("cds_client") or {}
     log.info(
         "service=%s hookInstance=%s cards=%d gaps=%d ms=%.1f",
-        service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing),
-        (time.perf_counter() - started) * 1000,
+        service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing), elapsed_ms,
+        extra={"service": service.id, "hookInstance": body["hookInstance"], "status": 200,
+               "cards": len(evaluation.issued), "gaps": len(outcome.missing), "ms": elapsed_ms,
+               "iss": client.get("iss"), "jti": client.get("jti")},
     )
     profile, allowed_links = client_profile(rt.settings)
     return jsonify(client_profiles.shape(evaluation.response, profile, allowed_links))
