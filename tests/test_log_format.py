@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,6 +12,7 @@ import requests
 from cds_service.config import Settings
 from cds_service.log_format import JsonFormatter
 from tests.api import fixture
+from tests.served import served
 
 
 def record(message: str = "hello %s", *args, **extra) -> logging.LogRecord:
@@ -63,34 +59,13 @@ def test_an_unknown_log_format_stops_start_up():
 
 
 def test_the_served_process_writes_only_json_lines(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = Path(sys.executable).with_name("myositis-cds")
-    env = {**os.environ, "CDS_LOG_FORMAT": "json", "CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"),
+    env = {"CDS_LOG_FORMAT": "json", "CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"),
            "CDS_JTI_REPLAY_DB": str(tmp_path / "replay.sqlite3")}
-    out_path, err_path = tmp_path / "out.log", tmp_path / "err.log"
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        server = subprocess.Popen([str(command), "serve", "--port", str(port), "--workers", "1"],
-                                  stdout=out, stderr=err, env=env)
-    base = f"http://127.0.0.1:{port}"
     request = fixture("requests/patient-view-dm-prednisone.json")
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, err_path.read_text()
-            time.sleep(0.2)
+    with served(tmp_path, env) as base:
         assert requests.post(f"{base}/cds-services/myositis-patient-view", json=request, timeout=10).status_code == 200
         assert requests.get(f"{base}/cds-services/nothing?patient=secret-query", timeout=5).status_code in (404, 405)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
-    text = out_path.read_text() + err_path.read_text()
+    text = (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # raises on any non-JSON line
     assert any(line.get("message", "").startswith("Starting gunicorn") for line in lines)
     [hook] = [line for line in lines if line.get("service") == "myositis-patient-view"]

@@ -4,7 +4,6 @@ endpoints or by its own token, and correct across several gunicorn workers."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from cds_service.app import create_app
 from cds_service.config import Settings
 from tests.api import UnreachableStore, ValidatingClient, fixture
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
+from tests.served import served
 
 PATIENT_VIEW = "/cds-services/myositis-patient-view"
 REQUEST = "requests/patient-view-dm-prednisone.json"
@@ -156,33 +156,11 @@ def test_importing_the_command_line_does_not_import_the_metrics_library():
 # --- several gunicorn workers -----------------------------------------------------------------
 def test_counts_add_up_across_gunicorn_workers(tmp_path):
     """Two workers, 30 calls: every scrape, whichever worker answers it, reports all 30."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = Path(sys.executable).with_name("myositis-cds")
-    env = {**os.environ, "CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")}
-    with (tmp_path / "serve.log").open("wb") as log:
-        server = subprocess.Popen([str(command), "serve", "--port", str(port), "--workers", "2"],
-                                  stdout=log, stderr=log, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+    env = {"CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")}
+    with served(tmp_path, env, workers=2) as base:
         for _ in range(30):
             assert requests.get(f"{base}/cds-services", timeout=5).status_code == 200
         labels = (("route", "/cds-services"), ("service", ""), ("status", "200"))
         counts = [samples(requests.get(f"{base}/metrics", timeout=5).text, "cds_http_requests_total").get(labels)
                   for _ in range(10)]
-        assert counts == [30.0] * 10
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    assert counts == [30.0] * 10
