@@ -11,11 +11,12 @@ import logging
 
 from flask import Flask
 
-from cds_service import auth, cors, errors, openapi, runtime
+from cds_service import auth, cors, errors, metrics, openapi, runtime
 from cds_service.api import discovery, feedback, health, services
 from cds_service.config import Settings
 from cds_service.request_body import Deadline, WholeBody, no_deadline
 from cds_service.store import Store
+from hooks.services import SERVICES
 
 BLUEPRINTS = (discovery.blueprint, services.blueprint, feedback.blueprint, health.blueprint)
 
@@ -35,6 +36,8 @@ def create_app(
     for name in ("cds_service", "hooks", "fhir_mappings"):
         logging.getLogger(name).setLevel(settings.log_level)
     cors.install(app, settings.cors_origins)
+    # Before authentication, so refused requests are timed and counted too.
+    metrics.install(app, frozenset(service.id for service in SERVICES), settings.metrics_token)
     auth.install(app, settings)  # after CORS: preflights never need a token
     errors.install(app)
     openapi.install(app)

@@ -16,7 +16,7 @@ With issuers configured every request except CORS preflights and the public path
 - `iss` is trusted, `aud` is the public URL of the endpoint called, `exp`/`iat`/`nbf` hold with
   60 s leeway, the token lives at most an hour, `tenant` is trusted when tenants are configured;
 - `jti` was not seen before (kept until the token expires).
-Any failure is 401 with an empty body; the reason is logged (with iss, kid and jti, never the
+Any failure is 401 with an OperationOutcome saying only "authentication required"; the reason is logged (with iss, kid and jti, never the
 token). With no issuers configured the service is open (development only, see `check_bind`).
 """
 
@@ -37,7 +37,10 @@ from urllib.parse import urlsplit
 import jwt
 from flask import Flask, Response, g, request
 
-from cds_service import fhir_client
+from cds_service import fhir_client, metrics
+from cds_service.client_profiles import PROFILES
+from cds_service.config import METRICS_PATH
+from cds_service.errors import error_response
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -68,7 +71,12 @@ PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
 
 
 class AuthError(Exception):
-    """A token was rejected; the message is the reason, safe to log."""
+    """A token was rejected; the message is the reason, safe to log, and `reason` a short code for
+    the metrics (a bounded set: "expired", "replay", "untrusted-issuer", ...)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 # --- trusted issuers ------------------------------------------------------------------------
@@ -81,6 +89,10 @@ class TrustedIssuer:
     jwks_url: str | None = None
     #: `jku` header values accepted from this issuer (its jwks_url is always accepted).
     jku: frozenset[str] = frozenset()
+    #: The client profile that shapes this issuer's cards (None: CDS_CLIENT_PROFILE).
+    profile: str | None = None
+    #: URL prefixes of links this site allows (None: CDS_CLIENT_ALLOWED_LINKS).
+    allowed_links: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,9 @@ def _check_jwks(jwks: Any, where: str) -> Mapping[str, Any]:
     return jwks
 
 
+_ISSUER_MEMBERS = frozenset({"iss", "jwks", "jwks_url", "jku", "profile", "allowed_links"})
+
+
 def parse_trust(document: Any) -> Trust:
     """Validate a trusted-issuers document; ValueError names the first problem (at start-up)."""
     if not isinstance(document, Mapping) or set(document) - {"issuers", "tenants"}:
@@ -119,8 +134,8 @@ def parse_trust(document: Any) -> Trust:
     issuers: dict[str, TrustedIssuer] = {}
     for index, entry in enumerate(entries):
         where = f"issuers[{index}]"
-        if not isinstance(entry, Mapping) or set(entry) - {"iss", "jwks", "jwks_url", "jku"}:
-            raise ValueError(f"trusted issuers: {where} allows only iss, jwks, jwks_url, jku")
+        if not isinstance(entry, Mapping) or set(entry) - _ISSUER_MEMBERS:
+            raise ValueError(f"trusted issuers: {where} allows only {', '.join(sorted(_ISSUER_MEMBERS))}")
         iss = entry.get("iss")
         if not isinstance(iss, str) or not iss or iss in issuers:
             raise ValueError(f"trusted issuers: {where}.iss must be a unique non-empty string")
@@ -132,7 +147,14 @@ def parse_trust(document: Any) -> Trust:
         if not isinstance(jku, list):
             raise ValueError(f"trusted issuers: {where}.jku must be a list of URLs")
         allowed = {_key_url(url, f"{where}.jku") for url in jku} | ({jwks_url} if jwks_url else set())
-        issuers[iss] = TrustedIssuer(iss=iss, jwks=jwks, jwks_url=jwks_url, jku=frozenset(allowed))
+        profile = entry.get("profile")
+        if profile is not None and profile not in PROFILES:
+            raise ValueError(f"trusted issuers: {where}.profile must be one of {', '.join(PROFILES)}")
+        links = entry.get("allowed_links")
+        if links is not None and (not isinstance(links, list) or not all(isinstance(u, str) and u for u in links)):
+            raise ValueError(f"trusted issuers: {where}.allowed_links must be a list of URL prefixes")
+        issuers[iss] = TrustedIssuer(iss=iss, jwks=jwks, jwks_url=jwks_url, jku=frozenset(allowed), profile=profile,
+                                     allowed_links=tuple(links) if links is not None else None)
     tenants = document.get("tenants")
     if tenants is not None and (not isinstance(tenants, list) or not all(isinstance(t, str) for t in tenants)):
         raise ValueError("trusted issuers: 'tenants' must be a list of strings")
@@ -275,26 +297,26 @@ class KeyStore:
 def _verification_key(jwk: Mapping[str, Any], alg: str) -> jwt.PyJWK:
     kty, curve = ALGORITHMS[alg]
     if jwk.get("kty") != kty or (curve and jwk.get("crv") != curve):
-        raise AuthError(f"key {jwk.get('kid')!r} does not fit alg {alg}")
+        raise AuthError(f"key {jwk.get('kid')!r} does not fit alg {alg}", "key-mismatch")
     if jwk.get("alg") not in (None, alg):
-        raise AuthError(f"key {jwk.get('kid')!r} is for alg {jwk.get('alg')!r}, token says {alg}")
+        raise AuthError(f"key {jwk.get('kid')!r} is for alg {jwk.get('alg')!r}, token says {alg}", "key-mismatch")
     if jwk.get("use") not in (None, "sig"):
-        raise AuthError(f"key {jwk.get('kid')!r} is not a signing key")
+        raise AuthError(f"key {jwk.get('kid')!r} is not a signing key", "key-mismatch")
     try:
         return jwt.PyJWK(dict(jwk), algorithm=alg)
     except jwt.PyJWTError as error:
-        raise AuthError(f"key {jwk.get('kid')!r} unusable ({type(error).__name__})") from None
+        raise AuthError(f"key {jwk.get('kid')!r} unusable ({type(error).__name__})", "key-mismatch") from None
 
 
 # --- verification ---------------------------------------------------------------------------
 
-_DECODE_REASONS: tuple[tuple[type[Exception], str], ...] = (
-    (jwt.ExpiredSignatureError, "expired"),
-    (jwt.ImmatureSignatureError, "not yet valid (iat or nbf in the future)"),
-    (jwt.InvalidAudienceError, "aud is not this endpoint"),
-    (jwt.InvalidIssuerError, "iss mismatch"),
-    (jwt.MissingRequiredClaimError, "a required claim is missing"),
-    (jwt.InvalidSignatureError, "signature does not verify"),
+_DECODE_REASONS: tuple[tuple[type[Exception], str, str], ...] = (
+    (jwt.ExpiredSignatureError, "expired", "expired"),
+    (jwt.ImmatureSignatureError, "not yet valid (iat or nbf in the future)", "not-yet-valid"),
+    (jwt.InvalidAudienceError, "aud is not this endpoint", "audience"),
+    (jwt.InvalidIssuerError, "iss mismatch", "untrusted-issuer"),
+    (jwt.MissingRequiredClaimError, "a required claim is missing", "claims"),
+    (jwt.InvalidSignatureError, "signature does not verify", "signature"),
 )
 
 
@@ -310,25 +332,25 @@ class Verifier:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
-            raise AuthError("malformed token") from None
+            raise AuthError("malformed token", "malformed") from None
         alg = header.get("alg")
         if not isinstance(alg, str) or alg not in ALGORITHMS:
-            raise AuthError(f"alg {str(alg)[:20]!r} not accepted")
+            raise AuthError(f"alg {str(alg)[:20]!r} not accepted", "algorithm")
         if not isinstance(header.get("typ"), str) or header["typ"].upper() != "JWT":
-            raise AuthError("typ is not JWT")
+            raise AuthError("typ is not JWT", "malformed")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise AuthError("no kid")
+            raise AuthError("no kid", "unknown-key")
         iss = unverified.get("iss")
         issuer = self.trust.issuers.get(iss) if isinstance(iss, str) else None
         if issuer is None:
-            raise AuthError(f"untrusted iss {str(iss)[:100]!r}")
+            raise AuthError(f"untrusted iss {str(iss)[:100]!r}", "untrusted-issuer")
         jku = header.get("jku")
         if jku is not None and (not isinstance(jku, str) or jku not in issuer.jku):
-            raise AuthError(f"jku {str(jku)[:200]!r} not allowed for {iss}")
+            raise AuthError(f"jku {str(jku)[:200]!r} not allowed for {iss}", "jku")
         jwk = self.keys.find(issuer, kid, jku)
         if jwk is None:
-            raise AuthError(f"unknown kid {kid[:100]!r} for {iss}")
+            raise AuthError(f"unknown kid {kid[:100]!r} for {iss}", "unknown-key")
         try:
             claims = jwt.decode(
                 token,
@@ -340,22 +362,23 @@ class Verifier:
                 options={"require": ["iss", "aud", "exp", "iat", "jti"]},
             )
         except jwt.PyJWTError as error:
-            reason = next((text for kind, text in _DECODE_REASONS if isinstance(error, kind)), type(error).__name__)
-            raise AuthError(f"{reason} (iss {iss}, kid {kid[:100]!r})") from None
+            reason, code = next(((text, code) for kind, text, code in _DECODE_REASONS if isinstance(error, kind)),
+                                (type(error).__name__, "invalid"))
+            raise AuthError(f"{reason} (iss {iss}, kid {kid[:100]!r})", code) from None
         return self._check_claims(claims, iss)
 
     def _check_claims(self, claims: dict[str, Any], iss: str) -> dict[str, Any]:
         exp, iat, jti, tenant = claims["exp"], claims["iat"], claims["jti"], claims.get("tenant")
         if not all(isinstance(value, (int, float)) and not isinstance(value, bool) for value in (exp, iat)):
-            raise AuthError(f"exp and iat must be numbers (iss {iss})")
+            raise AuthError(f"exp and iat must be numbers (iss {iss})", "claims")
         if exp - iat > MAX_LIFETIME_SECONDS:
-            raise AuthError(f"lifetime {exp - iat}s exceeds {MAX_LIFETIME_SECONDS}s (iss {iss})")
+            raise AuthError(f"lifetime {exp - iat}s exceeds {MAX_LIFETIME_SECONDS}s (iss {iss})", "lifetime")
         if self.trust.tenants is not None and (not isinstance(tenant, str) or tenant not in self.trust.tenants):
-            raise AuthError(f"untrusted tenant (iss {iss})")
+            raise AuthError(f"untrusted tenant (iss {iss})", "tenant")
         if not isinstance(jti, str) or not jti:
-            raise AuthError(f"jti is not a string (iss {iss})")
+            raise AuthError(f"jti is not a string (iss {iss})", "claims")
         if not self.replay.first_use(f"{iss} {jti}", float(exp) + LEEWAY_SECONDS):
-            raise AuthError(f"replayed jti {jti[:100]!r} (iss {iss})")
+            raise AuthError(f"replayed jti {jti[:100]!r} (iss {iss})", "replay")
         return claims
 
 
@@ -371,7 +394,11 @@ def endpoint_url(public_base_url: str | None) -> str:
 
 
 def _unauthorized() -> Response:
-    return Response(status=401, headers={"WWW-Authenticate": "Bearer"})
+    """401 with an OperationOutcome that says no more than "authentication required": the reason is
+    in the log only, so a probing client learns nothing about which check failed."""
+    response = error_response(401, "authentication required")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def install(app: Flask, settings: Settings, verifier: Verifier | None = None) -> None:
@@ -389,20 +416,26 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
     if not settings.public_base_url:
         log.warning("CDS_PUBLIC_BASE_URL unset: JWT aud is checked against the request's own Host and scheme")
 
+    # With its own token (CDS_METRICS_TOKEN) the metrics endpoint is guarded by that, not by a client JWT.
+    open_paths = PUBLIC_PATHS | ({METRICS_PATH} if settings.metrics_token else frozenset())
+
     @app.before_request
     def authenticate() -> Response | None:
-        if request.method == "OPTIONS" or request.path in PUBLIC_PATHS:
+        if request.method == "OPTIONS" or request.path in open_paths:
             return None
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             log.warning("401 %s %s: no bearer token", request.method, request.path)
+            metrics.JWT_REJECTIONS.labels("missing-token").inc()
             return _unauthorized()
         try:
             claims = active.verify(token.strip(), endpoint_url(settings.public_base_url))
         except AuthError as error:
             log.warning("401 %s %s: %s", request.method, request.path, error)
+            metrics.JWT_REJECTIONS.labels(error.reason).inc()
             return _unauthorized()
         g.cds_client = {"iss": claims["iss"], "tenant": claims.get("tenant"), "jti": claims["jti"]}
+        g.cds_issuer = active.trust.issuers[claims["iss"]]
         return None
 
 

@@ -19,11 +19,17 @@ from hooks.engine import Result
 from hooks.recommendation import Action, Recommendation, Suggestion
 
 RECOMMENDATION_SYSTEM = "urn:myositis-cds:recommendation"
-OVERRIDE_REASON_SYSTEM = "urn:myositis-cds:override-reason"
+#: The HL7 non-adherence reason codes that CDS Hooks 3.0 (ballot) suggests for `overrideReasons`, with
+#: their code-system displays; these five are from its "clinically relevant" value set
+#: (http://terminology.hl7.org/ValueSet/non-adherence-reason-clinical). `patient-refuses` is left out on
+#: purpose: the code system marks it as the reason it would rather not see chosen.
+OVERRIDE_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/non-adherence-reason-codes"
 OVERRIDE_REASONS: tuple[tuple[str, str], ...] = (
-    ("patient-declined", "Patient declined"),
-    ("not-clinically-appropriate", "Not clinically appropriate for this patient"),
-    ("already-addressed", "Already addressed"),
+    ("action-completed", "Recommended action was already completed"),
+    ("patient-contraindication", "Patient has contraindication to recommended action"),
+    ("cds-not-applicable", "PC CDS does not apply to patient"),
+    ("recipient-concerns-outcomes", "Recipient has concerns regarding potential health outcomes"),
+    ("does-not-align-preferences", "Recommendation does not align with patient preferences or values"),
 )
 
 #: Characters that could start emphasis, code, a link or HTML inside a list item.

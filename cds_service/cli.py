@@ -1,8 +1,9 @@
-"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog."""
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog or the feedback report."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import textwrap
@@ -11,11 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog
+from cds_service import catalog, client_profiles, feedback_report
 from cds_service.config import Settings
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
+from cds_service.store import SqliteStore
 from cds_service.validation import SchemaViolation, check, validators
 from hooks import registry
 from hooks.services import SERVICES, Service
@@ -42,7 +44,8 @@ def service_for(request: Mapping[str, Any]) -> Service:
 
 def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Cards for a hook request without network access: only the prefetch in the request is used
-    (fhirServer is ignored); keys it lacks are returned and stated on the cards as not checked."""
+    (fhirServer is ignored); keys it lacks are returned and stated on the cards as not checked. The
+    cards are shaped by the default client profile (`CDS_CLIENT_PROFILE`), as the service would."""
     all_validators = validators()
     check(all_validators.request, request)
     service = service_for(request)
@@ -52,8 +55,11 @@ def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[d
         service, request, outcome.data, outcome.missing, load_rules(settings), now=now,
         selection_behavior=settings.selection_behavior,
     )
-    check(all_validators.response, result.response)
-    return result.response, outcome.missing
+    response = client_profiles.shape(
+        result.response, client_profiles.PROFILES[settings.client_profile], settings.client_allowed_links
+    )
+    check(all_validators.response, response)
+    return response, outcome.missing
 
 
 def render_text(response: Mapping[str, Any]) -> str:
@@ -92,6 +98,20 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
     return 0
 
 
+# --- report -----------------------------------------------------------------------------------
+def run_report(since: datetime | None, output_format: str, settings: Settings, out: TextIO, err: TextIO) -> int:
+    """The feedback report of the configured store (`CDS_FEEDBACK_DB`)."""
+    path = settings.feedback_db_path()
+    if not path.exists():
+        print(f"no feedback store at {path} (CDS_FEEDBACK_DB)", file=err)
+        return EXIT_INVALID_REQUEST
+    store = SqliteStore(path)
+    hook_of_service = {service.id: service.hook for service in SERVICES}
+    report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+    out.write(feedback_report.RENDERERS[output_format](report))
+    return 0
+
+
 # --- command line -----------------------------------------------------------------------------
 def _timestamp(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
@@ -111,10 +131,16 @@ def parser() -> argparse.ArgumentParser:
     evaluate_.add_argument("request", metavar="REQUEST.json")
     evaluate_.add_argument("--format", choices=("text", "json"), default="text")
     evaluate_.add_argument("--now", type=_timestamp, help="evaluation time, ISO 8601 (default: now)")
+    evaluate_.add_argument("--profile", choices=tuple(client_profiles.PROFILES),
+                           help="shape the cards for this EHR (default: CDS_CLIENT_PROFILE, else generic)")
 
     catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
     catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
                           help="toml: the rule settings file with every parameter's default and source")
+
+    report_ = commands.add_parser("report", help="feedback per recommendation and hook, for clinical governance")
+    report_.add_argument("--since", type=_timestamp, help="only cards issued from this date or time (ISO 8601, UTC)")
+    report_.add_argument("--format", choices=tuple(feedback_report.RENDERERS), default="text")
     return root
 
 
@@ -125,9 +151,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         out.write(render(registry.all_recommendations()))
         return 0
     settings = Settings.from_env()
+    if getattr(args, "profile", None):
+        settings = dataclasses.replace(settings, client_profile=args.profile)
     if args.command == "serve":
         serve(args.host, args.port, args.workers, settings)
         return 0
+    if args.command == "report":
+        return run_report(args.since, args.format, settings, out, err)
     now = args.now or datetime.now(timezone.utc)
     return run_evaluate(args.request, args.format, now, settings, out, err)
 

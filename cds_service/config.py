@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cds_service.client_profiles import PROFILES
 from cds_service.fhir_client import check_allowlist_entry
 
 SELECTION_BEHAVIORS = ("at-most-one", "any")
 PREFETCH_FAILURE_POLICIES = ("412", "partial")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
+#: Where the Prometheus metrics are served.
+METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
@@ -35,12 +39,20 @@ class Settings:
     cors_origins: tuple[str, ...] = ("*",)
     #: Card selectionBehavior when a card has suggestions: "at-most-one" (spec 1.0 clients) or "any" (Epic).
     selection_behavior: str = "at-most-one"
+    #: How cards are shaped for the calling EHR when its issuer names no profile (CDS_CLIENT_PROFILE):
+    #: "generic" (CDS Hooks 2.0), "epic" or "oracle-health" (cds_service/client_profiles.py).
+    client_profile: str = "generic"
+    #: URL prefixes of card links the site allows, for profiles that keep only allowed links
+    #: (CDS_CLIENT_ALLOWED_LINKS, comma separated); an issuer's own `allowed_links` take precedence.
+    client_allowed_links: tuple[str, ...] = ()
     #: TOML file overriding recommendation parameters (CDS_RULE_SETTINGS; see hooks/settings.py).
     rule_settings: str | None = None
     #: What to do when prefetch data cannot be obtained: "412" (spec) or "partial" (cards say what was not checked).
     prefetch_failure: str = "412"
     #: Python logging level (CDS_LOG_LEVEL).
     log_level: str = "INFO"
+    #: "text", or "json": one JSON object per line, the server's own lines included (CDS_LOG_FORMAT).
+    log_format: str = "text"
     #: Re-raise errors of a recommendation instead of skipping it (CDS_STRICT_RULES; tests set it).
     strict_rules: bool = False
     # --- security and FHIR-server fallback (README "Security", "FHIR server fallback") ---
@@ -62,16 +74,23 @@ class Settings:
     public_base_url: str | None = None
     #: Allow open development mode (no trusted issuers) on a non-loopback address (CDS_ALLOW_OPEN_NONLOCAL).
     allow_open_nonlocal: bool = False
+    #: Bearer token a metrics scraper sends to GET /metrics (CDS_METRICS_TOKEN); unset: /metrics is guarded
+    #: like every other endpoint (a client JWT when issuers are configured, open in development mode).
+    metrics_token: str | None = None
     #: SQLite file of seen JWT ids, shared by the worker processes of one host (CDS_JTI_REPLAY_DB).
     jti_replay_db: str = "var/jwt-replay.sqlite3"
 
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
             raise ValueError(f"CDS_SELECTION_BEHAVIOR must be one of {SELECTION_BEHAVIORS}")
+        if self.client_profile not in PROFILES:
+            raise ValueError(f"CDS_CLIENT_PROFILE must be one of {tuple(PROFILES)}")
         if self.prefetch_failure not in PREFETCH_FAILURE_POLICIES:
             raise ValueError(f"CDS_PREFETCH_FAILURE must be one of {PREFETCH_FAILURE_POLICIES}")
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"CDS_LOG_LEVEL must be one of {LOG_LEVELS}")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"CDS_LOG_FORMAT must be one of {LOG_FORMATS}")
         if self.max_body_bytes <= 0:
             raise ValueError("CDS_MAX_BODY_BYTES must be a positive integer")
         if min(self.header_read_timeout, self.body_read_timeout) <= 0:
@@ -100,9 +119,12 @@ class Settings:
             body_read_timeout=_number("CDS_BODY_READ_TIMEOUT", get("CDS_BODY_READ_TIMEOUT", "10.0")),
             cors_origins=tuple(o.strip() for o in get("CDS_CORS_ORIGINS", "*").split(",") if o.strip()),
             selection_behavior=get("CDS_SELECTION_BEHAVIOR", "at-most-one"),
+            client_profile=get("CDS_CLIENT_PROFILE", "generic"),
+            client_allowed_links=tuple(u.strip() for u in get("CDS_CLIENT_ALLOWED_LINKS", "").split(",") if u.strip()),
             rule_settings=get("CDS_RULE_SETTINGS", "") or None,
             prefetch_failure=get("CDS_PREFETCH_FAILURE", "412"),
             log_level=get("CDS_LOG_LEVEL", "INFO").upper(),
+            log_format=get("CDS_LOG_FORMAT", "text").lower(),
             strict_rules=_boolean("CDS_STRICT_RULES", get("CDS_STRICT_RULES", "false")),
             fhir_allowlist=tuple(u.strip() for u in get("CDS_FHIR_ALLOWLIST", "").split(",") if u.strip()),
             fhir_connect_timeout=_number("CDS_FHIR_CONNECT_TIMEOUT", get("CDS_FHIR_CONNECT_TIMEOUT", "1.0")),
@@ -115,6 +137,7 @@ class Settings:
             public_base_url=get("CDS_PUBLIC_BASE_URL", "") or None,
             allow_open_nonlocal=_boolean("CDS_ALLOW_OPEN_NONLOCAL", get("CDS_ALLOW_OPEN_NONLOCAL", "false")),
             jti_replay_db=get("CDS_JTI_REPLAY_DB", "var/jwt-replay.sqlite3"),
+            metrics_token=get("CDS_METRICS_TOKEN", "") or None,
         )
 
     def feedback_db_path(self) -> Path:

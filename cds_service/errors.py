@@ -1,9 +1,10 @@
-"""Error responses: JSON naming the problem, with a FHIR OperationOutcome (CDS Hooks 3.0-ballot
-S3b L815-849 asks for one on every non-2xx status), and handlers so that no input and no defect
-produces an HTML page or a stack trace.
+"""Error responses: the body of every non-2xx answer is a FHIR OperationOutcome (CDS Hooks 3.0
+ballot, "Returning OperationOutcome"; CDS Hooks 2.0 leaves error bodies undefined, so 2.0 clients lose
+nothing), and handlers so that no input and no defect produces an HTML page or a stack trace.
 
-Body: `{"error": "<message>", "operationOutcome": {...}}` plus any extra members (e.g. `path`,
-`correlationId`, `missingPrefetch`).
+The message is in `issue[0].diagnostics` (and `details.text`); the JSON path of a schema violation is
+in `issue[0].expression`; further issues name each item (e.g. one per missing prefetch key, with
+`expression` `prefetch.<key>`). A 500 carries its correlation id as the OperationOutcome's `id`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 #: FHIR IssueType per HTTP status (http://hl7.org/fhir/issue-type).
 _ISSUE_TYPE = {
     400: "invalid",
+    401: "login",
     404: "not-found",
     405: "not-supported",
     408: "timeout",
@@ -32,37 +36,59 @@ _ISSUE_TYPE = {
 }
 
 
+@dataclass(frozen=True)
+class Issue:
+    """A further issue of an error answer: what, and where (a FHIRPath-like expression)."""
+
+    diagnostics: str
+    expression: str | None = None
+
+
 class ApiError(Exception):
     """Raised by a view to answer with an error response."""
 
-    def __init__(self, status: int, message: str, /, *, expression: str | None = None, **extra: Any) -> None:
+    def __init__(self, status: int, message: str, /, *, expression: str | None = None,
+                 details: Sequence[Issue] = ()) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.expression = expression
-        self.extra = extra
+        self.details = tuple(details)
 
 
-def operation_outcome(status: int, message: str, expression: str | None = None) -> dict[str, Any]:
+def _issue(status: int, diagnostics: str, expression: str | None, *, text: str | None = None) -> dict[str, Any]:
     issue: dict[str, Any] = {
         "severity": "fatal" if status >= 500 else "error",
         "code": _ISSUE_TYPE.get(status, "processing"),
-        "diagnostics": message,
     }
+    if text:
+        issue["details"] = {"text": text}
+    issue["diagnostics"] = diagnostics
     if expression:
         issue["expression"] = [expression]
-    return {"resourceType": "OperationOutcome", "issue": [issue]}
+    return issue
 
 
-def error_response(status: int, message: str, /, *, expression: str | None = None, **extra: Any) -> Response:
-    body = {"error": message, **extra, "operationOutcome": operation_outcome(status, message, expression)}
-    response = jsonify(body)
+def operation_outcome(status: int, message: str, expression: str | None = None, details: Sequence[Issue] = (),
+                      resource_id: str | None = None) -> dict[str, Any]:
+    outcome: dict[str, Any] = {"resourceType": "OperationOutcome"}
+    if resource_id:
+        outcome["id"] = resource_id
+    outcome["issue"] = [_issue(status, message, expression, text=message)] + [
+        _issue(status, detail.diagnostics, detail.expression) for detail in details
+    ]
+    return outcome
+
+
+def error_response(status: int, message: str, /, *, expression: str | None = None, details: Sequence[Issue] = (),
+                   resource_id: str | None = None) -> Response:
+    response = jsonify(operation_outcome(status, message, expression, details, resource_id))
     response.status_code = status
     return response
 
 
 def _api_error(error: ApiError) -> Response:
-    return error_response(error.status, error.message, expression=error.expression, **error.extra)
+    return error_response(error.status, error.message, expression=error.expression, details=error.details)
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -80,7 +106,7 @@ def _unexpected(error: Exception) -> Response:
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("unhandled %s correlation_id=%s\n%s", type(error).__name__, correlation_id, frames)
     return error_response(
-        500, f"internal error; quote correlation id {correlation_id} when reporting it", correlationId=correlation_id
+        500, f"internal error; quote correlation id {correlation_id} when reporting it", resource_id=correlation_id
     )
 
 

@@ -20,17 +20,28 @@ from hooks.services import SERVICES
 #: Component name of each schema file.
 COMPONENTS = {"request": "HookRequest", "response": "CardsResponse", "discovery": "Discovery", "feedback": "Feedback"}
 
+#: Every non-2xx answer is a FHIR OperationOutcome (CDS Hooks 3.0 ballot, "Returning OperationOutcome").
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["error", "operationOutcome"],
+    "required": ["resourceType", "issue"],
     "properties": {
-        "error": {"type": "string"},
-        "operationOutcome": {
-            "type": "object",
-            "required": ["resourceType", "issue"],
-            "properties": {"resourceType": {"const": "OperationOutcome"}, "issue": {"type": "array"}},
+        "resourceType": {"const": "OperationOutcome"},
+        "id": {"type": "string", "description": "the correlation id of a 500, also in the service log"},
+        "issue": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["severity", "code", "diagnostics"],
+                "properties": {
+                    "severity": {"enum": ["fatal", "error"]},
+                    "code": {"type": "string"},
+                    "details": {"type": "object", "properties": {"text": {"type": "string"}}},
+                    "diagnostics": {"type": "string"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
         },
-        "missingPrefetch": {"type": "array", "items": {"type": "string"}},
     },
 }
 

@@ -33,16 +33,19 @@ import inspect
 import json
 import logging
 import math
+import os
 import pkgutil
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from cds_service import logs, runtime
+from cds_service import log_format, logs, runtime
 from cds_service.config import Settings
 from cds_service.request_body import BodyTimeout
 
@@ -116,12 +119,14 @@ def warm_up(app: Flask) -> dict[str, float]:
     return timings
 
 
-def _escaping_logger_class() -> type:
+def _logger_class(log_format_name: str) -> type:
+    """gunicorn's logger: JSON lines (`CDS_LOG_FORMAT=json`, where JSON escapes control characters), or
+    text with control characters escaped (the access log's path is decoded)."""
+    if log_format_name == "json":
+        return log_format.JsonGunicornLogger
     from gunicorn.glogging import Logger
 
     class EscapingLogger(Logger):
-        """gunicorn's logger with control characters escaped (the access log's path is decoded)."""
-
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             for handler in (*self.error_log.handlers, *self.access_log.handlers):
@@ -130,24 +135,41 @@ def _escaping_logger_class() -> type:
     return EscapingLogger
 
 
+def fresh_metrics_dir() -> str:
+    """The multiprocess metrics directory (PROMETHEUS_MULTIPROC_DIR, else a new temporary one),
+    emptied: counts of an earlier run must not be added to this one's. Every worker counts its own
+    metrics in files there; it must be set before prometheus_client is first imported."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="myositis-cds-metrics-")
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
+
+
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Run the service under gunicorn with gevent workers (see the module docstring)."""
     from gunicorn.app.base import BaseApplication
+
+    metrics_dir = fresh_metrics_dir()
+    from prometheus_client import multiprocess
 
     from cds_service.app import create_app
     from cds_service.auth import check_bind
 
     check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        logs.install(handler)
+    log_format.configure(settings.log_level, settings.log_format)
+    if settings.log_format == "text":
+        for handler in logging.getLogger().handlers:
+            logs.install(handler)
     app = create_app(settings, read_deadline=gevent_deadline)
     log.info("warm-up calls, ms: %s", json.dumps(warm_up(app)))
+    fresh_metrics_dir()  # the warm-up calls are not traffic: the workers start counting from zero
     # The start-up objects (registry, terminology, schemas, what the warm-up built) live as long as
     # the process: keep them out of the workers' garbage collections, which otherwise pause requests
     # for tens of milliseconds, and leave their memory pages shared with the forked workers.
     gc.freeze()
-    logger_class = _escaping_logger_class()
+    logger_class = _logger_class(settings.log_format)
 
     def warm_worker(worker: Any) -> None:
         """Again in each worker before it accepts: what a process makes for itself after the fork
@@ -167,6 +189,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
             self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
             self.cfg.set("logger_class", logger_class)
             self.cfg.set("control_socket_disable", True)  # no run-time control socket in the home directory
+            self.cfg.set("child_exit", lambda _server, worker: multiprocess.mark_process_dead(worker.pid, metrics_dir))
             self.cfg.set("post_worker_init", warm_worker)
 
         def load(self) -> Callable[..., Any]:

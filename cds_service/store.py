@@ -42,6 +42,8 @@ class FeedbackRecord:
     item: Mapping[str, Any]
     #: The recommendation behind the card, when the card was issued by this service.
     recommendation_id: str | None
+    #: When the service received (and stored) the item.
+    received_at: datetime | None = None
 
 
 class Store(Protocol):
@@ -52,6 +54,10 @@ class Store(Protocol):
         ...
 
     def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]: ...
+
+    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
+        """Cards issued at or after `since` (all when None), oldest first."""
+        ...
 
     def ping(self) -> None:
         """Raise when the store cannot be reached."""
@@ -142,7 +148,8 @@ class SqliteStore:
 
     def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]:
         query = (
-            "SELECT f.service_id, f.card_uuid, f.outcome, f.outcome_timestamp, f.item, c.recommendation_id "
+            "SELECT f.service_id, f.card_uuid, f.outcome, f.outcome_timestamp, f.item, c.recommendation_id, "
+            "f.received_at "
             "FROM feedback f LEFT JOIN issued_card c ON c.card_uuid = f.card_uuid"
         )
         parameters: tuple[str, ...] = ()
@@ -151,7 +158,18 @@ class SqliteStore:
             parameters = (service_id,)
         with self._connect() as connection:
             rows = connection.execute(query + " ORDER BY f.rowid", parameters).fetchall()
-        return [FeedbackRecord(s, card, outcome, ts, json.loads(item), rec) for s, card, outcome, ts, item, rec in rows]
+        return [
+            FeedbackRecord(s, card, outcome, ts, json.loads(item), rec, datetime.fromisoformat(received))
+            for s, card, outcome, ts, item, rec, received in rows
+        ]
+
+    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
+        query = "SELECT card_uuid, service_id, recommendation_id, hook_instance, issued_at FROM issued_card"
+        with self._connect() as connection:
+            rows = connection.execute(query + " ORDER BY issued_at, rowid").fetchall()
+        cards = [IssuedCard(uuid, service, rec, hook_instance, datetime.fromisoformat(issued))
+                 for uuid, service, rec, hook_instance, issued in rows]
+        return cards if since is None else [card for card in cards if card.issued_at >= since]
 
     def ping(self) -> None:
         with self._connect() as connection:

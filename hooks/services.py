@@ -42,6 +42,9 @@ def _prefetch_templates() -> Mapping[str, str]:
 
 PREFETCH = _prefetch_templates()
 
+#: This service implements CDS Hooks 2.0 ("STU2"), with the 3.0 additions that 2.0 clients can ignore.
+CDS_HOOKS_VERSION = "STU2"
+
 USAGE_REQUIREMENTS = (
     "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
     "the listed LOINC codes and laboratory results), AllergyIntolerance and Immunization resources, via the prefetch "
@@ -68,6 +71,8 @@ class Service:
             "description": self.description,
             "prefetch": dict(self.prefetch),
             "usageRequirements": self.usage_requirements,
+            # CDS Hooks 3.0 (ballot) asks services to advertise the CDS Hooks version they implement.
+            "version": CDS_HOOKS_VERSION,
         }
 
 

@@ -18,11 +18,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask.testing import FlaskClient
 
+from cds_service import client_profiles
 from cds_service.validation import check, validators
 from hooks.recommendation import ORDER_SELECT
 from hooks.services import PREFETCH
+from tests.profile_constraints import VIOLATIONS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HOOK_INSTANCE = "00000000-0000-4000-8000-000000000001"
@@ -92,18 +95,38 @@ def post_hook(client: FlaskClient, service_id: str, body: Mapping[str, Any], exp
 
 
 def check_response(method: str, path: str, status: int, body: Any) -> None:
-    """The schema a response must match: discovery, cards, or the error shape (message + OperationOutcome)."""
+    """The schema a response must match: discovery, cards, or an R4 OperationOutcome naming the problem."""
     all_validators = validators()
     if status >= 400:
-        assert isinstance(body, dict) and body.get("error"), body
-        assert body["operationOutcome"]["resourceType"] == "OperationOutcome"
-        assert body["operationOutcome"]["issue"], body
+        OperationOutcome.model_validate(body)
+        assert body["issue"][0]["diagnostics"], body
     elif method == "GET" and path == "/cds-services":
         check(all_validators.discovery, body)
     elif method == "POST" and _SERVICE_PATH.match(path):
         check(all_validators.response, body)
+        check_client_profiles(body)
     elif method == "POST" and _FEEDBACK_PATH.match(path):
         assert body == {}
+
+
+def check_client_profiles(response: Mapping[str, Any]) -> None:
+    """The response as each client profile shapes it is still valid CDS Hooks and within what that EHR
+    accepts (every HTTP test thus checks every profile, and each recommendation has an HTTP test)."""
+    allowed = ("https://",)  # a site that allows every https link; the profile tests cover stricter ones
+    for name, violations in VIOLATIONS.items():
+        shaped = client_profiles.shape(response, client_profiles.PROFILES[name], allowed)
+        check(validators().response, shaped)
+        assert not violations(shaped, allowed), (name, violations(shaped, allowed))
+
+
+def error_message(response: Any) -> str:
+    """The message of an error answer (its OperationOutcome's first diagnostics)."""
+    return response.get_json()["issue"][0]["diagnostics"]
+
+
+def error_expressions(response: Any) -> list[str]:
+    """Every `expression` of an error answer's issues, in order."""
+    return [expression for issue in response.get_json()["issue"] for expression in issue.get("expression", ())]
 
 
 class ValidatingClient(FlaskClient):
@@ -112,8 +135,9 @@ class ValidatingClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any):  # type: ignore[override]
         response = super().open(*args, **kwargs)
         request = response.request
-        # Preflights have no body; neither has a 401 (cds-hooks.org best practice: no details).
-        if request.method != "OPTIONS" and response.status_code not in (204, 401):
+        # Preflights have no body; metrics are Prometheus text.
+        metrics = request.path == "/metrics" and response.status_code == 200
+        if request.method != "OPTIONS" and response.status_code != 204 and not metrics:
             assert response.is_json, f"{request.method} {request.path} answered {response.mimetype}"
             check_response(request.method, request.path, response.status_code, response.get_json())
         return response

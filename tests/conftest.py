@@ -23,6 +23,15 @@ hypothesis_settings.register_profile("explore", deadline=None, suppress_health_c
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True)
+def single_process_metrics(monkeypatch):
+    """`serve` sets PROMETHEUS_MULTIPROC_DIR for its workers; a test that runs it in-process must not
+    leave it set, or every later scrape would read an empty multiprocess directory. Setting and then
+    deleting it through monkeypatch restores the variable's absence after each test."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "unset")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(feedback_db=str(tmp_path / "cds.sqlite3"), strict_rules=True)

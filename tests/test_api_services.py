@@ -7,7 +7,7 @@ import pytest
 
 import cds_service.api.services as services_api
 from cds_service.cards import RECOMMENDATION_SYSTEM
-from tests.api import UnreachableStore, fixture, post_hook
+from tests.api import UnreachableStore, error_expressions, error_message, fixture, post_hook
 from tests.factories import NOW
 
 PATIENT_VIEW = "requests/patient-view-dm-prednisone.json"
@@ -95,10 +95,12 @@ def test_epic_request_with_extension_and_operation_outcome_in_prefetch_gets_the_
 
 
 def test_missing_prefetch_without_fhir_server_is_412_naming_the_keys(client):
-    body = post_hook(client, "myositis-order-select", fixture("requests/spec-order-select.json"), expect=412)
-    assert set(body["missingPrefetch"]) == {"patient", "conditions", "medications", "observations", "laboratory",
-                                            "allergies", "immunizations"}
-    assert "conditions" in body["operationOutcome"]["issue"][0]["diagnostics"]
+    response = client.post("/cds-services/myositis-order-select", json=fixture("requests/spec-order-select.json"))
+    assert response.status_code == 412
+    keys = ("patient", "conditions", "medications", "observations", "laboratory", "allergies", "immunizations")
+    assert sorted(error_expressions(response)) == sorted(f"prefetch.{key}" for key in keys)
+    assert "conditions" in error_message(response)
+    assert {issue["code"] for issue in response.get_json()["issue"]} == {"incomplete"}
 
 
 @pytest.mark.parametrize("service_id, request_file", [

@@ -95,9 +95,10 @@ def test_suggestion_actions_carry_the_resource_and_delete_uses_resource_id():
     ]
 
 
-def test_override_reasons_are_codings_with_display():
+def test_override_reasons_are_hl7_non_adherence_codes_with_their_display():
     reasons = render_one(finding())["overrideReasons"]
-    assert {r["code"] for r in reasons} == {"patient-declined", "not-clinically-appropriate", "already-addressed"}
+    assert {r["code"] for r in reasons} == {"action-completed", "patient-contraindication", "cds-not-applicable",
+                                            "recipient-concerns-outcomes", "does-not-align-preferences"}
     assert all(r["system"] == OVERRIDE_REASON_SYSTEM and r["display"] for r in reasons)
 
 

@@ -72,3 +72,8 @@ def test_laboratory_prefetch_asks_for_laboratory_results_newest_first():
     assert template.startswith("Observation?patient={{context.patientId}}&category=laboratory&")
     assert "_sort=-date" in template
 
+
+
+def test_every_service_advertises_the_cds_hooks_version_it_implements(client):
+    # CDS Hooks 3.0 (ballot) discovery table: `version`, RECOMMENDED, one of STU1 | STU2 | STU3.
+    assert {service["version"] for service in services(client).values()} == {"STU2"}

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from cds_service.store import SqliteStore
-from tests.api import fixture
+from tests.api import error_message, fixture
 
 URL = "/cds-services/myositis-patient-view/feedback"
 ACCEPTED = fixture("feedback/spec-accepted.json")
@@ -66,7 +66,7 @@ def test_feedback_without_a_required_member_is_400(client, missing):
     del body["feedback"][0][missing]
     response = client.post(URL, json=body)
     assert response.status_code == 400
-    assert missing in response.get_json()["error"]
+    assert missing in error_message(response)
 
 
 def test_accepted_without_accepted_suggestions_is_400(client):
@@ -74,7 +74,7 @@ def test_accepted_without_accepted_suggestions_is_400(client):
     del body["feedback"][0]["acceptedSuggestions"]
     response = client.post(URL, json=body)
     assert response.status_code == 400
-    assert "acceptedSuggestions" in response.get_json()["error"]
+    assert "acceptedSuggestions" in error_message(response)
 
 
 def test_unknown_outcome_is_400(client):

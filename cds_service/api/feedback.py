@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from cds_service import runtime
+from cds_service import metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.api.services import known_service
 from cds_service.errors import ApiError
@@ -51,7 +51,9 @@ def feedback(service_id: str) -> Response:
     try:
         check(rt.validators.feedback, body)
     except SchemaViolation as violation:
-        raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path, path=violation.path) from None
+        raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path) from None
     stored = rt.store.record_feedback(service.id, body["feedback"], rt.clock())
+    for item in body["feedback"]:
+        metrics.FEEDBACK.labels(item["outcome"]).inc()
     log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)
     return jsonify({})

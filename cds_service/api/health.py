@@ -25,5 +25,5 @@ def readyz() -> Response:
         runtime.current().store.ping()
     except (sqlite3.Error, OSError) as error:
         log.warning("store not reachable: %s", type(error).__name__)
-        return error_response(503, "feedback store not reachable", status="unavailable")
+        return error_response(503, "not ready: the feedback store is not reachable")
     return jsonify({"status": "ready"})

@@ -13,11 +13,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, g, jsonify
 
-from cds_service import runtime
+from cds_service import client_profiles, metrics, runtime
 from cds_service.api.body import json_body
-from cds_service.errors import ApiError
+from cds_service.config import Settings
+from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.validation import SchemaViolation, check
@@ -66,31 +67,49 @@ def call_service(service_id: str) -> Response:
     try:
         check(rt.validators.request, body)
     except SchemaViolation as violation:
-        raise ApiError(400, f"invalid hook request: {violation}", expression=violation.path, path=violation.path) from None
+        raise ApiError(400, f"invalid hook request: {violation}", expression=violation.path) from None
     if body["hook"] != service.hook:
         raise ApiError(
-            400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook", path="$.hook"
+            400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook"
         )
     outcome = complete_prefetch(service.prefetch, body, rt.settings)
     if outcome.missing and rt.settings.prefetch_failure == "412":
-        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing)
+        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing,
+                 extra={"service": service.id, "hookInstance": body["hookInstance"], "status": 412})
         raise ApiError(
             412,
             "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(outcome.missing),
-            missingPrefetch=list(outcome.missing),
+            details=[Issue(f"prefetch key {key!r} was neither in the request nor fetched from fhirServer",
+                           f"prefetch.{key}") for key in outcome.missing],
         )
     evaluation = evaluate(
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
         selection_behavior=rt.settings.selection_behavior,
     )
+    for card in evaluation.response["cards"]:
+        metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
     try:
         rt.store.record_cards(evaluation.issued)
     except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record
+        metrics.CARDS_NOT_RECORDED.inc(len(evaluation.issued))
         log.error("service=%s hookInstance=%s cards not recorded: %s", service.id, body["hookInstance"],
                   type(error).__name__)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    client = g.get("cds_client") or {}
     log.info(
         "service=%s hookInstance=%s cards=%d gaps=%d ms=%.1f",
-        service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing),
-        (time.perf_counter() - started) * 1000,
+        service.id, body["hookInstance"], len(evaluation.issued), len(outcome.missing), elapsed_ms,
+        extra={"service": service.id, "hookInstance": body["hookInstance"], "status": 200,
+               "cards": len(evaluation.issued), "gaps": len(outcome.missing), "ms": elapsed_ms,
+               "iss": client.get("iss"), "jti": client.get("jti")},
     )
-    return jsonify(evaluation.response)
+    profile, allowed_links = client_profile(rt.settings)
+    return jsonify(client_profiles.shape(evaluation.response, profile, allowed_links))
+
+
+def client_profile(settings: Settings) -> tuple[client_profiles.ClientProfile, tuple[str, ...]]:
+    """The calling EHR's profile and allowed links: its trusted-issuer entry's, else the settings'."""
+    issuer = g.get("cds_issuer")
+    name = (issuer.profile if issuer else None) or settings.client_profile
+    links = issuer.allowed_links if issuer and issuer.allowed_links is not None else settings.client_allowed_links
+    return client_profiles.PROFILES[name], links

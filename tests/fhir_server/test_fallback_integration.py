@@ -8,7 +8,7 @@ from typing import Any
 
 from cds_service.config import Settings
 from cds_service.prefetch import complete_prefetch
-from tests.api import fixture, post_hook
+from tests.api import error_expressions, fixture, post_hook
 from tests.fhir_server.conftest import PAGE_SIZE, FhirServer
 
 NEW_DM = "requests/patient-view-new-dm-prednisone-alone.json"
@@ -57,7 +57,7 @@ def test_wrong_access_token_gives_412_naming_the_missing_keys(fhir_server: FhirS
                            json=without_prefetch(request, fhir_server, "not-the-token"))
 
     assert response.status_code == 412
-    assert set(response.get_json()["missingPrefetch"]) == set(request["prefetch"])
+    assert set(error_expressions(response)) == {f"prefetch.{key}" for key in request["prefetch"]}
 
 
 def test_search_pages_are_followed_to_the_last(fhir_server: FhirServer) -> None:

@@ -1,5 +1,5 @@
 """Client authentication by JWT (SPEC-NOTES.md 2.7; cds-hooks.org best practices): a good ES384 or
-RS384 token passes, every listed defect is a 401 with an empty body."""
+RS384 token passes, every listed defect is a 401 whose OperationOutcome says no more than "authentication required"."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ def call(client: FlaskClient, token: str | None, path: str = "/cds-services/myos
 
 def assert_rejected(response: Any) -> None:
     assert response.status_code == 401
-    assert response.data == b""
+    assert response.get_json() == {"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error", "code": "login", "details": {"text": "authentication required"},
+        "diagnostics": "authentication required"}]}
 
 
 def test_valid_es384_token_is_accepted(client: FlaskClient) -> None:

@@ -1,0 +1,211 @@
+"""Feedback analytics for clinical governance: which recommendations are acted on, which ignored.
+
+Pure: issued cards and feedback records in, a `Report` out; `render_*` turn it into text, JSON or
+CSV. Counting rules (stated in the README too):
+- a card counts once, by the latest feedback it received (by `outcomeTimestamp`; a client that
+  resends or changes its mind does not inflate the counts);
+- acceptance rate = accepted / cards with feedback (cards without feedback are shown apart: a rule
+  whose cards nobody answers is a finding of its own);
+- time to feedback = `outcomeTimestamp` - issue time, or receipt time - issue time when the client's
+  timestamp is unreadable or earlier than the card;
+- override reasons are counted by their code (`overrideReason.reason.code`); the clinician's free
+  text (`userComment`) is never shown, since it may speak of the patient;
+- feedback on cards that are not on record (issued before `--since`, by another deployment or
+  invented) is counted apart, not guessed into a recommendation.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from cds_service.store import FeedbackRecord, IssuedCard
+
+NO_REASON = "(no reason given)"
+
+
+@dataclass(frozen=True)
+class Row:
+    """The figures of one recommendation or one hook."""
+
+    name: str
+    issued: int
+    accepted: int
+    overridden: int
+    without_feedback: int
+    override_reasons: Mapping[str, int] = field(default_factory=dict)
+    acceptance_rate: float | None = None
+    median_minutes_to_feedback: float | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime | None
+    by_recommendation: tuple[Row, ...]
+    by_hook: tuple[Row, ...]
+    total: Row
+    feedback_on_unknown_cards: int
+
+
+@dataclass
+class _Tally:
+    issued: int = 0
+    accepted: int = 0
+    overridden: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    minutes: list[float] = field(default_factory=list)
+
+    def row(self, name: str) -> Row:
+        answered = self.accepted + self.overridden
+        return Row(
+            name=name,
+            issued=self.issued,
+            accepted=self.accepted,
+            overridden=self.overridden,
+            without_feedback=self.issued - answered,
+            override_reasons=dict(sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))),
+            acceptance_rate=round(self.accepted / answered, 3) if answered else None,
+            median_minutes_to_feedback=round(statistics.median(self.minutes), 1) if self.minutes else None,
+        )
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _reason(item: Mapping[str, object]) -> str:
+    override = item.get("overrideReason")
+    reason = override.get("reason") if isinstance(override, Mapping) else None
+    code = reason.get("code") if isinstance(reason, Mapping) else None
+    return code if isinstance(code, str) and code else NO_REASON
+
+
+def _latest_feedback(feedback: Iterable[FeedbackRecord]) -> dict[str, FeedbackRecord]:
+    """The last word on each card: latest `outcomeTimestamp`, then latest received."""
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    latest: dict[str, FeedbackRecord] = {}
+    for record in feedback:
+        key = (_moment(record.outcome_timestamp) or epoch, record.received_at or epoch)
+        current = latest.get(record.card_uuid)
+        if current is None or key >= (_moment(current.outcome_timestamp) or epoch, current.received_at or epoch):
+            latest[record.card_uuid] = record
+    return latest
+
+
+def _minutes_to_feedback(card: IssuedCard, record: FeedbackRecord) -> float | None:
+    moment = _moment(record.outcome_timestamp)
+    if moment is None or moment < card.issued_at:
+        moment = record.received_at
+    if moment is None or moment < card.issued_at:
+        return None
+    return (moment - card.issued_at).total_seconds() / 60
+
+
+def build(
+    cards: Iterable[IssuedCard],
+    feedback: Iterable[FeedbackRecord],
+    hook_of_service: Mapping[str, str],
+    since: datetime | None = None,
+) -> Report:
+    """Tally every card issued since `since` with the latest feedback it received."""
+    latest = _latest_feedback(feedback)
+    by_recommendation: dict[str, _Tally] = {}
+    by_hook: dict[str, _Tally] = {}
+    total = _Tally()
+    seen: set[str] = set()
+    for card in cards:
+        if since is not None and card.issued_at < since:
+            continue
+        seen.add(card.card_uuid)
+        hook = hook_of_service.get(card.service_id, card.service_id)
+        tallies = (by_recommendation.setdefault(card.recommendation_id, _Tally()), by_hook.setdefault(hook, _Tally()),
+                   total)
+        record = latest.get(card.card_uuid)
+        for tally in tallies:
+            tally.issued += 1
+        if record is None:
+            continue
+        minutes = _minutes_to_feedback(card, record)
+        for tally in tallies:
+            if record.outcome == "accepted":
+                tally.accepted += 1
+            else:
+                tally.overridden += 1
+                tally.reasons[_reason(record.item)] += 1
+            if minutes is not None:
+                tally.minutes.append(minutes)
+    return Report(
+        since=since,
+        by_recommendation=tuple(tally.row(name) for name, tally in sorted(by_recommendation.items())),
+        by_hook=tuple(tally.row(name) for name, tally in sorted(by_hook.items())),
+        total=total.row("all"),
+        feedback_on_unknown_cards=sum(1 for uuid in latest if uuid not in seen),
+    )
+
+
+# --- rendering --------------------------------------------------------------------------------
+_COLUMNS = ("issued", "accepted", "overridden", "without_feedback", "acceptance_rate", "median_minutes_to_feedback")
+_HEADINGS = ("issued", "accepted", "overridden", "no feedback", "accept rate", "median min")
+
+
+def _text_cell(column: str, value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0%}" if column == "acceptance_rate" else f"{value:g}"
+
+
+def _text_table(title: str, rows: Iterable[Row]) -> list[str]:
+    rows = list(rows)
+    width = max([len(title)] + [len(row.name) for row in rows])
+    lines = [f"{title:<{width}}  " + "  ".join(f"{h:>11}" for h in _HEADINGS)]
+    for row in rows:
+        cells = [_text_cell(column, getattr(row, column)) for column in _COLUMNS]
+        lines.append(f"{row.name:<{width}}  " + "  ".join(f"{cell:>11}" for cell in cells))
+        if row.override_reasons:
+            reasons = ", ".join(f"{reason} {count}" for reason, count in row.override_reasons.items())
+            lines.append(f"{'':<{width}}    overridden because: {reasons}")
+    return lines
+
+
+def render_text(report: Report) -> str:
+    period = f"cards issued since {report.since.isoformat()}" if report.since else "all cards on record"
+    lines = [f"Feedback report ({period})", ""]
+    lines += _text_table("recommendation", report.by_recommendation)
+    lines += [""] + _text_table("hook", report.by_hook)
+    lines += [""] + _text_table("total", [report.total])
+    lines += ["", f"Feedback on cards not on record: {report.feedback_on_unknown_cards}",
+              "Acceptance rate = accepted / cards with feedback; each card counts once, by its latest feedback."]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    document = asdict(report)
+    document["since"] = report.since.isoformat() if report.since else None
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """One line per recommendation, per hook and the total; override reasons as `code=count;...`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("scope", "name", *_COLUMNS, "override_reasons"))
+    scoped = [("recommendation", row) for row in report.by_recommendation]
+    scoped += [("hook", row) for row in report.by_hook] + [("total", report.total)]
+    for scope, row in scoped:
+        values = ["" if getattr(row, c) is None else getattr(row, c) for c in _COLUMNS]
+        reasons = ";".join(f"{reason}={count}" for reason, count in row.override_reasons.items())
+        writer.writerow((scope, row.name, *values, reasons))
+    return buffer.getvalue()
+
+
+RENDERERS = {"text": render_text, "json": render_json, "csv": render_csv}

@@ -1,0 +1,97 @@
+"""Prometheus metrics, served at `GET /metrics` in the text exposition format.
+
+Labels carry only bounded, non-identifying values (route patterns, service and recommendation
+ids, indicators, outcomes, reasons): never a patient, user, token or hookInstance.
+
+Under several gunicorn workers each worker counts in its own process, so `myositis-cds serve`
+runs prometheus_client's multiprocess mode: it sets `PROMETHEUS_MULTIPROC_DIR` before this module
+is first imported (the client library chooses its storage at import), and a scrape of any worker
+adds up every worker's files. Without that variable (tests, `flask run`) the process's own
+registry is served.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from cds_service.config import METRICS_PATH
+from cds_service.errors import error_response
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+#: The classic text format (every metric and label name here is a plain one), which Prometheus 2 and 3
+#: and other scrapers all read.
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+REQUESTS = Counter(
+    "cds_http_requests_total", "HTTP requests answered, by route pattern, CDS service and status",
+    ["route", "service", "status"],
+)
+LATENCY = Histogram(
+    "cds_http_request_duration_seconds", "Seconds to answer a request, by route pattern and CDS service",
+    ["route", "service"],
+)
+CARDS = Counter("cds_cards_total", "Cards issued, by recommendation and indicator", ["recommendation", "indicator"])
+FEEDBACK = Counter("cds_feedback_items_total", "Feedback items received, by outcome", ["outcome"])
+CARDS_NOT_RECORDED = Counter(
+    "cds_issued_cards_not_recorded_total", "Issued cards that could not be recorded (the store failed)"
+)
+FHIR_FETCHES = Counter(
+    "cds_fhir_fallback_keys_total", "Prefetch keys asked of the fhirServer fallback, by result (fetched, missing)",
+    ["result"],
+)
+JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
+
+
+def exposition() -> bytes:
+    """The current metrics of this process, or of every worker in multiprocess mode."""
+    if os.environ.get(MULTIPROCESS_DIR):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def _service_label(known_services: frozenset[str]) -> str:
+    service = (request.view_args or {}).get("service_id")
+    if service is None:
+        return ""
+    return service if service in known_services else "unknown"
+
+
+def install(app: Flask, known_services: frozenset[str], token: str | None) -> None:
+    """Time and count every request, and serve `GET /metrics` (behind `token` when one is set)."""
+
+    @app.before_request
+    def start_timer() -> Response | None:
+        g.metrics_started = time.perf_counter()
+        if token and request.path == METRICS_PATH:
+            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+                return error_response(401, "authentication required")
+        return None
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        service = _service_label(known_services)
+        REQUESTS.labels(route, service, str(response.status_code)).inc()
+        started = g.get("metrics_started")
+        if started is not None:
+            LATENCY.labels(route, service).observe(time.perf_counter() - started)
+        return response
+
+    @app.get(METRICS_PATH)
+    def metrics() -> Response:
+        return Response(exposition(), content_type=CONTENT_TYPE)
