@@ -147,8 +147,9 @@ class WholeBody:
 
 def _error(start_response: StartResponse, status: int, message: str,
            headers: list[tuple[str, str]]) -> Iterable[bytes]:
-    """The service's JSON error shape, answered by the middleware itself (errors.error_response needs Flask)."""
-    body = orjson.dumps({"error": message, "operationOutcome": operation_outcome(status, message)})
+    """The service's error shape (an OperationOutcome), answered by the middleware itself
+    (errors.error_response needs Flask)."""
+    body = orjson.dumps(operation_outcome(status, message))
     reason = {408: "Request Timeout", 503: "Service Unavailable"}[status]
     start_response(f"{status} {reason}", [("Content-Type", "application/json"),
                                           ("Content-Length", str(len(body))), *headers])

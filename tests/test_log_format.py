@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import uuid
 
 import pytest
 import requests
@@ -61,14 +62,14 @@ def test_an_unknown_log_format_stops_start_up():
 def test_the_served_process_writes_only_json_lines(tmp_path):
     env = {"CDS_LOG_FORMAT": "json", "CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"),
            "CDS_JTI_REPLAY_DB": str(tmp_path / "replay.sqlite3")}
-    request = fixture("requests/patient-view-dm-prednisone.json")
+    request = {**fixture("requests/patient-view-dm-prednisone.json"), "hookInstance": str(uuid.uuid4())}
     with served(tmp_path, env) as base:
         assert requests.post(f"{base}/cds-services/myositis-patient-view", json=request, timeout=10).status_code == 200
         assert requests.get(f"{base}/cds-services/nothing?patient=secret-query", timeout=5).status_code in (404, 405)
     text = (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # raises on any non-JSON line
     assert any(line.get("message", "").startswith("Starting gunicorn") for line in lines)
-    [hook] = [line for line in lines if line.get("service") == "myositis-patient-view"]
+    [hook] = [line for line in lines if line.get("hookInstance") == request["hookInstance"]]
     assert hook["hookInstance"] == request["hookInstance"] and hook["status"] == 200 and hook["cards"] >= 1
     accesses = [line for line in lines if line.get("message") == "access"]
     assert {(line["method"], line["path"], line["status"]) for line in accesses} >= {

@@ -46,7 +46,7 @@ def test_a_chunked_body_over_the_limit_is_413_like_a_declared_one(small_client, 
     declared = small_client.post(PATIENT_VIEW, data=valid_body() + padding * (2 * LIMIT), content_type="application/json")
 
     assert chunked.status_code == declared.status_code == 413
-    assert chunked.get_json()["operationOutcome"]["issue"][0]["code"] == "too-long"
+    assert chunked.get_json()["issue"][0]["code"] == "too-long"
 
 
 def test_an_oversized_declared_body_is_read_to_its_end_before_the_413() -> None:
@@ -109,7 +109,7 @@ def test_a_body_not_received_in_time_is_408_and_the_connection_closed() -> None:
 
     assert statuses == ["408 Request Timeout"]
     assert ("Connection", "close") in headers
-    assert json.loads(b"".join(body))["operationOutcome"]["issue"][0]["code"] == "timeout"
+    assert json.loads(b"".join(body))["issue"][0]["code"] == "timeout"
 
 
 def test_bodies_beyond_the_buffer_budget_are_refused_with_retry_after() -> None:
