@@ -49,6 +49,8 @@ class Adjustment:
     period: float | None = None
     period_unit: str | None = None
     product: tuple[str, str] | None = None
+    #: The dimension that asked for the change (set by `decide`).
+    by: str = ""
 
 
 @dataclass(frozen=True)

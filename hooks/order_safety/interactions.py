@@ -7,19 +7,12 @@
 - Methotrexate with TMP-SMX: methotrexate not offered beside a treatment dose of TMP-SMX; beside
   a prophylactic dose, and TMP-SMX beside methotrexate, offered with a blood-count note, not
   pre-selected when eGFR is reduced, the patient is older or no folate is given.
-- A drug (or a salt or class twin) already current, on record or drafted: not offered again.
+- A drug (or another salt of it) already current, on record or drafted: not offered again.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import (
-    FOLATES,
-    OSTEOPOROSIS_THERAPY,
-    PJP_PROPHYLAXIS,
-    XANTHINE_OXIDASE_INHIBITORS,
-    Allergy,
-    Drug,
-)
+from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.suggested_orders import read_suggested_order
 from hooks.criteria import data_gap
@@ -28,13 +21,11 @@ from hooks.order_safety.kidney import recent_egfr
 from hooks.recommendation import Params
 
 THIOPURINES = frozenset({Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE})
-#: Drugs that duplicate each other: a second one is not offered while one is current.
+#: Salts or pro-drugs of one drug: a second one is not offered while one is current. (Alternatives
+#: of one class, e.g. atovaquone for dapsone, are the recommendations' business: they may replace.)
 DUPLICATE_GROUPS = (
     frozenset({Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
     THIOPURINES,
-    FOLATES,
-    PJP_PROPHYLAXIS,
-    OSTEOPOROSIS_THERAPY,
 )
 BLOOD_COUNT_NOTE = "methotrexate and TMP-SMX together: monitor the blood count"
 

@@ -91,10 +91,12 @@ def _tmp_smx(candidate: Candidate, egfr: float, shown: str, params: Params) -> D
         return leave_out(f"{shown} is below {params['tmp_smx_avoid_below_egfr']:g}: TMP-SMX not recommended (label)")
     if egfr >= params["tmp_smx_half_dose_below_egfr"]:
         return None
+    trimethoprim = candidate.suggested.ingredient_mg_per_day("trimethoprim")
+    if trimethoprim is not None and trimethoprim <= params["trimethoprim_prophylaxis_max_mg_per_day"] / 2:
+        return None  # already half the prophylactic regimen
     units = candidate.suggested.units_per_day
     if candidate.order.rxnorm == TMP_SMX_DS and units is not None and abs(units - 1) < 1e-6:
         return adjust(f"{shown}: half the usual regimen (label)", Adjustment(
             "TMP-SMX single strength 1 tablet daily", "Sulfamethoxazole 400 mg / trimethoprim 80 mg (SS): 1 tablet by "
             "mouth once daily (half dose for renal function)", product=TMP_SMX_SS))
     return leave_out(f"{shown}: half the usual regimen is needed (label) and this order cannot be halved")
-

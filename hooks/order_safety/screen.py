@@ -37,7 +37,8 @@ def screen_finding(finding: Finding, facts: ClinicalFacts, params: Params) -> Fi
     if not finding.suggestions:
         return finding
     outcomes = [_screen(s, facts, params) for s in finding.suggestions]
-    if all(o.suggestion == s for o, s in zip(outcomes, finding.suggestions)):
+    if all(o.suggestion == s and o.decision.verdict is not Verdict.LEAVE_OUT
+           for o, s in zip(outcomes, finding.suggestions)):
         return finding
     kept = [o for o in outcomes if o.decision.verdict is not Verdict.LEAVE_OUT]
     suggestions = _promote(finding.suggestions, outcomes, kept)
@@ -104,24 +105,27 @@ def _screen_action(action: Action, facts: ClinicalFacts, params: Params,
                    replaces: frozenset[str]) -> tuple[Decision, Action]:
     resource = action.resource or {}
     decision = _decide_resource(resource, action.type == "create", facts, params, replaces)
-    if decision.verdict is not Verdict.ADJUST or decision.adjustment is None:
+    if decision.verdict is Verdict.LEAVE_OUT or decision.adjustment is None:
         return decision, action
     changed = _adjusted(resource, decision)
-    again = _decide_resource(changed, action.type == "create", facts, params, replaces)
+    again = _decide_resource(changed, action.type == "create", facts, params, replaces,
+                             settled=decision.adjustment.by)
     if again.verdict in (Verdict.ADJUST, Verdict.LEAVE_OUT):
         return leave_out(f"{decision.reason}; {again.reason}"), action
-    reason = "; ".join(r for r in (decision.reason, again.reason) if r)
-    verdict = Verdict.NOT_RECOMMENDED if again.verdict is Verdict.NOT_RECOMMENDED else Verdict.ADJUST
+    reason = "; ".join(dict.fromkeys(r for r in (decision.reason, again.reason) if r))
+    verdict = max(decision.verdict, again.verdict)
+    missing = decision.missing_data if verdict is decision.verdict else again.missing_data
     new_action = Action(action.type, f"Draft order: {decision.adjustment.summary}", changed)
-    return Decision(verdict, reason, decision.adjustment, missing_data=again.missing_data), new_action
+    return Decision(verdict, reason, decision.adjustment, missing_data=missing), new_action
 
 
 def _decide_resource(resource: Mapping[str, Any], creates: bool, facts: ClinicalFacts, params: Params,
-                     replaces: frozenset[str]) -> Decision:
+                     replaces: frozenset[str], *, settled: str | None = None) -> Decision:
     suggested = read_suggested_order(resource, facts.today)
     if not suggested.orders:
         return leave_out("its medication is not one this service can check")
-    decisions = [decide(facts, Candidate(order, suggested, creates, replaces), params) for order in suggested.orders]
+    decisions = [decide(facts, Candidate(order, suggested, creates, replaces), params, settled=settled)
+                 for order in suggested.orders]
     decision = combine(decisions)
     if decision.verdict is Verdict.ADJUST and len(suggested.orders) > 1:
         return leave_out(f"a combination product cannot be adjusted: {decision.reason}")
