@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fhir_mappings.builders import medication_request
+from fhir_mappings.concepts import Lab
 from fhir_mappings.suggested_orders import read_suggested_order
 from hooks.order_safety import params as order_safety
 from hooks.order_safety.decide import decide
 from hooks.order_safety.decision import Candidate, Decision
-from tests.factories import TODAY
+from tests.factories import TODAY, result
 
 PARAMS = order_safety.defaults()
 EGFR_UNIT = "mL/min/{1.73_m2}"
+NORMAL_EGFR = result(Lab.EGFR, value=90, unit=EGFR_UNIT)
 
 METHOTREXATE = ("105585", "Methotrexate 2.5 MG Oral Tablet")
 TMP_SMX_DS = ("198335", "Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet")

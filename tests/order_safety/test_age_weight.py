@@ -1,21 +1,18 @@
 """Age and weight: weight- or BSA-based doses with caps under 18, never an adult fixed dose."""
 
-from fhir_mappings.concepts import Lab
 from hooks.order_safety.decision import Verdict
-from tests.factories import facts, result
+from tests.factories import facts
 from tests.order_safety.candidates import (
     ATOVAQUONE,
     AZATHIOPRINE,
-    EGFR_UNIT,
     FOLIC_ACID,
+    NORMAL_EGFR,
     PREDNISONE,
     candidate,
     decision,
     tmp_smx_ds,
     weekly_methotrexate,
 )
-
-NORMAL_EGFR = result(Lab.EGFR, value=90, unit=EGFR_UNIT)
 
 
 def child(weight=20.0, height=125.0, age=8):

@@ -3,9 +3,14 @@
 from fhir_mappings.concepts import Condition, Lab
 from hooks.order_safety.decision import Verdict
 from tests.factories import condition, facts, result
-from tests.order_safety.candidates import AZATHIOPRINE, EGFR_UNIT, candidate, decision, tmp_smx_ds, weekly_methotrexate
-
-NORMAL_EGFR = result(Lab.EGFR, value=90, unit=EGFR_UNIT)
+from tests.order_safety.candidates import (
+    AZATHIOPRINE,
+    NORMAL_EGFR,
+    candidate,
+    decision,
+    tmp_smx_ds,
+    weekly_methotrexate,
+)
 
 
 def patient(*conditions, results=()):

@@ -6,14 +6,12 @@ from tests.factories import condition, facts, result
 from tests.order_safety.candidates import (
     ALENDRONATE,
     AZATHIOPRINE,
-    EGFR_UNIT,
     MYCOPHENOLATE,
+    NORMAL_EGFR,
     candidate,
     decision,
     weekly_methotrexate,
 )
-
-NORMAL_EGFR = result(Lab.EGFR, value=90, unit=EGFR_UNIT)
 
 
 def woman(*conditions, results=()):

@@ -1,20 +1,18 @@
 """Swallowing, allergies, interactions and drugs already on the regimen."""
 
-from fhir_mappings.concepts import Allergy, Condition, Drug, Lab
+from fhir_mappings.concepts import Allergy, Condition, Drug
 from hooks.order_safety.decision import Verdict
-from tests.factories import condition, facts, order, result
+from tests.factories import condition, facts, order
 from tests.order_safety.candidates import (
     ALENDRONATE,
     AZATHIOPRINE,
-    EGFR_UNIT,
     MYCOPHENOLATE,
+    NORMAL_EGFR,
     candidate,
     decision,
     tmp_smx_ds,
     weekly_methotrexate,
 )
-
-NORMAL_EGFR = result(Lab.EGFR, value=90, unit=EGFR_UNIT)
 
 
 def patient(*conditions, medications=(), **extra):
