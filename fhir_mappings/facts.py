@@ -231,6 +231,8 @@ class ClinicalFacts:
     weight_kg: Measurement | None = None
     height_cm: Measurement | None = None
     allergies: frozenset[Allergy] = frozenset()
+    #: Guideline drugs named by an active AllergyIntolerance (RxNorm ingredient code or drug name).
+    drug_allergies: frozenset[Drug] = frozenset()
     immunizations: tuple[ImmunizationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()

@@ -114,5 +114,6 @@ RISKS: dict[str, Callable[[ClinicalFacts], ClinicalFacts]] = {
     "adult-without-weight": lambda f: _with(f, weight_kg=None),
     "dysphagia": _add_condition(Condition.DYSPHAGIA),
     "sulfonamide-allergy": lambda f: _with(f, allergies=f.allergies | {Allergy.SULFONAMIDE}),
+    "methotrexate-allergy": lambda f: _with(f, drug_allergies=f.drug_allergies | {Drug.METHOTREXATE}),
     "on-allopurinol": lambda f: _with(f, medications=(*f.medications, order(Drug.ALLOPURINOL, 300))),
 }

@@ -3,7 +3,7 @@
 Every recommendation of the registry runs (through the engine, as in production) on every base
 patient of tests/risk_patients.py and every fixture request, each combined with every risk
 (eGFR 20, eGFR 40, cirrhosis, pregnancy, breastfeeding, childbearing potential, a 20 kg child, no
-weight, dysphagia, sulfonamide allergy, allopurinol). The oracle below states each dimension in
+weight, dysphagia, sulfonamide allergy, methotrexate allergy, allopurinol). The oracle below states each dimension in
 its own terms (drug, daily amount, patient), independently of hooks/order_safety: an offered order
 must not break it, and a pre-selected one must not be held back by it. A new recommendation that
 offers orders is covered as soon as one base patient or fixture makes it fire.
@@ -86,6 +86,8 @@ def violation(risk: str, o: Offered) -> str | None:
         return "oral bisphosphonate with dysphagia"
     if risk == "sulfonamide-allergy" and o.drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
         return "TMP-SMX with a sulfonamide allergy"
+    if risk == "methotrexate-allergy" and o.drug is Drug.METHOTREXATE:
+        return "methotrexate with a methotrexate allergy"
     if risk == "on-allopurinol" and o.drug in {Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE}:
         return "thiopurine with allopurinol"
     return None

@@ -1,5 +1,6 @@
 """Allergies, the interactions the rules know, and a drug already on the regimen.
 
+- An allergy to the drug (or another salt of it) on record: not offered.
 - Sulfonamide allergy: no TMP-SMX; an allergy list that could not be obtained: TMP-SMX not pre-selected.
 - Thiopurine (azathioprine, mercaptopurine) with allopurinol or febuxostat: not offered
   (azathioprine label: allopurinol needs a dose cut to one third to one quarter; febuxostat label:
@@ -43,6 +44,9 @@ def _others(facts: ClinicalFacts, candidate: Candidate, drugs: frozenset[Drug]) 
 
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
     drug = candidate.drug
+    allergic = _group(drug) & facts.drug_allergies
+    if allergic:
+        return leave_out(f"allergy to {sorted(allergic)[0].value.replace('-', ' ')} on record")
     if candidate.creates:
         already = _others(facts, candidate, _group(drug))
         if already:

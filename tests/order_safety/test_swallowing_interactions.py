@@ -41,6 +41,17 @@ def test_tmp_smx_is_left_out_with_a_sulfonamide_allergy():
     assert decision(patient(allergies=frozenset({Allergy.SULFONAMIDE})), tmp_smx_ds()).verdict is Verdict.LEAVE_OUT
 
 
+def test_a_drug_the_patient_is_allergic_to_is_left_out():
+    found = decision(patient(drug_allergies=frozenset({Drug.METHOTREXATE})), weekly_methotrexate())
+    assert found.verdict is Verdict.LEAVE_OUT and "allergy to methotrexate" in found.reason
+
+
+def test_an_allergy_to_one_mycophenolate_salt_leaves_out_the_other():
+    found = decision(patient(drug_allergies=frozenset({Drug.MYCOPHENOLIC_ACID})),
+                     candidate(MYCOPHENOLATE, 500, frequency=2))
+    assert found.verdict is Verdict.LEAVE_OUT
+
+
 def test_tmp_smx_is_not_pre_selected_when_the_allergy_list_is_missing():
     found = decision(patient(data_gaps=("AllergyIntolerance",)), tmp_smx_ds())
     assert found.verdict is Verdict.NOT_RECOMMENDED and found.missing_data
