@@ -10,9 +10,12 @@ daily amounts are given from the product table and the number of tablets per day
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from fhir_mappings.dosage import DoseContext, read_dose
 from fhir_mappings.facts import MedicationOrder
@@ -49,8 +52,31 @@ def is_medication_order(resource: Mapping[str, Any] | None) -> bool:
         string(resource.get("status")) not in NOT_AN_ORDER)
 
 
+#: The members of a MedicationRequest that say what is ordered (the id and subject do not).
+_ORDERED = ("status", "intent", "medicationCodeableConcept", "medicationReference", "dosageInstruction")
+
+
 def read_suggested_order(resource: Mapping[str, Any], today: date) -> SuggestedOrder:
-    """The orders of a suggested MedicationRequest; no orders when its drug is not recognised."""
+    """The orders of a suggested MedicationRequest; no orders when its drug is not recognised.
+
+    Cards offer the same few orders again and again with fresh ids, so the reading is cached by what
+    is ordered; the orders then get this resource's id and content.
+    """
+    try:
+        key = orjson.dumps({k: resource.get(k) for k in _ORDERED}, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        key = None
+    read = _read(key, today) if key is not None else _read_uncached(resource, today)
+    reference = f"MedicationRequest/{resource['id']}" if isinstance(resource.get("id"), str) else None
+    return replace(read, orders=tuple(replace(o, reference=reference, resource=resource) for o in read.orders))
+
+
+@lru_cache(maxsize=1024)
+def _read(key: bytes, today: date) -> SuggestedOrder:
+    return _read_uncached(orjson.loads(key), today)
+
+
+def _read_uncached(resource: Mapping[str, Any], today: date) -> SuggestedOrder:
     outcome = map_medication_request(resource, medications={}, today=today, weight_kg=None, bsa_m2=None,
                                      is_draft=True, selections=None)
     return SuggestedOrder(outcome.orders, _units_per_day(resource), _component_mg(outcome.orders))
