@@ -19,14 +19,16 @@ _UNITS = frozenset({"u/l", "[iu]/l", "iu/l", "units/l"})
 
 
 def raised_transaminase(facts: ClinicalFacts, params: Params) -> str | None:
-    """The recent ALT or AST above `transaminase_uln_multiple` x its upper limit, described, or None."""
+    """The recent ALT or AST above `transaminase_uln_multiple` x its upper limit (the laboratory's
+    reference range when sent, else the configured one), described, or None."""
     since = facts.now - timedelta(days=params["result_max_days"])
-    for lab, limit in ((Lab.ALT, params["alt_upper_limit_u_per_l"]), (Lab.AST, params["ast_upper_limit_u_per_l"])):
+    for lab, default in ((Lab.ALT, params["alt_upper_limit_u_per_l"]), (Lab.AST, params["ast_upper_limit_u_per_l"])):
         result = next((r for r in facts.results_of(lab) if r.value is not None), None)
         if result is None or result.when is None or result.when < since:
             continue
         if (result.unit or "").lower() not in _UNITS:
             continue
+        limit = result.reference_high or default
         if result.value > params["transaminase_uln_multiple"] * limit:
             return f"{result.describe()} is above {params['transaminase_uln_multiple']:g}x the upper limit"
     return None

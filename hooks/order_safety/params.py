@@ -60,10 +60,10 @@ PARAMETERS: Mapping[str, Parameter] = {
         "EULAR 2009 methotrexate recommendations (Visser et al., Ann Rheum Dis 2009;68:1086-1093): stop methotrexate "
         "above 3x ULN"),
     "alt_upper_limit_u_per_l": Parameter(
-        40.0, "upper reference limit of ALT (U/L); set it to your laboratory's",
+        40.0, "upper reference limit of ALT (U/L) when the result carries no reference range; set it to your laboratory's",
         "laboratory reference range (site setting)"),
     "ast_upper_limit_u_per_l": Parameter(
-        40.0, "upper reference limit of AST (U/L); set it to your laboratory's",
+        40.0, "upper reference limit of AST (U/L) when the result carries no reference range; set it to your laboratory's",
         "laboratory reference range (site setting)"),
     "hcg_window_days": Parameter(
         30, "a positive hCG within this many days counts as pregnancy", "as teratogen-pregnancy"),

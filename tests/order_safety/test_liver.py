@@ -44,3 +44,8 @@ def test_alt_below_three_times_the_upper_limit_is_no_obstacle():
 def test_an_old_raised_alt_is_not_current():
     alt = result(Lab.ALT, value=300, unit="U/L", days_ago=400)
     assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.OFFER
+
+
+def test_the_laboratory_reference_range_sets_the_upper_limit():
+    alt = result(Lab.ALT, value=90, unit="U/L", reference_high=25)
+    assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
