@@ -51,7 +51,8 @@ def evaluate(
     """Findings of every applicable recommendation, most severe first.
 
     A recommendation that raises is logged (id and exception type only, no patient data) and
-    skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests).
+    skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests). The
+    order-safety screen runs inside the same guard: a card it cannot screen is not sent unscreened.
     """
     results: list[Result] = []
     safety = settings.get(order_safety_params.TABLE) or order_safety_params.defaults()
@@ -60,6 +61,8 @@ def evaluate(
             continue
         try:
             finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
+            if finding is not None:
+                finding = screen_finding(finding, facts, safety)
         except Exception as error:
             if strict:
                 raise
@@ -67,7 +70,6 @@ def evaluate(
             continue
         if finding is None:
             continue
-        finding = screen_finding(finding, facts, safety)
         if facts.hook in ORDER_HOOKS and not finding.about_drafts:
             continue
         results.append(Result(recommendation, finding))

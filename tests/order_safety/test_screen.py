@@ -132,3 +132,10 @@ def test_order_safety_thresholds_are_overridden_in_the_rule_settings():
 def test_an_unknown_order_safety_setting_stops_start_up():
     with pytest.raises(ValueError, match="order-safety has no parameter"):
         rule_settings.resolve((UNSAFE,), {"order-safety": {"methotrexate_below": 15}})
+
+
+def test_a_card_the_screen_cannot_check_is_not_sent_unscreened(monkeypatch):
+    def broken(*_):
+        raise RuntimeError("screen defect")
+    monkeypatch.setattr(engine, "screen_finding", broken)
+    assert engine.evaluate((UNSAFE,), egfr(90), {}) == []
