@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Indicator, Recommendation
+from hooks.order_safety import params as order_safety
+from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Indicator, Parameter, Recommendation
 
 _SEVERITY = [Indicator.CRITICAL, Indicator.WARNING, Indicator.INFO]
 _HOOK_ORDER = [PATIENT_VIEW, ORDER_SELECT, ORDER_SIGN]
@@ -44,6 +45,10 @@ def text(recommendations: Iterable[Recommendation]) -> str:
         for name, p in r.parameters.items():
             lines.append(f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})")
         blocks.append("\n".join(lines))
+    safety = [f"{order_safety.TABLE}: thresholds of the check every one-click medication order passes"]
+    safety += [f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})"
+               for name, p in order_safety.PARAMETERS.items()]
+    blocks.append("\n".join(safety))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -73,6 +78,10 @@ def settings_toml(recommendations: Iterable[Recommendation]) -> str:
         out += ["", f"# {r.title} ({r.citation.label})", f"[{r.id}]"]
         for name, p in r.parameters.items():
             out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
+    out += ["", "# Order safety: the check every one-click medication order passes (docs/order-safety.md)",
+            f"[{order_safety.TABLE}]"]
+    for name, p in order_safety.PARAMETERS.items():
+        out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
     return "\n".join(out) + "\n"
 
 
@@ -106,9 +115,21 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
             f"- Trigger: {r.trigger}",
         ]
         if r.parameters:
-            out += ["", "| Parameter | Default | Meaning | Source |", "|---|---|---|---|"]
-            out += [
-                f"| `{name}` | `{p.default!r}` | {_cell(p.description)} | {_cell(p.source)} |"
-                for name, p in r.parameters.items()
-            ]
+            out += _parameter_table(r.parameters)
+    out += [
+        "",
+        f"## {order_safety.TABLE}",
+        "",
+        "**Order safety**: every one-click medication order of every card passes this check (kidneys, liver, "
+        "pregnancy, age and weight, swallowing, allergies, interactions, duplicates); see "
+        "[order-safety.md](order-safety.md). Its thresholds are the `[order-safety]` table of the rule settings.",
+    ]
+    out += _parameter_table(order_safety.PARAMETERS)
     return "\n".join(out) + "\n"
+
+
+def _parameter_table(parameters: Mapping[str, Parameter]) -> list[str]:
+    return ["", "| Parameter | Default | Meaning | Source |", "|---|---|---|---|"] + [
+        f"| `{name}` | `{p.default!r}` | {_cell(p.description)} | {_cell(p.source)} |"
+        for name, p in parameters.items()
+    ]

@@ -123,6 +123,7 @@ def updated_medication_request(
     period: float | None = None,
     period_unit: str | None = None,
     route: Route | None = None,
+    product: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """A copy of a draft MedicationRequest with a new dose and/or schedule, everything else kept.
 
@@ -139,6 +140,8 @@ def updated_medication_request(
       `maxDosePerPeriod` (a daily maximum must not cap a weekly dose). A new dose drops
       `maxDosePerAdministration`.
       Without a schedule the timing as sent is kept (same schedule, new dose).
+    - New `product` (RxCUI, display): the medication becomes that RxNorm product (a single-strength
+      tablet instead of a double-strength one).
     """
     new_dose = _all_or_none(dose_value=dose_value, dose_unit=dose_unit)
     new_schedule = _all_or_none(frequency=frequency, period=period, period_unit=period_unit)
@@ -163,6 +166,10 @@ def updated_medication_request(
         dosage["patientInstruction"] = text
     if route is not None:
         dosage["route"] = _route(route)
+    if product is not None:
+        updated.pop("medicationReference", None)
+        updated["medicationCodeableConcept"] = {
+            "coding": [{"system": RXNORM, "code": product[0], "display": product[1]}], "text": product[1]}
     updated["dosageInstruction"] = [dosage]
     return updated
 

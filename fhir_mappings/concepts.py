@@ -145,6 +145,12 @@ class Condition(StrEnum):
     CANCER = "cancer"
     SJOGREN = "sjogren-syndrome"
     SKIN_PREDOMINANT_DERMATOMYOSITIS = "skin-predominant-dermatomyositis"
+    #: Chronic liver disease or cirrhosis (order safety: methotrexate label contraindication).
+    LIVER_DISEASE = "liver-disease"
+    ALCOHOL_USE_DISORDER = "alcohol-use-disorder"
+    #: Oesophageal disorders that delay emptying (stricture, achalasia, varices, Barrett's): no oral bisphosphonate.
+    OESOPHAGEAL_DISEASE = "oesophageal-disease"
+    BREASTFEEDING = "breastfeeding"
 
 
 class Lab(StrEnum):

@@ -163,6 +163,8 @@ class LabResult:
     text: str | None = None
     interpretation: Qualitative = Qualitative.UNKNOWN
     phenotype: Metabolizer | None = None
+    #: Upper limit of the laboratory's reference range (`referenceRange.high`), when sent.
+    reference_high: float | None = None
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""
@@ -231,6 +233,8 @@ class ClinicalFacts:
     weight_kg: Measurement | None = None
     height_cm: Measurement | None = None
     allergies: frozenset[Allergy] = frozenset()
+    #: Guideline drugs named by an active AllergyIntolerance (RxNorm ingredient code or drug name).
+    drug_allergies: frozenset[Drug] = frozenset()
     immunizations: tuple[ImmunizationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()

@@ -1,15 +1,15 @@
-"""Immunization -> `ImmunizationFact`s and AllergyIntolerance -> `Allergy` concepts."""
+"""Immunization -> `ImmunizationFact`s and AllergyIntolerance -> `Allergy` concepts and allergic drugs."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from fhir_mappings.concepts import Allergy
+from fhir_mappings.concepts import Allergy, Drug
 from fhir_mappings.facts import ImmunizationFact
 from fhir_mappings.read import as_list, code_of, codings, date_of, first_text, mapping, string, texts
-from fhir_mappings.systems import CVX, canonical
-from fhir_mappings.valuesets import allergy_concepts, vaccine_concepts
+from fhir_mappings.systems import CVX, RXNORM, canonical
+from fhir_mappings.valuesets import allergy_concepts, drug_for_ingredient_code, drugs_named, vaccine_concepts
 
 INACTIVE_ALLERGY = frozenset({"inactive", "resolved"})
 NOT_AN_ALLERGY = frozenset({"refuted", "entered-in-error"})
@@ -26,16 +26,30 @@ def map_immunization(resource: Mapping[str, Any]) -> tuple[ImmunizationFact, ...
     return tuple(ImmunizationFact(v, when, display) for v in sorted(vaccine_concepts(cvx, texts(vaccine))))
 
 
+def _substances(resource: Mapping[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+    concepts = [resource.get("code"), *(mapping(r).get("substance") for r in as_list(resource.get("reaction")))]
+    return [(system, code) for c in concepts for system, code, _ in codings(c)], [t for c in concepts for t in texts(c)]
+
+
+def _active(resource: Mapping[str, Any]) -> bool:
+    return (code_of(resource.get("verificationStatus")) not in NOT_AN_ALLERGY
+            and code_of(resource.get("clinicalStatus")) not in INACTIVE_ALLERGY)
+
+
 def map_allergy(resource: Mapping[str, Any]) -> frozenset[Allergy] | None:
     """Allergy concepts of an AllergyIntolerance; None when it names none of them."""
-    concepts = [resource.get("code"), *(mapping(r).get("substance") for r in as_list(resource.get("reaction")))]
-    pairs = [(system, code) for c in concepts for system, code, _ in codings(c)]
-    names = [t for c in concepts for t in texts(c)]
+    pairs, names = _substances(resource)
     found = allergy_concepts(pairs, names)
     if not found:
         return None
-    if code_of(resource.get("verificationStatus")) in NOT_AN_ALLERGY:
-        return frozenset()
-    if code_of(resource.get("clinicalStatus")) in INACTIVE_ALLERGY:
-        return frozenset()
-    return frozenset(Allergy(a) for a in found)
+    return frozenset(Allergy(a) for a in found) if _active(resource) else frozenset()
+
+
+def map_drug_allergy(resource: Mapping[str, Any]) -> frozenset[Drug] | None:
+    """Guideline drugs an AllergyIntolerance names (RxNorm ingredient code or name); None when none."""
+    pairs, names = _substances(resource)
+    found = {d for system, code in pairs if canonical(system) == RXNORM and (d := drug_for_ingredient_code(code))}
+    found |= {d for name in names for d in drugs_named(name)}
+    if not found:
+        return None
+    return frozenset(found) if _active(resource) else frozenset()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from fhir_mappings.concepts import Allergy, Antibody, Qualitative
+from fhir_mappings.concepts import Allergy, Antibody, Drug, Qualitative
 from fhir_mappings.conditions import map_condition, resolve_subtype
 from fhir_mappings.facts import (
     WEIGHT_LOOKBACK_DAYS_ADULT,
@@ -37,7 +37,7 @@ from fhir_mappings.facts import (
     PatientInfo,
     mosteller_bsa_m2,
 )
-from fhir_mappings.immunizations import map_allergy, map_immunization
+from fhir_mappings.immunizations import map_allergy, map_drug_allergy, map_immunization
 from fhir_mappings.medications import map_medication_request, relative_reference
 from fhir_mappings.observations import map_observation
 from fhir_mappings.patient import childbearing_potential, map_patient
@@ -102,7 +102,7 @@ def build_facts(
         by_type.pop("MedicationRequest", []), by_type.pop("Medication", []), context, today,
         dosing_weight, _bsa(dosing_weight, height), tally,
     )
-    allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
+    allergies, drug_allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
     immunizations = _immunizations(by_type.pop("Immunization", []), tally)
     for resource_type, rest in by_type.items():
         tally.ignored += len(rest)
@@ -120,6 +120,7 @@ def build_facts(
         weight_kg=weight,
         height_cm=height,
         allergies=allergies,
+        drug_allergies=drug_allergies,
         immunizations=immunizations,
         data_gaps=tuple(data_gaps),
         report=tally.report(),
@@ -322,18 +323,26 @@ def _medications(
     return tuple(orders)
 
 
-def _allergies(entries: list[_Entry], tally: _Tally) -> frozenset[Allergy]:
+def _allergies(entries: list[_Entry], tally: _Tally) -> tuple[frozenset[Allergy], frozenset[Drug]]:
+    """Allergy concepts (sulfonamide ...) and the guideline drugs named by active allergies."""
     found: set[Allergy] = set()
+    drugs: set[Drug] = set()
     for entry in entries:
-        concepts = _guarded(tally, "AllergyIntolerance", map_allergy, entry.resource)
-        if concepts is _FAILED:
+        mapped = _guarded(tally, "AllergyIntolerance", _allergy_and_drugs, entry.resource)
+        if mapped is _FAILED:
             continue
-        if concepts is None:
+        concepts, named = mapped
+        if concepts is None and named is None:
             tally.ignored += 1
             continue
         tally.recognised += 1
-        found |= concepts
-    return frozenset(found)
+        found |= concepts or frozenset()
+        drugs |= named or frozenset()
+    return frozenset(found), frozenset(drugs)
+
+
+def _allergy_and_drugs(resource: Mapping[str, Any]) -> tuple[frozenset[Allergy] | None, frozenset[Drug] | None]:
+    return map_allergy(resource), map_drug_allergy(resource)
 
 
 def _immunizations(entries: list[_Entry], tally: _Tally) -> tuple[ImmunizationFact, ...]:

@@ -5,7 +5,9 @@ rather than in every rule:
 - myositis-specific recommendations need an active inflammatory-myopathy diagnosis;
 - recommendations that start or escalate immunosuppression are silent in inclusion body myositis;
 - on order-select/order-sign only findings about a draft order are shown;
-- at most one finding per recommendation (each `evaluate` returns one or None).
+- at most one finding per recommendation (each `evaluate` returns one or None);
+- every one-click medication order passes the order-safety check (`hooks.order_safety`), so no
+  recommendation can offer an order that is unsafe for this patient.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
+from hooks.order_safety import params as order_safety_params
+from hooks.order_safety.screen import screen_finding
 from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation
 from hooks.settings import RuleSettings
 
@@ -47,14 +51,18 @@ def evaluate(
     """Findings of every applicable recommendation, most severe first.
 
     A recommendation that raises is logged (id and exception type only, no patient data) and
-    skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests).
+    skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests). The
+    order-safety screen runs inside the same guard: a card it cannot screen is not sent unscreened.
     """
     results: list[Result] = []
+    safety = settings.get(order_safety_params.TABLE) or order_safety_params.defaults()
     for recommendation in recommendations:
         if not applicable(recommendation, facts):
             continue
         try:
             finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
+            if finding is not None:
+                finding = screen_finding(finding, facts, safety)
         except Exception as error:
             if strict:
                 raise

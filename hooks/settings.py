@@ -1,6 +1,7 @@
 """Rule settings: each recommendation's parameter defaults, overridden by one TOML file.
 
-The file named by `CDS_RULE_SETTINGS` has one table per recommendation id, e.g.::
+The file named by `CDS_RULE_SETTINGS` has one table per recommendation id, and the table
+`[order-safety]` for the thresholds of the order-safety check (`hooks.order_safety.params`), e.g.::
 
     [methotrexate-dose]
     adult_warning_mg_per_week = 25
@@ -16,7 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from hooks.recommendation import Recommendation
+from hooks.order_safety import params as order_safety
+from hooks.recommendation import Parameter, Recommendation
 
 RuleSettings = Mapping[str, Mapping[str, Any]]
 
@@ -31,19 +33,22 @@ def _same_kind(default: Any, value: Any) -> bool:
 
 def resolve(recommendations: tuple[Recommendation, ...], overrides: Mapping[str, Any]) -> RuleSettings:
     """Defaults merged with overrides; raises ValueError on anything unknown or mistyped."""
-    known = {r.id: r for r in recommendations}
+    known: dict[str, Mapping[str, Parameter]] = {r.id: r.parameters for r in recommendations}
+    known[order_safety.TABLE] = order_safety.PARAMETERS
     for rec_id, values in overrides.items():
         if rec_id not in known:
             raise ValueError(f"rule settings: unknown recommendation {rec_id!r}")
         if not isinstance(values, Mapping):
             raise ValueError(f"rule settings: [{rec_id}] must be a table")
         for name, value in values.items():
-            parameter = known[rec_id].parameters.get(name)
+            parameter = known[rec_id].get(name)
             if parameter is None:
                 raise ValueError(f"rule settings: {rec_id} has no parameter {name!r}")
             if not _same_kind(parameter.default, value):
                 raise ValueError(f"rule settings: {rec_id}.{name} must be like {parameter.default!r}")
-    return {r.id: {**r.defaults(), **overrides.get(r.id, {})} for r in recommendations}
+    resolved = {r.id: {**r.defaults(), **overrides.get(r.id, {})} for r in recommendations}
+    resolved[order_safety.TABLE] = {**order_safety.defaults(), **overrides.get(order_safety.TABLE, {})}
+    return resolved
 
 
 def load(recommendations: tuple[Recommendation, ...], path: str | None) -> RuleSettings:

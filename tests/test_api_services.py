@@ -34,13 +34,19 @@ def test_dermatomyositis_on_prednisone_alone_gets_the_steroid_sparing_card(clien
 
 def test_steroid_sparing_card_suggests_a_draft_methotrexate_order_for_the_patient(client):
     card = card_for(cards_of(client, "myositis-patient-view", PATIENT_VIEW), "steroid-sparing-agent")
-    recommended = [s for s in card["suggestions"] if s["isRecommended"]]
-    assert [s["label"] for s in recommended] == ["Order methotrexate 15 mg once weekly"]
-    [action] = recommended[0]["actions"]
+    [methotrexate] = [s for s in card["suggestions"] if s["label"].startswith("Order methotrexate 15 mg once weekly")]
+    [action] = methotrexate["actions"]
     assert action["type"] == "create"
     assert action["resource"]["resourceType"] == "MedicationRequest"
     assert action["resource"]["status"] == "draft"
     assert action["resource"]["subject"] == {"reference": "Patient/dm-adult-1"}
+
+
+def test_methotrexate_is_not_pre_selected_without_a_recent_egfr(client):
+    card = card_for(cards_of(client, "myositis-patient-view", PATIENT_VIEW), "steroid-sparing-agent")
+    [methotrexate] = [s for s in card["suggestions"] if s["label"].startswith("Order methotrexate")]
+    assert not methotrexate["isRecommended"]
+    assert "no eGFR in the last 90 days" in methotrexate["label"]
 
 
 def test_card_detail_ends_with_the_facts_that_triggered_it(client):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from cds_service import catalog
 from hooks import settings as rule_settings
+from hooks.order_safety import params as order_safety
 from hooks.registry import all_recommendations
 from tests.test_cli import run
 
@@ -51,7 +52,22 @@ def test_committed_rule_settings_file_is_up_to_date():
 def test_rule_settings_file_loads_to_exactly_the_defaults():
     recommendations = all_recommendations()
     loaded = rule_settings.load(recommendations, str(SETTINGS_FILE))
-    assert loaded == {r.id: r.defaults() for r in recommendations}
+    assert loaded == {**{r.id: r.defaults() for r in recommendations}, order_safety.TABLE: order_safety.defaults()}
+
+
+def test_rule_settings_file_lists_every_order_safety_threshold_with_its_source():
+    text = catalog.settings_toml(all_recommendations())
+    section = text.split(f"\n[{order_safety.TABLE}]\n", 1)[1]
+    for name, parameter in order_safety.PARAMETERS.items():
+        assert f"\n{name} = " in f"\n{section}"
+        assert " ".join(parameter.source.split()) in section
+
+
+def test_catalog_lists_every_order_safety_threshold_with_its_default_and_source():
+    text = catalog.markdown(all_recommendations()).split(f"\n## {order_safety.TABLE}\n", 1)[1]
+    for name, parameter in order_safety.PARAMETERS.items():
+        assert f"| `{name}` | `{parameter.default!r}` |" in text
+        assert parameter.source.replace("|", "\\|") in text
 
 
 def test_rule_settings_file_lists_every_parameter_with_its_source():

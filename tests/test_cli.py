@@ -32,7 +32,8 @@ def test_evaluate_text_shows_indicator_summary_detail_and_suggestions():
     assert code == 0
     assert "[WARNING] Glucocorticoid monotherapy in myositis: add a steroid-sparing agent" in out
     assert "  | **Why this card**" in out
-    assert "  * Order methotrexate 15 mg once weekly (recommended)" in out
+    assert ("  - Order methotrexate 15 mg once weekly (not pre-selected: no eGFR in the last 90 days; check renal "
+            "function first)") in out
     assert "      create: Draft order: methotrexate 15 mg orally once weekly" in out
 
 

@@ -8,9 +8,9 @@ When: active inflammatory myopathy, a methotrexate draft order (order-select/ord
 Condition, the antisynthetase subtype, or a positive anti-synthetase (Jo-1, PL-7, PL-12, EJ, OJ) or
 anti-MDA5 result.
 Then: info "use with caution; azathioprine or mycophenolate commonly preferred", with suggestions
-that replace the methotrexate draft by mycophenolate mofetil 500 mg twice daily (not in pregnancy or
-planned pregnancy) or azathioprine 50 mg daily. None is marked recommended: the choice stays with
-the clinician.
+that replace the methotrexate draft by mycophenolate mofetil 500 mg twice daily or azathioprine
+50 mg daily (the order-safety check leaves mycophenolate out in pregnancy). None is marked
+recommended: the choice stays with the clinician.
 """
 
 from __future__ import annotations
@@ -58,13 +58,12 @@ def _suggestions(facts: ClinicalFacts, drafts: tuple[MedicationOrder, ...]) -> t
     if len(drafts) != 1:
         return ()
     patient = facts.patient.reference
-    suggestions = []
-    if not facts.has_condition(Condition.PREGNANCY, Condition.PREGNANCY_PLANNED):
-        create = start_mycophenolate(patient, f"Draft order: {MYCOPHENOLATE_START_TEXT}")
-        suggestions.append(_replacement(drafts[0], "Replace with mycophenolate mofetil 500 mg twice daily", create))
-    create = start_azathioprine(patient, f"Draft order: {AZATHIOPRINE_START_TEXT}")
-    suggestions.append(_replacement(drafts[0], "Replace with azathioprine 50 mg daily (check TPMT/NUDT15 first)", create))
-    return tuple(suggestions)
+    mycophenolate = start_mycophenolate(patient, f"Draft order: {MYCOPHENOLATE_START_TEXT}")
+    azathioprine = start_azathioprine(patient, f"Draft order: {AZATHIOPRINE_START_TEXT}")
+    return (
+        _replacement(drafts[0], "Replace with mycophenolate mofetil 500 mg twice daily", mycophenolate),
+        _replacement(drafts[0], "Replace with azathioprine 50 mg daily (check TPMT/NUDT15 first)", azathioprine),
+    )
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

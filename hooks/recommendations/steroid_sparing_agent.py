@@ -11,9 +11,10 @@ cyclophosphamide or IVIG; and either glucocorticoid exposure of at least `min_da
 anti-SRP positive) or there is interstitial lung disease.
 Then: warning "add a steroid-sparing agent", critical for necrotizing myopathy beyond
 `necrotizing_critical_days` (REFERENCE.md section 6), with one-click draft orders: methotrexate
-15 mg once weekly (recommended unless ILD, pregnancy or planned pregnancy), azathioprine
-(preferred with ILD or pregnancy/planned pregnancy), mycophenolate mofetil 500 mg twice daily
-(preferred with ILD or skin-predominant disease; not in pregnancy).
+15 mg once weekly (recommended unless ILD or skin-predominant disease), azathioprine, mycophenolate
+mofetil 500 mg twice daily (recommended with ILD or skin-predominant disease). The order-safety
+check leaves out methotrexate and mycophenolate in pregnancy, planned pregnancy or breastfeeding
+and pre-selects azathioprine instead.
 """
 
 from __future__ import annotations
@@ -49,27 +50,26 @@ def _necrotizing(facts: ClinicalFacts) -> bool:
 
 
 def _suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
+    """The three first-line agents; pregnancy, kidneys, liver and the rest are the order-safety check's
+    (hooks/order_safety), which leaves out methotrexate and mycophenolate in pregnancy and pre-selects
+    azathioprine in their place."""
     ild = facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE)
-    pregnancy = facts.has_condition(Condition.PREGNANCY, Condition.PREGNANCY_PLANNED)
     skin = facts.has_condition(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS)
     patient = facts.patient.reference
-    suggestions: list[Suggestion] = []
-    if not pregnancy:
-        create = new_order(
-            patient, METHOTREXATE_TABLET, "Draft order: methotrexate 15 mg orally once weekly", dose_value=15,
-            dose_unit="mg", frequency=1, period=1, period_unit="wk",
-            text="Methotrexate 15 mg by mouth ONCE WEEKLY (6 x 2.5 mg tablets)",
-        )
-        suggestions.append(Suggestion(label="Order methotrexate 15 mg once weekly", actions=(create,),
-                                      is_recommended=not (ild or skin)))
-    create = start_azathioprine(patient, "Draft order: azathioprine 50 mg orally once daily")
-    suggestions.append(Suggestion(label="Order azathioprine 50 mg daily (check TPMT/NUDT15 first)", actions=(create,),
-                                  is_recommended=pregnancy))
-    if not pregnancy:
-        create = start_mycophenolate(patient, "Draft order: mycophenolate mofetil 500 mg orally twice daily")
-        suggestions.append(Suggestion(label="Order mycophenolate mofetil 500 mg twice daily", actions=(create,),
-                                      is_recommended=ild or skin))
-    return tuple(suggestions)
+    methotrexate = new_order(
+        patient, METHOTREXATE_TABLET, "Draft order: methotrexate 15 mg orally once weekly", dose_value=15,
+        dose_unit="mg", frequency=1, period=1, period_unit="wk",
+        text="Methotrexate 15 mg by mouth ONCE WEEKLY (6 x 2.5 mg tablets)",
+    )
+    azathioprine = start_azathioprine(patient, "Draft order: azathioprine 50 mg orally once daily")
+    mycophenolate = start_mycophenolate(patient, "Draft order: mycophenolate mofetil 500 mg orally twice daily")
+    return (
+        Suggestion(label="Order methotrexate 15 mg once weekly", actions=(methotrexate,),
+                   is_recommended=not (ild or skin)),
+        Suggestion(label="Order azathioprine 50 mg daily (check TPMT/NUDT15 first)", actions=(azathioprine,)),
+        Suggestion(label="Order mycophenolate mofetil 500 mg twice daily", actions=(mycophenolate,),
+                   is_recommended=ild or skin),
+    )
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

@@ -1,8 +1,8 @@
-"""AllergyIntolerance -> sulfonamide allergy; Immunization -> vaccines with dates."""
+"""AllergyIntolerance -> sulfonamide allergy and allergic guideline drugs; Immunization -> vaccines with dates."""
 
 import pytest
 
-from fhir_mappings.concepts import Allergy, Vaccine
+from fhir_mappings.concepts import Allergy, Drug, Vaccine
 from tests.fhir_builders import RXNORM, allergy, immunization
 from tests.mappings.conftest import facts_of
 
@@ -30,6 +30,23 @@ def test_penicillin_allergy_is_not_a_sulfonamide_allergy():
 def test_refuted_or_resolved_allergy_does_not_count(clinical, verification):
     given = allergy(text="Sulfa", clinical_status=clinical, verification_status=verification)
     assert facts_of(given).allergies == frozenset()
+
+
+def test_drug_allergy_by_rxnorm_ingredient_code():
+    assert facts_of(allergy("6851", RXNORM)).drug_allergies == {Drug.METHOTREXATE}
+
+
+def test_drug_allergy_by_brand_name():
+    assert facts_of(allergy(text="Imuran")).drug_allergies == {Drug.AZATHIOPRINE}
+
+
+def test_refuted_drug_allergy_does_not_count():
+    given = allergy(text="methotrexate", verification_status="refuted")
+    assert facts_of(given).drug_allergies == frozenset()
+
+
+def test_an_allergy_to_another_drug_names_no_guideline_drug():
+    assert facts_of(allergy(text="Penicillin")).drug_allergies == frozenset()
 
 
 def test_allergy_without_statuses_counts():

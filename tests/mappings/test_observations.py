@@ -216,3 +216,12 @@ def test_hepatitis_b_surface_antibody_is_not_the_surface_antigen():
 @pytest.mark.parametrize(("flag", "reading"), [(True, Qualitative.POSITIVE), (False, Qualitative.NEGATIVE)])
 def test_reading_from_value_boolean(flag, reading):
     assert facts_of(observation("2106-3", valueBoolean=flag)).latest(Lab.HCG).interpretation is reading
+
+
+def test_the_upper_limit_of_the_reference_range_is_kept():
+    given = observation("1742-6", 52, "U/L", reference_range=(None, 33))
+    assert facts_of(given).latest(Lab.ALT).reference_high == 33
+
+
+def test_a_result_without_reference_range_has_no_upper_limit():
+    assert facts_of(observation("1742-6", 52, "U/L")).latest(Lab.ALT).reference_high is None

@@ -67,7 +67,9 @@ def test_suggestions_replace_the_draft_with_mycophenolate_or_azathioprine():
 
 
 def test_pregnancy_offers_only_azathioprine():
-    finding = run(ordering(conditions=ILD + (condition(Condition.PREGNANCY),)))
+    [result_] = evaluate((RECOMMENDATION,), ordering(conditions=ILD + (condition(Condition.PREGNANCY),)), {},
+                         strict=True)
+    finding = result_.finding
     assert [s.label.split(" ")[2] for s in finding.suggestions] == ["azathioprine"]
 
 

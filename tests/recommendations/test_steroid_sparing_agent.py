@@ -73,7 +73,8 @@ def test_ild_fires_from_day_zero_and_recommends_mycophenolate():
 
 def test_pregnancy_offers_only_azathioprine_and_recommends_it():
     f = facts(medications=(order(Drug.PREDNISONE, 60, days=20),), conditions=(condition(Condition.PREGNANCY),))
-    finding = run(f)
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    finding = result_.finding
     assert [s.label for s in finding.suggestions] == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]
     assert finding.suggestions[0].is_recommended
 
@@ -132,4 +133,5 @@ def test_stopped_steroid_sparing_agent_does_not_count():
 def test_at_most_one_suggestion_is_recommended_with_ild_and_pregnancy():
     f = facts(medications=(order(Drug.PREDNISONE, 60, days=20),),
               conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE), condition(Condition.PREGNANCY)))
-    assert recommended_labels(run(f)) == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert recommended_labels(result_.finding) == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]

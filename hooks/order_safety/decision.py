@@ -1,0 +1,81 @@
+"""What the order-safety check decides about one suggested order, and what it looks at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from fhir_mappings.concepts import Drug
+from fhir_mappings.facts import MedicationOrder
+from fhir_mappings.suggested_orders import SuggestedOrder
+
+
+class Verdict(IntEnum):
+    """Ordered from least to most restrictive: the most restrictive verdict of all checks wins."""
+
+    OFFER = 0
+    ADJUST = 1
+    NOT_RECOMMENDED = 2
+    LEAVE_OUT = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ingredient of a suggested MedicationRequest, as the checks see it."""
+
+    order: MedicationOrder
+    suggested: SuggestedOrder
+    #: True for a `create` action (a drug added to the regimen), False for an update of a draft.
+    creates: bool
+    #: References of draft orders the same suggestion deletes (a replacement is no duplicate of them).
+    replaces: frozenset[str] = frozenset()
+
+    @property
+    def drug(self) -> Drug:
+        return self.order.drug
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A changed dose, interval or product; what is not given is kept as suggested."""
+
+    #: What is now ordered, for the label and the action ("methotrexate 7.5 mg once weekly").
+    summary: str
+    #: The patient instruction of the changed order.
+    text: str
+    dose_value: float | None = None
+    dose_unit: str | None = None
+    frequency: int | None = None
+    period: float | None = None
+    period_unit: str | None = None
+    product: tuple[str, str] | None = None
+    #: The dimension that asked for the change (set by `decide`).
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    #: Why, in a few words with the fact behind it ("eGFR 22 mL/min/1.73 m² on 2026-11-15: half dose").
+    reason: str = ""
+    adjustment: Adjustment | None = None
+    #: True when the verdict comes from data that is missing (no recent eGFR), not from a finding:
+    #: the next option is then not promoted in its place.
+    missing_data: bool = False
+
+
+def offer(note: str = "") -> Decision:
+    """Offer as is; a `note` (contraception, monitoring) goes into the label."""
+    return Decision(Verdict.OFFER, note)
+
+
+def not_recommended(reason: str, *, missing_data: bool = False) -> Decision:
+    return Decision(Verdict.NOT_RECOMMENDED, reason, missing_data=missing_data)
+
+
+def leave_out(reason: str) -> Decision:
+    return Decision(Verdict.LEAVE_OUT, reason)
+
+
+def adjust(reason: str, adjustment: Adjustment) -> Decision:
+    return Decision(Verdict.ADJUST, reason, adjustment)

@@ -1,0 +1,97 @@
+"""Allergies, the interactions the rules know, and a drug already on the regimen.
+
+- An allergy to the drug (or another salt of it) on record: not offered.
+- Sulfonamide allergy: no TMP-SMX; an allergy list that could not be obtained: TMP-SMX not pre-selected.
+- Thiopurine (azathioprine, mercaptopurine) with allopurinol or febuxostat: not offered
+  (azathioprine label: allopurinol needs a dose cut to one third to one quarter; febuxostat label:
+  contraindicated with azathioprine or mercaptopurine).
+- Methotrexate with TMP-SMX: methotrexate not offered beside a treatment dose of TMP-SMX; beside
+  a prophylactic dose, and TMP-SMX beside methotrexate, offered with a blood-count note, not
+  pre-selected when eGFR is reduced, the patient is older or no folate is given.
+- A drug (or another salt of it) already current, on record or drafted: not offered again.
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy, Drug
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.suggested_orders import read_suggested_order
+from hooks.criteria import data_gap
+from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended, offer
+from hooks.order_safety.kidney import recent_egfr
+from hooks.recommendation import Params
+
+THIOPURINES = frozenset({Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE})
+#: Salts or pro-drugs of one drug: a second one is not offered while one is current. (Alternatives
+#: of one class, e.g. atovaquone for dapsone, are the recommendations' business: they may replace.)
+DUPLICATE_GROUPS = (
+    frozenset({Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
+    THIOPURINES,
+)
+BLOOD_COUNT_NOTE = "methotrexate and TMP-SMX together: monitor the blood count"
+
+
+def _group(drug: Drug) -> frozenset[Drug]:
+    return next((group for group in DUPLICATE_GROUPS if drug in group), frozenset({drug}))
+
+
+def _others(facts: ClinicalFacts, candidate: Candidate, drugs: frozenset[Drug]) -> tuple[MedicationOrder, ...]:
+    """Current orders of `drugs` other than the draft the candidate updates or the suggestion deletes."""
+    own = candidate.order.reference if not candidate.creates else None
+    return tuple(m for m in facts.current(drugs)
+                 if m.reference != own and (m.reference or "") not in candidate.replaces)
+
+
+def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
+    drug = candidate.drug
+    allergic = _group(drug) & facts.drug_allergies
+    if allergic:
+        return leave_out(f"allergy to {sorted(allergic)[0].value.replace('-', ' ')} on record")
+    if candidate.creates:
+        already = _others(facts, candidate, _group(drug))
+        if already:
+            return leave_out(f"already on the regimen: {already[0].display}")
+    if drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
+        return _tmp_smx(facts, candidate, params)
+    if drug in THIOPURINES:
+        inhibitors = _others(facts, candidate, XANTHINE_OXIDASE_INHIBITORS)
+        if inhibitors:
+            return leave_out(f"{inhibitors[0].display} is current (thiopurine interaction: specialist dosing)")
+    if drug is Drug.METHOTREXATE:
+        return _methotrexate(facts, candidate, params)
+    return None
+
+
+def _tmp_smx(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
+    if Allergy.SULFONAMIDE in facts.allergies:
+        return leave_out("sulfonamide allergy on record")
+    if data_gap(facts, "AllergyIntolerance", "allergies"):
+        return not_recommended("allergy list not available: check for a sulfonamide allergy", missing_data=True)
+    methotrexate = _others(facts, candidate, frozenset({Drug.METHOTREXATE}))
+    if not methotrexate:
+        return None
+    risks = []
+    egfr = recent_egfr(facts, params)
+    if egfr is None or egfr.value < params["methotrexate_reduce_below_egfr"]:
+        risks.append("no recent eGFR" if egfr is None else f"eGFR {egfr.value:.0f}")
+    age = facts.patient.age_years
+    if age is not None and age >= params["older_age_years"]:
+        risks.append(f"age {int(age)}")
+    if not facts.current(FOLATES):
+        risks.append("no folic acid")
+    if risks:
+        return not_recommended(f"{BLOOD_COUNT_NOTE}; {', '.join(risks)}")
+    return offer(BLOOD_COUNT_NOTE)
+
+
+def _methotrexate(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
+    cotrimoxazole = _others(facts, candidate, frozenset({Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM}))
+    if not cotrimoxazole:
+        return None
+    for order in cotrimoxazole:
+        trimethoprim = read_suggested_order(order.resource, facts.today).ingredient_mg_per_day("trimethoprim") if (
+            order.resource) else None
+        if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
+            shown = "dose not known" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
+            return leave_out(f"{order.display} is current ({shown}): not beside a treatment dose of TMP-SMX")
+    return offer(BLOOD_COUNT_NOTE)

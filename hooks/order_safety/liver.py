@@ -1,0 +1,49 @@
+"""Liver: chronic liver disease or cirrhosis, alcohol use disorder, or a recent ALT/AST above a
+multiple of the upper limit of normal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fhir_mappings.concepts import Condition, Drug, Lab
+from fhir_mappings.facts import ClinicalFacts
+from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended
+from hooks.recommendation import Params
+
+#: Methotrexate label contraindication (alcoholism, alcoholic or other chronic liver disease).
+LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER)
+#: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
+HEPATOTOXIC_IMMUNOSUPPRESSANTS = frozenset({
+    Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID})
+_UNITS = frozenset({"u/l", "[iu]/l", "iu/l", "units/l"})
+
+
+def raised_transaminase(facts: ClinicalFacts, params: Params) -> str | None:
+    """The recent ALT or AST above `transaminase_uln_multiple` x its upper limit (the laboratory's
+    reference range when sent, else the configured one), described, or None."""
+    since = facts.now - timedelta(days=params["result_max_days"])
+    for lab, default in ((Lab.ALT, params["alt_upper_limit_u_per_l"]), (Lab.AST, params["ast_upper_limit_u_per_l"])):
+        result = next((r for r in facts.results_of(lab) if r.value is not None), None)
+        if result is None or result.when is None or result.when < since:
+            continue
+        if (result.unit or "").lower() not in _UNITS:
+            continue
+        limit = result.reference_high or default
+        if result.value > params["transaminase_uln_multiple"] * limit:
+            return f"{result.describe()} is above {params['transaminase_uln_multiple']:g}x the upper limit"
+    return None
+
+
+def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
+    drug = candidate.drug
+    conditions = facts.conditions_of(*LIVER_CONDITIONS)
+    if conditions and drug is Drug.METHOTREXATE:
+        return leave_out(f"{conditions[0].display} on record (label contraindication)")
+    liver = facts.conditions_of(Condition.LIVER_DISEASE)
+    if liver and drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
+        return not_recommended(f"{liver[0].display} on record: contraindicated with marked hepatic damage (label)")
+    if drug in HEPATOTOXIC_IMMUNOSUPPRESSANTS:
+        raised = raised_transaminase(facts, params)
+        if raised:
+            return leave_out(raised)
+    return None

@@ -1,0 +1,51 @@
+"""Liver: liver disease, alcohol use disorder, raised ALT/AST."""
+
+from fhir_mappings.concepts import Condition, Lab
+from hooks.order_safety.decision import Verdict
+from tests.factories import condition, facts, result
+from tests.order_safety.candidates import (
+    AZATHIOPRINE,
+    NORMAL_EGFR,
+    candidate,
+    decision,
+    tmp_smx_ds,
+    weekly_methotrexate,
+)
+
+
+def patient(*conditions, results=()):
+    return facts(conditions=tuple(condition(c) for c in conditions), results=(NORMAL_EGFR, *results))
+
+
+def test_methotrexate_is_left_out_with_cirrhosis():
+    assert decision(patient(Condition.LIVER_DISEASE), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_methotrexate_is_left_out_with_alcohol_use_disorder():
+    assert decision(patient(Condition.ALCOHOL_USE_DISORDER), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_tmp_smx_is_not_pre_selected_with_liver_disease():
+    found = decision(patient(Condition.LIVER_DISEASE), tmp_smx_ds())
+    assert found.verdict is Verdict.NOT_RECOMMENDED and not found.missing_data
+
+
+def test_alt_above_three_times_the_upper_limit_leaves_azathioprine_out():
+    alt = result(Lab.ALT, value=150, unit="U/L")
+    found = decision(patient(results=(alt,)), candidate(AZATHIOPRINE, 50))
+    assert found.verdict is Verdict.LEAVE_OUT and "3x the upper limit" in found.reason
+
+
+def test_alt_below_three_times_the_upper_limit_is_no_obstacle():
+    alt = result(Lab.ALT, value=90, unit="U/L")
+    assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.OFFER
+
+
+def test_an_old_raised_alt_is_not_current():
+    alt = result(Lab.ALT, value=300, unit="U/L", days_ago=400)
+    assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.OFFER
+
+
+def test_the_laboratory_reference_range_sets_the_upper_limit():
+    alt = result(Lab.ALT, value=90, unit="U/L", reference_high=25)
+    assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
