@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog clean
+.PHONY: serve test bench catalog export clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ catalog: $(STAMP)
 	mv docs/recommendations.md.tmp docs/recommendations.md
 	$(BIN)/myositis-cds catalog --format toml > config/rule-settings.toml.tmp
 	mv config/rule-settings.toml.tmp config/rule-settings.toml
+	$(MAKE) --no-print-directory export
+
+# The recommendations, services and value sets as FHIR R4 PlanDefinition/ValueSet resources (issue 15);
+# a test fails while docs/fhir/ is stale.
+export: $(STAMP)
+	$(BIN)/myositis-cds export --out docs/fhir
 
 clean:
 	rm -rf $(VENV) build *.egg-info
