@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog export clean
+.PHONY: serve test bench catalog export demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ FHIR_SERVER := tests/fhir_server
 $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
 
+# The demo (issue 15): the FHIR server of the tests with six demo patients, and the service with its /demo
+# page, both on loopback; prints the page's URL. Ctrl-C stops both.
+demo: $(STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	$(BIN)/python -m demo
+
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/ruff check .
+	$(FHIR_SERVER)/install-chromium.sh
 	$(BIN)/python -m pytest
 
 # Benchmark and load test (issue 7; not part of `make test`): results in bench/results/, table printed.

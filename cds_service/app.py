@@ -12,7 +12,7 @@ import logging
 from flask import Flask
 
 from cds_service import auth, cors, errors, openapi, runtime
-from cds_service.api import discovery, feedback, health, services
+from cds_service.api import demo, discovery, feedback, health, services
 from cds_service.config import Settings
 from cds_service.store import Store
 
@@ -36,4 +36,6 @@ def create_app(
     openapi.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    if settings.demo_page_on:
+        app.register_blueprint(demo.blueprint)
     return app
