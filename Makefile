@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog export demo clean
+.PHONY: serve test bench catalog export demo demo-screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 # page, both on loopback; prints the page's URL. Ctrl-C stops both.
 demo: $(STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/python -m demo
+
+# The README's screenshots of the demo page (docs/demo/*.png), taken by its browser tests.
+demo-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	$(FHIR_SERVER)/install-chromium.sh
+	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/fhir_server/test_demo_page.py
 
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/ruff check .

@@ -76,7 +76,7 @@ def _screenshot(chrome: webdriver.Chrome, directory: Path, name: str) -> None:
         target = Path(os.environ["DEMO_SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)
         height = chrome.execute_script("return document.body.scrollHeight")
-        chrome.set_window_size(1200, min(max(height, 800), 2400))
+        chrome.set_window_size(1200, min(max(height, 800), 1800))
         chrome.save_screenshot(str(target / f"{name}.png"))
         chrome.set_window_size(1200, 1400)
 
