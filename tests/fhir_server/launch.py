@@ -51,6 +51,7 @@ def start(log: IO[str], *, port: int = 0, token: str = "", page_size: int | None
 
 
 def stop(process: subprocess.Popen[str]) -> None:
+    """Terminate the server, killing it when it has not exited within 5 s."""
     process.terminate()
     try:
         process.wait(timeout=5)
