@@ -32,9 +32,10 @@ $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
 
 # The demo (issue 15): the FHIR server of the tests with six demo patients, and the service with its /demo
-# page, both on loopback; prints the page's URL. Ctrl-C stops both.
+# page, both on loopback; prints the page's URL. Ctrl-C stops both. Another port: make demo DEMO_ARGS="--port 8081".
+DEMO_ARGS ?=
 demo: $(STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
-	$(BIN)/python -m demo
+	$(BIN)/python -m demo $(DEMO_ARGS)
 
 # The README's screenshots of the demo page (docs/demo/*.png), taken by its browser tests.
 demo-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json

@@ -6,6 +6,7 @@ import pytest
 
 from cds_service.config import Settings
 from demo import patients
+from demo.__main__ import service_environment
 from tests.api import hook_request, post_hook
 from tests.factories import NOW
 
@@ -126,3 +127,11 @@ def test_demo_page_setting_is_read_from_the_environment(value, on):
 def test_invalid_demo_page_setting_stops_start_up():
     with pytest.raises(ValueError, match="CDS_DEMO_PAGE"):
         Settings.from_env({"CDS_DEMO_PAGE": "maybe"})
+
+
+def test_make_demo_runs_the_service_open_with_the_fhir_server_allowlisted(monkeypatch):
+    monkeypatch.setenv("CDS_TRUSTED_ISSUERS", "issuers.json")
+    env = service_environment("http://127.0.0.1:4000/fhir", "/tmp/demo.sqlite3")
+    settings = Settings.from_env(env)
+    assert settings.demo_page_on and settings.fhir_allowlist == ("http://127.0.0.1:4000/fhir",)
+    assert settings.feedback_db == "/tmp/demo.sqlite3"

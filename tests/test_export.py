@@ -133,6 +133,13 @@ def test_unverified_codes_are_left_out_and_name_only_concepts_say_so(exported):
     assert "compose" not in jo1 and "CDS_LAB_CODES" in jo1["description"] and "histidyl" in jo1["description"]
 
 
+def test_the_code_source_extension_is_defined_for_the_value_set_elements_that_carry_it(exported):
+    definition = exported["StructureDefinition/code-source"]
+    assert definition["url"] == f"{BASE}/StructureDefinition/code-source" and definition["type"] == "Extension"
+    contexts = {c["expression"] for c in definition["context"]}
+    assert {"ValueSet.compose.include.concept", "ValueSet.compose.include.filter"} <= contexts
+
+
 def test_icd10cm_prefixes_are_is_a_filters_with_their_exclusions(exported):
     compose = exported["ValueSet/condition-glaucoma"]["compose"]
     filters = [f for i in compose["include"] for f in i.get("filter", ())]

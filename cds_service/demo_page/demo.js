@@ -309,6 +309,11 @@ async function dismiss(card, element, serviceId) {
 }
 
 // --- cards, as an EHR shows them -----------------------------------------------------------------
+function safeUrl(url) {
+  // Only http(s) links are made clickable: a card's URL never becomes a javascript: or data: link.
+  return /^https?:\/\//i.test(url || '') ? url : null;
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -327,12 +332,14 @@ function renderCard(card, serviceId) {
   node.append(title, detail);
 
   const source = element('p', 'source', 'Source: ');
-  const link = element(card.source.url ? 'a' : 'span', 'source-link', card.source.label);
-  if (card.source.url) { link.href = card.source.url; link.target = '_blank'; link.rel = 'noopener noreferrer'; }
+  const sourceUrl = safeUrl(card.source.url);
+  const link = element(sourceUrl ? 'a' : 'span', 'source-link', card.source.label);
+  if (sourceUrl) { link.href = sourceUrl; link.target = '_blank'; link.rel = 'noopener noreferrer'; }
   source.append(link);
   for (const extra of card.links || []) {
-    const a = element('a', 'card-link', extra.label);
-    a.href = extra.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+    const url = safeUrl(extra.url);
+    const a = element(url ? 'a' : 'span', 'card-link', extra.label);
+    if (url) { a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
     source.append(' | ', a);
   }
   node.append(source);

@@ -16,13 +16,16 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 
 from cds_service.knowledge.plandefinitions import recommendation_plan, service_plan
-from cds_service.knowledge.valuesets import valuesets
+from cds_service.knowledge.valuesets import source_extension_definition, valuesets
 from hooks.registry import all_recommendations
 from hooks.services import SERVICES
 
 #: Placeholder canonical base (the reserved `.example` domain): a publisher passes its own with
 #: `--canonical-base`.
 CANONICAL_BASE = "https://myositis-cds.example/fhir"
+
+
+ARTIFACT_TYPES = ("PlanDefinition", "ValueSet", "StructureDefinition")
 
 
 def artifact_version() -> str:
@@ -33,13 +36,15 @@ def artifact_version() -> str:
 
 
 def resources(base: str = CANONICAL_BASE) -> list[dict[str, Any]]:
-    """Every artifact: service PlanDefinitions, recommendation PlanDefinitions, ValueSets."""
+    """Every artifact: service PlanDefinitions, recommendation PlanDefinitions, ValueSets and the
+    StructureDefinition of the extension that gives each value set code its source."""
     recommendations = all_recommendations()
     release = artifact_version()
     return [
         *(service_plan(base, release, service, recommendations) for service in SERVICES),
         *(recommendation_plan(base, release, r) for r in recommendations),
         *valuesets(base),
+        source_extension_definition(base, release),
     ]
 
 
@@ -70,7 +75,7 @@ def write(directory: Path, base: str = CANONICAL_BASE) -> list[str]:
     directory.mkdir(parents=True, exist_ok=True)
     contents = files(base)
     for stale in directory.glob("*.json"):
-        if stale.name not in contents and stale.name.split("-", 1)[0] in ("PlanDefinition", "ValueSet"):
+        if stale.name not in contents and stale.name.split("-", 1)[0] in ARTIFACT_TYPES:
             stale.unlink()
     for name, text in contents.items():
         (directory / name).write_text(text, encoding="utf-8")

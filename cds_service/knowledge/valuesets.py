@@ -65,8 +65,35 @@ def valueset_url(base: str, concept: Concept) -> str:
     return f"{base}/ValueSet/{valueset_id(concept)}"
 
 
+def source_extension_url(base: str) -> str:
+    return f"{base}/StructureDefinition/code-source"
+
+
 def source_extension(base: str, source: str) -> list[dict[str, Any]]:
-    return [{"url": f"{base}/StructureDefinition/code-source", "valueString": source}]
+    return [{"url": source_extension_url(base), "valueString": source}]
+
+
+def source_extension_definition(base: str, version: str) -> dict[str, Any]:
+    """The StructureDefinition of the code-source extension, so the value sets can be validated."""
+    url = source_extension_url(base)
+    contexts = ("ValueSet.compose.include.concept", "ValueSet.compose.include.filter", "ValueSet.compose.exclude.filter")
+    return {
+        "resourceType": "StructureDefinition", "id": "code-source", "url": url, "version": version,
+        "name": "CodeSource", "title": "Source of a value set code", "status": "active", "experimental": False,
+        "publisher": "myositis-cds",
+        "description": "Where myositis-cds took a code (or an ICD-10-CM filter) of its value sets from: the "
+        "terminology table, guideline or reference, as recorded in its terminology files.",
+        "fhirVersion": "4.0.1", "kind": "complex-type", "abstract": False,
+        "context": [{"type": "element", "expression": expression} for expression in contexts],
+        "type": "Extension", "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Extension",
+        "derivation": "constraint",
+        "differential": {"element": [
+            {"id": "Extension", "path": "Extension", "short": "Source of the code", "min": 0, "max": "1"},
+            {"id": "Extension.extension", "path": "Extension.extension", "max": "0"},
+            {"id": "Extension.url", "path": "Extension.url", "fixedUri": url},
+            {"id": "Extension.value[x]", "path": "Extension.value[x]", "min": 1, "type": [{"code": "string"}]},
+        ]},
+    }
 
 
 def _name(concept: Concept) -> str:
