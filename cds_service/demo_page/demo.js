@@ -194,7 +194,9 @@ function hookRequest(hook) {
   const context = { userId: USER, patientId: $('patient').value };
   const entries = state.drafts.map((resource) => ({ resource }));
   if (hook === 'order-select') {
-    context.selections = state.drafts.filter((d) => d.id === PRIMARY_DRAFT).map((d) => `${d.resourceType}/${d.id}`);
+    // The order being chosen is the one in the editor; without it, every draft is selected.
+    const primary = state.drafts.filter((d) => d.id === PRIMARY_DRAFT);
+    context.selections = (primary.length ? primary : state.drafts).map((d) => `${d.resourceType}/${d.id}`);
     context.draftOrders = { resourceType: 'Bundle', type: 'collection', entry: entries };
   } else if (hook === 'order-sign') {
     context.draftOrders = { resourceType: 'Bundle', type: 'collection', entry: entries };

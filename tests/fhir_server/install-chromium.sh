@@ -12,7 +12,7 @@ if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 echo "install-chromium: installing Debian's chromium and chromium-driver (once)" >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }; then
+if ! { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }; then
     echo "install-chromium: apt-get install failed: the browser tests will be skipped" >&2
 fi
 exit 0
