@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog clean
+.PHONY: serve test bench catalog export demo demo-screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,20 @@ FHIR_SERVER := tests/fhir_server
 $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
 
+# The demo (issue 15): the FHIR server of the tests with six demo patients, and the service with its /demo
+# page, both on loopback; prints the page's URL. Ctrl-C stops both. Another port: make demo DEMO_ARGS="--port 8081".
+DEMO_ARGS ?=
+demo: $(STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	$(BIN)/python -m demo $(DEMO_ARGS)
+
+# The README's screenshots of the demo page (docs/demo/*.png), taken by its browser tests.
+demo-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	$(FHIR_SERVER)/install-chromium.sh
+	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/fhir_server/test_demo_page.py
+
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(BIN)/ruff check .
+	$(FHIR_SERVER)/install-chromium.sh
 	$(BIN)/python -m pytest
 
 # Benchmark and load test (issue 7; not part of `make test`): results in bench/results/, table printed.
@@ -50,6 +62,12 @@ catalog: $(STAMP)
 	mv docs/recommendations.md.tmp docs/recommendations.md
 	$(BIN)/myositis-cds catalog --format toml > config/rule-settings.toml.tmp
 	mv config/rule-settings.toml.tmp config/rule-settings.toml
+	$(MAKE) --no-print-directory export
+
+# The recommendations, services and value sets as FHIR R4 PlanDefinition/ValueSet resources (issue 15);
+# a test fails while docs/fhir/ is stale.
+export: $(STAMP)
+	$(BIN)/myositis-cds export --out docs/fhir
 
 clean:
 	rm -rf $(VENV) build *.egg-info

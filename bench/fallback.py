@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import selectors
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,43 +24,26 @@ from bench.inprocess import Endpoint, WsgiApp, checked_cards
 from bench.stats import summary
 from bench.workloads import PATIENT_ID, Workload
 from hooks.services import PREFETCH
-
-SERVER_DIR = Path(__file__).resolve().parent.parent / "tests" / "fhir_server"
-START_TIMEOUT_S = 30.0
+from tests.fhir_server import launch
 
 
 def unavailable() -> str | None:
     """Why the fallback benchmark cannot run here, or None."""
-    if shutil.which("node") is None:
-        return "node is not installed (the test FHIR server needs Node 20+)"
-    if not (SERVER_DIR / "node_modules" / "@medplum" / "fhir-router").is_dir():
-        return "tests/fhir_server/node_modules missing (npm ci in tests/fhir_server)"
-    return None
+    return launch.missing()
 
 
 @contextmanager
 def fhir_server(token: str, log_path: Path) -> Iterator[str]:
     """The in-memory FHIR server on a free loopback port; yields its base URL."""
     with log_path.open("w") as log:
-        process = subprocess.Popen(["node", "server.mjs", "--port", "0", "--token", token], cwd=SERVER_DIR,
-                                   stdout=subprocess.PIPE, stderr=log, text=True)
-    try:
-        assert process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            if not selector.select(START_TIMEOUT_S):
-                raise RuntimeError(f"FHIR server did not start within {START_TIMEOUT_S} s")
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"FHIR server exited: {log_path.read_text()}")
-        yield json.loads(line)["base"]
-    finally:
-        process.terminate()
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            process, base = launch.start(log, token=token)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}: {log_path.read_text()}") from None
+    try:
+        yield base
+    finally:
+        launch.stop(process)
 
 
 def load(base: str, token: str, resources: Sequence[Mapping[str, Any]]) -> None:

@@ -12,7 +12,7 @@ import logging
 from flask import Flask
 
 from cds_service import auth, cors, errors, metrics, openapi, runtime
-from cds_service.api import discovery, feedback, health, services
+from cds_service.api import demo, discovery, feedback, health, services
 from cds_service.config import Settings
 from cds_service.request_body import Deadline, WholeBody, no_deadline
 from cds_service.store import Store
@@ -46,4 +46,6 @@ def create_app(
     app.wsgi_app = WholeBody(  # type: ignore[method-assign]
         app.wsgi_app, settings.max_body_bytes, timeout_s=settings.body_read_timeout, deadline=read_deadline
     )
+    if settings.demo_page_on:
+        app.register_blueprint(demo.blueprint)
     return app

@@ -1,4 +1,5 @@
-"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog or the feedback report."""
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog or the feedback
+report, export the recommendations as FHIR knowledge artifacts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog, client_profiles, feedback_report
+from cds_service import catalog, client_profiles, feedback_report, knowledge
 from cds_service.config import Settings
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -141,7 +142,18 @@ def parser() -> argparse.ArgumentParser:
     report_ = commands.add_parser("report", help="feedback per recommendation and hook, for clinical governance")
     report_.add_argument("--since", type=_timestamp, help="only cards issued from this date or time (ISO 8601, UTC)")
     report_.add_argument("--format", choices=tuple(feedback_report.RENDERERS), default="text")
+    export_ = commands.add_parser("export", help="write the recommendations, services and value sets as FHIR R4 "
+                                  "PlanDefinition and ValueSet resources (HL7 CPG IG style)")
+    export_.add_argument("--out", required=True, metavar="DIR", help="directory to write the JSON files into")
+    export_.add_argument("--canonical-base", default=knowledge.CANONICAL_BASE,
+                         help="base of the canonical URLs (default: %(default)s, a placeholder)")
     return root
+
+
+def run_export(directory: str, canonical_base: str, out: TextIO) -> int:
+    written = knowledge.write(Path(directory), canonical_base.rstrip("/"))
+    out.write(f"wrote {len(written)} FHIR resources to {directory}\n")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -150,6 +162,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         render = {"markdown": catalog.markdown, "toml": catalog.settings_toml}.get(args.format, catalog.text)
         out.write(render(registry.all_recommendations()))
         return 0
+    if args.command == "export":
+        return run_export(args.out, args.canonical_base, out)
     settings = Settings.from_env()
     if getattr(args, "profile", None):
         settings = dataclasses.replace(settings, client_profile=args.profile)

@@ -79,6 +79,8 @@ class Settings:
     metrics_token: str | None = None
     #: SQLite file of seen JWT ids, shared by the worker processes of one host (CDS_JTI_REPLAY_DB).
     jti_replay_db: str = "var/jwt-replay.sqlite3"
+    #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
+    demo_page: bool = True
 
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
@@ -138,7 +140,13 @@ class Settings:
             allow_open_nonlocal=_boolean("CDS_ALLOW_OPEN_NONLOCAL", get("CDS_ALLOW_OPEN_NONLOCAL", "false")),
             jti_replay_db=get("CDS_JTI_REPLAY_DB", "var/jwt-replay.sqlite3"),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
+            demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
         )
+
+    @property
+    def demo_page_on(self) -> bool:
+        """The demo page is an EHR simulator without credentials: served in open development mode only."""
+        return self.demo_page and not self.trusted_issuers
 
     def feedback_db_path(self) -> Path:
         """The SQLite path, its directory created when missing."""

@@ -4,22 +4,17 @@ requires and a small default page size so searches come back in several pages.""
 
 from __future__ import annotations
 
-import json
 import secrets
-import selectors
-import shutil
-import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-HERE = Path(__file__).resolve().parent
+from tests.fhir_server import launch
+
 PAGE_SIZE = 3
-START_TIMEOUT_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -39,37 +34,19 @@ class FhirServer:
             response.raise_for_status()
 
 
-def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            raise RuntimeError(f"FHIR server did not start within {timeout} s")
-    return process.stdout.readline()
-
-
 @pytest.fixture(scope="session")
 def fhir_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FhirServer]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed; the FHIR-server integration tests need Node 20+")
-    if not (HERE / "node_modules" / "@medplum" / "fhir-router").is_dir():
-        pytest.skip("FHIR test server not installed: run `npm ci` in tests/fhir_server (`make test` does)")
+    reason = launch.missing()
+    if reason:
+        pytest.skip(reason)
     token = secrets.token_urlsafe(16)
     log_path = tmp_path_factory.mktemp("fhir-server") / "stderr.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen(
-            ["node", "server.mjs", "--port", "0", "--token", token, "--page-size", str(PAGE_SIZE)],
-            cwd=HERE, stdout=subprocess.PIPE, stderr=log, text=True,
-        )
-    try:
-        line = _first_line(process, START_TIMEOUT_SECONDS)
-        if not line:
-            raise RuntimeError(f"FHIR server exited: {log_path.read_text()}")
-        yield FhirServer(base=json.loads(line)["base"], token=token)
-    finally:
-        process.terminate()
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            process, base = launch.start(log, token=token, page_size=PAGE_SIZE)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}: {log_path.read_text()}") from None
+    try:
+        yield FhirServer(base=base, token=token)
+    finally:
+        launch.stop(process)

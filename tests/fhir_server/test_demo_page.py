@@ -1,0 +1,206 @@
+"""The demo page (/demo) in a real browser: headless Debian chromium driven by selenium, against the
+service (served in a thread) and the FHIR server of these tests loaded with the demo patients.
+
+One scenario per hook; each asserts the cards seen, what accepting or dismissing did, and the
+feedback the service stored. Screenshots go to the test's tmp dir, and to $DEMO_SCREENSHOTS when set
+(`make demo-screenshots` writes the README's into docs/demo/).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from cds_service import runtime
+from cds_service.app import create_app
+from cds_service.config import Settings
+from demo import patients
+from tests.fhir_server.conftest import FhirServer
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (test extra)")
+from selenium.webdriver.chrome.service import Service as ChromeService  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+WAIT_SECONDS = 30  # a hook call fetches the record from the FHIR server page by page
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("chromium/chromedriver not installed (tests/fhir_server/install-chromium.sh installs them as root)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"):
+        options.add_argument(argument)
+    chrome = webdriver.Chrome(options=options, service=ChromeService(driver))
+    chrome.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+@pytest.fixture(scope="module")
+def demo(fhir_server: FhirServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    for bundle in patients.bundles().values():
+        patients.load(fhir_server.base, fhir_server.token, patients.moved_to(bundle, date.today()))
+    settings = Settings(feedback_db=str(tmp_path_factory.mktemp("demo") / "feedback.sqlite3"), strict_rules=True,
+                        fhir_read_timeout=10.0, fhir_total_budget=WAIT_SECONDS)
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    query = urlencode({"fhirServer": fhir_server.base, "fhirToken": fhir_server.token})
+    try:
+        yield {"url": f"http://127.0.0.1:{server.server_port}/demo?{query}",
+               "store": app.extensions[runtime.EXTENSION].store}
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _screenshot(chrome: webdriver.Chrome, directory: Path, name: str) -> None:
+    chrome.save_screenshot(str(directory / f"{name}.png"))
+    if os.environ.get("DEMO_SCREENSHOTS"):
+        target = Path(os.environ["DEMO_SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        height = chrome.execute_script("return document.body.scrollHeight")
+        chrome.set_window_size(1200, min(max(height, 800), 1800))
+        chrome.save_screenshot(str(target / f"{name}.png"))
+        chrome.set_window_size(1200, 1400)
+
+
+def _wait(chrome: webdriver.Chrome, condition, what: str) -> None:
+    WebDriverWait(chrome, WAIT_SECONDS).until(lambda _: condition(), message=f"waited for {what}")
+
+
+def _open(chrome: webdriver.Chrome, url: str, patient: str, hook: str) -> None:
+    chrome.get(url)
+    _wait(chrome, lambda: chrome.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", "the page")
+    Select(chrome.find_element(By.ID, "patient")).select_by_value(patient)
+    Select(chrome.find_element(By.ID, "hook")).select_by_value(hook)
+
+
+def _calls(chrome: webdriver.Chrome) -> int:
+    return int(chrome.find_element(By.TAG_NAME, "body").get_attribute("data-calls") or 0)
+
+
+def _call(chrome: webdriver.Chrome) -> None:
+    before = _calls(chrome)
+    chrome.find_element(By.ID, "call").click()
+    _wait(chrome, lambda: _calls(chrome) > before, "the hook call")
+
+
+def _after(chrome: webdriver.Chrome, click) -> None:
+    """Run `click` (accepting a suggestion) and wait for the hook call it makes."""
+    before = _calls(chrome)
+    click()
+    _wait(chrome, lambda: _calls(chrome) > before, "the hook call after accepting")
+
+
+def _cards(chrome: webdriver.Chrome) -> dict[str, object]:
+    return {card.get_attribute("data-topic"): card for card in chrome.find_elements(By.CSS_SELECTOR, "#cards .card")}
+
+
+def _edit_draft(chrome: webdriver.Chrome, rxcui: str, dose: str, frequency: str) -> None:
+    Select(chrome.find_element(By.ID, "draft-drug")).select_by_value(rxcui)
+    dose_input = chrome.find_element(By.ID, "draft-dose")
+    dose_input.clear()
+    dose_input.send_keys(dose)
+    Select(chrome.find_element(By.ID, "draft-frequency")).select_by_value(frequency)  # change event: draft rebuilt
+
+
+def _status(chrome: webdriver.Chrome) -> str:
+    return chrome.find_element(By.ID, "status").text
+
+
+def test_patient_view_shows_the_cards_and_dismissing_stores_the_chosen_reason(browser, demo, tmp_path):
+    _open(browser, demo["url"], "demo-new-dm", "patient-view")
+    _call(browser)
+    cards = _cards(browser)
+    assert "steroid-sparing-agent" in cards, _status(browser)
+    card = cards["steroid-sparing-agent"]
+    assert "indicator-warning" in card.get_attribute("class")
+    assert "add a steroid-sparing agent" in card.find_element(By.CSS_SELECTOR, ".summary").text
+    assert card.find_elements(By.CSS_SELECTOR, ".detail li")  # the Markdown list of facts, rendered
+    assert card.find_element(By.CSS_SELECTOR, ".source-link").get_attribute("href").startswith("https://doi.org/")
+    labels = [button.text for button in card.find_elements(By.CSS_SELECTOR, ".accept")]
+    assert any(label.startswith("Order methotrexate 15 mg once weekly") for label in labels)
+    _screenshot(browser, tmp_path, "patient-view")
+
+    reasons = Select(card.find_element(By.CSS_SELECTOR, ".override-reason"))
+    chosen = reasons.options[1].text
+    reasons.select_by_index(1)
+    card.find_element(By.CSS_SELECTOR, ".dismiss").click()
+    _wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#feedback-log li[data-outcome=overridden]"), "feedback")
+
+    uuid = card.get_attribute("data-uuid")
+    (stored,) = [f for f in demo["store"].feedback("myositis-patient-view") if f.card_uuid == uuid]
+    assert stored.outcome == "overridden" and stored.recommendation_id == "steroid-sparing-agent"
+    assert stored.item["overrideReason"]["reason"]["display"] == chosen
+
+
+def test_patient_view_of_the_well_treated_patient_shows_no_cards(browser, demo):
+    _open(browser, demo["url"], "demo-well-treated", "patient-view")
+    _call(browser)
+    assert _cards(browser) == {} and _status(browser).startswith("No cards"), _status(browser)
+
+
+def test_order_select_accepting_a_dose_change_updates_the_draft_and_the_card_goes(browser, demo, tmp_path):
+    _open(browser, demo["url"], "demo-jdm", "order-select")
+    _edit_draft(browser, "312615", "80", "1/1/d")  # prednisone 80 mg daily for a 28 kg child
+    _call(browser)
+    card = _cards(browser).get("juvenile-dm-dosing")
+    assert card is not None, _status(browser)
+    _screenshot(browser, tmp_path, "order-select")
+    uuid = card.get_attribute("data-uuid")
+    suggestion = card.find_element(By.CSS_SELECTOR, ".accept")
+    suggestion_id = suggestion.get_attribute("data-suggestion")
+    _after(browser, suggestion.click)
+
+    assert browser.find_element(By.ID, "draft-dose").get_attribute("value") == "55"
+    assert "55 mg" in browser.find_element(By.CSS_SELECTOR, "#drafts li[data-id=draft-1]").text
+    assert "juvenile-dm-dosing" not in _cards(browser)
+    (stored,) = [f for f in demo["store"].feedback("myositis-order-select") if f.card_uuid == uuid]
+    assert stored.outcome == "accepted" and stored.item["acceptedSuggestions"] == [{"id": suggestion_id}]
+
+
+def test_order_sign_accepting_removal_of_a_teratogen_drops_the_draft(browser, demo, tmp_path):
+    _open(browser, demo["url"], "demo-pregnant", "order-sign")
+    _edit_draft(browser, "105585", "15", "1/1/wk")  # methotrexate 15 mg once weekly, patient pregnant
+    _call(browser)
+    card = _cards(browser).get("teratogen-pregnancy")
+    assert card is not None, _status(browser)
+    assert "indicator-critical" in card.get_attribute("class")
+    _screenshot(browser, tmp_path, "order-sign")
+    uuid = card.get_attribute("data-uuid")
+    _after(browser, card.find_element(By.CSS_SELECTOR, ".accept").click)
+
+    assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") == []
+    assert "teratogen-pregnancy" not in _cards(browser)
+    (stored,) = [f for f in demo["store"].feedback("myositis-order-sign") if f.card_uuid == uuid]
+    assert stored.outcome == "accepted" and stored.recommendation_id == "teratogen-pregnancy"
+
+
+def test_accepting_a_change_to_an_order_on_record_writes_it_to_the_fhir_server(browser, demo, fhir_server):
+    _open(browser, demo["url"], "demo-hmgcr-statin", "patient-view")
+    _call(browser)
+    card = _cards(browser).get("statin-anti-hmgcr")
+    assert card is not None, _status(browser)
+    _after(browser, card.find_element(By.CSS_SELECTOR, ".accept").click)
+
+    assert "statin-anti-hmgcr" not in _cards(browser)
+    statin = requests.get(f"{fhir_server.base}/MedicationRequest/demo-hmgcr-statin-atorvastatin",
+                          headers={"Authorization": f"Bearer {fhir_server.token}"}, timeout=10).json()
+    assert statin["status"] == "stopped"
