@@ -102,7 +102,9 @@ class WholeBody:
                 if declared is not None and declared > self.max_bytes:
                     ended = declared <= DRAIN_FACTOR * self.max_bytes and _discard(environ["wsgi.input"], declared + 1)[1]
                     return self._too_large(environ, start_response, declared, ended)
-                body = _read_at_most(environ["wsgi.input"], self.max_bytes + 1)
+                # Never past a declared length (PEP 3333): a server may hand over the raw connection,
+                # where reading on would wait for the client's next request.
+                body = _read_at_most(environ["wsgi.input"], declared if declared is not None else self.max_bytes + 1)
                 if len(body) > self.max_bytes:
                     drained, ended = _discard(environ["wsgi.input"], (DRAIN_FACTOR - 1) * self.max_bytes)
                     return self._too_large(environ, start_response, len(body) + drained, ended)

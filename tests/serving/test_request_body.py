@@ -123,3 +123,26 @@ def test_bodies_beyond_the_buffer_budget_are_refused_with_retry_after() -> None:
 
     assert statuses == ["503 Service Unavailable"]
     assert ("Retry-After", "1") in headers
+
+
+class _Connection(io.BytesIO):
+    """A raw connection: the request body, then the client's next request, which must not be read."""
+
+    def read(self, size: int = -1) -> bytes:
+        data = super().read(size)
+        if self.tell() > len(b'{"a": 1}'):
+            raise AssertionError("read past the declared Content-Length")
+        return data
+
+
+def test_a_declared_body_is_read_to_its_length_and_no_further() -> None:
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen["body"] = environ["wsgi.input"].read()
+        start_response("200 OK", [])
+        return [b""]
+
+    connection = _Connection(b'{"a": 1}GET /next HTTP/1.1\r\n')
+    WholeBody(app, 1000)({"CONTENT_LENGTH": "8", "wsgi.input": connection}, lambda *args: None)
+    assert seen["body"] == b'{"a": 1}'
