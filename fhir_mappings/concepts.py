@@ -54,6 +54,8 @@ class Drug(StrEnum):
     ENTECAVIR = "entecavir"
     TENOFOVIR = "tenofovir"
     LAMIVUDINE = "lamivudine"
+    #: Systemic oestrogens (estradiol, ethinyl estradiol, conjugated estrogens), a thrombosis risk factor.
+    OESTROGEN = "oestrogen"
 
 
 #: Prednisone-equivalent multipliers (REFERENCE.md 2.1): mg of prednisone per mg of the steroid.
@@ -145,6 +147,10 @@ class Condition(StrEnum):
     CANCER = "cancer"
     SJOGREN = "sjogren-syndrome"
     SKIN_PREDOMINANT_DERMATOMYOSITIS = "skin-predominant-dermatomyositis"
+    VENOUS_THROMBOEMBOLISM = "venous-thromboembolism"
+    THROMBOPHILIA = "thrombophilia"
+    IMMOBILITY = "immobility"
+    HYPERVISCOSITY = "hyperviscosity"
 
 
 class Lab(StrEnum):

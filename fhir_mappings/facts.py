@@ -27,6 +27,7 @@ from fhir_mappings.concepts import (
     Route,
     Vaccine,
 )
+from fhir_mappings.numbers import measured
 
 CURRENT_STATUSES = frozenset({"active", "on-hold"})
 CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
@@ -169,7 +170,7 @@ class LabResult:
         if self.phenotype is not None:
             shown = f"{self.phenotype.value} metabolizer"
         elif self.value is not None:
-            shown = f"{self.value:g} {_readable_unit(self.unit)}".strip()
+            shown = f"{measured(self.value)} {_readable_unit(self.unit)}".strip()
         elif self.interpretation is not Qualitative.UNKNOWN:
             shown = self.interpretation.value
         else:

@@ -10,6 +10,7 @@ from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
+    Antibody,
     Lab,
     MyositisSubtype,
     Route,
@@ -18,6 +19,7 @@ from fhir_mappings.facts import (
     WEIGHT_LOOKBACK_DAYS_ADULT,
     WEIGHT_LOOKBACK_DAYS_CHILD,
     ClinicalFacts,
+    LabResult,
     MedicationOrder,
     mosteller_bsa_m2,
 )
@@ -45,6 +47,18 @@ def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bo
         key = order.drug.value if order.drug in drafted else f"{order.drug.value}:{id(order)}"
         by_drug[key] = max(by_drug.get(key, 0.0), mg)
     return sum(by_drug.values())
+
+
+def oral_glucocorticoid_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
+    """Current scheduled systemic glucocorticoid orders taken by mouth, drafts included: prednisone and
+    prednisolone (tablets or liquid) also with no route stated (they have no other systemic form), the
+    others (methylprednisolone, dexamethasone, hydrocortisone) only with an oral route or dose form, so
+    that an IV pulse sent without a route is not read as an oral dose."""
+    return tuple(
+        m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS)
+        if not m.is_as_needed
+        and (m.route is Route.ORAL or (m.route is None and m.drug in ORAL_PREDNISONE_LIKE))
+    )
 
 
 def oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
@@ -221,6 +235,17 @@ def remaining_course_days(order: MedicationOrder, today: date) -> int | None:
     return max(0, (min(ends) - today).days)
 
 
+def is_open_ended_daily_course(order: MedicationOrder) -> bool:
+    """A daily (or more frequent) order with neither a number of administrations, a course length nor an
+    end date: read literally it never stops, which is wrong for a pulse or an IVIG course (1-5 days)."""
+    dose = order.dose
+    if dose is None or dose.as_needed or order.end is not None:
+        return False
+    if dose.administration_count is not None or dose.course_days is not None:
+        return False
+    return dose.administrations_per_day >= 1
+
+
 def sustained_glucocorticoid(facts: ClinicalFacts, min_mg_per_day: float, min_days: int) -> bool:
     """Prednisone-equivalent >= `min_mg_per_day` now (drafts included) for >= `min_days`, actual or planned.
 
@@ -284,14 +309,34 @@ class EgfrReading(NamedTuple):
     when: datetime | None
 
 
-def latest_egfr(facts: ClinicalFacts) -> EgfrReading | None:
-    """Latest eGFR with the text that shows where it came from, or None.
+def measured_within(facts: ClinicalFacts, result: LabResult | None, window_days: int | None) -> bool:
+    """True when `result` was measured within `window_days` before now; an undated result is never
+    current (its age is unknown). `window_days=None` accepts any result, dated or not (the last on record)."""
+    if result is None:
+        return False
+    if window_days is None:
+        return True
+    return result.when is not None and (facts.now - result.when).days <= window_days
+
+
+def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int | None) -> LabResult | None:
+    """The newest numeric result of `concept` if measured within `window_days`, else None.
+
+    The one way rules read a current laboratory value: a three-year-old lymphocyte count is history,
+    not "lymphopenia", so an older result is not presented as current."""
+    newest = next((r for r in facts.results_of(concept) if r.value is not None), None)
+    return newest if measured_within(facts, newest, window_days) else None
+
+
+def latest_egfr(facts: ClinicalFacts, window_days: int | None) -> EgfrReading | None:
+    """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
+    it came from, or None.
 
     A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
     and a creatinine in mg/dL or µmol/L) the eGFR is computed from it by CKD-EPI 2021.
     """
-    reported = next((r for r in facts.results_of(Lab.EGFR) if r.value is not None), None)
-    creatinine = next((r for r in facts.results_of(Lab.CREATININE) if r.value is not None), None)
+    reported = recent_value(facts, Lab.EGFR, window_days)
+    creatinine = recent_value(facts, Lab.CREATININE, window_days)
     computable = (
         creatinine is not None
         and facts.is_adult

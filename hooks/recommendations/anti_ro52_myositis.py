@@ -27,6 +27,7 @@ from fhir_mappings.concepts import (
     Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, diagnosis_fact, draft_references, prednisone_equivalent_mg_per_day
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -37,8 +38,8 @@ def _dose_facts(facts: ClinicalFacts) -> list[str]:
     if mg <= 0:
         return []
     if facts.weight_kg is None:
-        return [f"Prednisone-equivalent dose: {mg:g} mg/day (no weight on record)"]
-    return [f"Prednisone-equivalent dose: {mg:g} mg/day = {mg / facts.weight_kg.value:.2f} mg/kg/day"]
+        return [f"Prednisone-equivalent dose: {num(mg)} mg/day (no weight on record)"]
+    return [f"Prednisone-equivalent dose: {num(mg)} mg/day = {mg / facts.weight_kg.value:.2f} mg/kg/day"]
 
 
 def _assessments(facts: ClinicalFacts) -> str:

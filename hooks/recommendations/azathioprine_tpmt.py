@@ -28,6 +28,7 @@ from typing import Any
 from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references, mg_per_kg_per_day, recent_weight_kg
 from hooks.recommendation import (
@@ -158,7 +159,7 @@ def _intermediate_dose(
         over,
         tuple(describe(m) for m in over)
         + tuple(r.describe() for r in intermediate)
-        + (f"Weight {facts.weight_kg.value:g} kg",),
+        + (f"Weight {num(facts.weight_kg.value)} kg",),
     )
 
 

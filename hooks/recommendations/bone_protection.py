@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import OSTEOPOROSIS_THERAPY, Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
+from fhir_mappings.numbers import num
 from hooks.actions import new_order
 from hooks.criteria import (
     cumulative_prednisone_equivalent_mg,
@@ -72,11 +73,11 @@ def _high_risk_reasons(facts: ClinicalFacts, params: Params) -> list[str]:
     age = facts.patient.age_years or 0
     if age >= 40 and sustained_glucocorticoid(facts, high_dose, params["very_high_risk_days"] + 1):
         reasons.append(
-            f"Prednisone-equivalent >= {high_dose:g} mg/day for > {params['very_high_risk_days']} days, actual or "
+            f"Prednisone-equivalent >= {num(high_dose)} mg/day for > {params['very_high_risk_days']} days, actual or "
             f"planned ({days_at_or_above(facts, high_dose)} days so far): very high risk"
         )
     elif age < 40 and prednisone_equivalent_mg_per_day(facts) >= high_dose:
-        reasons.append(f"Prednisone-equivalent >= {high_dose:g} mg/day under age 40: very high risk")
+        reasons.append(f"Prednisone-equivalent >= {num(high_dose)} mg/day under age 40: very high risk")
     cumulative_g = cumulative_prednisone_equivalent_mg(facts, 365) / 1000
     if cumulative_g >= params["very_high_risk_cumulative_g"]:
         reasons.append(f"Cumulative prednisone-equivalent {cumulative_g:.1f} g in the last year: very high risk")
@@ -104,14 +105,14 @@ def _alendronate(patient: str | None) -> Suggestion:
 
 def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | None]:
     """(oral bisphosphonate suitable, note for the detail, eGFR fact)."""
-    egfr = latest_egfr(facts)
+    egfr = latest_egfr(facts, params["egfr_window_days"])
     limit = params["bisphosphonate_min_egfr"]
     if egfr is None:
-        return True, f"Check renal function first: oral bisphosphonates are not recommended below about {limit:g} mL/min.", None
+        return True, f"Check renal function first: oral bisphosphonates are not recommended below about {num(limit)} mL/min.", None
     if egfr.value < limit:
-        return False, (f"eGFR below {limit:g}: oral bisphosphonates are not recommended (label cut-off, to be "
+        return False, (f"eGFR below {num(limit)}: oral bisphosphonates are not recommended (label cut-off, to be "
                        "verified); consider specialist advice (e.g. denosumab)."), egfr.text
-    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {limit:g} mL/min).", egfr.text
+    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {num(limit)} mL/min).", egfr.text
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -136,7 +137,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not needs_therapy and supplemented and recent_bmd:
         return None
     facts_used = [describe(m) for m in glucocorticoids]
-    facts_used.append(f"Prednisone-equivalent {dose:g} mg/day, long-term (myositis treatment or > "
+    facts_used.append(f"Prednisone-equivalent {num(dose)} mg/day, long-term (myositis treatment or > "
                       f"{params['min_days']} days actual or planned)")
     facts_used += high_risk
     if not supplemented:
@@ -212,6 +213,8 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
+        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
+                                      "policy: docs/evidence.md#result-windows"),
         "min_mg_per_day": Parameter(2.5, "prednisone-equivalent mg/day that starts bone protection",
                                     "REFERENCE.md R20a (ACR 2022)"),
         "min_days": Parameter(90, "duration (days, actual or planned) beyond which glucocorticoid is long-term "

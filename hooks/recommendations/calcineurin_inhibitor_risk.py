@@ -33,8 +33,8 @@ from hooks.recommendation import (
 CALCINEURIN_INHIBITORS = (Drug.TACROLIMUS, Drug.CICLOSPORIN)
 
 
-def _low_egfr(facts: ClinicalFacts, threshold: float) -> EgfrReading | None:
-    latest = latest_egfr(facts)
+def _low_egfr(facts: ClinicalFacts, threshold: float, window_days: int) -> EgfrReading | None:
+    latest = latest_egfr(facts, window_days)
     if latest is None or latest.value >= threshold:
         return None
     return latest
@@ -48,7 +48,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = facts.current(CALCINEURIN_INHIBITORS)
     if not orders:
         return None
-    egfr = _low_egfr(facts, params["egfr_threshold"])
+    egfr = _low_egfr(facts, params["egfr_threshold"], params["egfr_window_days"])
     hypertension = facts.conditions_of(Condition.HYPERTENSION)
     if facts.hook == PATIENT_VIEW:
         hypertension = ()
@@ -97,6 +97,8 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
+        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
+                                      "policy: docs/evidence.md#result-windows"),
         "egfr_threshold": Parameter(
             60, "eGFR (mL/min/1.73 m²) below which renal function counts as reduced", "REFERENCE.md R16"
         ),

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import PJP_PROPHYLAXIS, Drug, Lab, Qualitative, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, dosing_bsa_m2, draft_references, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -38,11 +39,11 @@ def _excess(facts: ClinicalFacts, order: MedicationOrder, params: Params) -> str
     bsa = dosing_bsa_m2(facts)
     if bsa:
         g_per_m2 = mg / 1000 / bsa
-        return f"{mg:g} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
+        return f"{num(mg)} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
     weight = recent_weight_kg(facts)
     if weight is not None:
         mg_per_kg = mg / weight
-        return f"{mg:g} mg = {mg_per_kg:.1f} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
+        return f"{num(mg)} mg = {mg_per_kg:.1f} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
     return None
 
 
@@ -85,7 +86,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     excesses = {m: why for m in orders if (why := _excess(facts, m, params)) is not None}
     if excesses:
         detail = (
-            f"Cyclophosphamide pulse above {params['max_g_per_m2']:g} g/m² (or {params['max_mg_per_kg']:g} mg/kg): "
+            f"Cyclophosphamide pulse above {num(params['max_g_per_m2'])} g/m² (or {num(params['max_mg_per_kg'])} mg/kg): "
             + "; ".join(excesses.values())
             + ". Usual IV pulse: 0.5-1 g/m² monthly (e.g. 600 mg/m² every 4 weeks for RP-ILD); reduce for "
             "renal impairment and the leucocyte nadir."
@@ -94,7 +95,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         )
         return Finding(
             indicator=Indicator.WARNING,
-            summary=f"Cyclophosphamide pulse above {params['max_g_per_m2']:g} g/m²: check the dose",
+            summary=f"Cyclophosphamide pulse above {num(params['max_g_per_m2'])} g/m²: check the dose",
             detail=detail,
             facts_used=tuple(f"{describe(m)}: {why}" for m, why in excesses.items()),
             about_drafts=draft_references(tuple(excesses)),

@@ -7,8 +7,9 @@ daily" (1, B, 100%). The source summaries' 60-80 mg and eTG's 1 mg/kg up to 75 m
 summaries only; no BSR text supports it, so the card labels it expert opinion.
 
 When: active inflammatory myopathy, patient 18 or older and not juvenile dermatomyositis, with a
-current oral prednisone/prednisolone order; the daily dose is the prednisone equivalent of all
-maintenance glucocorticoids, a draft replacing the orders on record of the same drug (high end of a
+current oral systemic glucocorticoid order (prednisone, prednisolone tablets or liquid,
+methylprednisolone, dexamethasone, hydrocortisone: `oral_glucocorticoid_orders`); the daily dose is the
+prednisone equivalent of all maintenance glucocorticoids (equivalence table in `fhir_mappings.concepts`), a draft replacing the orders on record of the same drug (high end of a
 range for the upper limits, low end for the lower).
 Then:
 - critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM;
@@ -16,15 +17,18 @@ Then:
   initial phase (glucocorticoid exposure shorter than `initial_phase_days`);
 - info, in the initial phase only: below `target_low_mg_per_kg`; above `comorbidity_mg_per_kg`
   with diabetes, osteoporosis or glaucoma (expert opinion); no recent weight ("weight needed").
-A draft order that is too high gets a suggestion to change it to 1 mg/kg rounded down to 5 mg,
-at most `suggested_max_mg_per_day` (BSR "usually 40-60 mg").
+A draft prednisone/prednisolone order that is too high gets a suggestion to change it to 1 mg/kg
+rounded down to 5 mg, at most `suggested_max_mg_per_day` (BSR "usually 40-60 mg"); a draft of another
+glucocorticoid gets no dose suggestion (its tablet steps differ): the card states the prednisone
+equivalent instead.
 Later in the course, taper questions belong to `gc-taper`.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, MyositisSubtype
+from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Condition, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
@@ -33,7 +37,7 @@ from hooks.criteria import (
     draft_references,
     glucocorticoid_days,
     is_juvenile_myositis,
-    oral_prednisone_orders,
+    oral_glucocorticoid_orders,
     planned_prednisone_equivalent_mg_per_day,
 )
 from hooks.recommendation import (
@@ -66,6 +70,8 @@ def _suggested_mg(weight: float | None, params: Params) -> int | None:
 def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tuple[Suggestion, ...]:
     if mg is None or len(drafts) != 1 or not drafts[0].resource or not one_mg_dose(drafts[0].resource):
         return ()
+    if drafts[0].drug not in ORAL_PREDNISONE_LIKE:
+        return ()
     action = update_draft(
         drafts[0], f"Draft order: {drafts[0].display} {mg} mg once daily", text=f"{mg} mg by mouth once daily",
         dose_value=mg, dose_unit="mg", frequency=1, period=1, period_unit="d",
@@ -74,7 +80,7 @@ def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tu
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    orders = oral_prednisone_orders(facts)
+    orders = oral_glucocorticoid_orders(facts)
     if not orders or is_juvenile_myositis(facts) or not facts.is_adult:
         return None
     high = planned_prednisone_equivalent_mg_per_day(facts)
@@ -89,8 +95,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     comorbid = facts.conditions_of(*COMORBIDITIES)
 
     facts_used = [describe(m) for m in orders]
-    facts_used.append(f"Prednisone-equivalent dose: {high:g} mg/day" + (f" ({low:g} at the low end)" if low != high else ""))
-    facts_used.append(f"Weight: {weight:g} kg ({high / weight:.2f} mg/kg/day)" if weight else "No weight recorded in the lookback window")
+    facts_used.append(f"Prednisone-equivalent dose: {num(high)} mg/day" + (f" ({num(low)} at the low end)" if low != high else ""))
+    facts_used.append(f"Weight: {num(weight)} kg ({num(high / weight)} mg/kg/day)" if weight else "No weight recorded in the lookback window")
     facts_used.append(f"Glucocorticoid exposure so far: {days} days")
     facts_used += [f"Comorbidity: {c.display}" for c in comorbid]
 
@@ -99,12 +105,12 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     summary = ""
     if high > params["critical_mg_per_day"]:
         indicator = Indicator.CRITICAL
-        summary = f"Prednisone-equivalent {high:g} mg/day exceeds {params['critical_mg_per_day']:g} mg/day: probable entry error"
+        summary = f"Prednisone-equivalent {num(high)} mg/day exceeds {num(params['critical_mg_per_day'])} mg/day: probable entry error"
     elif ibm or not (drafts or initial):
         return None
     elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
         indicator = Indicator.WARNING
-        summary = f"Glucocorticoid dose {high:g} mg/day is above BSR 0.5-1 mg/kg/day (max {params['warning_mg_per_day']:g} mg)"
+        summary = f"Prednisone-equivalent {num(high)} mg/day is above BSR 0.5-1 mg/kg/day (max {num(params['warning_mg_per_day'])} mg)"
     elif not initial:
         return None
     elif weight is None:
@@ -112,7 +118,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         summary = "Record a weight to check the initial glucocorticoid dose (0.5-1 mg/kg/day)"
     elif low / weight < params["target_low_mg_per_kg"]:
         indicator = Indicator.INFO
-        summary = f"Initial glucocorticoid dose {low / weight:.2f} mg/kg/day is below BSR 0.5-1 mg/kg/day"
+        summary = f"Initial glucocorticoid dose {num(low / weight)} mg/kg/day is below BSR 0.5-1 mg/kg/day"
     elif comorbid and high / weight > params["comorbidity_mg_per_kg"]:
         indicator = Indicator.INFO
         summary = "Diabetes, osteoporosis or glaucoma: consider the lower end of the glucocorticoid dose range"
@@ -124,18 +130,18 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if comorbid and weight and high / weight > params["comorbidity_mg_per_kg"]:
         problems.append(
             f"With {', '.join(c.display for c in comorbid)}, consider the lower end (about "
-            f"{params['target_low_mg_per_kg']:g} mg/kg/day). *Expert opinion from the source summaries; "
+            f"{num(params['target_low_mg_per_kg'])} mg/kg/day). *Expert opinion from the source summaries; "
             "no BSR text supporting it was found.*"
         )
     suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
     if suggested:
         problems.append(
-            f"Suggested: {suggested} mg once daily ({params['target_high_mg_per_kg']:g} mg/kg rounded down to 5 mg, "
-            f"at most {params['suggested_max_mg_per_day']:g} mg)."
+            f"Suggested: {suggested} mg once daily ({num(params['target_high_mg_per_kg'])} mg/kg rounded down to 5 mg, "
+            f"at most {num(params['suggested_max_mg_per_day'])} mg)."
         )
     policy = (
-        f"This service follows BSR where sources disagree: it warns above {params['target_high_mg_per_kg']:g} mg/kg/day "
-        f"or {params['warning_mg_per_day']:g} mg/day and treats more than {params['critical_mg_per_day']:g} mg/day as a "
+        f"This service follows BSR where sources disagree: it warns above {num(params['target_high_mg_per_kg'])} mg/kg/day "
+        f"or {num(params['warning_mg_per_day'])} mg/day and treats more than {num(params['critical_mg_per_day'])} mg/day as a "
         "probable entry error. Alternatives: the source summaries' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
     )
     detail = "\n\n".join([BSR_STATEMENT, policy, *problems])
@@ -160,8 +166,9 @@ RECOMMENDATION = Recommendation(
         strength="BSR 1, B, 100% (V2, guideline summaries); comorbidity note: expert opinion [U]",
     ),
     trigger=(
-        "Active IIM Condition, age >= 18, not juvenile DM; current oral prednisone (RxNorm 8640) or prednisolone "
-        "(8638) order. Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
+        "Active IIM Condition, age >= 18, not juvenile DM; current oral systemic glucocorticoid order (prednisone "
+        "8640, prednisolone 8638 by mouth or route not stated; methylprednisolone 6902, dexamethasone 3264, "
+        "hydrocortisone 5492 by mouth). Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
         "weight_lookback_days): critical > critical_mg_per_day; on a draft or with exposure < initial_phase_days "
         "(not IBM): warning > target_high_mg_per_kg or > warning_mg_per_day; info (initial phase) < "
         "target_low_mg_per_kg, > comorbidity_mg_per_kg with diabetes/osteoporosis/glaucoma, or no weight"

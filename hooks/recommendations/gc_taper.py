@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, SYSTEMIC_GLUCOCORTICOIDS, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import (
     describe,
     dosing_weight_kg,
@@ -91,15 +92,15 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     weeks = days // 7
     facts_used = [describe(m) for m in maintenance_glucocorticoids(facts)]
     facts_used.append(
-        f"Prednisone-equivalent >= {threshold:g} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
+        f"Prednisone-equivalent >= {num(threshold)} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
     )
-    facts_used.append(f"Weight: {weight:g} kg" if weight is not None else "No recent weight: mg/day threshold only")
+    facts_used.append(f"Weight: {num(weight)} kg" if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(
         [
             "BSR 2022 suggests tapering glucocorticoids according to clinical response, **usually about 6 weeks** "
             "after starting (grade not retrieved). The source summaries taper after 2-4 weeks; this service informs "
             f"beyond {params['info_days']} days and warns beyond {params['warning_days']} days of an unreduced high "
-            f"dose (>= {params['high_dose_mg_per_day']:g} mg/day or >= {params['high_dose_mg_per_kg']:g} mg/kg/day).",
+            f"dose (>= {num(params['high_dose_mg_per_day'])} mg/day or >= {num(params['high_dose_mg_per_kg'])} mg/kg/day).",
             "If the disease is not responding, reassess (diagnosis, steroid-sparing agent, IVIG) rather than "
             "continuing high-dose glucocorticoid.",
             EXAMPLE_SCHEDULE,

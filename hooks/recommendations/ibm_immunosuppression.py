@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import ORDER_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -48,7 +49,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "This service does not show its 'start/escalate immunosuppression' cards in IBM."
     )
     facts_used = ("Diagnosis: inclusion body myositis",) + tuple(
-        f"{describe(m)} (prednisone-equivalent {m.prednisone_equivalent_mg_per_day:g} mg/day)" for m in high
+        f"{describe(m)} (prednisone-equivalent {num(m.prednisone_equivalent_mg_per_day)} mg/day)" for m in high
     )
     return Finding(
         indicator=Indicator.INFO,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder, mosteller_bsa_m2
+from fhir_mappings.numbers import num, years
 from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
@@ -69,13 +70,13 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
                                at_most_mg=params["gc_max_mg_per_day"])
         if mg / weight > params["gc_max_mg_per_kg"]:
             issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {mg / weight:.2f} mg/kg/day is above "
-                                 f"{params['gc_max_mg_per_kg']:g} mg/kg/day", orders, draft, fix_mg))
+                                 f"{num(params['gc_max_mg_per_kg'])} mg/kg/day", orders, draft, fix_mg))
     else:
         fix_mg = None
         if drafts:
             issues.append(_Issue(Indicator.INFO, "no recent weight: the mg/kg dose was not checked", orders))
     if mg > params["gc_max_mg_per_day"]:
-        issues.append(_Issue(Indicator.WARNING, f"{mg:g} mg/day is above {params['gc_max_mg_per_day']:g} mg/day "
+        issues.append(_Issue(Indicator.WARNING, f"{num(mg)} mg/day is above {num(params['gc_max_mg_per_day'])} mg/day "
                              "(maximum from the source summaries, not found in SHARE/BSR text)", orders, draft, fix_mg))
     return issues
 
@@ -97,14 +98,14 @@ def _methotrexate_issues(facts: ClinicalFacts, params: Params, weight: float | N
                                    at_least_mg=params["mtx_min_mg_per_m2"] * bsa)
         about = (order,)
         if weekly_high > cap:
-            issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high:g} mg/week is above the absolute "
-                                 f"maximum of {cap:g} mg/week", about, draft, fix_mg))
+            issues.append(_Issue(Indicator.WARNING, f"methotrexate {num(weekly_high)} mg/week is above the absolute "
+                                 f"maximum of {num(cap)} mg/week", about, draft, fix_mg))
         elif bsa is not None and weekly_high > params["mtx_max_mg_per_m2"] * bsa:
             issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high / bsa:.1f} mg/m²/week is above "
-                                 f"{params['mtx_max_mg_per_m2']:g} mg/m²/week (BSA {bsa:.2f} m²)", about, draft, fix_mg))
+                                 f"{num(params['mtx_max_mg_per_m2'])} mg/m²/week (BSA {bsa:.2f} m²)", about, draft, fix_mg))
         elif bsa is not None and order.is_draft and weekly_low < params["mtx_min_mg_per_m2"] * bsa:
             issues.append(_Issue(Indicator.INFO, f"methotrexate {weekly_low / bsa:.1f} mg/m²/week is below "
-                                 f"{params['mtx_min_mg_per_m2']:g} mg/m²/week (BSA {bsa:.2f} m²)", about))
+                                 f"{num(params['mtx_min_mg_per_m2'])} mg/m²/week (BSA {bsa:.2f} m²)", about))
         elif bsa is None and order.is_draft:
             issues.append(_Issue(Indicator.INFO, "recent weight and height needed for the BSA dose", about))
     return issues
@@ -123,10 +124,10 @@ def _suggestions(issues: list[_Issue]) -> tuple[Suggestion, ...]:
             continue
         unit = "mg once weekly" if draft.drug is Drug.METHOTREXATE else "mg/day"
         action = update_draft(
-            draft, f"Draft order: {draft.display} {mg:g} {unit}", dose_value=per_administration, dose_unit="mg",
-            text=f"{per_administration:g} mg (dose changed by decision support; schedule unchanged)",
+            draft, f"Draft order: {draft.display} {num(mg)} {unit}", dose_value=per_administration, dose_unit="mg",
+            text=f"{num(per_administration)} mg (dose changed by decision support; schedule unchanged)",
         )
-        suggestions.append(Suggestion(label=f"Change {draft.display} to {mg:g} {unit}", actions=(action,)))
+        suggestions.append(Suggestion(label=f"Change {draft.display} to {num(mg)} {unit}", actions=(action,)))
     if len(suggestions) == 1:
         suggestions[0] = Suggestion(suggestions[0].label, suggestions[0].actions, is_recommended=True)
     return tuple(suggestions)
@@ -144,12 +145,12 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         issues = [i for i in issues if i.indicator is Indicator.WARNING]
     concerned = tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE | {Drug.METHOTREXATE}))
     facts_used = [diagnosis_fact(facts, "Juvenile inflammatory myopathy")]
-    facts_used.append(f"Age: {facts.patient.age_years:g} years" if facts.patient.age_years is not None else "Age unknown")
+    facts_used.append(f"Age: {years(facts.patient.age_years)} years" if facts.patient.age_years is not None else "Age unknown")
     facts_used += [describe(m) for m in concerned]
-    facts_used.append(f"Weight: {weight:g} kg" if weight else "No weight in the lookback window")
+    facts_used.append(f"Weight: {num(weight)} kg" if weight else "No weight in the lookback window")
     if facts.height_cm:
         when = f" on {facts.height_cm.when.date().isoformat()}" if facts.height_cm.when else ""
-        facts_used.append(f"Height: {facts.height_cm.value:g} cm{when}")
+        facts_used.append(f"Height: {num(facts.height_cm.value)} cm{when}")
     detail = "\n\n".join(
         [
             "Check: " + "; ".join(i.text for i in issues) + ".",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Condition, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import update_draft
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
@@ -42,7 +43,7 @@ def _once_weekly(order: MedicationOrder) -> Action | None:
         return None
     return update_draft(
         order, f"Draft order: {order.display} once weekly, same dose",
-        text=f"{order.dose.mg_per_administration_high:g} mg ONCE WEEKLY, on the same day each week",
+        text=f"{num(order.dose.mg_per_administration_high)} mg ONCE WEEKLY, on the same day each week",
         frequency=1, period=1, period_unit="wk",
     )
 
@@ -84,20 +85,20 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         )
     if adult_rules and weekly > params["adult_critical_mg_per_week"]:
         indicator = indicator or (Indicator.WARNING if cancer else Indicator.CRITICAL)
-        summary = summary or f"Methotrexate {weekly:g} mg/week exceeds {params['adult_critical_mg_per_week']:g} mg/week"
+        summary = summary or f"Methotrexate {num(weekly)} mg/week exceeds {num(params['adult_critical_mg_per_week'])} mg/week"
     elif adult_rules and weekly > params["adult_warning_mg_per_week"]:
         indicator = indicator or Indicator.WARNING
-        summary = summary or f"Methotrexate {weekly:g} mg/week is above the usual maximum of {params['adult_warning_mg_per_week']:g} mg/week"
+        summary = summary or f"Methotrexate {num(weekly)} mg/week is above the usual maximum of {num(params['adult_warning_mg_per_week'])} mg/week"
     if indicator is None:
         return None
     if adult_rules and weekly > params["adult_warning_mg_per_week"]:
         problems.append(
-            f"Weekly dose {weekly:g} mg is above the usual adult maximum: up to 25 mg/week in IIM (review table), "
-            f"25-30 mg/week in RA practice. This service warns above {params['adult_warning_mg_per_week']:g} and is "
-            f"critical above {params['adult_critical_mg_per_week']:g} mg/week."
+            f"Weekly dose {num(weekly)} mg is above the usual adult maximum: up to 25 mg/week in IIM (review table), "
+            f"25-30 mg/week in RA practice. This service warns above {num(params['adult_warning_mg_per_week'])} and is "
+            f"critical above {num(params['adult_critical_mg_per_week'])} mg/week."
         )
     facts_used = [describe(m) for m in orders]
-    facts_used.append(f"Highest weekly dose: {weekly:g} mg/week")
+    facts_used.append(f"Highest weekly dose: {num(weekly)} mg/week")
     if cancer:
         facts_used += [f"Diagnosis: {c.display}" for c in facts.conditions_of(Condition.CANCER)]
     return Finding(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import update_draft
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
@@ -47,10 +48,10 @@ def _cap_suggestions(over: tuple[MedicationOrder, ...], params: Params) -> tuple
         if not (order.is_draft and order.resource):
             continue
         mg = limits[order.drug] / 2
-        text = f"{order.display} {mg:g} mg by mouth twice daily ({limits[order.drug] / 1000:g} g/day)"
+        text = f"{order.display} {num(mg)} mg by mouth twice daily ({num(limits[order.drug] / 1000)} g/day)"
         action = update_draft(order, f"Draft order: {text}", text=text, dose_value=mg, dose_unit="mg",
                               frequency=2, period=1, period_unit="d")
-        suggestions.append(Suggestion(label=f"Change the draft to {mg:g} mg twice daily", actions=(action,)))
+        suggestions.append(Suggestion(label=f"Change the draft to {num(mg)} mg twice daily", actions=(action,)))
     return tuple(suggestions)
 
 
@@ -62,8 +63,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not over and not duplicated:
         return None
     limits = (
-        f"mycophenolate mofetil at most {params['mofetil_max_mg_per_day'] / 1000:g} g/day (usual 2-3 g/day); "
-        f"mycophenolic acid at most {params['mycophenolic_acid_max_mg_per_day']:g} mg/day (from 720 mg ≈ mofetil "
+        f"mycophenolate mofetil at most {num(params['mofetil_max_mg_per_day'] / 1000)} g/day (usual 2-3 g/day); "
+        f"mycophenolic acid at most {num(params['mycophenolic_acid_max_mg_per_day'])} mg/day (from 720 mg ≈ mofetil "
         "1000 mg, an unverified conversion)"
     )
     duplication = (
@@ -72,7 +73,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "1000 mg mofetil)."
     )
     if over:
-        doses = "; ".join(f"{m.display} {m.dose.mg_per_day_high:g} mg/day" for m in over if m.dose)
+        doses = "; ".join(f"{m.display} {num(m.dose.mg_per_day_high)} mg/day" for m in over if m.dose)
         detail = (
             f"Daily dose above the usual maximum in myositis: {doses}. Usual range: {limits}. Higher doses add "
             "marrow, gastrointestinal and infection toxicity without evidence of benefit."

@@ -29,6 +29,7 @@ from fhir_mappings.concepts import (
     Route,
 )
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft, new_order
 from hooks.criteria import (
     data_gap,
@@ -38,6 +39,7 @@ from hooks.criteria import (
     draft_references,
     maintenance_glucocorticoids,
     prednisone_equivalent_mg_per_day,
+    recent_value,
     sustained_glucocorticoid,
 )
 from hooks.lab_orders import lab_order
@@ -90,8 +92,9 @@ def _g6pd_normal(result: LabResult | None) -> bool:
     return result.interpretation is Qualitative.NEGATIVE or "normal" in (result.text or "").lower()
 
 
-def _lymphocytes_low(facts: ClinicalFacts, threshold: float) -> LabResult | None:
-    result = next((r for r in facts.results_of(Lab.LYMPHOCYTES) if r.value is not None), None)
+def _lymphocytes_low(facts: ClinicalFacts, threshold: float, window_days: int) -> LabResult | None:
+    """A current lymphocyte count below `threshold`: a count older than `window_days` is history, not lymphopenia."""
+    result = recent_value(facts, Lab.LYMPHOCYTES, window_days)
     if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
         return None
     return result if result.value < threshold else None
@@ -167,14 +170,14 @@ def _indication(facts: ClinicalFacts, params: Params) -> list[str] | None:
     sustained = sustained_glucocorticoid(facts, params["min_mg_per_day"], params["min_days"])
     second = facts.current(SECOND_IMMUNOSUPPRESSANTS)
     pulses = _recent_pulses(facts, params["pulse_lookback_days"])
-    lymphopenia = _lymphocytes_low(facts, params["lymphocytes_below"])
+    lymphopenia = _lymphocytes_low(facts, params["lymphocytes_below"], params["lymphocyte_window_days"])
     combination = dose >= params["combination_mg_per_day"] and bool(second) and bool(pulses or lymphopenia)
     if not (sustained or combination):
         return None
     reasons = [describe(m) for m in maintenance_glucocorticoids(facts)]
     reasons.append(
-        f"Prednisone-equivalent {dose:g} mg/day; {days_at_or_above(facts, params['min_mg_per_day'])} days so far at "
-        f">= {params['min_mg_per_day']:g} mg/day" + ("; current order open-ended or planned beyond "
+        f"Prednisone-equivalent {num(dose)} mg/day; {days_at_or_above(facts, params['min_mg_per_day'])} days so far at "
+        f">= {num(params['min_mg_per_day'])} mg/day" + ("; current order open-ended or planned beyond "
                                                     f"{params['min_days']} days" if sustained else "")
     )
     reasons += [f"Second immunosuppressant: {describe(m)}" for m in second]
@@ -236,8 +239,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "High-dose glucocorticoid (taken or planned for weeks)"
         + (", with a second immunosuppressant," if facts.current(SECOND_IMMUNOSUPPRESSANTS) else "")
         + " and no Pneumocystis prophylaxis on the current regimen. Consider prophylaxis "
-        f"(policy: prednisone-equivalent >= {params['min_mg_per_day']:g} mg/day for >= {params['min_days']} days, "
-        f"or >= {params['combination_mg_per_day']:g} mg/day with a second immunosuppressant and a pulse or "
+        f"(policy: prednisone-equivalent >= {num(params['min_mg_per_day'])} mg/day for >= {params['min_days']} days, "
+        f"or >= {num(params['combination_mg_per_day'])} mg/day with a second immunosuppressant and a pulse or "
         "lymphopenia).\n\n"
         f"Guideline: {STATEMENT} Evidence is observational (EULAR: 'seems beneficial').\n\n"
         + _regimen_notes(facts)
@@ -268,7 +271,7 @@ RECOMMENDATION = Recommendation(
         ">= min_mg_per_day (20) for >= min_days (28), actual or planned (open-ended order = planned), or "
         ">= combination_mg_per_day (15) with a current methotrexate, azathioprine, mycophenolate, tacrolimus, "
         "ciclosporin, rituximab or cyclophosphamide and an IV glucocorticoid pulse within pulse_lookback_days or "
-        "lymphocytes < lymphocytes_below x10^9/L. Critical: dapsone current or ordered and no G6PD result read as "
+        "lymphocytes < lymphocytes_below x10^9/L within lymphocyte_window_days. Critical: dapsone current or ordered and no G6PD result read as "
         "normal (interpretation negative or result text 'normal'; G6PD LOINC 2357-2/32546-4/2356-4)"
     ),
     hooks=ALL_HOOKS,
@@ -286,6 +289,8 @@ RECOMMENDATION = Recommendation(
             "REFERENCE.md section 6 (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
         "lymphocytes_below": Parameter(
             1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "REFERENCE.md R21"),
+        "lymphocyte_window_days": Parameter(
+            90, "a lymphocyte count older than this is not current", "policy: docs/evidence.md#result-windows"),
         "pulse_lookback_days": Parameter(
             90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
             "policy choice: REFERENCE.md R21 names the pulse as a risk flag without a window"),

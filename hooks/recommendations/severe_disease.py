@@ -22,6 +22,7 @@ from datetime import date
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts, ConditionFact, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, diagnosis_fact, draft_references
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -61,14 +62,14 @@ def _pulse_dose(facts: ClinicalFacts) -> str:
         if facts.weight_kg is None:
             return "30 mg/kg/day (maximum 1 g) for 3 days (weight needed to compute the dose)"
         mg = min(30 * facts.weight_kg.value, 1000)
-        return f"30 mg/kg/day (maximum 1 g) for 3 days = {mg:.0f} mg/day at {facts.weight_kg.value:g} kg"
+        return f"30 mg/kg/day (maximum 1 g) for 3 days = {mg:.0f} mg/day at {num(facts.weight_kg.value)} kg"
     return "0.5-1 g/day for 3 days"
 
 
 def _ivig_dose(facts: ClinicalFacts) -> str:
     if facts.weight_kg is None:
         return "2 g/kg per course over 2-5 days (weight needed to compute the dose)"
-    return f"2 g/kg per course over 2-5 days = {2 * facts.weight_kg.value:g} g at {facts.weight_kg.value:g} kg"
+    return f"2 g/kg per course over 2-5 days = {num(2 * facts.weight_kg.value)} g at {num(facts.weight_kg.value)} kg"
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

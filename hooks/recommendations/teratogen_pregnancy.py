@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import years
 from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references
 from hooks.lab_orders import lab_order
@@ -123,7 +124,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         )
     if drafts and facts.patient.childbearing_potential:
         facts_used.append(
-            f"Female, {facts.patient.age_years:g} years, no menopause or hysterectomy recorded"
+            f"Female, {years(facts.patient.age_years)} years, no menopause or hysterectomy recorded"
             if facts.patient.age_years is not None else "Female of possible childbearing potential"
         )
         facts_used.append(f"Latest pregnancy test: {latest_hcg.describe()}" if latest_hcg else "No pregnancy test on record")
