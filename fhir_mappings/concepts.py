@@ -103,8 +103,11 @@ STATINS = frozenset(
     }
 )
 XANTHINE_OXIDASE_INHIBITORS = frozenset({Drug.ALLOPURINOL, Drug.FEBUXOSTAT})
-#: Nucleos(t)ide analogues used as HBV antiviral prophylaxis (REFERENCE.md R18, R23).
+#: Nucleos(t)ide analogues used as HBV antiviral prophylaxis (EASL 2017, AASLD 2018 HBV guidance).
 HBV_ANTIVIRALS = frozenset({Drug.ENTECAVIR, Drug.TENOFOVIR, Drug.LAMIVUDINE})
+#: High-barrier antivirals, the only adequate prophylaxis for an HBsAg-positive patient (EASL 2017,
+#: AASLD 2018: entecavir or tenofovir; lamivudine selects resistance).
+HBV_HIGH_BARRIER_ANTIVIRALS = frozenset({Drug.ENTECAVIR, Drug.TENOFOVIR})
 BISPHOSPHONATES = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 )

@@ -8,19 +8,21 @@ HBsAg-negative/anti-HBc-positive patients on rituximab are at high risk of react
 prophylaxis or close HBV-DNA monitoring decided with hepatology.
 
 When: current rituximab (on record or draft), any patient (a drug-safety check), and
-  - HBsAg positive (or a hepatitis B diagnosis) and no antiviral (entecavir, tenofovir,
-    lamivudine) current                                       -> critical
+  - HBsAg positive (or a hepatitis B diagnosis) and no entecavir or tenofovir current (lamivudine
+    is not adequate for HBsAg-positive patients: EASL 2017, AASLD 2018)  -> critical
   - HBsAg or anti-HBc without an interpretable result        -> critical, with one suggestion
     creating the missing lab orders (LOINC codes of hooks.lab_orders)
-  - anti-HBc positive, HBsAg negative, no antiviral current  -> warning
+  - anti-HBc positive, HBsAg negative, no antiviral (entecavir, tenofovir or lamivudine) current
+                                                              -> warning
 Then: one card: hepatology referral / antiviral prophylaxis, or screen before the infusion.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import HBV_ANTIVIRALS, Condition, Drug, Lab, Qualitative
+from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import describe, draft_references
+from hooks.hepatitis_b import adequate_prophylaxis_for_hbsag, any_hbv_antiviral, lamivudine_note
 from hooks.lab_orders import NAMES, order_suggestion
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -37,17 +39,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     readings = {lab: facts.reading(lab) for lab in SEROLOGY_TESTS}
     hepatitis_b = facts.conditions_of(Condition.HEPATITIS_B)
-    protected = facts.current(HBV_ANTIVIRALS)
+    protected = any_hbv_antiviral(facts)
     results = [r.describe() for lab in SEROLOGY_TESTS for r in facts.results_of(lab)]
     facts_used = [describe(m) for m in rituximab] + results + [f"Diagnosis: {c.display}" for c in hepatitis_b]
     about = draft_references(rituximab)
-    if (readings[Lab.HBSAG] is Qualitative.POSITIVE or hepatitis_b) and not protected:
+    if (readings[Lab.HBSAG] is Qualitative.POSITIVE or hepatitis_b) and not adequate_prophylaxis_for_hbsag(facts):
         return Finding(
             indicator=Indicator.CRITICAL,
             summary="Rituximab with hepatitis B (HBsAg positive) and no antiviral prophylaxis",
             detail="**HBsAg positive / chronic hepatitis B**: rituximab can reactivate HBV, with fulminant "
             "hepatitis and death. Start antiviral prophylaxis (entecavir or tenofovir) **before** rituximab and "
-            "continue it after the last dose, with hepatology.\n\n" + STATEMENT,
+            "continue it after the last dose, with hepatology." + lamivudine_note(facts) + "\n\n" + STATEMENT,
             facts_used=tuple(facts_used),
             about_drafts=about,
         )
@@ -92,8 +94,8 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Current rituximab MedicationRequest (RxNorm 121191, on record or draft), any patient; and HBsAg "
-        "(LOINC 5196-1/5195-3/75410-1) positive or hepatitis B Condition without current entecavir/tenofovir/"
-        "lamivudine; or no interpretable HBsAg or anti-HBc (LOINC 16933-4/13952-7) result ever; or anti-HBc "
+        "(LOINC 5196-1/5195-3/75410-1) positive or hepatitis B Condition without current entecavir/tenofovir "
+        "(lamivudine not adequate); or no interpretable HBsAg or anti-HBc (LOINC 16933-4/13952-7) result ever; or anti-HBc "
         "positive without a current antiviral"
     ),
     hooks=ALL_HOOKS,
