@@ -68,6 +68,9 @@ PREDNISONE_EQUIVALENCE: dict[Drug, float] = {
 }
 
 SYSTEMIC_GLUCOCORTICOIDS = frozenset(PREDNISONE_EQUIVALENCE)
+#: The component in whose milligrams a combination product's dose is counted: TMP-SMX doses are stated
+#: as trimethoprim (one double-strength tablet = 160 mg), as in its label and the PJP regimens.
+DOSING_COMPONENT: dict[Drug, str] = {Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM: "trimethoprim"}
 ORAL_PREDNISONE_LIKE = frozenset({Drug.PREDNISONE, Drug.PREDNISOLONE})
 
 #: REFERENCE.md R2: any of these ends "glucocorticoid monotherapy".

@@ -41,6 +41,8 @@ class DoseContext:
     bsa_m2: float | None = None
     #: Days since the order started (selects the phase of a sequential dosage), None if unknown.
     elapsed_days: float | None = None
+    #: The component the mg count in, for a combination product ("trimethoprim"), shown after "mg".
+    mg_of: str = ""
 
 
 class NotInterpretable(Exception):
@@ -157,7 +159,8 @@ def _quantity_mg(quantity: Mapping[str, Any], context: DoseContext) -> tuple[flo
                 raise NotInterpretable(f"dose in '{shown}' of a product of unknown strength")
             mg = value * context.mg_per_unit
             noun = "tablet" if "tab" in key.lower() or key.lower() in {"{tbl}", "pill", "{pill}"} else "unit"
-            return mg, f"{num(value)} {noun}{'s' if value != 1 else ''} ({num(mg)} mg)"
+            of = f" {context.mg_of}" if context.mg_of else ""
+            return mg, f"{num(value)} {noun}{'s' if value != 1 else ''} ({num(mg)} mg{of})"
         if key.lower() in VOLUME_ML:
             if context.mg_per_ml is None:
                 raise NotInterpretable(f"dose in '{shown}' of a product of unknown concentration")

@@ -9,7 +9,11 @@ Adult IIM: "up to 25 mg per week" (PMC11646336 Table 2 [V1]); RA practice goes t
 When: any current methotrexate order (any patient: this protects everyone).
 Then:
 - critical when the schedule gives more than one dose per 7 days; with a cancer diagnosis on
-  record (possible oncology protocol, but also cancer-associated myositis) a warning to confirm;
+  record (possible oncology protocol, but also cancer-associated myositis) a warning to confirm,
+  except for low-dose oral methotrexate (at most `low_dose_max_mg` per dose, by mouth or route not
+  stated), which stays critical: daily low-dose oral methotrexate is the classic weekly-dose error
+  (ISMP Targeted Medication Safety Best Practices: weekly default for oral methotrexate, a daily order
+  needs a verified oncology indication);
   a draft order gets a recommended suggestion that changes it to once weekly, same dose;
 - adults (not under 18): critical above `adult_critical_mg_per_week`, warning above
   `adult_warning_mg_per_week` (high end of a range dose); capped at warning with a cancer diagnosis.
@@ -17,7 +21,7 @@ Then:
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, Drug
+from fhir_mappings.concepts import Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import update_draft
@@ -69,6 +73,10 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     cancer = facts.has_condition(Condition.CANCER)
     too_often = tuple(m for m in orders if m.dose.more_often_than_weekly)
+    low_dose_oral = tuple(
+        m for m in too_often
+        if m.route in (Route.ORAL, None) and m.dose.mg_per_administration_high <= params["low_dose_max_mg"]
+    )
     weekly = max(m.dose.mg_per_week_high for m in orders)
     adult_rules = not facts.is_child
 
@@ -76,12 +84,14 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     indicator: Indicator | None = None
     summary = ""
     if too_often:
-        indicator = Indicator.WARNING if cancer else Indicator.CRITICAL
+        indicator = Indicator.WARNING if cancer and not low_dose_oral else Indicator.CRITICAL
         summary = "Methotrexate ordered more often than once weekly: confirm or change to ONCE WEEKLY"
         problems.append(
             "Schedule gives more than one dose per week. Outside oncology methotrexate is given **once weekly**; "
             "daily dosing by mistake has caused fatal toxicity (FDA boxed warning, risk of medication errors)."
-            + (" A cancer diagnosis is on record: if this is an intended oncology protocol, disregard." if cancer else "")
+            + (" A cancer diagnosis is on record, but **daily low-dose oral methotrexate** is the typical weekly-dose "
+               "error: verify the oncology indication before signing." if cancer and low_dose_oral else
+               " A cancer diagnosis is on record: if this is an intended oncology protocol, disregard." if cancer else "")
         )
     if adult_rules and weekly > params["adult_critical_mg_per_week"]:
         indicator = indicator or (Indicator.WARNING if cancer else Indicator.CRITICAL)
@@ -124,7 +134,8 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Any current methotrexate (RxNorm 6851) order. Critical: more than one administration per 7 days "
-        "(timing.repeat), warning instead with a cancer Condition. Adults (not < 18 y): weekly dose > "
+        "(timing.repeat), warning instead with a cancer Condition unless each dose is <= low_dose_max_mg by mouth "
+        "(or route not stated). Adults (not < 18 y): weekly dose > "
         "adult_critical_mg_per_week critical, > adult_warning_mg_per_week warning"
     ),
     hooks=ALL_HOOKS,
@@ -133,6 +144,11 @@ RECOMMENDATION = Recommendation(
     parameters={
         "adult_warning_mg_per_week": Parameter(25, "adult weekly dose above which the card warns", "PMC11646336 Table 2; REFERENCE.md section 6"),
         "adult_critical_mg_per_week": Parameter(30, "adult weekly dose above which the card is critical", "REFERENCE.md R6 and section 6"),
+        "low_dose_max_mg": Parameter(
+            25, "oral methotrexate dose (mg per administration) up to which a more-than-weekly schedule stays "
+            "critical despite a cancer diagnosis", "ISMP Targeted Medication Safety Best Practices for Hospitals "
+            "(oral methotrexate weekly default); docs/evidence.md#methotrexate-schedule",
+        ),
     },
     requires_myositis=False,
 )
