@@ -136,7 +136,9 @@ class Condition(StrEnum):
     """Diagnoses and states other than the myositis subtype itself."""
 
     INTERSTITIAL_LUNG_DISEASE = "interstitial-lung-disease"
-    RESPIRATORY_MUSCLE_INVOLVEMENT = "respiratory-involvement"
+    #: Myositis "with respiratory involvement" (ICD-10-CM M33.x1): interstitial lung disease,
+    #: respiratory-muscle weakness or aspiration; the code does not say which.
+    RESPIRATORY_INVOLVEMENT = "respiratory-involvement"
     DYSPHAGIA = "dysphagia"
     DIABETES = "diabetes"
     OSTEOPOROSIS = "osteoporosis"

@@ -11,6 +11,7 @@ from fhir_mappings.concepts import (
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
     Antibody,
+    Condition,
     Lab,
     MyositisSubtype,
     Route,
@@ -19,6 +20,7 @@ from fhir_mappings.facts import (
     WEIGHT_LOOKBACK_DAYS_ADULT,
     WEIGHT_LOOKBACK_DAYS_CHILD,
     ClinicalFacts,
+    ConditionFact,
     LabResult,
     MedicationOrder,
     mosteller_bsa_m2,
@@ -202,6 +204,15 @@ def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:
     if (facts.now - weight.when).days > max_age_days:
         return None
     return weight.value
+
+
+LUNG_INVOLVEMENT = (Condition.INTERSTITIAL_LUNG_DISEASE, Condition.RESPIRATORY_INVOLVEMENT)
+
+
+def lung_involvement(facts: ClinicalFacts) -> tuple[ConditionFact, ...]:
+    """ILD coded, or myositis "with respiratory involvement" (ICD-10-CM M33.x1), read as possible ILD:
+    the ILD rules (methotrexate caution, combination therapy, ILD assessment) treat both alike."""
+    return facts.conditions_of(*LUNG_INVOLVEMENT)
 
 
 def is_juvenile_myositis(facts: ClinicalFacts) -> bool:

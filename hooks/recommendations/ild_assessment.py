@@ -17,8 +17,9 @@ card asks to record them when done elsewhere. Patient-view only.
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Lab, MyositisSubtype, Qualitative
+from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Lab, MyositisSubtype, Qualitative
 from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import lung_involvement
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Params, Recommendation
 
 ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibody.RO52)
@@ -38,7 +39,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     markers = _risk_markers(facts)
     if not markers:
         return None
-    if facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE) or facts.results_of(Lab.LUNG_FUNCTION):
+    if lung_involvement(facts) or facts.results_of(Lab.LUNG_FUNCTION):
         return None
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE

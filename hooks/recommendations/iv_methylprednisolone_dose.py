@@ -29,7 +29,7 @@ from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parame
 SEVERITY_CONDITIONS = (
     Condition.DYSPHAGIA,
     Condition.INTERSTITIAL_LUNG_DISEASE,
-    Condition.RESPIRATORY_MUSCLE_INVOLVEMENT,
+    Condition.RESPIRATORY_INVOLVEMENT,
 )
 
 

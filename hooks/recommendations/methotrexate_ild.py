@@ -24,7 +24,7 @@ from hooks.actions import (
     start_azathioprine,
     start_mycophenolate,
 )
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, lung_involvement
 from hooks.recommendation import (
     ORDER_HOOKS,
     Action,
@@ -40,7 +40,7 @@ ILD_ANTIBODIES = ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5}
 
 
 def _reasons(facts: ClinicalFacts) -> list[str]:
-    reasons = [f"Interstitial lung disease: {c.display}" for c in facts.conditions_of(Condition.INTERSTITIAL_LUNG_DISEASE)]
+    reasons = [f"Interstitial lung disease or respiratory involvement: {c.display}" for c in lung_involvement(facts)]
     if facts.myositis is MyositisSubtype.ANTISYNTHETASE:
         reasons.append("Antisynthetase syndrome")
     reasons += [f"{antibody.value} positive" for antibody in facts.positive_antibodies(sorted(ILD_ANTIBODIES))]

@@ -27,7 +27,7 @@ from fhir_mappings.concepts import (
 )
 from fhir_mappings.facts import ClinicalFacts
 from hooks.actions import new_order, start_azathioprine, start_mycophenolate
-from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days
+from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days, lung_involvement
 from hooks.recommendation import (
     ALL_HOOKS,
     Citation,
@@ -78,7 +78,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     days = glucocorticoid_days(facts)
     necrotizing = _necrotizing(facts)
-    ild = facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE)
+    ild = bool(lung_involvement(facts))
     if days < params["min_days"] and not (necrotizing or ild):
         return None
     indicator = Indicator.WARNING

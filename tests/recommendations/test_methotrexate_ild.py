@@ -74,3 +74,8 @@ def test_pregnancy_offers_only_azathioprine():
 def test_no_myositis_is_silent_through_the_engine():
     f = facts(hook="order-select", myositis=None, conditions=ILD, medications=(MTX_DRAFT,))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_myositis_with_respiratory_involvement_m33_x1_is_read_as_possible_ild():
+    finding = run(ordering(conditions=(condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.21"),)))
+    assert finding.indicator is Indicator.INFO

@@ -133,3 +133,13 @@ def test_at_most_one_suggestion_is_recommended_with_ild_and_pregnancy():
     f = facts(medications=(order(Drug.PREDNISONE, 60, days=20),),
               conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE), condition(Condition.PREGNANCY)))
     assert recommended_labels(run(f)) == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]
+
+
+def test_respiratory_involvement_m33_x1_fires_from_day_zero_like_ild():
+    f = facts(medications=(order(Drug.PREDNISONE, 60, days=2),),
+              conditions=(condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.11"),))
+    assert run(f).indicator is Indicator.WARNING
+
+
+def test_without_lung_involvement_day_two_is_silent():
+    assert run(facts(medications=(order(Drug.PREDNISONE, 60, days=2),))) is None
