@@ -29,6 +29,9 @@ UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
 #: Labs read as present/absent (the rest are numeric and keep value and unit only).
 QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG})
 PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
+#: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
+FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})
+_ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", "<", ">"})
 
 _INTERPRETATION = {
     "POS": Qualitative.POSITIVE, "DET": Qualitative.POSITIVE, "A": Qualitative.POSITIVE,
@@ -141,6 +144,8 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         interpretation = _deficiency(resource, value, text)
     elif isinstance(concept, Antibody) or concept in QUALITATIVE_LABS:
         interpretation = _reading(resource, value)
+    elif concept in FLAGGED_LABS:
+        interpretation = _flagged(resource, value)
     else:
         interpretation = Qualitative.UNKNOWN
     return LabResult(
@@ -184,6 +189,25 @@ def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
             high = number(mapping(mapping(reference).get("high")).get("value"))
             if high is not None:
                 return Qualitative.POSITIVE if value > high else Qualitative.NEGATIVE
+    return Qualitative.UNKNOWN
+
+
+def _flagged(resource: Mapping[str, Any], value: float | None) -> Qualitative:
+    """Abnormal (positive) or normal (negative) by the lab's own interpretation flag, else by its reference
+    range; unknown without either, since ranges differ by laboratory, age and sex."""
+    for interpretation in as_list(resource.get("interpretation")):
+        for _, code, _ in codings(interpretation):
+            if code.upper() in _ABNORMAL_FLAGS:
+                return Qualitative.POSITIVE
+            if code.upper() == "N":
+                return Qualitative.NEGATIVE
+    if value is not None:
+        for reference in as_list(resource.get("referenceRange")):
+            low = number(mapping(mapping(reference).get("low")).get("value"))
+            high = number(mapping(mapping(reference).get("high")).get("value"))
+            if low is not None or high is not None:
+                outside = (low is not None and value < low) or (high is not None and value > high)
+                return Qualitative.POSITIVE if outside else Qualitative.NEGATIVE
     return Qualitative.UNKNOWN
 
 

@@ -14,6 +14,7 @@ from fhir_mappings.concepts import (
     Condition,
     Lab,
     MyositisSubtype,
+    Qualitative,
     Route,
 )
 from fhir_mappings.facts import (
@@ -337,6 +338,16 @@ def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int
     not "lymphopenia", so an older result is not presented as current."""
     newest = next((r for r in facts.results_of(concept) if r.value is not None), None)
     return newest if measured_within(facts, newest, window_days) else None
+
+
+def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[LabResult, ...]:
+    """The blood-count results of the last `window_days` when every one the lab flagged or ranged is
+    normal, else (): a result flagged abnormal, or one whose normality cannot be read, is not "normal"."""
+    recent = [r for r in facts.results_of(Lab.BLOOD_COUNT)
+              if measured_within(facts, r, window_days) and (r.value is not None or r.interpretation is not Qualitative.UNKNOWN)]
+    if not recent or any(r.interpretation is not Qualitative.NEGATIVE for r in recent):
+        return ()
+    return tuple(recent)
 
 
 def latest_egfr(facts: ClinicalFacts, window_days: int | None) -> EgfrReading | None:

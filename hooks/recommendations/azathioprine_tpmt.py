@@ -16,13 +16,21 @@ When: current azathioprine (on record or draft), in any patient (a drug-safety c
   - no usable TPMT result (none, or only indeterminate)     -> warning, with a test-order suggestion
   - intermediate metabolizer, draft order whose mg/kg cannot be computed -> info
 Then: one card, the most severe problem first; any other problem found is listed in its detail.
+An established course with recent normal blood counts gets at most an information card: azathioprine
+on record (no draft) whose current order started at least `established_days` ago, any
+allopurinol/febuxostat also started at least that long ago, and every blood count of the last
+`blood_count_window_days` within the lab's range (BSR/BHPR 2017 DMARD monitoring: blood counts every
+12 weeks once stable). Most thiopurine myelotoxicity appears in the first weeks (CPIC: 2-4 weeks to
+steady state); a dose increase (a draft, or a newer order) or a newly added xanthine-oxidase
+inhibitor raises the card again. Evidence: docs/evidence.md#azathioprine.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from fhir_mappings.builders import SNOMED
@@ -30,7 +38,14 @@ from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references, mg_per_kg_per_day, recent_weight_kg
+from hooks.criteria import (
+    days_ago,
+    describe,
+    draft_references,
+    mg_per_kg_per_day,
+    recent_normal_blood_count,
+    recent_weight_kg,
+)
 from hooks.recommendation import (
     ALL_HOOKS,
     Action,
@@ -223,6 +238,25 @@ _CHECKS: tuple[Callable[[ClinicalFacts, tuple[MedicationOrder, ...], Params], _P
 )
 
 
+def _settled(orders: tuple[MedicationOrder, ...], since: date) -> bool:
+    """On record (no draft) and started on or before `since`."""
+    return all(not m.is_draft and m.start is not None and m.start <= since for m in orders)
+
+
+def _established_and_tolerated(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...],
+                               params: Params) -> tuple[str, ...]:
+    """Fact lines showing an established, tolerated course, or () when it is new, changed or unproven."""
+    since = days_ago(facts, params["established_days"])
+    if not _settled(azathioprine + facts.current(XANTHINE_OXIDASE_INHIBITORS), since):
+        return ()
+    counts = recent_normal_blood_count(facts, params["blood_count_window_days"])
+    if not counts:
+        return ()
+    started = max(m.start for m in azathioprine if m.start is not None)
+    return (f"Established course: current azathioprine order since {started.isoformat()}",
+            *(f"Normal: {r.describe()}" for r in counts))
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     azathioprine = facts.current((Drug.AZATHIOPRINE,))
     if not azathioprine:
@@ -231,6 +265,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not problems:
         return None
     first, others = problems[0], problems[1:]
+    tolerated = _established_and_tolerated(facts, azathioprine, params)
+    if tolerated:
+        first = replace(
+            first, indicator=Indicator.INFO, facts_used=first.facts_used + tolerated,
+            text=first.text + "\n\nShown as information: the course is established and recent blood counts are "
+            "normal. A dose increase or a newly added allopurinol/febuxostat raises this card again.",
+        )
     detail = first.text
     if others:
         detail += "\n\nAlso:\n" + "\n".join(f"- {p.summary}" for p in others)
@@ -264,7 +305,9 @@ RECOMMENDATION = Recommendation(
         "Current azathioprine MedicationRequest (RxNorm 1256, on record or draft), any patient; and allopurinol "
         "(519) or febuxostat current, or latest TPMT/NUDT15 phenotype poor, or intermediate with dose "
         "> fraction x normal_starting_dose_mg_per_kg_day (weight: LOINC 29463-7 within 90 days, 30 for children), or no TPMT result "
-        "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue)"
+        "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue). At most info when "
+        "azathioprine and any xanthine-oxidase inhibitor are on record since >= established_days and every blood "
+        "count (LOINC 58410-2/6690-2/718-7/777-3) within blood_count_window_days is flagged normal by the lab"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING, Indicator.INFO}),
@@ -283,6 +326,14 @@ RECOMMENDATION = Recommendation(
         "both_intermediate_max_fraction": Parameter(
             0.5, "maximum fraction of the normal starting dose when intermediate for both TPMT and NUDT15",
             "CPIC thiopurine 2024 update: 20-50% (REFERENCE.md R14)",
+        ),
+        "established_days": Parameter(
+            84, "an azathioprine (and allopurinol/febuxostat) order on record this long is an established course",
+            "BSR/BHPR 2017 DMARD monitoring (stable phase after 12 weeks); docs/evidence.md#azathioprine",
+        ),
+        "blood_count_window_days": Parameter(
+            90, "blood counts within this many days count as recent",
+            "BSR/BHPR 2017 DMARD monitoring (every 12 weeks once stable); docs/evidence.md#azathioprine",
         ),
     },
     requires_myositis=False,

@@ -216,3 +216,15 @@ def test_hepatitis_b_surface_antibody_is_not_the_surface_antigen():
 @pytest.mark.parametrize(("flag", "reading"), [(True, Qualitative.POSITIVE), (False, Qualitative.NEGATIVE)])
 def test_reading_from_value_boolean(flag, reading):
     assert facts_of(observation("2106-3", valueBoolean=flag)).latest(Lab.HCG).interpretation is reading
+
+
+@pytest.mark.parametrize(("value", "extra", "reading"), [
+    (6.1, {"reference_range": (4.0, 11.0)}, Qualitative.NEGATIVE),
+    (2.1, {"reference_range": (4.0, 11.0)}, Qualitative.POSITIVE),
+    (2.1, {"interpretation": "L"}, Qualitative.POSITIVE),
+    (6.1, {"interpretation": "N"}, Qualitative.NEGATIVE),
+    (6.1, {}, Qualitative.UNKNOWN),
+])
+def test_a_blood_count_is_read_as_normal_or_abnormal_by_the_labs_flag_or_range(value, extra, reading):
+    [found] = facts_of(observation("6690-2", value, "10*9/L", **extra)).results
+    assert found.interpretation is reading
