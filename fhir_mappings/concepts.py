@@ -58,7 +58,7 @@ class Drug(StrEnum):
     OESTROGEN = "oestrogen"
 
 
-#: Prednisone-equivalent multipliers (REFERENCE.md 2.1): mg of prednisone per mg of the steroid.
+#: Prednisone-equivalent multipliers (docs/evidence.md#prednisone-equivalence): mg of prednisone per mg of the steroid.
 PREDNISONE_EQUIVALENCE: dict[Drug, float] = {
     Drug.PREDNISONE: 1.0,
     Drug.PREDNISOLONE: 1.0,
@@ -73,7 +73,7 @@ SYSTEMIC_GLUCOCORTICOIDS = frozenset(PREDNISONE_EQUIVALENCE)
 DOSING_COMPONENT: dict[Drug, str] = {Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM: "trimethoprim"}
 ORAL_PREDNISONE_LIKE = frozenset({Drug.PREDNISONE, Drug.PREDNISOLONE})
 
-#: REFERENCE.md R2: any of these ends "glucocorticoid monotherapy".
+#: docs/evidence.md#steroid-sparing-agent: any of these ends "glucocorticoid monotherapy".
 STEROID_SPARING_AGENTS = frozenset(
     {
         Drug.METHOTREXATE,
@@ -88,7 +88,7 @@ STEROID_SPARING_AGENTS = frozenset(
     }
 )
 
-#: Second immunosuppressants that raise PJP risk (REFERENCE.md R21).
+#: Second immunosuppressants that raise PJP risk (docs/evidence.md#pjp).
 SECOND_IMMUNOSUPPRESSANTS = STEROID_SPARING_AGENTS - {Drug.IVIG}
 FOLATES = frozenset({Drug.FOLIC_ACID, Drug.LEUCOVORIN})
 PJP_PROPHYLAXIS = frozenset(
@@ -121,7 +121,7 @@ TERATOGENS = frozenset(
 
 
 class MyositisSubtype(StrEnum):
-    """Inflammatory-myopathy subtype, in the priority order of REFERENCE.md R0."""
+    """Inflammatory-myopathy subtype, in the priority order of docs/evidence.md#subtype-and-scope."""
 
     INCLUSION_BODY_MYOSITIS = "inclusion-body-myositis"
     IMMUNE_MEDIATED_NECROTIZING = "immune-mediated-necrotizing-myopathy"

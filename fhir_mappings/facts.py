@@ -31,7 +31,7 @@ from fhir_mappings.numbers import measured
 
 CURRENT_STATUSES = frozenset({"active", "on-hold"})
 CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
-#: REFERENCE.md 2.2: the latest weight converts mg/kg (and mg/m²) doses only if this recent, in days.
+#: docs/evidence.md#patient-data: the latest weight converts mg/kg (and mg/m²) doses only if this recent, in days.
 WEIGHT_LOOKBACK_DAYS_ADULT = 90
 WEIGHT_LOOKBACK_DAYS_CHILD = 30
 
@@ -202,7 +202,7 @@ class PatientInfo:
     birth_date: date | None = None
     age_years: float | None = None
     sex: str | None = None
-    #: Heuristic of REFERENCE.md 2.2: female, 12-55, no menopause/hysterectomy code.
+    #: Heuristic of docs/evidence.md#patient-data: female, 12-55, no menopause/hysterectomy code.
     childbearing_potential: bool = False
 
 

@@ -1,4 +1,4 @@
-"""Criteria shared by several recommendations, named once (REFERENCE.md section 2)."""
+"""Criteria shared by several recommendations, named once (docs/evidence.md#patient-data)."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
 
 
 def recent_weight_kg(facts: ClinicalFacts) -> float | None:
-    """The latest body weight if recent enough for weight-based dosing (REFERENCE.md 2.2: 90 days,
+    """The latest body weight if recent enough for weight-based dosing (docs/evidence.md#patient-data: 90 days,
     30 for children), else None so that the card says "weight needed" instead of using a stale one."""
     return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS_CHILD if facts.is_child else WEIGHT_LOOKBACK_DAYS_ADULT)
 
@@ -195,7 +195,7 @@ def dose_in_steps(target_mg: float, step_mg: float, *, at_least_mg: float,
 
 
 def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:
-    """The latest weight if measured within `max_age_days` (REFERENCE.md 2.2: 90 days, 30 for children).
+    """The latest weight if measured within `max_age_days` (docs/evidence.md#patient-data: 90 days, 30 for children).
 
     An undated weight is not used: a card that needs mg/kg then says "weight needed".
     """
@@ -217,7 +217,7 @@ def lung_involvement(facts: ClinicalFacts) -> tuple[ConditionFact, ...]:
 
 
 def is_juvenile_myositis(facts: ClinicalFacts) -> bool:
-    """Juvenile dermatomyositis coded, or inflammatory myopathy in a patient under 18 (REFERENCE.md 2.2)."""
+    """Juvenile dermatomyositis coded, or inflammatory myopathy in a patient under 18 (docs/evidence.md#patient-data)."""
     return facts.myositis is MyositisSubtype.JUVENILE_DERMATOMYOSITIS or (
         facts.has_active_myositis and facts.is_child
     )

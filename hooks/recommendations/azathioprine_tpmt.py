@@ -1,4 +1,4 @@
-"""Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors (REFERENCE.md R14).
+"""Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors (docs/evidence.md#azathioprine).
 
 CPIC thiopurine guideline (2018 update with 2020/2024 updates): for non-malignant conditions, TPMT
 or NUDT15 *poor* metabolizers should consider a non-thiopurine alternative (strong); *intermediate*
@@ -6,7 +6,7 @@ metabolizers (either gene) start at 30-80% of the normal starting dose (normal a
 starting dose 2-3 mg/kg/day), intermediate for both genes 20-50% (2024 update); allow 2-4 weeks to
 reach steady state after each dose change; an indeterminate TPMT result calls for erythrocyte TPMT
 activity (2020 update). Allopurinol and febuxostat inhibit xanthine oxidase, which inactivates
-azathioprine: the combination causes severe myelotoxicity (label; REFERENCE.md marks it [U]).
+azathioprine: the combination causes severe myelotoxicity (label; docs/evidence.md#azathioprine).
 
 When: current azathioprine (on record or draft), in any patient (a drug-safety check), and
   - allopurinol or febuxostat current                       -> critical
@@ -72,7 +72,7 @@ class _Problem:
 
 
 def _genotype_test_request(patient_reference: str | None) -> dict[str, Any]:
-    """A draft lab ServiceRequest coded by text only: no TPMT LOINC code is verified (REFERENCE.md 4.3)."""
+    """A draft lab ServiceRequest coded by text only: no TPMT LOINC code is verified (docs/evidence.md#codes)."""
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": str(uuid.uuid4()),
@@ -120,7 +120,7 @@ def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
         "raises 6-mercaptopurine/thioguanine levels and can cause life-threatening myelosuppression. Avoid the "
         "combination; if it is unavoidable, the azathioprine label advises reducing azathioprine to one third "
         "to one quarter of the usual dose with close blood-count monitoring (specialist decision). "
-        "Source: azathioprine label interaction (not verified against the label text: REFERENCE.md [U]).",
+        "Source: azathioprine label interaction (not verified against the label text: docs/evidence.md#azathioprine).",
         involved,
         tuple(describe(m) for m in involved),
         _remove_drafts(newest, "Remove the draft order that creates the interaction"),
@@ -299,7 +299,7 @@ RECOMMENDATION = Recommendation(
         "non-thiopurine agent. Intermediate metabolizers: start at 30-80% of the normal starting dose "
         "(2-3 mg/kg/day azathioprine); intermediate for both genes: 20-50%.",
         strength="CPIC strong (poor metabolizer); CPIC moderate-strong (intermediate). Xanthine-oxidase "
-        "interaction: drug label, not verified [U]",
+        "interaction: drug label, not verified (unverified)",
     ),
     trigger=(
         "Current azathioprine MedicationRequest (RxNorm 1256, on record or draft), any patient; and allopurinol "
@@ -317,15 +317,15 @@ RECOMMENDATION = Recommendation(
             3.0,
             "normal azathioprine starting dose (mg/kg/day) that the intermediate-metabolizer fractions apply to; "
             "the upper end of CPIC's 2-3 mg/kg/day, so the card fires only when the dose is clearly not reduced",
-            "CPIC thiopurine guideline 2018 (REFERENCE.md R14)",
+            "CPIC thiopurine guideline 2018 (docs/evidence.md#azathioprine)",
         ),
         "intermediate_max_fraction": Parameter(
             0.8, "maximum fraction of the normal starting dose for a TPMT or NUDT15 intermediate metabolizer",
-            "CPIC thiopurine guideline 2018: 30-80% (REFERENCE.md R14)",
+            "CPIC thiopurine guideline 2018: 30-80% (docs/evidence.md#azathioprine)",
         ),
         "both_intermediate_max_fraction": Parameter(
             0.5, "maximum fraction of the normal starting dose when intermediate for both TPMT and NUDT15",
-            "CPIC thiopurine 2024 update: 20-50% (REFERENCE.md R14)",
+            "CPIC thiopurine 2024 update: 20-50% (docs/evidence.md#azathioprine)",
         ),
         "established_days": Parameter(
             84, "an azathioprine (and allopurinol/febuxostat) order on record this long is an established course",

@@ -1,4 +1,4 @@
-"""Bone protection on long-term glucocorticoid (REFERENCE.md R20a/R20b; ACR 2022 GIOP guideline).
+"""Bone protection on long-term glucocorticoid (docs/evidence.md#bone-protection; ACR 2022 GIOP guideline).
 
 ACR 2022 (Humphrey et al.): for adults starting glucocorticoid >= 2.5 mg/day for > 3 months, optimise
 calcium and vitamin D intake and lifestyle, and assess fracture risk as soon as possible (clinical risk
@@ -200,7 +200,7 @@ RECOMMENDATION = Recommendation(
         "(Humphrey et al., Arthritis Rheumatol 2023;75:2088-2102)",
         url="https://doi.org/10.1002/art.42646",
         statement=STATEMENT,
-        strength="Strong (initial assessment; treatment at moderate/high/very high risk); V2 secondary reproduction",
+        strength="Strong (initial assessment; treatment at moderate/high/very high risk); secondary reproduction of the guideline table",
     ),
     trigger=(
         "Adult (>= 18) with current prednisone-equivalent >= min_mg_per_day (2.5) that is long-term: active IIM "
@@ -216,21 +216,21 @@ RECOMMENDATION = Recommendation(
         "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
                                       "policy: docs/evidence.md#result-windows"),
         "min_mg_per_day": Parameter(2.5, "prednisone-equivalent mg/day that starts bone protection",
-                                    "REFERENCE.md R20a (ACR 2022)"),
+                                    "docs/evidence.md#bone-protection (ACR 2022)"),
         "min_days": Parameter(90, "duration (days, actual or planned) beyond which glucocorticoid is long-term "
-                              "outside myositis induction", "REFERENCE.md R20a (ACR 2022: > 3 months)"),
+                              "outside myositis induction", "docs/evidence.md#bone-protection (ACR 2022: > 3 months)"),
         "very_high_risk_mg_per_day": Parameter(30, "prednisone-equivalent mg/day that is very high risk",
-                                               "REFERENCE.md R20b (ACR 2022)"),
+                                               "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_days": Parameter(30, "days above which that dose is very high risk (age >= 40)",
-                                         "REFERENCE.md R20b (ACR 2022)"),
+                                         "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_cumulative_g": Parameter(5.0, "cumulative prednisone-equivalent grams in a year that is "
-                                                 "very high risk", "REFERENCE.md R20b (ACR 2022)"),
-        "high_risk_t_score": Parameter(-2.5, "T-score at or below which risk is high", "REFERENCE.md R20b (ACR 2022)"),
+                                                 "very high risk", "docs/evidence.md#bone-protection (ACR 2022)"),
+        "high_risk_t_score": Parameter(-2.5, "T-score at or below which risk is high", "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_t_score": Parameter(-3.5, "T-score at or below which risk is very high",
-                                            "REFERENCE.md R20b (ACR 2022)"),
+                                            "docs/evidence.md#bone-protection (ACR 2022)"),
         "bmd_interval_days": Parameter(730, "a T-score older than this is due again (every 1-2 years)",
-                                       "REFERENCE.md R20a (ACR 2022: every 1-2 years)"),
+                                       "docs/evidence.md#bone-protection (ACR 2022: every 1-2 years)"),
         "bisphosphonate_min_egfr": Parameter(35, "eGFR below which an oral bisphosphonate is not suggested",
-                                             "REFERENCE.md R20b renal note (label cut-offs, [U] to verify)"),
+                                             "bisphosphonate labels (alendronate not recommended at CrCl < 35 mL/min); docs/evidence.md#bone-protection"),
     },
 )

@@ -1,7 +1,7 @@
-"""Calcineurin inhibitors with hypertension or reduced renal function (REFERENCE.md R16).
+"""Calcineurin inhibitors with hypertension or reduced renal function (docs/evidence.md#calcineurin-inhibitors).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: ciclosporin up to 5 mg/kg/day,
-tacrolimus 0.06 mg/kg/day; both cause hypertension and renal insufficiency (source documents:
+2024 IIM review treatment table (PMC11646336 Table 2): ciclosporin up to 5 mg/kg/day,
+tacrolimus 0.06 mg/kg/day; both cause hypertension and renal insufficiency (common practice:
 "reserved for severe, refractory disease due to serious adverse effects including hypertension and
 renal insufficiency").
 
@@ -64,7 +64,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "- Weigh an alternative steroid-sparing agent (e.g. mycophenolate) if renal function is impaired or "
         "falling.\n"
         "- Usual myositis doses: ciclosporin up to 5 mg/kg/day; tacrolimus 0.06 mg/kg/day (by trough level).\n\n"
-        "Source: 2024 IIM review treatment table (PMC11646336); REFERENCE.md R16."
+        "Source: 2024 IIM review treatment table (PMC11646336); docs/evidence.md#calcineurin-inhibitors."
     )
     facts_used = [describe(m) for m in orders] + [f"Diagnosis: {c.display}" for c in hypertension]
     if egfr is not None:
@@ -86,7 +86,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="Ciclosporin (up to 5 mg/kg/day) and tacrolimus (0.06 mg/kg/day) cause hypertension and renal "
         "insufficiency; monitor blood pressure, creatinine and trough levels.",
-        strength="Review table [V1]; no guideline grade",
+        strength="IIM treatment review 2024 table; no guideline grade",
     ),
     trigger=(
         "Active IIM Condition and current tacrolimus (RxNorm 42316) or ciclosporin (RxNorm 3008); order hooks: "
@@ -100,7 +100,7 @@ RECOMMENDATION = Recommendation(
         "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
                                       "policy: docs/evidence.md#result-windows"),
         "egfr_threshold": Parameter(
-            60, "eGFR (mL/min/1.73 m²) below which renal function counts as reduced", "REFERENCE.md R16"
+            60, "eGFR (mL/min/1.73 m²) below which renal function counts as reduced", "docs/evidence.md#calcineurin-inhibitors"
         ),
     },
 )

@@ -1,7 +1,7 @@
-"""Cyclophosphamide: pulse dose and pre-cycle checks (REFERENCE.md R19).
+"""Cyclophosphamide: pulse dose and pre-cycle checks (docs/evidence.md#cyclophosphamide).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: IV cyclophosphamide 0.5-1 g/m²
-monthly, or 10-15 mg/kg monthly, for 6-12 months (RP-ILD regimen 600 mg/m² every 4 weeks x 6 [V2]).
+2024 IIM review treatment table (PMC11646336 Table 2): IV cyclophosphamide 0.5-1 g/m²
+monthly, or 10-15 mg/kg monthly, for 6-12 months (RP-ILD regimen 600 mg/m² every 4 weeks x 6 (secondary source)).
 Checks before each cycle: pregnancy (R13), Pneumocystis prophylaxis (R21) and a blood count.
 
 When: active inflammatory myopathy and a current cyclophosphamide order, and
@@ -27,7 +27,7 @@ from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parame
 
 SOURCE = (
     "Source: 2024 IIM review treatment table (PMC11646336): IV cyclophosphamide 0.5-1 g/m² (or 10-15 mg/kg) "
-    "monthly for 6-12 months. REFERENCE.md R19."
+    "monthly for 6-12 months. docs/evidence.md#cyclophosphamide."
 )
 
 
@@ -119,7 +119,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="IV cyclophosphamide 0.5-1 g/m² monthly, or 10-15 mg/kg monthly, for 6-12 months; check "
         "pregnancy, Pneumocystis prophylaxis and the blood count before each cycle.",
-        strength="Review table [V1]; pre-cycle checks from REFERENCE.md R13/R21 (no guideline grade)",
+        strength="IIM treatment review 2024 table; pre-cycle checks are the service's policy (no guideline grade)",
     ),
     trigger=(
         "Active IIM Condition and current cyclophosphamide (RxNorm 3002): IV dose per administration / BSA "
@@ -132,16 +132,16 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "max_g_per_m2": Parameter(
-            1.0, "maximum IV pulse dose (g/m² per administration)", "PMC11646336 (REFERENCE.md R19)"
+            1.0, "maximum IV pulse dose (g/m² per administration)", "PMC11646336 (docs/evidence.md#cyclophosphamide)"
         ),
         "max_mg_per_kg": Parameter(
-            15, "maximum IV pulse dose (mg/kg) when no height is on record for BSA", "PMC11646336 (REFERENCE.md R19)"
+            15, "maximum IV pulse dose (mg/kg) when no height is on record for BSA", "PMC11646336 (docs/evidence.md#cyclophosphamide)"
         ),
         "pre_cycle_window_days": Parameter(
             7,
             "days before a cycle within which a blood count (and, if of childbearing potential, a negative "
             "pregnancy test) must be on record",
-            "policy choice: REFERENCE.md R19 says 'CBC before each cycle' without a window",
+            "policy: a blood count before each cycle, window chosen by the service (docs/evidence.md#cyclophosphamide)",
         ),
     },
 )

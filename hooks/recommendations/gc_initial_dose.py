@@ -1,8 +1,8 @@
-"""Initial oral glucocorticoid dose in adult myositis (REFERENCE.md R1).
+"""Initial oral glucocorticoid dose in adult myositis (docs/evidence.md#gc-initial-dose).
 
 BSR 2022: adult IIM induction with high-dose oral prednisolone 0.5-1 mg/kg/day, "usually 40-60 mg
-daily" (1, B, 100%). The source summaries' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
-(REFERENCE.md section 6: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
+daily" (1, B, 100%). The secondary sources' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
+(docs/evidence.md#choices: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
 "Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" comes from the source
 summaries only; no BSR text supports it, so the card labels it expert opinion.
 
@@ -130,7 +130,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if comorbid and weight and high / weight > params["comorbidity_mg_per_kg"]:
         problems.append(
             f"With {', '.join(c.display for c in comorbid)}, consider the lower end (about "
-            f"{num(params['target_low_mg_per_kg'])} mg/kg/day). *Expert opinion from the source summaries; "
+            f"{num(params['target_low_mg_per_kg'])} mg/kg/day). *Expert opinion from the secondary sources; "
             "no BSR text supporting it was found.*"
         )
     suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
@@ -142,7 +142,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     policy = (
         f"This service follows BSR where sources disagree: it warns above {num(params['target_high_mg_per_kg'])} mg/kg/day "
         f"or {num(params['warning_mg_per_day'])} mg/day and treats more than {num(params['critical_mg_per_day'])} mg/day as a "
-        "probable entry error. Alternatives: the source summaries' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
+        "probable entry error. Alternatives: the secondary sources' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
     )
     detail = "\n\n".join([BSR_STATEMENT, policy, *problems])
     return Finding(
@@ -162,8 +162,8 @@ RECOMMENDATION = Recommendation(
         label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="High-dose oral glucocorticoid at induction: prednisolone 0.5-1 mg/kg/day, usually 40-60 mg daily. "
-        "Lower end with diabetes, osteoporosis or glaucoma: expert opinion (source summaries), not BSR.",
-        strength="BSR 1, B, 100% (V2, guideline summaries); comorbidity note: expert opinion [U]",
+        "Lower end with diabetes, osteoporosis or glaucoma: expert opinion (secondary sources), not BSR.",
+        strength="BSR 1, B, 100% (secondary source); comorbidity note: expert opinion (unverified)",
     ),
     trigger=(
         "Active IIM Condition, age >= 18, not juvenile DM; current oral systemic glucocorticoid order (prednisone "
@@ -177,21 +177,21 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "target_low_mg_per_kg": Parameter(0.5, "lower end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
-        "target_high_mg_per_kg": Parameter(1.0, "upper end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
-        "warning_mg_per_day": Parameter(80, "daily dose above which the card warns", "REFERENCE.md R1 and section 6"),
-        "critical_mg_per_day": Parameter(100, "daily dose above which the card is critical (entry error)", "REFERENCE.md R1"),
+        "target_low_mg_per_kg": Parameter(0.5, "lower end of the initial dose band (mg/kg/day)", "BSR 2022 (docs/evidence.md#gc-initial-dose)"),
+        "target_high_mg_per_kg": Parameter(1.0, "upper end of the initial dose band (mg/kg/day)", "BSR 2022 (docs/evidence.md#gc-initial-dose)"),
+        "warning_mg_per_day": Parameter(80, "daily dose above which the card warns", "docs/evidence.md#gc-initial-dose"),
+        "critical_mg_per_day": Parameter(100, "daily dose above which the card is critical (entry error)", "docs/evidence.md#gc-initial-dose"),
         "comorbidity_mg_per_kg": Parameter(
             0.75, "with diabetes/osteoporosis/glaucoma, mg/kg/day above which the lower end is suggested",
-            "REFERENCE.md R1 (source summaries, expert opinion)",
+            "docs/evidence.md#gc-initial-dose (secondary sources, expert opinion)",
         ),
         "initial_phase_days": Parameter(
             28, "glucocorticoid exposure (days) during which the dose counts as the initial dose",
-            "policy: REFERENCE.md R3 and section 6 (taper considered from 4 weeks)",
+            "policy: docs/evidence.md#gc-taper (taper considered from 4 weeks)",
         ),
-        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "REFERENCE.md 2.2"),
+        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "docs/evidence.md#patient-data"),
         "suggested_max_mg_per_day": Parameter(
-            60, "cap of the dose suggested for a draft order", "BSR 2022 'usually 40-60 mg daily' (REFERENCE.md R1)"
+            60, "cap of the dose suggested for a draft order", "BSR 2022 'usually 40-60 mg daily' (docs/evidence.md#gc-initial-dose)"
         ),
     },
 )

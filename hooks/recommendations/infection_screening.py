@@ -185,9 +185,9 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "min_mg_per_day": Parameter(20, "prednisone-equivalent mg/day from which a new glucocorticoid needs "
-                                    "screening", "REFERENCE.md R23"),
+                                    "screening", "docs/evidence.md#hepatitis-b"),
         "recent_start_days": Parameter(90, "an order on record started within this many days counts as new "
-                                       "(patient-view)", "policy choice: REFERENCE.md R23 says 'new order' "
+                                       "(patient-view)", "policy: 'new order' given a window "
                                        "without a window"),
     },
 )

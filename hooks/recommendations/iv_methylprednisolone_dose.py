@@ -1,9 +1,9 @@
-"""IV methylprednisolone pulse dose and indication (REFERENCE.md R4).
+"""IV methylprednisolone pulse dose and indication (docs/evidence.md#iv-methylprednisolone).
 
-Adults: usual pulse 0.5-1 g/day for 3 days (eTG [V2]; PMC11646336 Table 2 [V1]); the source
-summaries allow 250-1000 mg for 1-5 days. Children (BSR 2022 paediatric, 1, B, 100% [V2]): IV
+Adults: usual pulse 0.5-1 g/day for 3 days (eTG (secondary source); PMC11646336 Table 2); the source
+summaries allow 250-1000 mg for 1-5 days. Children (BSR 2022 paediatric, 1, B, 100% (secondary source)): IV
 methylprednisolone 30 mg/kg/day, maximum 1 g. Pulses are for severe disease: dysphagia, ILD or
-respiratory-muscle involvement (source summaries; R27).
+respiratory-muscle involvement (secondary sources; docs/evidence.md#severe-disease).
 
 When: active inflammatory myopathy and a current intravenous methylprednisolone order.
 Then:
@@ -126,7 +126,7 @@ RECOMMENDATION = Recommendation(
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="Adults: IV methylprednisolone 0.5-1 g/day for 3 days for severe disease. Children: 30 mg/kg/day, "
         "maximum 1 g.",
-        strength="BSR paediatric 1, B, 100% (V2); adult regimen V1 (review table) / V2 (eTG)",
+        strength="BSR paediatric 1, B, 100% (secondary source); adult regimen from the review table and eTG",
     ),
     trigger=(
         "Active IIM Condition + current methylprednisolone (RxNorm 6902) order with IV route. Warning: daily with "
@@ -138,9 +138,9 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
-        "max_mg_per_day": Parameter(1000, "maximum pulse dose (mg/day), adults and children", "REFERENCE.md R4"),
-        "adult_max_days": Parameter(5, "maximum consecutive pulse days (adults)", "REFERENCE.md R4 (source summaries 1-5 days)"),
-        "child_max_mg_per_kg": Parameter(30, "maximum paediatric pulse (mg/kg/day)", "BSR 2022 paediatric (REFERENCE.md R4)"),
-        "child_weight_lookback_days": Parameter(30, "maximum age of a child's weight", "REFERENCE.md 2.2"),
+        "max_mg_per_day": Parameter(1000, "maximum pulse dose (mg/day), adults and children", "docs/evidence.md#iv-methylprednisolone"),
+        "adult_max_days": Parameter(5, "maximum consecutive pulse days (adults)", "docs/evidence.md#iv-methylprednisolone (secondary sources 1-5 days)"),
+        "child_max_mg_per_kg": Parameter(30, "maximum paediatric pulse (mg/kg/day)", "BSR 2022 paediatric (docs/evidence.md#iv-methylprednisolone)"),
+        "child_weight_lookback_days": Parameter(30, "maximum age of a child's weight", "docs/evidence.md#patient-data"),
     },
 )

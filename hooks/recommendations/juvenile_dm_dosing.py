@@ -1,8 +1,8 @@
-"""Juvenile dermatomyositis: glucocorticoid and methotrexate doses (REFERENCE.md R5, R6).
+"""Juvenile dermatomyositis: glucocorticoid and methotrexate doses (docs/evidence.md#juvenile-dm).
 
-BSR 2022 (paediatric): oral prednisolone 1-2 mg/kg/day (1, B, 100% [V2]). The 60 mg/day maximum
-comes from the source summaries only and was not found in SHARE or BSR text [U]: the card says so.
-SHARE 2017 (Bellutti Enders et al., Ann Rheum Dis 2017;76:329, Table 3 [V1]): "MTX 15-20 mg/m²/week
+BSR 2022 (paediatric): oral prednisolone 1-2 mg/kg/day (1, B, 100%; secondary source). The 60 mg/day maximum
+comes from the secondary sources only and was not found in SHARE or BSR text (unverified): the card says so.
+SHARE 2017 (Bellutti Enders et al., Ann Rheum Dis 2017;76:329, Table 3): "MTX 15-20 mg/m²/week
 (max absolute dose 40 mg/week) preferably SC" (4, D, 100%).
 
 When: juvenile myositis (JDM coded, or inflammatory myopathy under 18) with a current oral
@@ -77,7 +77,7 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
             issues.append(_Issue(Indicator.INFO, "no recent weight: the mg/kg dose was not checked", orders))
     if mg > params["gc_max_mg_per_day"]:
         issues.append(_Issue(Indicator.WARNING, f"{num(mg)} mg/day is above {num(params['gc_max_mg_per_day'])} mg/day "
-                             "(maximum from the source summaries, not found in SHARE/BSR text)", orders, draft, fix_mg))
+                             "(maximum from the secondary sources, not found in SHARE/BSR text)", orders, draft, fix_mg))
     return issues
 
 
@@ -155,7 +155,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         [
             "Check: " + "; ".join(i.text for i in issues) + ".",
             "BSR 2022 (paediatric, grade 1, B, 100%): oral prednisolone **1-2 mg/kg/day**. The 60 mg/day maximum "
-            "is from the source summaries; it was not found in SHARE or BSR text (unverified).",
+            "is from the secondary sources; it was not found in SHARE or BSR text (unverified).",
             "SHARE 2017 (4, D, 100%): methotrexate **15-20 mg/m²/week, maximum 40 mg/week**, preferably "
             "subcutaneous, once weekly. BSA by Mosteller from the latest weight and height.",
         ]
@@ -179,8 +179,8 @@ RECOMMENDATION = Recommendation(
         "BSR IIM guideline 2022 (paediatric)",
         url="https://doi.org/10.1136/annrheumdis-2016-209247",
         statement="MTX 15-20 mg/m²/week (max absolute dose 40 mg/week) preferably SC; oral prednisolone 1-2 mg/kg/day. "
-        "A 60 mg/day prednisolone maximum appears only in the source summaries.",
-        strength="SHARE 4, D, 100% (V1); BSR 1, B, 100% (V2); 60 mg cap [U]",
+        "A 60 mg/day prednisolone maximum appears only in the secondary sources.",
+        strength="SHARE 4, D, 100%; BSR 1, B, 100% (secondary source); 60 mg cap (unverified)",
     ),
     trigger=(
         "JDM Condition (ICD-10-CM M33.0x, SCT 1212005) or IIM under 18; current oral prednisone/prednisolone: "
@@ -192,12 +192,12 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
-        "gc_min_mg_per_kg": Parameter(1.0, "lower end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (REFERENCE.md R5)"),
-        "gc_max_mg_per_kg": Parameter(2.0, "upper end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (REFERENCE.md R5)"),
-        "gc_max_mg_per_day": Parameter(60, "JDM prednisolone maximum (mg/day)", "source summaries [U] (REFERENCE.md R5)"),
-        "mtx_min_mg_per_m2": Parameter(15, "lower end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "mtx_max_mg_per_m2": Parameter(20, "upper end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "mtx_cap_mg_per_week": Parameter(40, "absolute JDM methotrexate maximum (mg/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "weight_lookback_days": Parameter(30, "maximum age of the weight used for mg/kg and BSA", "REFERENCE.md 2.2 (children)"),
+        "gc_min_mg_per_kg": Parameter(1.0, "lower end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (docs/evidence.md#juvenile-dm)"),
+        "gc_max_mg_per_kg": Parameter(2.0, "upper end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (docs/evidence.md#juvenile-dm)"),
+        "gc_max_mg_per_day": Parameter(60, "JDM prednisolone maximum (mg/day)", "common practice, not in SHARE or BSR (docs/evidence.md#juvenile-dm)"),
+        "mtx_min_mg_per_m2": Parameter(15, "lower end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "mtx_max_mg_per_m2": Parameter(20, "upper end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "mtx_cap_mg_per_week": Parameter(40, "absolute JDM methotrexate maximum (mg/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "weight_lookback_days": Parameter(30, "maximum age of the weight used for mg/kg and BSA", "docs/evidence.md#patient-data (children)"),
     },
 )

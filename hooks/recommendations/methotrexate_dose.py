@@ -1,9 +1,9 @@
-"""Methotrexate schedule and weekly dose (REFERENCE.md R6).
+"""Methotrexate schedule and weekly dose (docs/evidence.md#methotrexate-dose).
 
-FDA methotrexate labels, boxed warning "risk of medication errors" [V1]: outside oncology
+FDA methotrexate labels, boxed warning "risk of medication errors": outside oncology
 methotrexate is taken once weekly; daily dosing by mistake has caused fatal toxicity.
-Adult IIM: "up to 25 mg per week" (PMC11646336 Table 2 [V1]); RA practice goes to 25-30 mg/week
-[V2]. REFERENCE.md section 6: adults warning above 25, critical above 30 mg/week. Juvenile doses
+Adult IIM: "up to 25 mg per week" (PMC11646336 Table 2); RA practice goes to 25-30 mg/week
+(secondary source). This service (docs/evidence.md#methotrexate-dose): adults warning above 25, critical above 30 mg/week. Juvenile doses
 (15-20 mg/m²/week, 40 mg cap) are checked by `juvenile-dm-dosing`.
 
 When: any current methotrexate order (any patient: this protects everyone).
@@ -130,7 +130,7 @@ RECOMMENDATION = Recommendation(
         url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
         statement="Non-oncology methotrexate is dosed once weekly; mistaken daily use has caused fatal toxicity. "
         "Adult IIM dose up to 25 mg per week.",
-        strength="FDA boxed warning (V1); review table (V1); 30 mg/week critical limit: REFERENCE.md section 6 policy",
+        strength="FDA boxed warning; IIM review table; 30 mg/week critical limit is the service's policy (docs/evidence.md#methotrexate-dose)",
     ),
     trigger=(
         "Any current methotrexate (RxNorm 6851) order. Critical: more than one administration per 7 days "
@@ -142,12 +142,12 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "adult_warning_mg_per_week": Parameter(25, "adult weekly dose above which the card warns", "PMC11646336 Table 2; REFERENCE.md section 6"),
-        "adult_critical_mg_per_week": Parameter(30, "adult weekly dose above which the card is critical", "REFERENCE.md R6 and section 6"),
+        "adult_warning_mg_per_week": Parameter(25, "adult weekly dose above which the card warns", "PMC11646336 Table 2; docs/evidence.md#choices"),
+        "adult_critical_mg_per_week": Parameter(30, "adult weekly dose above which the card is critical", "docs/evidence.md#methotrexate-dose"),
         "low_dose_max_mg": Parameter(
             25, "oral methotrexate dose (mg per administration) up to which a more-than-weekly schedule stays "
             "critical despite a cancer diagnosis", "ISMP Targeted Medication Safety Best Practices for Hospitals "
-            "(oral methotrexate weekly default); docs/evidence.md#methotrexate-schedule",
+            "(oral methotrexate weekly default); docs/evidence.md#methotrexate-dose",
         ),
     },
     requires_myositis=False,

@@ -1,6 +1,6 @@
-"""Methotrexate ordered with interstitial lung disease or an ILD-associated antibody (REFERENCE.md R12).
+"""Methotrexate ordered with interstitial lung disease or an ILD-associated antibody (docs/evidence.md#methotrexate-ild).
 
-IIM review (PMC11646336, Table 2 [V1]): methotrexate "use with caution in interstitial lung
+IIM review (PMC11646336, Table 2): methotrexate "use with caution in interstitial lung
 disease"; mycophenolate and tacrolimus are listed for ILD. Azathioprine or mycophenolate are
 commonly preferred when ILD is present.
 
@@ -95,7 +95,7 @@ RECOMMENDATION = Recommendation(
         url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
         statement="Methotrexate: use with caution in interstitial lung disease; mycophenolate and tacrolimus are "
         "listed for ILD.",
-        strength="Review table (V1); not a graded guideline recommendation",
+        strength="Review table; not a graded guideline recommendation",
     ),
     trigger=(
         "Active IIM Condition; methotrexate (RxNorm 6851) draft order; and ILD Condition (J84.x, SCT 233703007), "

@@ -1,4 +1,4 @@
-"""Methotrexate and renal function (REFERENCE.md R10).
+"""Methotrexate and renal function (docs/evidence.md#methotrexate-renal).
 
 FDA methotrexate label: elimination is reduced in impaired renal function; such patients need close
 monitoring and dose reduction or discontinuation. Published cut-offs vary (e.g. British Association of
@@ -100,7 +100,7 @@ RECOMMENDATION = Recommendation(
         label="FDA methotrexate prescribing information (renal impairment); local policy cut-offs",
         url="https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=methotrexate",
         statement=STATEMENT,
-        strength="Label statement (V2 excerpt); cut-offs are local policy, not a graded recommendation",
+        strength="Label statement (secondary source); cut-offs are local policy, not a graded recommendation",
     ),
     trigger=(
         "Current or draft methotrexate and latest eGFR within egfr_window_days (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
@@ -112,9 +112,9 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "critical_below_egfr": Parameter(30, "eGFR (mL/min/1.73 m²) below which methotrexate is avoided",
-                                         "REFERENCE.md R10 (local policy)"),
+                                         "docs/evidence.md#methotrexate-renal (local policy)"),
         "warning_below_egfr": Parameter(60, "eGFR below which the dose is reduced and monitored closely",
-                                        "REFERENCE.md R10 (local policy)"),
+                                        "docs/evidence.md#methotrexate-renal (local policy)"),
         "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
                                       "policy: docs/evidence.md#result-windows"),
     },

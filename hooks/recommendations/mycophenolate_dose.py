@@ -1,9 +1,9 @@
-"""Mycophenolate dose in myositis (REFERENCE.md R15).
+"""Mycophenolate dose in myositis (docs/evidence.md#mycophenolate).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: mycophenolate mofetil 2-3 g/day
-(source documents: start 500 mg twice daily, up to 1000-1500 mg twice daily). Mycophenolic acid
+2024 IIM review treatment table (PMC11646336 Table 2): mycophenolate mofetil 2-3 g/day
+(common practice: start 500 mg twice daily, up to 1000-1500 mg twice daily). Mycophenolic acid
 (enteric-coated mycophenolate sodium) is a different salt: 720 mg is roughly equivalent to
-mycophenolate mofetil 1000 mg [U], so the two are never summed naively; each is checked against
+mycophenolate mofetil 1000 mg (unverified), so the two are never summed naively; each is checked against
 its own maximum, and both current at once is flagged as a probable duplication.
 
 When: active inflammatory myopathy and a current mycophenolate order (on record or draft) with
@@ -105,7 +105,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="Mycophenolate mofetil 2-3 g/day. Mycophenolic acid 720 mg ≈ mycophenolate mofetil 1000 mg "
         "(conversion not verified): doses of the two salts are not summed.",
-        strength="Review table [V1]; no guideline grade; conversion [U]",
+        strength="IIM treatment review 2024 table; no guideline grade; conversion (unverified)",
     ),
     trigger=(
         "Active IIM Condition and current mycophenolate mofetil (RxNorm 68149) with daily dose > "
@@ -117,12 +117,12 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "mofetil_max_mg_per_day": Parameter(
-            3000, "maximum daily dose of mycophenolate mofetil (mg/day)", "PMC11646336 Table 2 (REFERENCE.md R15)"
+            3000, "maximum daily dose of mycophenolate mofetil (mg/day)", "PMC11646336 Table 2 (docs/evidence.md#mycophenolate)"
         ),
         "mycophenolic_acid_max_mg_per_day": Parameter(
             2160,
             "maximum daily dose of mycophenolic acid (mg/day): 3 g mofetil converted at 720 mg per 1000 mg",
-            "REFERENCE.md R15 conversion [U, unverified]",
+            "unverified conversion (docs/evidence.md#mycophenolate)",
         ),
     },
 )

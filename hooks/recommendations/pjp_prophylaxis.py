@@ -1,18 +1,18 @@
-"""Pneumocystis jirovecii pneumonia (PJP) prophylaxis on high-dose glucocorticoid (REFERENCE.md R21, R22).
+"""Pneumocystis jirovecii pneumonia (PJP) prophylaxis on high-dose glucocorticoid (docs/evidence.md#pjp).
 
-US practice (source documents; University of Utah Epic BPA): prophylaxis when prednisone-equivalent
+US practice (e.g. the University of Utah Epic BPA): prophylaxis when prednisone-equivalent
 >= 20 mg/day is taken or planned for >= 4 weeks, especially with a second immunosuppressant.
 EULAR 2022 (Fragoulis et al.): prophylaxis "seems beneficial" for > 15-30 mg/day prednisolone for
 > 2-4 weeks. Evidence is observational: warning, never critical, for the indication.
 
 When: active IIM and no current TMP-SMX, atovaquone, dapsone or pentamidine, and either
 (a) prednisone-equivalent >= `min_mg_per_day` for >= `min_days`, actual or planned (an open-ended
-order counts as planned), or (b) the cautious default of REFERENCE.md section 6: >= `combination_mg_per_day`
+order counts as planned), or (b) the cautious default of docs/evidence.md#choices: >= `combination_mg_per_day`
 with a second immunosuppressant and a glucocorticoid pulse or lymphopenia.
 Then: warning "consider PJP prophylaxis" with draft orders: TMP-SMX (recommended unless a sulfonamide
 allergy), atovaquone 1500 mg daily, dapsone 100 mg daily only with a normal G6PD result.
 Also: dapsone current or ordered without a normal G6PD result (or with a deficient one) -> critical
-(REFERENCE.md R22: "G6PD result required ... Critical if missing or deficient").
+(docs/evidence.md#pjp: "G6PD result required ... Critical if missing or deficient").
 The EULAR alternative is a settings change (e.g. `min_mg_per_day = 15`, `min_days = 14`).
 """
 
@@ -57,9 +57,9 @@ from hooks.recommendation import (
 
 TMP_SMX_DS_TABLET = ("198335", "Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet")
 DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
-#: Ingredient RxCUI (REFERENCE.md 4.1, V2): the 750 mg/5 mL suspension is not in the product list.
+#: Ingredient RxCUI (docs/evidence.md#codes): the 750 mg/5 mL suspension is not in the product list.
 ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
-#: G6PD enzymatic activity in red cells (REFERENCE.md 4.3, V2).
+#: G6PD enzymatic activity in red cells (docs/evidence.md#codes).
 G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
 #: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
 _PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
@@ -264,7 +264,7 @@ RECOMMENDATION = Recommendation(
         "Ann Rheum Dis 2023); US practice (University of Utah PJP BPA); regimens PMC10938896 Table 2",
         url="https://doi.org/10.1136/ard-2022-223335",
         statement=STATEMENT,
-        strength="Observational evidence; EULAR 'seems beneficial' (LoE/GoR not retrieved, V2); warning only",
+        strength="Observational evidence; EULAR 'seems beneficial' (level of evidence not restated here); warning only",
     ),
     trigger=(
         "Active IIM; no current TMP-SMX, atovaquone, dapsone or pentamidine; and prednisone-equivalent "
@@ -280,19 +280,19 @@ RECOMMENDATION = Recommendation(
     parameters={
         "min_mg_per_day": Parameter(
             20, "prednisone-equivalent mg/day that needs prophylaxis when sustained (EULAR alternative: 15-30)",
-            "REFERENCE.md R21 policy A and section 6 (US practice; EULAR 2022 >15-30 mg)"),
+            "docs/evidence.md#pjp (US practice; EULAR 2022 >15-30 mg)"),
         "min_days": Parameter(
             28, "days at that dose, actual or planned (EULAR alternative: 14-28)",
-            "REFERENCE.md R21 policy A and section 6 (EULAR 2022 >2-4 weeks)"),
+            "docs/evidence.md#pjp (EULAR 2022 >2-4 weeks)"),
         "combination_mg_per_day": Parameter(
             15, "lower dose that needs prophylaxis with a second immunosuppressant plus a pulse or lymphopenia",
-            "REFERENCE.md section 6 (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
+            "docs/evidence.md#choices (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
         "lymphocytes_below": Parameter(
-            1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "REFERENCE.md R21"),
+            1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "docs/evidence.md#pjp"),
         "lymphocyte_window_days": Parameter(
             90, "a lymphocyte count older than this is not current", "policy: docs/evidence.md#result-windows"),
         "pulse_lookback_days": Parameter(
             90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
-            "policy choice: REFERENCE.md R21 names the pulse as a risk flag without a window"),
+            "policy: the pulse is a risk flag without a published window (docs/evidence.md#pjp)"),
     },
 )

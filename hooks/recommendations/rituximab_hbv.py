@@ -1,9 +1,9 @@
-"""Rituximab: hepatitis B status before and during treatment (REFERENCE.md R18).
+"""Rituximab: hepatitis B status before and during treatment (docs/evidence.md#hepatitis-b).
 
 EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD: hepatitis B status
 (HBsAg, anti-HBc) should be known before antirheumatic drugs and guides antiviral treatment or
-prophylaxis [V2]. Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
-death (label text not retrieved [U]). HBsAg-positive patients need antiviral prophylaxis;
+prophylaxis (secondary source). Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
+death (label text not retrieved (unverified)). HBsAg-positive patients need antiviral prophylaxis;
 HBsAg-negative/anti-HBc-positive patients on rituximab are at high risk of reactivation and need
 prophylaxis or close HBV-DNA monitoring decided with hepatology.
 
@@ -90,7 +90,7 @@ RECOMMENDATION = Recommendation(
         url="https://doi.org/10.1136/ard-2022-223335",
         statement="Hepatitis B status (HBsAg, anti-HBc) should be checked before antirheumatic drugs; positive "
         "patients need antiviral prophylaxis or monitoring decided with hepatology.",
-        strength="EULAR 2022 (level of evidence not retrieved) [V2]; rituximab HBV boxed warning [U, not retrieved]",
+        strength="EULAR 2022 (level of evidence not restated here); rituximab HBV boxed warning (unverified)",
     ),
     trigger=(
         "Current rituximab MedicationRequest (RxNorm 121191, on record or draft), any patient; and HBsAg "

@@ -1,11 +1,11 @@
 """Severe myositis (dysphagia; respiratory involvement of unstated kind) without IV methylprednisolone or IVIG.
 
-REFERENCE.md R4 (severity indications for IV methylprednisolone pulses) and R27 (dysphagia).
-Adults: IV methylprednisolone pulses 0.5-1 g/day for 3 days [V2: eTG; V1: PMC11646336 Table 2];
-children: 30 mg/kg/day, maximum 1 g (BSR 2022 paediatric, 1, B, 100%) [V2]. IVIG 2 g/kg per
-course over 2-5 days, indications dysphagia and refractory severe disease [V1: PMC11646336]. BSR
-2022: all IIM patients should be screened for swallowing difficulties [V2]; with dysphagia, speech
-and language therapy assessment (source documents).
+docs/evidence.md#iv-methylprednisolone (severity indications for IV methylprednisolone pulses) and #severe-disease (dysphagia).
+Adults: IV methylprednisolone pulses 0.5-1 g/day for 3 days (eTG; PMC11646336 Table 2);
+children: 30 mg/kg/day, maximum 1 g (BSR 2022 paediatric, 1, B, 100%) (secondary source). IVIG 2 g/kg per
+course over 2-5 days, indications dysphagia and refractory severe disease (PMC11646336). BSR
+2022: all IIM patients should be screened for swallowing difficulties (secondary source); with dysphagia, speech
+and language therapy assessment (common practice).
 
 When: active inflammatory myopathy (not IBM) with a dysphagia or respiratory-involvement Condition,
 and no IV methylprednisolone or IVIG order that is current, or on record since the onset of that
@@ -167,8 +167,8 @@ RECOMMENDATION = Recommendation(
         statement="Severe disease (dysphagia, respiratory involvement): IV methylprednisolone 0.5-1 g/day for 3 days "
         "(children 30 mg/kg/day, maximum 1 g); IVIG 2 g/kg per course for dysphagia and refractory severe disease; "
         "screen all patients for swallowing difficulties.",
-        strength="BSR paediatric pulses 1, B, 100% [V2]; adult pulse and IVIG doses from review table [V1]; "
-        "swallowing screening BSR [V2]",
+        strength="BSR paediatric pulses 1, B, 100% (secondary source); adult pulse and IVIG doses from review table; "
+        "swallowing screening BSR (secondary source)",
     ),
     trigger=(
         "Active IIM Condition (not IBM) + dysphagia Condition (R13.1x, SCT 40739000/71457002): warning; or "

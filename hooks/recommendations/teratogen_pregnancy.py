@@ -1,8 +1,8 @@
-"""Teratogens (methotrexate, mycophenolate, cyclophosphamide) and pregnancy (REFERENCE.md R13).
+"""Teratogens (methotrexate, mycophenolate, cyclophosphamide) and pregnancy (docs/evidence.md#teratogens).
 
-FDA methotrexate label [V1]: contraindicated in pregnancy for non-neoplastic disease. ACR 2020
-reproductive health guideline [V2]: discontinue methotrexate, mycophenolate and cyclophosphamide
-before pregnancy (wash-out intervals not retrieved [U]). Mycophenolate REMS / MHRA [V2]: counsel;
+FDA methotrexate label: contraindicated in pregnancy for non-neoplastic disease. ACR 2020
+reproductive health guideline (secondary source): discontinue methotrexate, mycophenolate and cyclophosphamide
+before pregnancy (wash-out intervals not retrieved (unverified)). Mycophenolate REMS / MHRA (secondary source): counsel;
 two pregnancy tests, the second 8-10 days after the first and immediately before starting;
 effective contraception during treatment and for 6 weeks after stopping; men: condoms during
 treatment and for at least 90 days after.
@@ -158,7 +158,7 @@ RECOMMENDATION = Recommendation(
         statement="Methotrexate is contraindicated in pregnancy for non-neoplastic disease; discontinue methotrexate, "
         "mycophenolate and cyclophosphamide before pregnancy; mycophenolate requires pregnancy testing and "
         "contraception (REMS).",
-        strength="FDA label (V1); ACR 2020 (V2, summaries); REMS (V2)",
+        strength="FDA label; ACR 2020 (secondary source); REMS (secondary source)",
     ),
     trigger=(
         "Any patient with a current or draft methotrexate (RxNorm 6851), mycophenolate (68149 / 7145) or "
@@ -170,7 +170,7 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "REFERENCE.md R13"),
+        "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "docs/evidence.md#teratogens"),
     },
     requires_myositis=False,
 )

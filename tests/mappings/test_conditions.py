@@ -1,4 +1,4 @@
-"""Condition -> diagnoses and the myositis subtype (REFERENCE.md R0 priority order)."""
+"""Condition -> diagnoses and the myositis subtype (docs/evidence.md#subtype-and-scope priority order)."""
 
 import pytest
 

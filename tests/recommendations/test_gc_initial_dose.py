@@ -1,4 +1,4 @@
-"""gc-initial-dose (REFERENCE.md R1): adult oral prednis(ol)one against 0.5-1 mg/kg/day."""
+"""gc-initial-dose (docs/evidence.md#gc-initial-dose): adult oral prednis(ol)one against 0.5-1 mg/kg/day."""
 
 from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import Condition, Drug, MyositisSubtype, Route

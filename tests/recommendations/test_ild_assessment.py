@@ -1,4 +1,4 @@
-"""ild-assessment (REFERENCE.md R28): ILD-risk antibody and no ILD diagnosis or lung function -> info."""
+"""ild-assessment (docs/evidence.md#ild-assessment): ILD-risk antibody and no ILD diagnosis or lung function -> info."""
 
 import pytest
 

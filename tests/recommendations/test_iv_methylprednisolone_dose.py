@@ -1,4 +1,4 @@
-"""iv-methylprednisolone-dose (REFERENCE.md R4): pulse dose, course length and severity indication."""
+"""iv-methylprednisolone-dose (docs/evidence.md#iv-methylprednisolone): pulse dose, course length and severity indication."""
 
 from dataclasses import replace
 from datetime import date

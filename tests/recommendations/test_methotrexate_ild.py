@@ -1,4 +1,4 @@
-"""methotrexate-ild (REFERENCE.md R12): methotrexate ordered with ILD or an anti-synthetase / anti-MDA5 antibody."""
+"""methotrexate-ild (docs/evidence.md#methotrexate-ild): methotrexate ordered with ILD or an anti-synthetase / anti-MDA5 antibody."""
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, MyositisSubtype, Qualitative
 from hooks.engine import evaluate

@@ -1,4 +1,4 @@
-"""severe-disease (REFERENCE.md R4, R27): dysphagia or respiratory involvement without a pulse or IVIG."""
+"""severe-disease (docs/evidence.md#iv-methylprednisolone): dysphagia or respiratory involvement without a pulse or IVIG."""
 
 from dataclasses import replace
 

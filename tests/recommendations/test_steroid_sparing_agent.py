@@ -1,4 +1,4 @@
-"""steroid-sparing-agent (REFERENCE.md R2): fires on glucocorticoid monotherapy in myositis."""
+"""steroid-sparing-agent (docs/evidence.md#steroid-sparing-agent): fires on glucocorticoid monotherapy in myositis."""
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, MyositisSubtype, Qualitative
 from hooks.engine import evaluate
