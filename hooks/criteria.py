@@ -26,6 +26,7 @@ from fhir_mappings.facts import (
     MedicationOrder,
     mosteller_bsa_m2,
 )
+from fhir_mappings.numbers import num
 
 
 def maintenance_glucocorticoids(facts: ClinicalFacts, *, include_drafts: bool = True) -> tuple[MedicationOrder, ...]:
@@ -146,6 +147,12 @@ def recent_weight_kg(facts: ClinicalFacts) -> float | None:
     """The latest body weight if recent enough for weight-based dosing (docs/evidence.md#patient-data: 90 days,
     30 for children), else None so that the card says "weight needed" instead of using a stale one."""
     return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS_CHILD if facts.is_child else WEIGHT_LOOKBACK_DAYS_ADULT)
+
+
+def weight_fact(facts: ClinicalFacts, weight_kg: float) -> str:
+    """A dosing weight as a line of a card's facts list, with the date it was measured."""
+    when = facts.weight_kg.when if facts.weight_kg is not None else None
+    return f"Weight: {num(weight_kg)} kg" + (f" on {when.date().isoformat()}" if when else "")
 
 
 def dosing_bsa_m2(facts: ClinicalFacts) -> float | None:

@@ -36,7 +36,6 @@ from typing import Any
 from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
 from hooks.criteria import (
     days_ago,
@@ -45,6 +44,7 @@ from hooks.criteria import (
     mg_per_kg_per_day,
     recent_normal_blood_count,
     recent_weight_kg,
+    weight_fact,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -174,7 +174,7 @@ def _intermediate_dose(
         over,
         tuple(describe(m) for m in over)
         + tuple(r.describe() for r in intermediate)
-        + (f"Weight {num(facts.weight_kg.value)} kg",),
+        + (weight_fact(facts, facts.weight_kg.value),),
     )
 
 

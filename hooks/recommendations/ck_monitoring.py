@@ -12,11 +12,9 @@ lab-order suggestion. Patient-view only: it is about follow-up, not about an ord
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Lab
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe, diagnosis_fact
+from hooks.criteria import describe, diagnosis_fact, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     PATIENT_VIEW,
@@ -42,9 +40,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     treatment = facts.current(SYSTEMIC_GLUCOCORTICOIDS | STEROID_SPARING_AGENTS)
     if not treatment:
         return None
-    since = facts.now - timedelta(days=params["lookback_days"])
     latest = facts.latest(Lab.CREATINE_KINASE)
-    if latest is not None and latest.when is not None and latest.when >= since:
+    if measured_within(facts, latest, params["lookback_days"]):
         return None
     days = params["lookback_days"]
     facts_used = [diagnosis_fact(facts)]

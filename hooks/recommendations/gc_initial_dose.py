@@ -39,6 +39,7 @@ from hooks.criteria import (
     is_juvenile_myositis,
     oral_glucocorticoid_orders,
     planned_prednisone_equivalent_mg_per_day,
+    weight_fact,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -96,7 +97,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
 
     facts_used = [describe(m) for m in orders]
     facts_used.append(f"Prednisone-equivalent dose: {num(high)} mg/day" + (f" ({num(low)} at the low end)" if low != high else ""))
-    facts_used.append(f"Weight: {num(weight)} kg ({num(high / weight)} mg/kg/day)" if weight else "No weight recorded in the lookback window")
+    facts_used.append(f"{weight_fact(facts, weight)} ({num(high / weight)} mg/kg/day)" if weight else "No weight recorded in the lookback window")
     facts_used.append(f"Glucocorticoid exposure so far: {days} days")
     facts_used += [f"Comorbidity: {c.display}" for c in comorbid]
 

@@ -28,6 +28,7 @@ from hooks.criteria import (
     maintenance_glucocorticoids,
     planned_prednisone_equivalent_mg_per_day,
     prednisone_equivalent_mg_per_day,
+    weight_fact,
 )
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -94,7 +95,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used.append(
         f"Prednisone-equivalent >= {num(threshold)} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
     )
-    facts_used.append(f"Weight: {num(weight)} kg" if weight is not None else "No recent weight: mg/day threshold only")
+    facts_used.append(weight_fact(facts, weight) if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(
         [
             "BSR 2022 suggests tapering glucocorticoids according to clinical response, **usually about 6 weeks** "

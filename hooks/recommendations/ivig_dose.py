@@ -36,6 +36,7 @@ from hooks.criteria import (
     is_open_ended_daily_course,
     latest_egfr,
     recent_weight_kg,
+    weight_fact,
 )
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -120,7 +121,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             Indicator.WARNING, f"IVIG above {num(limit)} g/kg per course: usual course is 2 g/kg",
             f"IVIG dose above {num(limit)} g/kg per course: " + "; ".join(excesses.values()) + ". The usual course "
             "is **2 g/kg** (e.g. 1 g/kg/day on 2 days, or divided over 2-5 days), repeated every 4-6 weeks.",
-            tuple(excesses), [f"Weight {num(weight)} kg"], risks,
+            tuple(excesses), [weight_fact(facts, weight)], risks,
         )
     open_ended = tuple(m for m in orders if is_open_ended_daily_course(m))
     if open_ended:

@@ -33,6 +33,7 @@ from hooks.criteria import (
     is_juvenile_myositis,
     oral_prednisone_orders,
     planned_prednisone_equivalent_mg_per_day,
+    weight_fact,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -147,7 +148,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used = [diagnosis_fact(facts, "Juvenile inflammatory myopathy")]
     facts_used.append(f"Age: {years(facts.patient.age_years)} years" if facts.patient.age_years is not None else "Age unknown")
     facts_used += [describe(m) for m in concerned]
-    facts_used.append(f"Weight: {num(weight)} kg" if weight else "No weight in the lookback window")
+    facts_used.append(weight_fact(facts, weight) if weight else "No weight in the lookback window")
     if facts.height_cm:
         when = f" on {facts.height_cm.when.date().isoformat()}" if facts.height_cm.when else ""
         facts_used.append(f"Height: {num(facts.height_cm.value)} cm{when}")

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals
+from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals, measured_within
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 #: Orders that were never given do not count as treatment.
@@ -81,6 +81,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     if latest.when is None or latest.value is None or latest.when.date() < reached:
         return None
+    if not measured_within(facts, latest, params["ck_window_days"]):
+        return None  # an old CK is history, not the current response
     if latest.value < params["ck_ratio"] * baseline.value:
         return None
     facts_used = [diagnosis_fact(facts)]
@@ -124,7 +126,7 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Active IIM Condition (not IBM) + systemic glucocorticoid and steroid-sparing agent both active on record "
         "+ >= min_combination_weeks weeks covered by both + latest creatine kinase (LOINC 2157-6), taken after that "
-        "point, >= ck_ratio x the highest CK on or before the first glucocorticoid/steroid-sparing order"
+        "point and within ck_window_days, >= ck_ratio x the highest CK on or before the first glucocorticoid/steroid-sparing order"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO}),
@@ -137,6 +139,10 @@ RECOMMENDATION = Recommendation(
         "ck_ratio": Parameter(
             1.0, "fires when latest CK >= this fraction of the pre-treatment CK (1.0 = no fall at all)",
             "Policy choice (no published threshold; docs/evidence.md#refractory-disease): 'CK not falling' read literally",
+        ),
+        "ck_window_days": Parameter(
+            90, "the latest CK must be this recent to count as the current response",
+            "policy: docs/evidence.md#result-windows",
         ),
     },
     escalates_immunosuppression=True,

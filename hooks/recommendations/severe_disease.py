@@ -28,7 +28,7 @@ from datetime import date
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts, ConditionFact, MedicationOrder
 from fhir_mappings.numbers import num
-from hooks.criteria import describe, diagnosis_fact, draft_references
+from hooks.criteria import describe, diagnosis_fact, draft_references, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
 SEVERE_MANIFESTATIONS = (Condition.DYSPHAGIA, Condition.RESPIRATORY_INVOLVEMENT)
@@ -64,17 +64,18 @@ def _treated(facts: ClinicalFacts, since: date | None) -> bool:
 
 def _pulse_dose(facts: ClinicalFacts) -> str:
     if facts.is_child:
-        if facts.weight_kg is None:
-            return "30 mg/kg/day (maximum 1 g) for 3 days (weight needed to compute the dose)"
-        mg = min(30 * facts.weight_kg.value, 1000)
-        return f"30 mg/kg/day (maximum 1 g) for 3 days = {mg:.0f} mg/day at {num(facts.weight_kg.value)} kg"
+        weight = recent_weight_kg(facts)
+        if weight is None:
+            return "30 mg/kg/day (maximum 1 g) for 3 days (a recent weight is needed to compute the dose)"
+        return f"30 mg/kg/day (maximum 1 g) for 3 days = {num(min(30 * weight, 1000))} mg/day at {num(weight)} kg"
     return "0.5-1 g/day for 3 days"
 
 
 def _ivig_dose(facts: ClinicalFacts) -> str:
-    if facts.weight_kg is None:
-        return "2 g/kg per course over 2-5 days (weight needed to compute the dose)"
-    return f"2 g/kg per course over 2-5 days = {num(2 * facts.weight_kg.value)} g at {num(facts.weight_kg.value)} kg"
+    weight = recent_weight_kg(facts)
+    if weight is None:
+        return "2 g/kg per course over 2-5 days (a recent weight is needed to compute the dose)"
+    return f"2 g/kg per course over 2-5 days = {num(2 * weight)} g at {num(weight)} kg"
 
 
 RESPIRATORY_QUESTION = (

@@ -19,13 +19,11 @@ cyclophosphamide order, and
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import years
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -56,9 +54,9 @@ WASHOUT_NOTE = (
 
 def _positive_hcg(facts: ClinicalFacts, window_days: int) -> LabResult | None:
     latest = facts.latest(Lab.HCG)
-    if latest is None or latest.when is None or latest.interpretation is not Qualitative.POSITIVE:
+    if not measured_within(facts, latest, window_days) or latest.interpretation is not Qualitative.POSITIVE:
         return None
-    return latest if facts.now - latest.when <= timedelta(days=window_days) else None
+    return latest
 
 
 def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
