@@ -32,6 +32,8 @@ PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
 #: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
 FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})
 _ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", "<", ">"})
+#: Flags that mean a low (deficient) enzyme activity.
+_LOW_FLAGS = frozenset({"L", "LL", "LU", "A", "AA"})
 
 _INTERPRETATION = {
     "POS": Qualitative.POSITIVE, "DET": Qualitative.POSITIVE, "A": Qualitative.POSITIVE,
@@ -192,15 +194,23 @@ def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
     return Qualitative.UNKNOWN
 
 
-def _flagged(resource: Mapping[str, Any], value: float | None) -> Qualitative:
-    """Abnormal (positive) or normal (negative) by the lab's own interpretation flag, else by its reference
-    range; unknown without either, since ranges differ by laboratory, age and sex."""
+def _interpretation_flag(resource: Mapping[str, Any], abnormal: frozenset[str]) -> Qualitative | None:
+    """Positive for the first interpretation code in `abnormal`, negative for N (normal), else None."""
     for interpretation in as_list(resource.get("interpretation")):
         for _, code, _ in codings(interpretation):
-            if code.upper() in _ABNORMAL_FLAGS:
+            if code.upper() in abnormal:
                 return Qualitative.POSITIVE
             if code.upper() == "N":
                 return Qualitative.NEGATIVE
+    return None
+
+
+def _flagged(resource: Mapping[str, Any], value: float | None) -> Qualitative:
+    """Abnormal (positive) or normal (negative) by the lab's own interpretation flag, else by its reference
+    range; unknown without either, since ranges differ by laboratory, age and sex."""
+    flag = _interpretation_flag(resource, _ABNORMAL_FLAGS)
+    if flag is not None:
+        return flag
     if value is not None:
         for reference in as_list(resource.get("referenceRange")):
             low = number(mapping(mapping(reference).get("low")).get("value"))
@@ -218,12 +228,9 @@ def _deficiency(resource: Mapping[str, Any], value: float | None, text: str | No
         return Qualitative.POSITIVE
     if text and re.search(r"\bnormal\b", text, re.I):
         return Qualitative.NEGATIVE
-    for interpretation in as_list(resource.get("interpretation")):
-        for _, code, _ in codings(interpretation):
-            if code.upper() in {"L", "LL", "LU", "A", "AA"}:
-                return Qualitative.POSITIVE
-            if code.upper() == "N":
-                return Qualitative.NEGATIVE
+    flag = _interpretation_flag(resource, _LOW_FLAGS)
+    if flag is not None:
+        return flag
     if value is not None:
         for reference in as_list(resource.get("referenceRange")):
             low = number(mapping(mapping(reference).get("low")).get("value"))
