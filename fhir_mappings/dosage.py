@@ -188,7 +188,7 @@ def _per_body_size(key: str, value: float, context: DoseContext) -> tuple[float,
     if context.bsa_m2 is None:
         raise NotInterpretable(f"{key} dose without height and weight for BSA")
     mg = value * mass * context.bsa_m2
-    return mg, f"{num(value)} {key} ({num(mg)} mg at {context.bsa_m2:.2f} m2)"
+    return mg, f"{num(value)} {key} ({num(mg)} mg at {num(context.bsa_m2)} m2)"
 
 
 def _shown(value: float, unit: str, mg: float) -> str:

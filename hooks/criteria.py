@@ -379,7 +379,7 @@ def latest_egfr(facts: ClinicalFacts, window_days: int | None) -> EgfrReading | 
         mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
         value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
         return EgfrReading(
-            value, f"eGFR {value:.0f} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
+            value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
         )
     if reported is not None:
         return EgfrReading(reported.value, reported.describe(), reported.when)

@@ -39,7 +39,7 @@ def _dose_facts(facts: ClinicalFacts) -> list[str]:
         return []
     if facts.weight_kg is None:
         return [f"Prednisone-equivalent dose: {num(mg)} mg/day (no weight on record)"]
-    return [f"Prednisone-equivalent dose: {num(mg)} mg/day = {mg / facts.weight_kg.value:.2f} mg/kg/day"]
+    return [f"Prednisone-equivalent dose: {num(mg)} mg/day = {num(mg / facts.weight_kg.value)} mg/kg/day"]
 
 
 def _assessments(facts: ClinicalFacts) -> str:

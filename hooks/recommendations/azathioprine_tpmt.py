@@ -36,6 +36,7 @@ from typing import Any
 from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
 from hooks.criteria import (
     days_ago,
@@ -162,13 +163,13 @@ def _intermediate_dose(
     if not over or facts.weight_kg is None:
         return None
     genes = " and ".join(r.concept.value.upper() for r in intermediate)
-    shown = f"{max(doses[m] or 0.0 for m in over):.2f} mg/kg/day"
+    shown = f"{num(max(doses[m] or 0.0 for m in over))} mg/kg/day"
     band = "20-50%" if both else "30-80%"
     return _Problem(
         Indicator.WARNING,
         f"Azathioprine {shown} in a {genes} intermediate metabolizer: reduce the dose",
         f"The patient is a **{genes} intermediate metabolizer**. CPIC: start at **{band} of the normal starting "
-        f"dose** (normal 2-3 mg/kg/day), i.e. at most {limit:.2f} mg/kg/day here, and adjust to myelosuppression "
+        f"dose** (normal 2-3 mg/kg/day), i.e. at most {num(limit)} mg/kg/day here, and adjust to myelosuppression "
         "and disease activity, allowing 2-4 weeks to steady state after each change. The current dose is above "
         "that unless it was titrated up on the basis of blood counts.",
         over,

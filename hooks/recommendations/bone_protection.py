@@ -80,7 +80,7 @@ def _high_risk_reasons(facts: ClinicalFacts, params: Params) -> list[str]:
         reasons.append(f"Prednisone-equivalent >= {num(high_dose)} mg/day under age 40: very high risk")
     cumulative_g = cumulative_prednisone_equivalent_mg(facts, 365) / 1000
     if cumulative_g >= params["very_high_risk_cumulative_g"]:
-        reasons.append(f"Cumulative prednisone-equivalent {cumulative_g:.1f} g in the last year: very high risk")
+        reasons.append(f"Cumulative prednisone-equivalent {num(cumulative_g, 1)} g in the last year: very high risk")
     return reasons
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Condition, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import EgfrReading, describe, draft_references, latest_egfr
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -56,7 +57,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             egfr = None
     if egfr is None and not hypertension:
         return None
-    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {egfr.value:.0f}"] if egfr is not None else [])
+    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {num(egfr.value, 0)}"] if egfr is not None else [])
     detail = (
         f"Calcineurin inhibitor with **{' and '.join(risks)}**. Tacrolimus and ciclosporin cause dose-related "
         "nephrotoxicity and hypertension.\n\n"

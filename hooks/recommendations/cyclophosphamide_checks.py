@@ -39,11 +39,11 @@ def _excess(facts: ClinicalFacts, order: MedicationOrder, params: Params) -> str
     bsa = dosing_bsa_m2(facts)
     if bsa:
         g_per_m2 = mg / 1000 / bsa
-        return f"{num(mg)} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
+        return f"{num(mg)} mg = {num(g_per_m2)} g/m² (BSA {num(bsa)} m²)" if g_per_m2 > params["max_g_per_m2"] else None
     weight = recent_weight_kg(facts)
     if weight is not None:
         mg_per_kg = mg / weight
-        return f"{num(mg)} mg = {mg_per_kg:.1f} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
+        return f"{num(mg)} mg = {num(mg_per_kg, 1)} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
     return None
 
 

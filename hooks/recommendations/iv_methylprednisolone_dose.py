@@ -56,7 +56,7 @@ def _dose_problems(facts: ClinicalFacts, order: MedicationOrder, params: Params)
         weight = dosing_weight_kg(facts, params["child_weight_lookback_days"])
         if weight is not None and mg / weight > params["child_max_mg_per_kg"]:
             problems.append(
-                f"{mg / weight:.1f} mg/kg/day is above the paediatric {num(params['child_max_mg_per_kg'])} mg/kg/day"
+                f"{num(mg / weight, 1)} mg/kg/day is above the paediatric {num(params['child_max_mg_per_kg'])} mg/kg/day"
             )
     else:
         days = course_days(order)

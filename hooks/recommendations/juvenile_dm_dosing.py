@@ -70,7 +70,7 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
         fix_mg = dose_in_steps(params["gc_max_mg_per_kg"] * weight, 5, at_least_mg=params["gc_min_mg_per_kg"] * weight,
                                at_most_mg=params["gc_max_mg_per_day"])
         if mg / weight > params["gc_max_mg_per_kg"]:
-            issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {mg / weight:.2f} mg/kg/day is above "
+            issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {num(mg / weight)} mg/kg/day is above "
                                  f"{num(params['gc_max_mg_per_kg'])} mg/kg/day", orders, draft, fix_mg))
     else:
         fix_mg = None
@@ -102,11 +102,11 @@ def _methotrexate_issues(facts: ClinicalFacts, params: Params, weight: float | N
             issues.append(_Issue(Indicator.WARNING, f"methotrexate {num(weekly_high)} mg/week is above the absolute "
                                  f"maximum of {num(cap)} mg/week", about, draft, fix_mg))
         elif bsa is not None and weekly_high > params["mtx_max_mg_per_m2"] * bsa:
-            issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high / bsa:.1f} mg/m²/week is above "
-                                 f"{num(params['mtx_max_mg_per_m2'])} mg/m²/week (BSA {bsa:.2f} m²)", about, draft, fix_mg))
+            issues.append(_Issue(Indicator.WARNING, f"methotrexate {num(weekly_high / bsa, 1)} mg/m²/week is above "
+                                 f"{num(params['mtx_max_mg_per_m2'])} mg/m²/week (BSA {num(bsa)} m²)", about, draft, fix_mg))
         elif bsa is not None and order.is_draft and weekly_low < params["mtx_min_mg_per_m2"] * bsa:
-            issues.append(_Issue(Indicator.INFO, f"methotrexate {weekly_low / bsa:.1f} mg/m²/week is below "
-                                 f"{num(params['mtx_min_mg_per_m2'])} mg/m²/week (BSA {bsa:.2f} m²)", about))
+            issues.append(_Issue(Indicator.INFO, f"methotrexate {num(weekly_low / bsa, 1)} mg/m²/week is below "
+                                 f"{num(params['mtx_min_mg_per_m2'])} mg/m²/week (BSA {num(bsa)} m²)", about))
         elif bsa is None and order.is_draft:
             issues.append(_Issue(Indicator.INFO, "recent weight and height needed for the BSA dose", about))
     return issues

@@ -80,8 +80,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     )
     return Finding(
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=(f"Methotrexate with eGFR {value:.0f}: avoid (local policy)" if critical
-                 else f"Methotrexate with eGFR {value:.0f}: reduce dose, monitor closely (local policy)"),
+        summary=(f"Methotrexate with eGFR {num(value, 0)}: avoid (local policy)" if critical
+                 else f"Methotrexate with eGFR {num(value, 0)}: reduce dose, monitor closely (local policy)"),
         detail=(
             f"{advice} Methotrexate is renally eliminated; accumulation causes marrow and mucosal toxicity. "
             "The cut-offs are **local policy** (published thresholds vary).\n\n"
