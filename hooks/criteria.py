@@ -328,6 +328,11 @@ class EgfrReading(NamedTuple):
     when: datetime | None
 
 
+#: Default age limit (days) of a laboratory value read as current: the BSR/BHPR 2017 stable-phase
+#: monitoring interval; rules expose their own window parameter (docs/evidence.md#result-windows).
+RESULT_WINDOW_DAYS = 90
+
+
 def measured_within(facts: ClinicalFacts, result: LabResult | None, window_days: int | None) -> bool:
     """True when `result` was measured within `window_days` before now; an undated result is never
     current (its age is unknown). `window_days=None` accepts any result, dated or not (the last on record)."""
@@ -357,7 +362,7 @@ def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[L
     return tuple(recent)
 
 
-def latest_egfr(facts: ClinicalFacts, window_days: int | None) -> EgfrReading | None:
+def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
     """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
     it came from, or None.
 
