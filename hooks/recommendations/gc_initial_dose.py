@@ -12,7 +12,9 @@ methylprednisolone, dexamethasone, hydrocortisone: `oral_glucocorticoid_orders`)
 prednisone equivalent of all maintenance glucocorticoids (equivalence table in `fhir_mappings.concepts`), a draft replacing the orders on record of the same drug (high end of a
 range for the upper limits, low end for the lower).
 Then:
-- critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM;
+- critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM, unless every
+  order is bounded to at most `short_course_max_days` (an oral pulse such as dexamethasone 40 mg for
+  4 days): then a warning to confirm the pulse;
 - warning above `target_high_mg_per_kg` or `warning_mg_per_day`, on a draft order or during the
   initial phase (glucocorticoid exposure shorter than `initial_phase_days`);
 - info, in the initial phase only: below `target_low_mg_per_kg`; above `comorbidity_mg_per_kg`
@@ -39,6 +41,7 @@ from hooks.criteria import (
     is_juvenile_myositis,
     oral_glucocorticoid_orders,
     planned_prednisone_equivalent_mg_per_day,
+    remaining_course_days,
     weight_fact,
 )
 from hooks.recommendation import (
@@ -80,6 +83,13 @@ def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tu
     return (Suggestion(label=f"Change the draft to {mg} mg once daily", actions=(action,), is_recommended=True),)
 
 
+def _short_course(orders: tuple[MedicationOrder, ...], facts: ClinicalFacts, max_days: int) -> bool:
+    """Every order is bounded to at most `max_days` more days: an oral pulse (e.g. dexamethasone 40 mg for
+    4 days), not a daily maintenance dose typed wrongly."""
+    remaining = [remaining_course_days(m, facts.today) for m in orders]
+    return all(days is not None and days <= max_days for days in remaining)
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = oral_glucocorticoid_orders(facts)
     if not orders or is_juvenile_myositis(facts) or not facts.is_adult:
@@ -104,9 +114,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     problems: list[str] = []
     indicator: Indicator | None = None
     summary = ""
-    if high > params["critical_mg_per_day"]:
+    short_course = _short_course(orders, facts, params["short_course_max_days"])
+    if high > params["critical_mg_per_day"] and not short_course:
         indicator = Indicator.CRITICAL
         summary = f"Prednisone-equivalent {num(high)} mg/day exceeds {num(params['critical_mg_per_day'])} mg/day: probable entry error"
+    elif high > params["critical_mg_per_day"]:
+        indicator = Indicator.WARNING
+        summary = f"Oral glucocorticoid course of {num(high)} mg/day prednisone-equivalent: confirm it is an intended pulse"
     elif ibm or not (drafts or initial):
         return None
     elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
@@ -134,7 +148,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             f"{num(params['target_low_mg_per_kg'])} mg/kg/day). *Expert opinion from the secondary sources; "
             "no BSR text supporting it was found.*"
         )
-    suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
+    pulse = short_course and high > params["critical_mg_per_day"]
+    suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO and not pulse else None
     if suggested:
         problems.append(
             f"Suggested: {suggested} mg once daily ({num(params['target_high_mg_per_kg'])} mg/kg rounded down to 5 mg, "
@@ -170,7 +185,8 @@ RECOMMENDATION = Recommendation(
         "Active IIM Condition, age >= 18, not juvenile DM; current oral systemic glucocorticoid order (prednisone "
         "8640, prednisolone 8638 by mouth or route not stated; methylprednisolone 6902, dexamethasone 3264, "
         "hydrocortisone 5492 by mouth). Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
-        "weight_lookback_days): critical > critical_mg_per_day; on a draft or with exposure < initial_phase_days "
+        "weight_lookback_days): critical > critical_mg_per_day (warning when every order is bounded to <= "
+        "short_course_max_days); on a draft or with exposure < initial_phase_days "
         "(not IBM): warning > target_high_mg_per_kg or > warning_mg_per_day; info (initial phase) < "
         "target_low_mg_per_kg, > comorbidity_mg_per_kg with diabetes/osteoporosis/glaucoma, or no weight"
     ),
@@ -189,6 +205,10 @@ RECOMMENDATION = Recommendation(
         "initial_phase_days": Parameter(
             28, "glucocorticoid exposure (days) during which the dose counts as the initial dose",
             "policy: docs/evidence.md#gc-taper (taper considered from 4 weeks)",
+        ),
+        "short_course_max_days": Parameter(
+            5, "an oral course bounded to at most this many days above critical_mg_per_day is a pulse: warning, "
+            "not an entry error", "IV/oral pulses last 1-5 days (docs/evidence.md#gc-initial-dose)",
         ),
         "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "docs/evidence.md#patient-data"),
         "suggested_max_mg_per_day": Parameter(

@@ -107,12 +107,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not new:
         return None
     serology = serology_on_record(facts)
-    checked = [lab for lab in serology if hbv_here or lab not in HBV_TESTS]
-    missing = tuple(lab for lab in checked if serology[lab] is None) if _screening_triggers(facts, params) else ()
+    screening = bool(_screening_triggers(facts, params))
+    checked = [lab for lab in serology if screening and (hbv_here or lab not in HBV_TESTS)]
+    missing = tuple(lab for lab in checked if serology[lab] is None)
     unreadable = [serology[lab] for lab in checked
                   if serology[lab] is not None and serology[lab].interpretation is Qualitative.UNKNOWN]
     hcv = serology[Lab.HCV_ANTIBODY]
-    hcv_positive = hcv is not None and hcv.interpretation is Qualitative.POSITIVE
+    hcv_positive = screening and hcv is not None and hcv.interpretation is Qualitative.POSITIVE
     core = isolated_anti_hbc(facts) if hbv_here and not any_hbv_antiviral(facts) else None
     core_warning = core is not None and _higher_risk_for_isolated_core(facts, params)
     if not (missing or unreadable or hcv_positive or core):

@@ -5,7 +5,7 @@ from fhir_mappings.concepts import Condition, Drug, MyositisSubtype, Route
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.gc_initial_dose import RECOMMENDATION
-from tests.factories import condition, facts, order
+from tests.factories import condition, dose, facts, order
 from tests.fhir_builders import condition as fhir_condition
 from tests.fhir_builders import medication_request as fhir_order
 from tests.fhir_builders import observation
@@ -249,3 +249,26 @@ def test_prednisolone_liquid_and_oral_methylprednisolone_products_are_read_from_
     tablets = fhir_order(rxnorm="197971", dose=64, authored_on="2026-11-18")  # methylprednisolone 32 mg tablet
     assert run(facts_of(weight, dm, liquid)).indicator is Indicator.WARNING  # 90 mg prednisolone
     assert run(facts_of(weight, dm, tablets)).indicator is Indicator.WARNING  # 80 mg prednisone-equivalent
+
+
+def test_a_bounded_oral_dexamethasone_pulse_is_a_warning_to_confirm_not_an_entry_error():
+    pulse = order(Drug.DEXAMETHASONE, days=1, dose=dose(40, 1.0, course_days=4))
+    finding = run(facts(weight_kg=70, medications=(pulse,)))
+    assert finding.indicator is Indicator.WARNING
+    assert "intended pulse" in finding.summary
+
+
+def test_an_unbounded_daily_dose_above_the_limit_stays_critical():
+    assert run(facts(weight_kg=70, medications=(order(Drug.DEXAMETHASONE, 40, days=1),))).indicator is Indicator.CRITICAL
+
+
+def test_a_bounded_oral_pulse_draft_gets_no_daily_dose_suggestion():
+    resource = medication_request(
+        patient_reference="Patient/example", rxnorm_code="198148", display="Prednisone 50 MG Oral Tablet",
+        dose_value=500, dose_unit="mg", frequency=1, period=1, period_unit="d", text="500 mg daily for 3 days",
+    )
+    draft = order(Drug.PREDNISONE, draft=True, ref="MedicationRequest/draft-pred", resource=resource,
+                  dose=dose(500, 1.0, course_days=3))
+    finding = run(facts(hook="order-select", weight_kg=70, medications=(draft,)))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.suggestions == ()

@@ -162,3 +162,8 @@ def test_order_select_of_an_unrelated_draft_is_silent():
     f = facts(hook="order-select", medications=(order(Drug.PREDNISONE, 40, days=3),
                                                  order(Drug.ALLOPURINOL, 100, draft=True)))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_positive_hcv_antibody_with_only_a_new_low_dose_glucocorticoid_is_left_silent():
+    f = facts(medications=(order(Drug.PREDNISONE, 5, days=3),), results=with_result(Lab.HCV_ANTIBODY, Qualitative.POSITIVE))
+    assert run(f) is None
