@@ -105,11 +105,10 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if _treated(facts, _onset(manifestations)):
         return None
     dysphagia = facts.has_condition(Condition.DYSPHAGIA)
-    respiratory = facts.has_condition(Condition.RESPIRATORY_INVOLVEMENT)
+    ild = facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE)  # then M33.x1 is read as the ILD
+    respiratory = facts.has_condition(Condition.RESPIRATORY_INVOLVEMENT) and not ild
     if not dysphagia:
-        if facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE):
-            return None
-        return _respiratory_question(facts, manifestations)
+        return _respiratory_question(facts, manifestations) if respiratory else None
     treatment = facts.current(SYSTEMIC_GLUCOCORTICOIDS | STEROID_SPARING_AGENTS)
     facts_used = [diagnosis_fact(facts)]
     facts_used += [

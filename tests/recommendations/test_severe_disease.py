@@ -144,3 +144,9 @@ def test_inclusion_body_myositis_is_silent_through_the_engine():
 
 def test_no_myositis_diagnosis_is_silent_through_the_engine():
     assert evaluate((RECOMMENDATION,), facts(myositis=None, conditions=(DYSPHAGIA,)), {}, strict=True) == []
+
+
+def test_dysphagia_with_ild_coded_does_not_ask_about_respiratory_involvement():
+    finding = run(facts(conditions=(RESPIRATORY, condition(Condition.INTERSTITIAL_LUNG_DISEASE), DYSPHAGIA)))
+    assert finding.indicator is Indicator.WARNING
+    assert "not stated which" not in finding.detail
