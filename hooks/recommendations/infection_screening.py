@@ -38,6 +38,7 @@ from hooks.hepatitis_b import (
     hbsag_positive_evidence,
     isolated_anti_hbc,
     lamivudine_note,
+    latest_interpretable,
 )
 from hooks.lab_orders import NAMES, order_suggestion, serology_on_record
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
@@ -123,7 +124,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used += [f"No {NAMES[lab]} result on record" for lab in missing]
     facts_used += [r.describe() for r in unreadable]
     facts_used += [hcv.describe()] if hcv_positive else []
-    facts_used += [core.describe(), "HBsAg negative"] if core else []
+    surface = latest_interpretable(facts, Lab.HBSAG)
+    facts_used += [core.describe(), surface.describe()] if core and surface else []
     parts = []
     if core_warning:
         parts.append("**Isolated anti-HBc** (HBsAg negative) with high-dose glucocorticoid or cyclophosphamide: "
