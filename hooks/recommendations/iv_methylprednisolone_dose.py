@@ -23,7 +23,7 @@ import math
 from fhir_mappings.concepts import Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.numbers import num
-from hooks.criteria import describe, dosing_weight_kg, draft_references, is_open_ended_daily_course
+from hooks.criteria import describe, dosing_weight_kg, draft_references, is_open_ended_daily_course, weight_fact
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SEVERITY_CONDITIONS = (
@@ -88,7 +88,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used += [f"Course: {num(course_days(m))} days" for m in pulses if course_days(m) is not None]
     if facts.is_child:
         weight = dosing_weight_kg(facts, params["child_weight_lookback_days"])
-        facts_used.append(f"Child, weight {num(weight)} kg" if weight else "Child, no weight in the last 30 days")
+        facts_used.append(f"Child; {weight_fact(facts, weight)}" if weight else "Child, no weight in the last 30 days")
     facts_used += [f"Indication coded: {c.display}" for c in indication] or [
         "No dysphagia, interstitial lung disease or respiratory involvement coded"
     ]
