@@ -3,8 +3,8 @@
 BSR 2022: adult IIM induction with high-dose oral prednisolone 0.5-1 mg/kg/day, "usually 40-60 mg
 daily" (1, B, 100%). The secondary sources' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
 (docs/evidence.md#choices: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
-"Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" comes from the source
-summaries only; no BSR text supports it, so the card labels it expert opinion.
+"Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" is common practice
+only; no BSR text supports it, so the card labels it expert opinion.
 
 When: active inflammatory myopathy, patient 18 or older and not juvenile dermatomyositis, with a
 current oral systemic glucocorticoid order (prednisone, prednisolone tablets or liquid,

@@ -1,7 +1,7 @@
 """IV methylprednisolone pulse dose and indication (docs/evidence.md#iv-methylprednisolone).
 
-Adults: usual pulse 0.5-1 g/day for 3 days (eTG (secondary source); PMC11646336 Table 2); the source
-summaries allow 250-1000 mg for 1-5 days. Children (BSR 2022 paediatric, 1, B, 100% (secondary source)): IV
+Adults: usual pulse 0.5-1 g/day for 3 days (eTG (secondary source); PMC11646336 Table 2); protocols
+allow 250-1000 mg for 1-5 days. Children (BSR 2022 paediatric, 1, B, 100% (secondary source)): IV
 methylprednisolone 30 mg/kg/day, maximum 1 g. Pulses are for severe disease: dysphagia, ILD or
 respiratory-muscle involvement (secondary sources; docs/evidence.md#severe-disease).
 
