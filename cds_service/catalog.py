@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from hooks.order_safety import params as order_safety
@@ -22,6 +23,14 @@ def _hooks(recommendation: Recommendation) -> str:
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+_EVIDENCE = re.compile(r"docs/evidence\.md#([a-z0-9-]+)")
+
+
+def link_evidence(text: str) -> str:
+    """Markdown text with each `docs/evidence.md#section` made a link (the catalog sits in docs/)."""
+    return _EVIDENCE.sub(lambda m: f"[evidence: {m.group(1)}](evidence.md#{m.group(1)})", text)
 
 
 def _scope(recommendation: Recommendation) -> str:
@@ -110,7 +119,7 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
             f"- Hooks: {_hooks(r)}",
             f"- Indicators: {_indicators(r)}",
             f"- Scope: {_scope(r)}",
-            f"- Citation: [{r.citation.label}]({r.citation.url})" + (f" ({r.citation.strength})" if r.citation.strength else ""),
+            f"- Citation: [{r.citation.label}]({r.citation.url})" + (f" ({link_evidence(r.citation.strength)})" if r.citation.strength else ""),
             f"- Statement: {r.citation.statement}",
             f"- Trigger: {r.trigger}",
         ]
@@ -130,6 +139,6 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
 
 def _parameter_table(parameters: Mapping[str, Parameter]) -> list[str]:
     return ["", "| Parameter | Default | Meaning | Source |", "|---|---|---|---|"] + [
-        f"| `{name}` | `{p.default!r}` | {_cell(p.description)} | {_cell(p.source)} |"
+        f"| `{name}` | `{p.default!r}` | {_cell(p.description)} | {link_evidence(_cell(p.source))} |"
         for name, p in parameters.items()
     ]

@@ -54,9 +54,11 @@ class Drug(StrEnum):
     ENTECAVIR = "entecavir"
     TENOFOVIR = "tenofovir"
     LAMIVUDINE = "lamivudine"
+    #: Systemic oestrogens (estradiol, ethinyl estradiol, conjugated estrogens), a thrombosis risk factor.
+    OESTROGEN = "oestrogen"
 
 
-#: Prednisone-equivalent multipliers (REFERENCE.md 2.1): mg of prednisone per mg of the steroid.
+#: Prednisone-equivalent multipliers (docs/evidence.md#prednisone-equivalence): mg of prednisone per mg of the steroid.
 PREDNISONE_EQUIVALENCE: dict[Drug, float] = {
     Drug.PREDNISONE: 1.0,
     Drug.PREDNISOLONE: 1.0,
@@ -66,9 +68,12 @@ PREDNISONE_EQUIVALENCE: dict[Drug, float] = {
 }
 
 SYSTEMIC_GLUCOCORTICOIDS = frozenset(PREDNISONE_EQUIVALENCE)
+#: The component in whose milligrams a combination product's dose is counted: TMP-SMX doses are stated
+#: as trimethoprim (one double-strength tablet = 160 mg), as in its label and the PJP regimens.
+DOSING_COMPONENT: dict[Drug, str] = {Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM: "trimethoprim"}
 ORAL_PREDNISONE_LIKE = frozenset({Drug.PREDNISONE, Drug.PREDNISOLONE})
 
-#: REFERENCE.md R2: any of these ends "glucocorticoid monotherapy".
+#: docs/evidence.md#steroid-sparing-agent: any of these ends "glucocorticoid monotherapy".
 STEROID_SPARING_AGENTS = frozenset(
     {
         Drug.METHOTREXATE,
@@ -83,7 +88,7 @@ STEROID_SPARING_AGENTS = frozenset(
     }
 )
 
-#: Second immunosuppressants that raise PJP risk (REFERENCE.md R21).
+#: Second immunosuppressants that raise PJP risk (docs/evidence.md#pjp).
 SECOND_IMMUNOSUPPRESSANTS = STEROID_SPARING_AGENTS - {Drug.IVIG}
 FOLATES = frozenset({Drug.FOLIC_ACID, Drug.LEUCOVORIN})
 PJP_PROPHYLAXIS = frozenset(
@@ -101,8 +106,11 @@ STATINS = frozenset(
     }
 )
 XANTHINE_OXIDASE_INHIBITORS = frozenset({Drug.ALLOPURINOL, Drug.FEBUXOSTAT})
-#: Nucleos(t)ide analogues used as HBV antiviral prophylaxis (REFERENCE.md R18, R23).
+#: Nucleos(t)ide analogues used as HBV antiviral prophylaxis (EASL 2017, AASLD 2018 HBV guidance).
 HBV_ANTIVIRALS = frozenset({Drug.ENTECAVIR, Drug.TENOFOVIR, Drug.LAMIVUDINE})
+#: High-barrier antivirals, the only adequate prophylaxis for an HBsAg-positive patient (EASL 2017,
+#: AASLD 2018: entecavir or tenofovir; lamivudine selects resistance).
+HBV_HIGH_BARRIER_ANTIVIRALS = frozenset({Drug.ENTECAVIR, Drug.TENOFOVIR})
 BISPHOSPHONATES = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 )
@@ -113,7 +121,7 @@ TERATOGENS = frozenset(
 
 
 class MyositisSubtype(StrEnum):
-    """Inflammatory-myopathy subtype, in the priority order of REFERENCE.md R0."""
+    """Inflammatory-myopathy subtype, in the priority order of docs/evidence.md#subtype-and-scope."""
 
     INCLUSION_BODY_MYOSITIS = "inclusion-body-myositis"
     IMMUNE_MEDIATED_NECROTIZING = "immune-mediated-necrotizing-myopathy"
@@ -128,7 +136,9 @@ class Condition(StrEnum):
     """Diagnoses and states other than the myositis subtype itself."""
 
     INTERSTITIAL_LUNG_DISEASE = "interstitial-lung-disease"
-    RESPIRATORY_MUSCLE_INVOLVEMENT = "respiratory-involvement"
+    #: Myositis "with respiratory involvement" (ICD-10-CM M33.x1): interstitial lung disease,
+    #: respiratory-muscle weakness or aspiration; the code does not say which.
+    RESPIRATORY_INVOLVEMENT = "respiratory-involvement"
     DYSPHAGIA = "dysphagia"
     DIABETES = "diabetes"
     OSTEOPOROSIS = "osteoporosis"
@@ -151,6 +161,10 @@ class Condition(StrEnum):
     #: Oesophageal disorders that delay emptying (stricture, achalasia, varices, Barrett's): no oral bisphosphonate.
     OESOPHAGEAL_DISEASE = "oesophageal-disease"
     BREASTFEEDING = "breastfeeding"
+    VENOUS_THROMBOEMBOLISM = "venous-thromboembolism"
+    THROMBOPHILIA = "thrombophilia"
+    IMMOBILITY = "immobility"
+    HYPERVISCOSITY = "hyperviscosity"
 
 
 class Lab(StrEnum):

@@ -1,4 +1,4 @@
-"""Condition -> `ConditionFact`s, and the myositis subtype in REFERENCE.md R0 priority order.
+"""Condition -> `ConditionFact`s, and the myositis subtype in docs/evidence.md#subtype-and-scope priority order.
 
 Only active diagnoses count (clinicalStatus active, recurrence or relapse; a missing clinicalStatus is
 read as active), and never a refuted or entered-in-error one. Menopause and hysterectomy are states,
@@ -29,7 +29,7 @@ NOT_A_DIAGNOSIS = frozenset({"refuted", "entered-in-error"})
 STATES = frozenset({Condition.MENOPAUSE, Condition.HYSTERECTOMY})
 JUVENILE_ONSET_BEFORE_YEARS = 18
 
-#: R0 order after the antibody-driven subtypes; IBM first, unspecified last.
+#: Scope order (docs/evidence.md#subtype-and-scope) after the antibody-driven subtypes; IBM first, unspecified last.
 _CODED_PRIORITY = (
     MyositisSubtype.INCLUSION_BODY_MYOSITIS,
     MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING,
@@ -93,7 +93,7 @@ def resolve_subtype(
     birth_date: date | None,
     age_years: float | None,
 ) -> MyositisSubtype | None:
-    """The myositis subtype (REFERENCE.md R0), or None without an active myositis diagnosis.
+    """The myositis subtype (docs/evidence.md#subtype-and-scope), or None without an active myositis diagnosis.
 
     Antibodies refine a coded myositis (anti-HMGCR/SRP -> IMNM, anti-synthetase -> antisynthetase);
     they never create one. Juvenile: a JDM code, or myositis with onset before 18 (or a patient

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_mappings.facts import Dose
+from fhir_mappings.numbers import num
 from fhir_mappings.read import as_list, code_of, date_of, mapping, number, string
 from fhir_mappings.units import COUNT_UNITS, MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys, unit_label
 
@@ -40,6 +41,8 @@ class DoseContext:
     bsa_m2: float | None = None
     #: Days since the order started (selects the phase of a sequential dosage), None if unknown.
     elapsed_days: float | None = None
+    #: The component the mg count in, for a combination product ("trimethoprim"), shown after "mg".
+    mg_of: str = ""
 
 
 class NotInterpretable(Exception):
@@ -111,7 +114,7 @@ def _one(dosage: Mapping[str, Any], context: DoseContext) -> Dose:
     course = course_days(timing)
     text = f"{amount.text} {schedule_text}"
     if course:
-        text += f" for {course:g} days"
+        text += f" for {num(course)} days"
     if as_needed:
         text += " as needed"
     return Dose(amount.mg_low, amount.mg_high, per_day, text, administration_count=count,
@@ -156,12 +159,13 @@ def _quantity_mg(quantity: Mapping[str, Any], context: DoseContext) -> tuple[flo
                 raise NotInterpretable(f"dose in '{shown}' of a product of unknown strength")
             mg = value * context.mg_per_unit
             noun = "tablet" if "tab" in key.lower() or key.lower() in {"{tbl}", "pill", "{pill}"} else "unit"
-            return mg, f"{value:g} {noun}{'s' if value != 1 else ''} ({mg:g} mg)"
+            of = f" {context.mg_of}" if context.mg_of else ""
+            return mg, f"{num(value)} {noun}{'s' if value != 1 else ''} ({num(mg)} mg{of})"
         if key.lower() in VOLUME_ML:
             if context.mg_per_ml is None:
                 raise NotInterpretable(f"dose in '{shown}' of a product of unknown concentration")
             mg = value * VOLUME_ML[key.lower()] * context.mg_per_ml
-            return mg, f"{value:g} mL ({mg:g} mg)"
+            return mg, f"{num(value)} mL ({num(mg)} mg)"
         per_size = _per_body_size(key, value, context)
         if per_size is not None:
             return per_size
@@ -180,15 +184,15 @@ def _per_body_size(key: str, value: float, context: DoseContext) -> tuple[float,
         if context.weight_kg is None:
             raise NotInterpretable(f"{key} dose without a recent weight")
         mg = value * mass * context.weight_kg
-        return mg, f"{value:g} {key} ({mg:g} mg at {context.weight_kg:g} kg)"
+        return mg, f"{num(value)} {key} ({num(mg)} mg at {num(context.weight_kg)} kg)"
     if context.bsa_m2 is None:
         raise NotInterpretable(f"{key} dose without height and weight for BSA")
     mg = value * mass * context.bsa_m2
-    return mg, f"{value:g} {key} ({mg:g} mg at {context.bsa_m2:.2f} m2)"
+    return mg, f"{num(value)} {key} ({num(mg)} mg at {num(context.bsa_m2)} m2)"
 
 
 def _shown(value: float, unit: str, mg: float) -> str:
-    return f"{mg:g} mg" if unit == "mg" else f"{value:g} {unit} ({mg:g} mg)"
+    return f"{num(mg)} mg" if unit == "mg" else f"{num(value)} {unit} ({num(mg)} mg)"
 
 
 # --- schedule --------------------------------------------------------------------------------
@@ -288,7 +292,7 @@ def schedule_text(per_day: float) -> str:
         if abs(per_day - value) < 1e-9:
             return text
     if per_day > 1:
-        return f"{per_day:g} times daily"
+        return f"{num(per_day)} times daily"
     per_week = per_day * 7
     if abs(per_week - 1) < 1e-9:
         return "once weekly"

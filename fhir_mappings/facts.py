@@ -27,10 +27,11 @@ from fhir_mappings.concepts import (
     Route,
     Vaccine,
 )
+from fhir_mappings.numbers import measured
 
 CURRENT_STATUSES = frozenset({"active", "on-hold"})
 CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
-#: REFERENCE.md 2.2: the latest weight converts mg/kg (and mg/m²) doses only if this recent, in days.
+#: docs/evidence.md#patient-data: the latest weight converts mg/kg (and mg/m²) doses only if this recent, in days.
 WEIGHT_LOOKBACK_DAYS_ADULT = 90
 WEIGHT_LOOKBACK_DAYS_CHILD = 30
 
@@ -171,7 +172,7 @@ class LabResult:
         if self.phenotype is not None:
             shown = f"{self.phenotype.value} metabolizer"
         elif self.value is not None:
-            shown = f"{self.value:g} {_readable_unit(self.unit)}".strip()
+            shown = f"{measured(self.value)} {_readable_unit(self.unit)}".strip()
         elif self.interpretation is not Qualitative.UNKNOWN:
             shown = self.interpretation.value
         else:
@@ -203,7 +204,7 @@ class PatientInfo:
     birth_date: date | None = None
     age_years: float | None = None
     sex: str | None = None
-    #: Heuristic of REFERENCE.md 2.2: female, 12-55, no menopause/hysterectomy code.
+    #: Heuristic of docs/evidence.md#patient-data: female, 12-55, no menopause/hysterectomy code.
     childbearing_potential: bool = False
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fhir_mappings.concepts import Drug, Route
+from fhir_mappings.concepts import DOSING_COMPONENT, Drug, Route
 from fhir_mappings.dosage import DoseContext, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
 from fhir_mappings.products import Product, product
@@ -119,7 +119,8 @@ def map_medication_request(
         if local and item.drug not in LOCAL_FORMS_COUNT:
             notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
-        context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed)
+        context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed,
+                              DOSING_COMPONENT.get(item.drug, ""))
         dose, problem = read_dose(dosages, context)
         orders.append(MedicationOrder(
             drug=item.drug,

@@ -29,6 +29,11 @@ UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
 #: Labs read as present/absent (the rest are numeric and keep value and unit only).
 QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG})
 PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
+#: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
+FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})
+_ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", "<", ">"})
+#: Flags that mean a low (deficient) enzyme activity.
+_LOW_FLAGS = frozenset({"L", "LL", "LU", "A", "AA"})
 
 _INTERPRETATION = {
     "POS": Qualitative.POSITIVE, "DET": Qualitative.POSITIVE, "A": Qualitative.POSITIVE,
@@ -141,6 +146,8 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         interpretation = _deficiency(resource, value, text)
     elif isinstance(concept, Antibody) or concept in QUALITATIVE_LABS:
         interpretation = _reading(resource, value)
+    elif concept in FLAGGED_LABS:
+        interpretation = _flagged(resource, value)
     else:
         interpretation = Qualitative.UNKNOWN
     return LabResult(
@@ -197,6 +204,33 @@ def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
     return Qualitative.UNKNOWN
 
 
+def _interpretation_flag(resource: Mapping[str, Any], abnormal: frozenset[str]) -> Qualitative | None:
+    """Positive for the first interpretation code in `abnormal`, negative for N (normal), else None."""
+    for interpretation in as_list(resource.get("interpretation")):
+        for _, code, _ in codings(interpretation):
+            if code.upper() in abnormal:
+                return Qualitative.POSITIVE
+            if code.upper() == "N":
+                return Qualitative.NEGATIVE
+    return None
+
+
+def _flagged(resource: Mapping[str, Any], value: float | None) -> Qualitative:
+    """Abnormal (positive) or normal (negative) by the lab's own interpretation flag, else by its reference
+    range; unknown without either, since ranges differ by laboratory, age and sex."""
+    flag = _interpretation_flag(resource, _ABNORMAL_FLAGS)
+    if flag is not None:
+        return flag
+    if value is not None:
+        for reference in as_list(resource.get("referenceRange")):
+            low = number(mapping(mapping(reference).get("low")).get("value"))
+            high = number(mapping(mapping(reference).get("high")).get("value"))
+            if low is not None or high is not None:
+                outside = (low is not None and value < low) or (high is not None and value > high)
+                return Qualitative.POSITIVE if outside else Qualitative.NEGATIVE
+    return Qualitative.UNKNOWN
+
+
 def _deficiency(resource: Mapping[str, Any], value: float | None, text: str | None) -> Qualitative:
     """G6PD read as deficiency found (positive) or not (negative), from the lab's own flags and range:
     text "deficient"/"normal", interpretation L/LL/A (low, abnormal) or N, value below the range."""
@@ -204,12 +238,9 @@ def _deficiency(resource: Mapping[str, Any], value: float | None, text: str | No
         return Qualitative.POSITIVE
     if text and re.search(r"\bnormal\b", text, re.I):
         return Qualitative.NEGATIVE
-    for interpretation in as_list(resource.get("interpretation")):
-        for _, code, _ in codings(interpretation):
-            if code.upper() in {"L", "LL", "LU", "A", "AA"}:
-                return Qualitative.POSITIVE
-            if code.upper() == "N":
-                return Qualitative.NEGATIVE
+    flag = _interpretation_flag(resource, _LOW_FLAGS)
+    if flag is not None:
+        return flag
     if value is not None:
         for reference in as_list(resource.get("referenceRange")):
             low = number(mapping(mapping(reference).get("low")).get("value"))

@@ -46,7 +46,7 @@ from fhir_mappings.validation import conformance_problems
 
 log = logging.getLogger(__name__)
 
-#: REFERENCE.md 2.2: a weight converts mg/kg doses only if this recent (adults / children).
+#: docs/evidence.md#patient-data: a weight converts mg/kg doses only if this recent (adults / children).
 _MAX_BUNDLE_DEPTH = 3
 _DRAFT_KEYS = ("draftOrders", "medications")  # medications: the CDS Hooks 1.0 medication-prescribe hook
 

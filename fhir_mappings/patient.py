@@ -10,7 +10,7 @@ from fhir_mappings.concepts import Condition
 from fhir_mappings.facts import ConditionFact, PatientInfo
 from fhir_mappings.read import date_of, string
 
-#: REFERENCE.md 2.2: female and aged 12-55 (inclusive), without a menopause or hysterectomy code.
+#: docs/evidence.md#patient-data: female and aged 12-55 (inclusive), without a menopause or hysterectomy code.
 CHILDBEARING_AGE_YEARS = (12.0, 55.0)
 _DAYS_PER_YEAR = 365.2425
 

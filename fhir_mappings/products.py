@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from fhir_mappings.concepts import Drug
+from fhir_mappings.concepts import DOSING_COMPONENT, Drug
 from fhir_mappings.rxnames import Component
 from fhir_mappings.valuesets import load
 
@@ -25,10 +25,13 @@ class Product:
     brand: str | None
 
     def mg_per_unit(self, drug: Drug) -> float | None:
-        """Milligrams of `drug` per dose unit (tablet, capsule), None if not a single mg strength."""
+        """Milligrams of `drug` per dose unit (tablet, capsule), None if not a single mg strength. A
+        combination concept counts the component named in `DOSING_COMPONENT` (TMP-SMX: trimethoprim)."""
         strengths = [c for d, c in self.components if d == drug]
+        if len(strengths) > 1 and drug in DOSING_COMPONENT:
+            strengths = [c for c in strengths if c.ingredient.lower() == DOSING_COMPONENT[drug]]
         if len(strengths) != 1 or strengths[0].per_ml:
-            return None  # a combination concept (sulfamethoxazole/trimethoprim) has no single strength
+            return None
         return strengths[0].mg
 
     @property

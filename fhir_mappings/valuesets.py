@@ -2,7 +2,7 @@
 
 Every entry of those files carries code, system, display, source and verification status; codes
 whose status is "unverified" are not used for matching (their concepts are recognised by name, see
-REFERENCE.md section 4). Lab-specific codes (myositis antibodies, TPMT ...) come from the site's
+docs/evidence.md#codes). Lab-specific codes (myositis antibodies, TPMT ...) come from the site's
 code list named by the environment variable `CDS_LAB_CODES` (see docs/mappings.md).
 """
 

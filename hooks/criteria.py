@@ -1,4 +1,4 @@
-"""Criteria shared by several recommendations, named once (REFERENCE.md section 2)."""
+"""Criteria shared by several recommendations, named once (docs/evidence.md#patient-data)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,23 @@ from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
+    Antibody,
+    Condition,
     Lab,
     MyositisSubtype,
+    Qualitative,
     Route,
 )
 from fhir_mappings.facts import (
     WEIGHT_LOOKBACK_DAYS_ADULT,
     WEIGHT_LOOKBACK_DAYS_CHILD,
     ClinicalFacts,
+    ConditionFact,
+    LabResult,
     MedicationOrder,
     mosteller_bsa_m2,
 )
+from fhir_mappings.numbers import num
 
 
 def maintenance_glucocorticoids(facts: ClinicalFacts, *, include_drafts: bool = True) -> tuple[MedicationOrder, ...]:
@@ -45,6 +51,18 @@ def prednisone_equivalent_mg_per_day(facts: ClinicalFacts, *, include_drafts: bo
         key = order.drug.value if order.drug in drafted else f"{order.drug.value}:{id(order)}"
         by_drug[key] = max(by_drug.get(key, 0.0), mg)
     return sum(by_drug.values())
+
+
+def oral_glucocorticoid_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
+    """Current scheduled systemic glucocorticoid orders taken by mouth, drafts included: prednisone and
+    prednisolone (tablets or liquid) also with no route stated (they have no other systemic form), the
+    others (methylprednisolone, dexamethasone, hydrocortisone) only with an oral route or dose form, so
+    that an IV pulse sent without a route is not read as an oral dose."""
+    return tuple(
+        m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS)
+        if not m.is_as_needed
+        and (m.route is Route.ORAL or (m.route is None and m.drug in ORAL_PREDNISONE_LIKE))
+    )
 
 
 def oral_prednisone_orders(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
@@ -126,9 +144,15 @@ def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
 
 
 def recent_weight_kg(facts: ClinicalFacts) -> float | None:
-    """The latest body weight if recent enough for weight-based dosing (REFERENCE.md 2.2: 90 days,
+    """The latest body weight if recent enough for weight-based dosing (docs/evidence.md#patient-data: 90 days,
     30 for children), else None so that the card says "weight needed" instead of using a stale one."""
     return dosing_weight_kg(facts, WEIGHT_LOOKBACK_DAYS_CHILD if facts.is_child else WEIGHT_LOOKBACK_DAYS_ADULT)
+
+
+def weight_fact(facts: ClinicalFacts, weight_kg: float) -> str:
+    """A dosing weight as a line of a card's facts list, with the date it was measured."""
+    when = facts.weight_kg.when if facts.weight_kg is not None else None
+    return f"Weight: {num(weight_kg)} kg" + (f" on {when.date().isoformat()}" if when else "")
 
 
 def dosing_bsa_m2(facts: ClinicalFacts) -> float | None:
@@ -178,7 +202,7 @@ def dose_in_steps(target_mg: float, step_mg: float, *, at_least_mg: float,
 
 
 def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:
-    """The latest weight if measured within `max_age_days` (REFERENCE.md 2.2: 90 days, 30 for children).
+    """The latest weight if measured within `max_age_days` (docs/evidence.md#patient-data: 90 days, 30 for children).
 
     An undated weight is not used: a card that needs mg/kg then says "weight needed".
     """
@@ -190,8 +214,17 @@ def dosing_weight_kg(facts: ClinicalFacts, max_age_days: int) -> float | None:
     return weight.value
 
 
+LUNG_INVOLVEMENT = (Condition.INTERSTITIAL_LUNG_DISEASE, Condition.RESPIRATORY_INVOLVEMENT)
+
+
+def lung_involvement(facts: ClinicalFacts) -> tuple[ConditionFact, ...]:
+    """ILD coded, or myositis "with respiratory involvement" (ICD-10-CM M33.x1), read as possible ILD:
+    the ILD rules (methotrexate caution, combination therapy, ILD assessment) treat both alike."""
+    return facts.conditions_of(*LUNG_INVOLVEMENT)
+
+
 def is_juvenile_myositis(facts: ClinicalFacts) -> bool:
-    """Juvenile dermatomyositis coded, or inflammatory myopathy in a patient under 18 (REFERENCE.md 2.2)."""
+    """Juvenile dermatomyositis coded, or inflammatory myopathy in a patient under 18 (docs/evidence.md#patient-data)."""
     return facts.myositis is MyositisSubtype.JUVENILE_DERMATOMYOSITIS or (
         facts.has_active_myositis and facts.is_child
     )
@@ -219,6 +252,17 @@ def remaining_course_days(order: MedicationOrder, today: date) -> int | None:
     if not ends:
         return None
     return max(0, (min(ends) - today).days)
+
+
+def is_open_ended_daily_course(order: MedicationOrder) -> bool:
+    """A daily (or more frequent) order with neither a number of administrations, a course length nor an
+    end date: read literally it never stops, which is wrong for a pulse or an IVIG course (1-5 days)."""
+    dose = order.dose
+    if dose is None or dose.as_needed or order.end is not None:
+        return False
+    if dose.administration_count is not None or dose.course_days is not None:
+        return False
+    return dose.administrations_per_day >= 1
 
 
 def sustained_glucocorticoid(facts: ClinicalFacts, min_mg_per_day: float, min_days: int) -> bool:
@@ -284,14 +328,49 @@ class EgfrReading(NamedTuple):
     when: datetime | None
 
 
-def latest_egfr(facts: ClinicalFacts) -> EgfrReading | None:
-    """Latest eGFR with the text that shows where it came from, or None.
+#: Default age limit (days) of a laboratory value read as current: the BSR/BHPR 2017 stable-phase
+#: monitoring interval; rules expose their own window parameter (docs/evidence.md#result-windows).
+RESULT_WINDOW_DAYS = 90
+
+
+def measured_within(facts: ClinicalFacts, result: LabResult | None, window_days: int | None) -> bool:
+    """True when `result` was measured within `window_days` before now; an undated result is never
+    current (its age is unknown). `window_days=None` accepts any result, dated or not (the last on record)."""
+    if result is None:
+        return False
+    if window_days is None:
+        return True
+    return result.when is not None and (facts.now - result.when).days <= window_days
+
+
+def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int | None) -> LabResult | None:
+    """The newest numeric result of `concept` if measured within `window_days`, else None.
+
+    The one way rules read a current laboratory value: a three-year-old lymphocyte count is history,
+    not "lymphopenia", so an older result is not presented as current."""
+    newest = next((r for r in facts.results_of(concept) if r.value is not None), None)
+    return newest if measured_within(facts, newest, window_days) else None
+
+
+def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[LabResult, ...]:
+    """The blood-count results of the last `window_days` when every one the lab flagged or ranged is
+    normal, else (): a result flagged abnormal, or one whose normality cannot be read, is not "normal"."""
+    recent = [r for r in facts.results_of(Lab.BLOOD_COUNT)
+              if measured_within(facts, r, window_days) and (r.value is not None or r.interpretation is not Qualitative.UNKNOWN)]
+    if not recent or any(r.interpretation is not Qualitative.NEGATIVE for r in recent):
+        return ()
+    return tuple(recent)
+
+
+def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
+    """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
+    it came from, or None.
 
     A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
     and a creatinine in mg/dL or µmol/L) the eGFR is computed from it by CKD-EPI 2021.
     """
-    reported = next((r for r in facts.results_of(Lab.EGFR) if r.value is not None), None)
-    creatinine = next((r for r in facts.results_of(Lab.CREATININE) if r.value is not None), None)
+    reported = recent_value(facts, Lab.EGFR, window_days)
+    creatinine = recent_value(facts, Lab.CREATININE, window_days)
     computable = (
         creatinine is not None
         and facts.is_adult
@@ -305,7 +384,7 @@ def latest_egfr(facts: ClinicalFacts) -> EgfrReading | None:
         mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
         value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
         return EgfrReading(
-            value, f"eGFR {value:.0f} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
+            value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
         )
     if reported is not None:
         return EgfrReading(reported.value, reported.describe(), reported.when)

@@ -1,4 +1,4 @@
-"""Laboratory tests that cards suggest ordering, with the LOINC code of each (REFERENCE.md 4.3, V1/V2 only).
+"""Laboratory tests that cards suggest ordering, with the LOINC code of each (docs/evidence.md#codes: verified codes only).
 
 A test without a verified LOINC code (blood count, albumin) is named in the card text but not offered as
 a one-click order: a wrong code on a suggested ServiceRequest would order the wrong test.
@@ -11,7 +11,7 @@ from fhir_mappings.concepts import Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from hooks.recommendation import Action, Suggestion
 
-#: LOINC code and long name per concept, REFERENCE.md 4.3 (V2).
+#: LOINC code and long name per concept, docs/evidence.md#codes.
 LOINC: dict[Lab, tuple[str, str]] = {
     Lab.HBSAG: ("5196-1", "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay"),
     Lab.ANTI_HBC: ("16933-4", "Hepatitis B virus core Ab [Presence] in Serum"),

@@ -18,6 +18,7 @@ from fhir_mappings.facts import (
     MedicationOrder,
     PatientInfo,
 )
+from fhir_mappings.numbers import num
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -30,7 +31,7 @@ def days_before(days: int) -> date:
 
 def dose(mg: float, per_day: float = 1.0, *, high: float | None = None, **extra: Any) -> Dose:
     """mg per administration and administrations per day (1/7 for once weekly)."""
-    text = f"{mg:g} mg x {per_day:g}/day"
+    text = f"{num(mg)} mg x {num(per_day)}/day" if mg is not None else "dose not stated"
     return Dose(mg, high if high is not None else mg, per_day, text, **extra)
 
 

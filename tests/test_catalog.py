@@ -30,7 +30,7 @@ def test_every_parameter_is_listed_with_its_default_and_source():
     for recommendation in all_recommendations():
         for name, parameter in recommendation.parameters.items():
             assert f"| `{name}` | `{parameter.default!r}` |" in text
-            assert parameter.source.replace("|", "\\|") in text
+            assert catalog.link_evidence(parameter.source.replace("|", "\\|")) in text
 
 
 def test_catalog_command_prints_text_and_markdown():
@@ -81,3 +81,9 @@ def test_rule_settings_file_lists_every_parameter_with_its_source():
 def test_catalog_command_prints_the_rule_settings_file():
     code, out, _ = run("catalog", "--format", "toml")
     assert code == 0 and out == catalog.settings_toml(all_recommendations())
+
+
+def test_evidence_sections_are_links_in_the_markdown_catalog():
+    assert catalog.link_evidence("BSR 2022 (docs/evidence.md#gc-taper)") == (
+        "BSR 2022 ([evidence: gc-taper](evidence.md#gc-taper))"
+    )

@@ -59,7 +59,7 @@ def test_prefetch_only_uses_primitive_root_context_tokens():
 
 def test_observation_prefetch_asks_for_loinc_codes_newest_first():
     template = SERVICES[0].prefetch["observations"]
-    assert "2157-6" in template  # creatine kinase (REFERENCE.md 4.3, V2)
+    assert "2157-6" in template  # creatine kinase (docs/evidence.md#codes, V2)
     assert "_sort=-date" in template
 
 

@@ -1,12 +1,12 @@
 """Myositis with anti-SSA/Ro52 (52 kD) IgG: treat as standard IIM, do not de-escalate.
 
-The question behind source document 000 ("treatment of myositis associated with SS-A 52 kD IgG").
+The clinical question: treatment of myositis associated with anti-SS-A/Ro52 (52 kD) IgG.
 Its answer (high-dose glucocorticoid plus methotrexate) matches BSR 2022: glucocorticoid 0.5-1
 mg/kg/day, usually 40-60 mg (1, B, 100%), with a DMARD (1, C, 100%). Its "special considerations"
 (SS-A positive myositis is milder and responds to moderate prednisolone) are **not** followed
-(REFERENCE.md section 0 point 2 and section 6): they rest on a single case report of myositis in
+(docs/evidence.md#anti-ro52): they rest on a single case report of myositis in
 primary Sjögren's syndrome, while cohorts link anti-Ro52 in IIM (especially with anti-Jo-1 or
-anti-MDA5) to more ILD, rapidly progressive ILD and higher mortality [V2: PMID 35148366; J Rheumatol
+anti-MDA5) to more ILD, rapidly progressive ILD and higher mortality [PMID 35148366; J Rheumatol
 2022 doi:10.3899/jrheum.220139; Arthritis Res Ther 2024 doi:10.1186/s13075-024-03382-x].
 
 When: active inflammatory myopathy (not IBM), anti-Ro52 positive, a current systemic glucocorticoid
@@ -27,6 +27,7 @@ from fhir_mappings.concepts import (
     Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, diagnosis_fact, draft_references, prednisone_equivalent_mg_per_day
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -37,8 +38,8 @@ def _dose_facts(facts: ClinicalFacts) -> list[str]:
     if mg <= 0:
         return []
     if facts.weight_kg is None:
-        return [f"Prednisone-equivalent dose: {mg:g} mg/day (no weight on record)"]
-    return [f"Prednisone-equivalent dose: {mg:g} mg/day = {mg / facts.weight_kg.value:.2f} mg/kg/day"]
+        return [f"Prednisone-equivalent dose: {num(mg)} mg/day (no weight on record)"]
+    return [f"Prednisone-equivalent dose: {num(mg)} mg/day = {num(mg / facts.weight_kg.value)} mg/kg/day"]
 
 
 def _assessments(facts: ClinicalFacts) -> str:
@@ -85,7 +86,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "to prompt ILD assessment, never to de-escalate.\n\n"
         "Basis: BSR 2022 (Oldroyd et al., doi:10.1093/rheumatology/keac115) for induction; PMID 35148366, "
         "J Rheumatol 2022 (doi:10.3899/jrheum.220139) and Arthritis Res Ther 2024 (doi:10.1186/s13075-024-03382-x) "
-        "for anti-Ro52 and ILD (secondary sources). REFERENCE.md sections 0.2 and 6."
+        "for anti-Ro52 and ILD (secondary sources). docs/evidence.md#anti-ro52."
     )
     return Finding(
         indicator=Indicator.INFO,
@@ -106,7 +107,7 @@ RECOMMENDATION = Recommendation(
         statement="Induction with high-dose glucocorticoid (0.5-1 mg/kg/day, usually 40-60 mg) plus a DMARD; "
         "anti-Ro52 in IIM is associated with more ILD, rapidly progressive ILD and higher mortality, so it must "
         "not drive de-escalation.",
-        strength="BSR 1, B, 100% (glucocorticoid); 1, C, 100% (DMARD); anti-Ro52 prognosis: cohort evidence [V2]",
+        strength="BSR 1, B, 100% (glucocorticoid); 1, C, 100% (DMARD); anti-Ro52 prognosis: cohort evidence (secondary source)",
     ),
     trigger=(
         "Active IIM Condition (not IBM) + positive anti-Ro52 (TRIM21) Observation + current systemic glucocorticoid "

@@ -1,4 +1,4 @@
-"""Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors (REFERENCE.md R14).
+"""Azathioprine: TPMT/NUDT15 status and xanthine-oxidase inhibitors (docs/evidence.md#azathioprine).
 
 CPIC thiopurine guideline (2018 update with 2020/2024 updates): for non-malignant conditions, TPMT
 or NUDT15 *poor* metabolizers should consider a non-thiopurine alternative (strong); *intermediate*
@@ -6,7 +6,7 @@ metabolizers (either gene) start at 30-80% of the normal starting dose (normal a
 starting dose 2-3 mg/kg/day), intermediate for both genes 20-50% (2024 update); allow 2-4 weeks to
 reach steady state after each dose change; an indeterminate TPMT result calls for erythrocyte TPMT
 activity (2020 update). Allopurinol and febuxostat inhibit xanthine oxidase, which inactivates
-azathioprine: the combination causes severe myelotoxicity (label; REFERENCE.md marks it [U]).
+azathioprine: the combination causes severe myelotoxicity (label; docs/evidence.md#azathioprine).
 
 When: current azathioprine (on record or draft), in any patient (a drug-safety check), and
   - allopurinol or febuxostat current                       -> critical
@@ -16,20 +16,37 @@ When: current azathioprine (on record or draft), in any patient (a drug-safety c
   - no usable TPMT result (none, or only indeterminate)     -> warning, with a test-order suggestion
   - intermediate metabolizer, draft order whose mg/kg cannot be computed -> info
 Then: one card, the most severe problem first; any other problem found is listed in its detail.
+An established course with recent normal blood counts gets at most an information card: azathioprine
+on record (no draft) whose current order started at least `established_days` ago, any
+allopurinol/febuxostat also started at least that long ago, and every blood count of the last
+`blood_count_window_days` within the lab's range (BSR/BHPR 2017 DMARD monitoring: blood counts every
+12 weeks once stable). Most thiopurine myelotoxicity appears in the first weeks (CPIC: 2-4 weeks to
+steady state); a dose increase (a draft, or a newer order) or a newly added xanthine-oxidase
+inhibitor raises the card again. Evidence: docs/evidence.md#azathioprine.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from fhir_mappings.builders import SNOMED
 from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references, mg_per_kg_per_day, recent_weight_kg
+from hooks.criteria import (
+    days_ago,
+    describe,
+    draft_references,
+    mg_per_kg_per_day,
+    recent_normal_blood_count,
+    recent_weight_kg,
+    weight_fact,
+)
 from hooks.recommendation import (
     ALL_HOOKS,
     Action,
@@ -56,7 +73,7 @@ class _Problem:
 
 
 def _genotype_test_request(patient_reference: str | None) -> dict[str, Any]:
-    """A draft lab ServiceRequest coded by text only: no TPMT LOINC code is verified (REFERENCE.md 4.3)."""
+    """A draft lab ServiceRequest coded by text only: no TPMT LOINC code is verified (docs/evidence.md#codes)."""
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": str(uuid.uuid4()),
@@ -104,7 +121,7 @@ def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
         "raises 6-mercaptopurine/thioguanine levels and can cause life-threatening myelosuppression. Avoid the "
         "combination; if it is unavoidable, the azathioprine label advises reducing azathioprine to one third "
         "to one quarter of the usual dose with close blood-count monitoring (specialist decision). "
-        "Source: azathioprine label interaction (not verified against the label text: REFERENCE.md [U]).",
+        "Source: azathioprine label interaction (not verified against the label text: docs/evidence.md#azathioprine).",
         involved,
         tuple(describe(m) for m in involved),
         _remove_drafts(newest, "Remove the draft order that creates the interaction"),
@@ -146,19 +163,19 @@ def _intermediate_dose(
     if not over or facts.weight_kg is None:
         return None
     genes = " and ".join(r.concept.value.upper() for r in intermediate)
-    shown = f"{max(doses[m] or 0.0 for m in over):.2f} mg/kg/day"
+    shown = f"{num(max(doses[m] or 0.0 for m in over))} mg/kg/day"
     band = "20-50%" if both else "30-80%"
     return _Problem(
         Indicator.WARNING,
         f"Azathioprine {shown} in a {genes} intermediate metabolizer: reduce the dose",
         f"The patient is a **{genes} intermediate metabolizer**. CPIC: start at **{band} of the normal starting "
-        f"dose** (normal 2-3 mg/kg/day), i.e. at most {limit:.2f} mg/kg/day here, and adjust to myelosuppression "
+        f"dose** (normal 2-3 mg/kg/day), i.e. at most {num(limit)} mg/kg/day here, and adjust to myelosuppression "
         "and disease activity, allowing 2-4 weeks to steady state after each change. The current dose is above "
         "that unless it was titrated up on the basis of blood counts.",
         over,
         tuple(describe(m) for m in over)
         + tuple(r.describe() for r in intermediate)
-        + (f"Weight {facts.weight_kg.value:g} kg",),
+        + (weight_fact(facts, facts.weight_kg.value),),
     )
 
 
@@ -222,6 +239,25 @@ _CHECKS: tuple[Callable[[ClinicalFacts, tuple[MedicationOrder, ...], Params], _P
 )
 
 
+def _settled(orders: tuple[MedicationOrder, ...], since: date) -> bool:
+    """On record (no draft) and started on or before `since`."""
+    return all(not m.is_draft and m.start is not None and m.start <= since for m in orders)
+
+
+def _established_and_tolerated(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...],
+                               params: Params) -> tuple[str, ...]:
+    """Fact lines showing an established, tolerated course, or () when it is new, changed or unproven."""
+    since = days_ago(facts, params["established_days"])
+    if not _settled(azathioprine + facts.current(XANTHINE_OXIDASE_INHIBITORS), since):
+        return ()
+    counts = recent_normal_blood_count(facts, params["blood_count_window_days"])
+    if not counts:
+        return ()
+    started = max(m.start for m in azathioprine if m.start is not None)
+    return (f"Established course: current azathioprine order since {started.isoformat()}",
+            *(f"Normal: {r.describe()}" for r in counts))
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     azathioprine = facts.current((Drug.AZATHIOPRINE,))
     if not azathioprine:
@@ -230,6 +266,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not problems:
         return None
     first, others = problems[0], problems[1:]
+    tolerated = _established_and_tolerated(facts, azathioprine, params)
+    if tolerated:
+        first = replace(
+            first, indicator=Indicator.INFO, facts_used=first.facts_used + tolerated,
+            text=first.text + "\n\nShown as information: the course is established and recent blood counts are "
+            "normal. A dose increase or a newly added allopurinol/febuxostat raises this card again.",
+        )
     detail = first.text
     if others:
         detail += "\n\nAlso:\n" + "\n".join(f"- {p.summary}" for p in others)
@@ -257,13 +300,15 @@ RECOMMENDATION = Recommendation(
         "non-thiopurine agent. Intermediate metabolizers: start at 30-80% of the normal starting dose "
         "(2-3 mg/kg/day azathioprine); intermediate for both genes: 20-50%.",
         strength="CPIC strong (poor metabolizer); CPIC moderate-strong (intermediate). Xanthine-oxidase "
-        "interaction: drug label, not verified [U]",
+        "interaction: drug label, not verified (unverified)",
     ),
     trigger=(
         "Current azathioprine MedicationRequest (RxNorm 1256, on record or draft), any patient; and allopurinol "
         "(519) or febuxostat current, or latest TPMT/NUDT15 phenotype poor, or intermediate with dose "
         "> fraction x normal_starting_dose_mg_per_kg_day (weight: LOINC 29463-7 within 90 days, 30 for children), or no TPMT result "
-        "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue)"
+        "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue). At most info when "
+        "azathioprine and any xanthine-oxidase inhibitor are on record since >= established_days and every blood "
+        "count (LOINC 58410-2/6690-2/718-7/777-3) within blood_count_window_days is flagged normal by the lab"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING, Indicator.INFO}),
@@ -273,15 +318,23 @@ RECOMMENDATION = Recommendation(
             3.0,
             "normal azathioprine starting dose (mg/kg/day) that the intermediate-metabolizer fractions apply to; "
             "the upper end of CPIC's 2-3 mg/kg/day, so the card fires only when the dose is clearly not reduced",
-            "CPIC thiopurine guideline 2018 (REFERENCE.md R14)",
+            "CPIC thiopurine guideline 2018 (docs/evidence.md#azathioprine)",
         ),
         "intermediate_max_fraction": Parameter(
             0.8, "maximum fraction of the normal starting dose for a TPMT or NUDT15 intermediate metabolizer",
-            "CPIC thiopurine guideline 2018: 30-80% (REFERENCE.md R14)",
+            "CPIC thiopurine guideline 2018: 30-80% (docs/evidence.md#azathioprine)",
         ),
         "both_intermediate_max_fraction": Parameter(
             0.5, "maximum fraction of the normal starting dose when intermediate for both TPMT and NUDT15",
-            "CPIC thiopurine 2024 update: 20-50% (REFERENCE.md R14)",
+            "CPIC thiopurine 2024 update: 20-50% (docs/evidence.md#azathioprine)",
+        ),
+        "established_days": Parameter(
+            84, "an azathioprine (and allopurinol/febuxostat) order on record this long is an established course",
+            "BSR/BHPR 2017 DMARD monitoring (stable phase after 12 weeks); docs/evidence.md#azathioprine",
+        ),
+        "blood_count_window_days": Parameter(
+            90, "blood counts within this many days count as recent",
+            "BSR/BHPR 2017 DMARD monitoring (every 12 weeks once stable); docs/evidence.md#azathioprine",
         ),
     },
     requires_myositis=False,

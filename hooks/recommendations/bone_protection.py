@@ -1,4 +1,4 @@
-"""Bone protection on long-term glucocorticoid (REFERENCE.md R20a/R20b; ACR 2022 GIOP guideline).
+"""Bone protection on long-term glucocorticoid (docs/evidence.md#bone-protection; ACR 2022 GIOP guideline).
 
 ACR 2022 (Humphrey et al.): for adults starting glucocorticoid >= 2.5 mg/day for > 3 months, optimise
 calcium and vitamin D intake and lifestyle, and assess fracture risk as soon as possible (clinical risk
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import OSTEOPOROSIS_THERAPY, Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
+from fhir_mappings.numbers import num
 from hooks.actions import new_order
 from hooks.criteria import (
     cumulative_prednisone_equivalent_mg,
@@ -72,14 +73,14 @@ def _high_risk_reasons(facts: ClinicalFacts, params: Params) -> list[str]:
     age = facts.patient.age_years or 0
     if age >= 40 and sustained_glucocorticoid(facts, high_dose, params["very_high_risk_days"] + 1):
         reasons.append(
-            f"Prednisone-equivalent >= {high_dose:g} mg/day for > {params['very_high_risk_days']} days, actual or "
+            f"Prednisone-equivalent >= {num(high_dose)} mg/day for > {params['very_high_risk_days']} days, actual or "
             f"planned ({days_at_or_above(facts, high_dose)} days so far): very high risk"
         )
     elif age < 40 and prednisone_equivalent_mg_per_day(facts) >= high_dose:
-        reasons.append(f"Prednisone-equivalent >= {high_dose:g} mg/day under age 40: very high risk")
+        reasons.append(f"Prednisone-equivalent >= {num(high_dose)} mg/day under age 40: very high risk")
     cumulative_g = cumulative_prednisone_equivalent_mg(facts, 365) / 1000
     if cumulative_g >= params["very_high_risk_cumulative_g"]:
-        reasons.append(f"Cumulative prednisone-equivalent {cumulative_g:.1f} g in the last year: very high risk")
+        reasons.append(f"Cumulative prednisone-equivalent {num(cumulative_g, 1)} g in the last year: very high risk")
     return reasons
 
 
@@ -104,14 +105,14 @@ def _alendronate(patient: str | None) -> Suggestion:
 
 def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | None]:
     """(oral bisphosphonate suitable, note for the detail, eGFR fact)."""
-    egfr = latest_egfr(facts)
+    egfr = latest_egfr(facts, params["egfr_window_days"])
     limit = params["bisphosphonate_min_egfr"]
     if egfr is None:
-        return True, f"Check renal function first: oral bisphosphonates are not recommended below about {limit:g} mL/min.", None
+        return True, f"Check renal function first: oral bisphosphonates are not recommended below about {num(limit)} mL/min.", None
     if egfr.value < limit:
-        return False, (f"eGFR below {limit:g}: oral bisphosphonates are not recommended (label cut-off, to be "
+        return False, (f"eGFR below {num(limit)}: oral bisphosphonates are not recommended (label cut-off, to be "
                        "verified); consider specialist advice (e.g. denosumab)."), egfr.text
-    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {limit:g} mL/min).", egfr.text
+    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {num(limit)} mL/min).", egfr.text
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -136,7 +137,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not needs_therapy and supplemented and recent_bmd:
         return None
     facts_used = [describe(m) for m in glucocorticoids]
-    facts_used.append(f"Prednisone-equivalent {dose:g} mg/day, long-term (myositis treatment or > "
+    facts_used.append(f"Prednisone-equivalent {num(dose)} mg/day, long-term (myositis treatment or > "
                       f"{params['min_days']} days actual or planned)")
     facts_used += high_risk
     if not supplemented:
@@ -199,7 +200,7 @@ RECOMMENDATION = Recommendation(
         "(Humphrey et al., Arthritis Rheumatol 2023;75:2088-2102)",
         url="https://doi.org/10.1002/art.42646",
         statement=STATEMENT,
-        strength="Strong (initial assessment; treatment at moderate/high/very high risk); V2 secondary reproduction",
+        strength="Strong (initial assessment; treatment at moderate/high/very high risk); secondary reproduction of the guideline table",
     ),
     trigger=(
         "Adult (>= 18) with current prednisone-equivalent >= min_mg_per_day (2.5) that is long-term: active IIM "
@@ -212,22 +213,24 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
+        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
+                                      "policy: docs/evidence.md#result-windows"),
         "min_mg_per_day": Parameter(2.5, "prednisone-equivalent mg/day that starts bone protection",
-                                    "REFERENCE.md R20a (ACR 2022)"),
+                                    "docs/evidence.md#bone-protection (ACR 2022)"),
         "min_days": Parameter(90, "duration (days, actual or planned) beyond which glucocorticoid is long-term "
-                              "outside myositis induction", "REFERENCE.md R20a (ACR 2022: > 3 months)"),
+                              "outside myositis induction", "docs/evidence.md#bone-protection (ACR 2022: > 3 months)"),
         "very_high_risk_mg_per_day": Parameter(30, "prednisone-equivalent mg/day that is very high risk",
-                                               "REFERENCE.md R20b (ACR 2022)"),
+                                               "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_days": Parameter(30, "days above which that dose is very high risk (age >= 40)",
-                                         "REFERENCE.md R20b (ACR 2022)"),
+                                         "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_cumulative_g": Parameter(5.0, "cumulative prednisone-equivalent grams in a year that is "
-                                                 "very high risk", "REFERENCE.md R20b (ACR 2022)"),
-        "high_risk_t_score": Parameter(-2.5, "T-score at or below which risk is high", "REFERENCE.md R20b (ACR 2022)"),
+                                                 "very high risk", "docs/evidence.md#bone-protection (ACR 2022)"),
+        "high_risk_t_score": Parameter(-2.5, "T-score at or below which risk is high", "docs/evidence.md#bone-protection (ACR 2022)"),
         "very_high_risk_t_score": Parameter(-3.5, "T-score at or below which risk is very high",
-                                            "REFERENCE.md R20b (ACR 2022)"),
+                                            "docs/evidence.md#bone-protection (ACR 2022)"),
         "bmd_interval_days": Parameter(730, "a T-score older than this is due again (every 1-2 years)",
-                                       "REFERENCE.md R20a (ACR 2022: every 1-2 years)"),
+                                       "docs/evidence.md#bone-protection (ACR 2022: every 1-2 years)"),
         "bisphosphonate_min_egfr": Parameter(35, "eGFR below which an oral bisphosphonate is not suggested",
-                                             "REFERENCE.md R20b renal note (label cut-offs, [U] to verify)"),
+                                             "bisphosphonate labels (alendronate not recommended at CrCl < 35 mL/min); docs/evidence.md#bone-protection"),
     },
 )

@@ -1,7 +1,7 @@
-"""Calcineurin inhibitors with hypertension or reduced renal function (REFERENCE.md R16).
+"""Calcineurin inhibitors with hypertension or reduced renal function (docs/evidence.md#calcineurin-inhibitors).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: ciclosporin up to 5 mg/kg/day,
-tacrolimus 0.06 mg/kg/day; both cause hypertension and renal insufficiency (source documents:
+2024 IIM review treatment table (PMC11646336 Table 2): ciclosporin up to 5 mg/kg/day,
+tacrolimus 0.06 mg/kg/day; both cause hypertension and renal insufficiency (common practice:
 "reserved for severe, refractory disease due to serious adverse effects including hypertension and
 renal insufficiency").
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Condition, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import EgfrReading, describe, draft_references, latest_egfr
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -33,8 +34,8 @@ from hooks.recommendation import (
 CALCINEURIN_INHIBITORS = (Drug.TACROLIMUS, Drug.CICLOSPORIN)
 
 
-def _low_egfr(facts: ClinicalFacts, threshold: float) -> EgfrReading | None:
-    latest = latest_egfr(facts)
+def _low_egfr(facts: ClinicalFacts, threshold: float, window_days: int) -> EgfrReading | None:
+    latest = latest_egfr(facts, window_days)
     if latest is None or latest.value >= threshold:
         return None
     return latest
@@ -48,7 +49,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = facts.current(CALCINEURIN_INHIBITORS)
     if not orders:
         return None
-    egfr = _low_egfr(facts, params["egfr_threshold"])
+    egfr = _low_egfr(facts, params["egfr_threshold"], params["egfr_window_days"])
     hypertension = facts.conditions_of(Condition.HYPERTENSION)
     if facts.hook == PATIENT_VIEW:
         hypertension = ()
@@ -56,7 +57,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             egfr = None
     if egfr is None and not hypertension:
         return None
-    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {egfr.value:.0f}"] if egfr is not None else [])
+    risks = (["hypertension"] if hypertension else []) + ([f"eGFR {num(egfr.value, 0)}"] if egfr is not None else [])
     detail = (
         f"Calcineurin inhibitor with **{' and '.join(risks)}**. Tacrolimus and ciclosporin cause dose-related "
         "nephrotoxicity and hypertension.\n\n"
@@ -64,7 +65,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "- Weigh an alternative steroid-sparing agent (e.g. mycophenolate) if renal function is impaired or "
         "falling.\n"
         "- Usual myositis doses: ciclosporin up to 5 mg/kg/day; tacrolimus 0.06 mg/kg/day (by trough level).\n\n"
-        "Source: 2024 IIM review treatment table (PMC11646336); REFERENCE.md R16."
+        "Source: 2024 IIM review treatment table (PMC11646336); docs/evidence.md#calcineurin-inhibitors."
     )
     facts_used = [describe(m) for m in orders] + [f"Diagnosis: {c.display}" for c in hypertension]
     if egfr is not None:
@@ -86,7 +87,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="Ciclosporin (up to 5 mg/kg/day) and tacrolimus (0.06 mg/kg/day) cause hypertension and renal "
         "insufficiency; monitor blood pressure, creatinine and trough levels.",
-        strength="Review table [V1]; no guideline grade",
+        strength="IIM treatment review 2024 table; no guideline grade",
     ),
     trigger=(
         "Active IIM Condition and current tacrolimus (RxNorm 42316) or ciclosporin (RxNorm 3008); order hooks: "
@@ -97,8 +98,10 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
+        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
+                                      "policy: docs/evidence.md#result-windows"),
         "egfr_threshold": Parameter(
-            60, "eGFR (mL/min/1.73 m²) below which renal function counts as reduced", "REFERENCE.md R16"
+            60, "eGFR (mL/min/1.73 m²) below which renal function counts as reduced", "docs/evidence.md#calcineurin-inhibitors"
         ),
     },
 )

@@ -1,8 +1,8 @@
-"""Disease-activity monitoring: creatine kinase on treatment (REFERENCE.md R25).
+"""Disease-activity monitoring: creatine kinase on treatment (docs/evidence.md#ck-monitoring).
 
 Source documents: monitor muscle strength, CK and response to treatment regularly; BSR 2022
-emphasises standardised assessment of disease activity [V2, scope]. The 90-day interval is expert
-opinion (configurable). Aldolase is optional, useful when CK is normal [U].
+emphasises standardised assessment of disease activity (guideline scope). The 90-day interval is expert
+opinion (configurable). Aldolase is optional, useful when CK is normal (unverified).
 
 When: active inflammatory myopathy, on treatment (a current systemic glucocorticoid or
 steroid-sparing agent), and no creatine kinase result (LOINC 2157-6) dated within `lookback_days`.
@@ -12,11 +12,9 @@ lab-order suggestion. Patient-view only: it is about follow-up, not about an ord
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Lab
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe, diagnosis_fact
+from hooks.criteria import describe, diagnosis_fact, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     PATIENT_VIEW,
@@ -42,9 +40,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     treatment = facts.current(SYSTEMIC_GLUCOCORTICOIDS | STEROID_SPARING_AGENTS)
     if not treatment:
         return None
-    since = facts.now - timedelta(days=params["lookback_days"])
     latest = facts.latest(Lab.CREATINE_KINASE)
-    if latest is not None and latest.when is not None and latest.when >= since:
+    if measured_within(facts, latest, params["lookback_days"]):
         return None
     days = params["lookback_days"]
     facts_used = [diagnosis_fact(facts)]
@@ -62,8 +59,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "- CK alone can mislead: treat the patient, not the number (persistent CK with improving strength, or "
         "weakness with a normal CK, e.g. steroid myopathy).\n"
         "- Aldolase can help when CK is normal (not verified as a guideline recommendation).\n\n"
-        f"Basis: source documents and BSR 2022 (standardised assessment); the {days}-day interval is expert "
-        "opinion, configurable. REFERENCE.md R25."
+        f"Basis: BSR 2022 (standardised assessment of disease activity); the {days}-day interval is expert "
+        "opinion, configurable. docs/evidence.md#ck-monitoring."
     )
     return Finding(
         indicator=Indicator.INFO,
@@ -78,11 +75,11 @@ RECOMMENDATION = Recommendation(
     id="ck-monitoring",
     title="Monitor creatine kinase and disease activity on treatment",
     citation=Citation(
-        label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022); source documents",
+        label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022;61:1760-1768)",
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="Monitor disease activity regularly with a standardised assessment of muscle strength and "
         "function and muscle enzymes (CK).",
-        strength="BSR scope [V2]; monitoring interval is expert opinion",
+        strength="BSR scope (secondary source); monitoring interval is expert opinion",
     ),
     trigger=(
         "Active IIM Condition + current systemic glucocorticoid or steroid-sparing agent (methotrexate, "
@@ -93,7 +90,7 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     parameters={
-        "lookback_days": Parameter(90, "days within which a creatine kinase result is expected", "REFERENCE.md R25 "
+        "lookback_days": Parameter(90, "days within which a creatine kinase result is expected", "docs/evidence.md#ck-monitoring "
                                    "(expert opinion)"),
     },
 )

@@ -1,7 +1,7 @@
-"""Cyclophosphamide: pulse dose and pre-cycle checks (REFERENCE.md R19).
+"""Cyclophosphamide: pulse dose and pre-cycle checks (docs/evidence.md#cyclophosphamide).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: IV cyclophosphamide 0.5-1 g/m²
-monthly, or 10-15 mg/kg monthly, for 6-12 months (RP-ILD regimen 600 mg/m² every 4 weeks x 6 [V2]).
+2024 IIM review treatment table (PMC11646336 Table 2): IV cyclophosphamide 0.5-1 g/m²
+monthly, or 10-15 mg/kg monthly, for 6-12 months (RP-ILD regimen 600 mg/m² every 4 weeks x 6 (secondary source)).
 Checks before each cycle: pregnancy (R13), Pneumocystis prophylaxis (R21) and a blood count.
 
 When: active inflammatory myopathy and a current cyclophosphamide order, and
@@ -21,12 +21,13 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import PJP_PROPHYLAXIS, Drug, Lab, Qualitative, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, dosing_bsa_m2, draft_references, recent_weight_kg
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
     "Source: 2024 IIM review treatment table (PMC11646336): IV cyclophosphamide 0.5-1 g/m² (or 10-15 mg/kg) "
-    "monthly for 6-12 months. REFERENCE.md R19."
+    "monthly for 6-12 months. docs/evidence.md#cyclophosphamide."
 )
 
 
@@ -38,11 +39,11 @@ def _excess(facts: ClinicalFacts, order: MedicationOrder, params: Params) -> str
     bsa = dosing_bsa_m2(facts)
     if bsa:
         g_per_m2 = mg / 1000 / bsa
-        return f"{mg:g} mg = {g_per_m2:.2f} g/m² (BSA {bsa:.2f} m²)" if g_per_m2 > params["max_g_per_m2"] else None
+        return f"{num(mg)} mg = {num(g_per_m2)} g/m² (BSA {num(bsa)} m²)" if g_per_m2 > params["max_g_per_m2"] else None
     weight = recent_weight_kg(facts)
     if weight is not None:
         mg_per_kg = mg / weight
-        return f"{mg:g} mg = {mg_per_kg:.1f} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
+        return f"{num(mg)} mg = {num(mg_per_kg, 1)} mg/kg (no height for BSA)" if mg_per_kg > params["max_mg_per_kg"] else None
     return None
 
 
@@ -85,7 +86,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     excesses = {m: why for m in orders if (why := _excess(facts, m, params)) is not None}
     if excesses:
         detail = (
-            f"Cyclophosphamide pulse above {params['max_g_per_m2']:g} g/m² (or {params['max_mg_per_kg']:g} mg/kg): "
+            f"Cyclophosphamide pulse above {num(params['max_g_per_m2'])} g/m² (or {num(params['max_mg_per_kg'])} mg/kg): "
             + "; ".join(excesses.values())
             + ". Usual IV pulse: 0.5-1 g/m² monthly (e.g. 600 mg/m² every 4 weeks for RP-ILD); reduce for "
             "renal impairment and the leucocyte nadir."
@@ -94,7 +95,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         )
         return Finding(
             indicator=Indicator.WARNING,
-            summary=f"Cyclophosphamide pulse above {params['max_g_per_m2']:g} g/m²: check the dose",
+            summary=f"Cyclophosphamide pulse above {num(params['max_g_per_m2'])} g/m²: check the dose",
             detail=detail,
             facts_used=tuple(f"{describe(m)}: {why}" for m, why in excesses.items()),
             about_drafts=draft_references(tuple(excesses)),
@@ -118,7 +119,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="IV cyclophosphamide 0.5-1 g/m² monthly, or 10-15 mg/kg monthly, for 6-12 months; check "
         "pregnancy, Pneumocystis prophylaxis and the blood count before each cycle.",
-        strength="Review table [V1]; pre-cycle checks from REFERENCE.md R13/R21 (no guideline grade)",
+        strength="IIM treatment review 2024 table; pre-cycle checks are the service's policy (no guideline grade)",
     ),
     trigger=(
         "Active IIM Condition and current cyclophosphamide (RxNorm 3002): IV dose per administration / BSA "
@@ -131,16 +132,16 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "max_g_per_m2": Parameter(
-            1.0, "maximum IV pulse dose (g/m² per administration)", "PMC11646336 (REFERENCE.md R19)"
+            1.0, "maximum IV pulse dose (g/m² per administration)", "PMC11646336 (docs/evidence.md#cyclophosphamide)"
         ),
         "max_mg_per_kg": Parameter(
-            15, "maximum IV pulse dose (mg/kg) when no height is on record for BSA", "PMC11646336 (REFERENCE.md R19)"
+            15, "maximum IV pulse dose (mg/kg) when no height is on record for BSA", "PMC11646336 (docs/evidence.md#cyclophosphamide)"
         ),
         "pre_cycle_window_days": Parameter(
             7,
             "days before a cycle within which a blood count (and, if of childbearing potential, a negative "
             "pregnancy test) must be on record",
-            "policy choice: REFERENCE.md R19 says 'CBC before each cycle' without a window",
+            "policy: a blood count before each cycle, window chosen by the service (docs/evidence.md#cyclophosphamide)",
         ),
     },
 )

@@ -1,30 +1,36 @@
-"""Initial oral glucocorticoid dose in adult myositis (REFERENCE.md R1).
+"""Initial oral glucocorticoid dose in adult myositis (docs/evidence.md#gc-initial-dose).
 
 BSR 2022: adult IIM induction with high-dose oral prednisolone 0.5-1 mg/kg/day, "usually 40-60 mg
-daily" (1, B, 100%). The source summaries' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
-(REFERENCE.md section 6: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
-"Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" comes from the source
-summaries only; no BSR text supports it, so the card labels it expert opinion.
+daily" (1, B, 100%). The secondary sources' 60-80 mg and eTG's 1 mg/kg up to 75 mg are not followed
+(docs/evidence.md#choices: target band 0.5-1 mg/kg, warn > 1 mg/kg or > 80 mg, critical > 100 mg).
+"Use the lower end (about 0.5 mg/kg) with diabetes, osteoporosis or glaucoma" is common practice
+only; no BSR text supports it, so the card labels it expert opinion.
 
 When: active inflammatory myopathy, patient 18 or older and not juvenile dermatomyositis, with a
-current oral prednisone/prednisolone order; the daily dose is the prednisone equivalent of all
-maintenance glucocorticoids, a draft replacing the orders on record of the same drug (high end of a
+current oral systemic glucocorticoid order (prednisone, prednisolone tablets or liquid,
+methylprednisolone, dexamethasone, hydrocortisone: `oral_glucocorticoid_orders`); the daily dose is the
+prednisone equivalent of all maintenance glucocorticoids (equivalence table in `fhir_mappings.concepts`), a draft replacing the orders on record of the same drug (high end of a
 range for the upper limits, low end for the lower).
 Then:
-- critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM;
+- critical above `critical_mg_per_day` (probable entry error), at any time and also in IBM, unless every
+  order is bounded to at most `short_course_max_days` (an oral pulse such as dexamethasone 40 mg for
+  4 days): then a warning to confirm the pulse;
 - warning above `target_high_mg_per_kg` or `warning_mg_per_day`, on a draft order or during the
   initial phase (glucocorticoid exposure shorter than `initial_phase_days`);
 - info, in the initial phase only: below `target_low_mg_per_kg`; above `comorbidity_mg_per_kg`
   with diabetes, osteoporosis or glaucoma (expert opinion); no recent weight ("weight needed").
-A draft order that is too high gets a suggestion to change it to 1 mg/kg rounded down to 5 mg,
-at most `suggested_max_mg_per_day` (BSR "usually 40-60 mg").
+A draft prednisone/prednisolone order that is too high gets a suggestion to change it to 1 mg/kg
+rounded down to 5 mg, at most `suggested_max_mg_per_day` (BSR "usually 40-60 mg"); a draft of another
+glucocorticoid gets no dose suggestion (its tablet steps differ): the card states the prednisone
+equivalent instead.
 Later in the course, taper questions belong to `gc-taper`.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, MyositisSubtype
+from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Condition, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
@@ -33,8 +39,10 @@ from hooks.criteria import (
     draft_references,
     glucocorticoid_days,
     is_juvenile_myositis,
-    oral_prednisone_orders,
+    oral_glucocorticoid_orders,
     planned_prednisone_equivalent_mg_per_day,
+    remaining_course_days,
+    weight_fact,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -66,6 +74,8 @@ def _suggested_mg(weight: float | None, params: Params) -> int | None:
 def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tuple[Suggestion, ...]:
     if mg is None or len(drafts) != 1 or not drafts[0].resource or not one_mg_dose(drafts[0].resource):
         return ()
+    if drafts[0].drug not in ORAL_PREDNISONE_LIKE:
+        return ()
     action = update_draft(
         drafts[0], f"Draft order: {drafts[0].display} {mg} mg once daily", text=f"{mg} mg by mouth once daily",
         dose_value=mg, dose_unit="mg", frequency=1, period=1, period_unit="d",
@@ -73,8 +83,15 @@ def _dose_suggestions(drafts: tuple[MedicationOrder, ...], mg: int | None) -> tu
     return (Suggestion(label=f"Change the draft to {mg} mg once daily", actions=(action,), is_recommended=True),)
 
 
+def _short_course(orders: tuple[MedicationOrder, ...], facts: ClinicalFacts, max_days: int) -> bool:
+    """Every order is bounded to at most `max_days` more days: an oral pulse (e.g. dexamethasone 40 mg for
+    4 days), not a daily maintenance dose typed wrongly."""
+    remaining = [remaining_course_days(m, facts.today) for m in orders]
+    return all(days is not None and days <= max_days for days in remaining)
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    orders = oral_prednisone_orders(facts)
+    orders = oral_glucocorticoid_orders(facts)
     if not orders or is_juvenile_myositis(facts) or not facts.is_adult:
         return None
     high = planned_prednisone_equivalent_mg_per_day(facts)
@@ -89,22 +106,26 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     comorbid = facts.conditions_of(*COMORBIDITIES)
 
     facts_used = [describe(m) for m in orders]
-    facts_used.append(f"Prednisone-equivalent dose: {high:g} mg/day" + (f" ({low:g} at the low end)" if low != high else ""))
-    facts_used.append(f"Weight: {weight:g} kg ({high / weight:.2f} mg/kg/day)" if weight else "No weight recorded in the lookback window")
+    facts_used.append(f"Prednisone-equivalent dose: {num(high)} mg/day" + (f" ({num(low)} at the low end)" if low != high else ""))
+    facts_used.append(f"{weight_fact(facts, weight)} ({num(high / weight)} mg/kg/day)" if weight else "No weight recorded in the lookback window")
     facts_used.append(f"Glucocorticoid exposure so far: {days} days")
     facts_used += [f"Comorbidity: {c.display}" for c in comorbid]
 
     problems: list[str] = []
     indicator: Indicator | None = None
     summary = ""
-    if high > params["critical_mg_per_day"]:
+    short_course = _short_course(orders, facts, params["short_course_max_days"])
+    if high > params["critical_mg_per_day"] and not short_course:
         indicator = Indicator.CRITICAL
-        summary = f"Prednisone-equivalent {high:g} mg/day exceeds {params['critical_mg_per_day']:g} mg/day: probable entry error"
+        summary = f"Prednisone-equivalent {num(high)} mg/day exceeds {num(params['critical_mg_per_day'])} mg/day: probable entry error"
+    elif high > params["critical_mg_per_day"]:
+        indicator = Indicator.WARNING
+        summary = f"Oral glucocorticoid course of {num(high)} mg/day prednisone-equivalent: confirm it is an intended pulse"
     elif ibm or not (drafts or initial):
         return None
     elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
         indicator = Indicator.WARNING
-        summary = f"Glucocorticoid dose {high:g} mg/day is above BSR 0.5-1 mg/kg/day (max {params['warning_mg_per_day']:g} mg)"
+        summary = f"Prednisone-equivalent {num(high)} mg/day is above BSR 0.5-1 mg/kg/day (max {num(params['warning_mg_per_day'])} mg)"
     elif not initial:
         return None
     elif weight is None:
@@ -112,7 +133,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         summary = "Record a weight to check the initial glucocorticoid dose (0.5-1 mg/kg/day)"
     elif low / weight < params["target_low_mg_per_kg"]:
         indicator = Indicator.INFO
-        summary = f"Initial glucocorticoid dose {low / weight:.2f} mg/kg/day is below BSR 0.5-1 mg/kg/day"
+        summary = f"Initial glucocorticoid dose {num(low / weight)} mg/kg/day is below BSR 0.5-1 mg/kg/day"
     elif comorbid and high / weight > params["comorbidity_mg_per_kg"]:
         indicator = Indicator.INFO
         summary = "Diabetes, osteoporosis or glaucoma: consider the lower end of the glucocorticoid dose range"
@@ -124,19 +145,20 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if comorbid and weight and high / weight > params["comorbidity_mg_per_kg"]:
         problems.append(
             f"With {', '.join(c.display for c in comorbid)}, consider the lower end (about "
-            f"{params['target_low_mg_per_kg']:g} mg/kg/day). *Expert opinion from the source summaries; "
+            f"{num(params['target_low_mg_per_kg'])} mg/kg/day). *Expert opinion from the secondary sources; "
             "no BSR text supporting it was found.*"
         )
-    suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO else None
+    pulse = short_course and high > params["critical_mg_per_day"]
+    suggested = _suggested_mg(weight, params) if indicator is not Indicator.INFO and not pulse else None
     if suggested:
         problems.append(
-            f"Suggested: {suggested} mg once daily ({params['target_high_mg_per_kg']:g} mg/kg rounded down to 5 mg, "
-            f"at most {params['suggested_max_mg_per_day']:g} mg)."
+            f"Suggested: {suggested} mg once daily ({num(params['target_high_mg_per_kg'])} mg/kg rounded down to 5 mg, "
+            f"at most {num(params['suggested_max_mg_per_day'])} mg)."
         )
     policy = (
-        f"This service follows BSR where sources disagree: it warns above {params['target_high_mg_per_kg']:g} mg/kg/day "
-        f"or {params['warning_mg_per_day']:g} mg/day and treats more than {params['critical_mg_per_day']:g} mg/day as a "
-        "probable entry error. Alternatives: the source summaries' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
+        f"This service follows BSR where sources disagree: it warns above {num(params['target_high_mg_per_kg'])} mg/kg/day "
+        f"or {num(params['warning_mg_per_day'])} mg/day and treats more than {num(params['critical_mg_per_day'])} mg/day as a "
+        "probable entry error. Alternatives: the secondary sources' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
     )
     detail = "\n\n".join([BSR_STATEMENT, policy, *problems])
     return Finding(
@@ -156,13 +178,15 @@ RECOMMENDATION = Recommendation(
         label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="High-dose oral glucocorticoid at induction: prednisolone 0.5-1 mg/kg/day, usually 40-60 mg daily. "
-        "Lower end with diabetes, osteoporosis or glaucoma: expert opinion (source summaries), not BSR.",
-        strength="BSR 1, B, 100% (V2, guideline summaries); comorbidity note: expert opinion [U]",
+        "Lower end with diabetes, osteoporosis or glaucoma: expert opinion (secondary sources), not BSR.",
+        strength="BSR 1, B, 100% (secondary source); comorbidity note: expert opinion (unverified)",
     ),
     trigger=(
-        "Active IIM Condition, age >= 18, not juvenile DM; current oral prednisone (RxNorm 8640) or prednisolone "
-        "(8638) order. Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
-        "weight_lookback_days): critical > critical_mg_per_day; on a draft or with exposure < initial_phase_days "
+        "Active IIM Condition, age >= 18, not juvenile DM; current oral systemic glucocorticoid order (prednisone "
+        "8640, prednisolone 8638 by mouth or route not stated; methylprednisolone 6902, dexamethasone 3264, "
+        "hydrocortisone 5492 by mouth). Prednisone-equivalent mg/day of maintenance glucocorticoids vs weight (LOINC 29463-7 within "
+        "weight_lookback_days): critical > critical_mg_per_day (warning when every order is bounded to <= "
+        "short_course_max_days); on a draft or with exposure < initial_phase_days "
         "(not IBM): warning > target_high_mg_per_kg or > warning_mg_per_day; info (initial phase) < "
         "target_low_mg_per_kg, > comorbidity_mg_per_kg with diabetes/osteoporosis/glaucoma, or no weight"
     ),
@@ -170,21 +194,25 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "target_low_mg_per_kg": Parameter(0.5, "lower end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
-        "target_high_mg_per_kg": Parameter(1.0, "upper end of the initial dose band (mg/kg/day)", "BSR 2022 (REFERENCE.md R1)"),
-        "warning_mg_per_day": Parameter(80, "daily dose above which the card warns", "REFERENCE.md R1 and section 6"),
-        "critical_mg_per_day": Parameter(100, "daily dose above which the card is critical (entry error)", "REFERENCE.md R1"),
+        "target_low_mg_per_kg": Parameter(0.5, "lower end of the initial dose band (mg/kg/day)", "BSR 2022 (docs/evidence.md#gc-initial-dose)"),
+        "target_high_mg_per_kg": Parameter(1.0, "upper end of the initial dose band (mg/kg/day)", "BSR 2022 (docs/evidence.md#gc-initial-dose)"),
+        "warning_mg_per_day": Parameter(80, "daily dose above which the card warns", "docs/evidence.md#gc-initial-dose"),
+        "critical_mg_per_day": Parameter(100, "daily dose above which the card is critical (entry error)", "docs/evidence.md#gc-initial-dose"),
         "comorbidity_mg_per_kg": Parameter(
             0.75, "with diabetes/osteoporosis/glaucoma, mg/kg/day above which the lower end is suggested",
-            "REFERENCE.md R1 (source summaries, expert opinion)",
+            "docs/evidence.md#gc-initial-dose (secondary sources, expert opinion)",
         ),
         "initial_phase_days": Parameter(
             28, "glucocorticoid exposure (days) during which the dose counts as the initial dose",
-            "policy: REFERENCE.md R3 and section 6 (taper considered from 4 weeks)",
+            "policy: docs/evidence.md#gc-taper (taper considered from 4 weeks)",
         ),
-        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "REFERENCE.md 2.2"),
+        "short_course_max_days": Parameter(
+            5, "an oral course bounded to at most this many days above critical_mg_per_day is a pulse: warning, "
+            "not an entry error", "IV/oral pulses last 1-5 days (docs/evidence.md#gc-initial-dose)",
+        ),
+        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg (adults)", "docs/evidence.md#patient-data"),
         "suggested_max_mg_per_day": Parameter(
-            60, "cap of the dose suggested for a draft order", "BSR 2022 'usually 40-60 mg daily' (REFERENCE.md R1)"
+            60, "cap of the dose suggested for a draft order", "BSR 2022 'usually 40-60 mg daily' (docs/evidence.md#gc-initial-dose)"
         ),
     },
 )

@@ -1,9 +1,9 @@
-"""Prolonged high-dose glucocorticoid without a taper (REFERENCE.md R3).
+"""Prolonged high-dose glucocorticoid without a taper (docs/evidence.md#gc-taper).
 
 BSR 2022 suggests tapering according to clinical response, usually about 6 weeks after initiation
-(grade not retrieved; V2 summaries). The source summaries say 2-4 weeks; REFERENCE.md section 6
+(grade not restated here). The secondary sources say 2-4 weeks; docs/evidence.md#choices
 settles on info at 4 weeks and warning beyond 6 weeks. The summaries' "60 -> 40 -> 30 -> 25 -> 20 mg
-every 2 weeks, then 2.5 mg decrements" is shown as an example schedule only [U], never as a rule.
+every 2 weeks, then 2.5 mg decrements" is shown as an example schedule only (unverified), never as a rule.
 
 When: active inflammatory myopathy and a current prednisone-equivalent dose (maintenance
 glucocorticoids, IV pulses excluded) of at least `high_dose_mg_per_day` or `high_dose_mg_per_kg`
@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, SYSTEMIC_GLUCOCORTICOIDS, Route
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import (
     describe,
     dosing_weight_kg,
@@ -27,6 +28,7 @@ from hooks.criteria import (
     maintenance_glucocorticoids,
     planned_prednisone_equivalent_mg_per_day,
     prednisone_equivalent_mg_per_day,
+    weight_fact,
 )
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -34,7 +36,7 @@ from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parame
 LOOKBACK_DAYS = 366
 
 EXAMPLE_SCHEDULE = (
-    "*Example schedule only (source summaries, not BSR; not a rule):* 60 -> 40 -> 30 -> 25 -> 20 mg, one step "
+    "*Example schedule only (secondary sources, not BSR; not a rule):* 60 -> 40 -> 30 -> 25 -> 20 mg, one step "
     "every 2 weeks, then 2.5 mg decrements every 2 weeks. eTG alternative: 1 mg/kg (maximum 75 mg) for 6 weeks, "
     "then 5 mg decrements every 2 weeks to 25 mg."
 )
@@ -91,15 +93,15 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     weeks = days // 7
     facts_used = [describe(m) for m in maintenance_glucocorticoids(facts)]
     facts_used.append(
-        f"Prednisone-equivalent >= {threshold:g} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
+        f"Prednisone-equivalent >= {num(threshold)} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
     )
-    facts_used.append(f"Weight: {weight:g} kg" if weight is not None else "No recent weight: mg/day threshold only")
+    facts_used.append(weight_fact(facts, weight) if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(
         [
             "BSR 2022 suggests tapering glucocorticoids according to clinical response, **usually about 6 weeks** "
-            "after starting (grade not retrieved). The source summaries taper after 2-4 weeks; this service informs "
+            "after starting (grade not retrieved). The secondary sources taper after 2-4 weeks; this service informs "
             f"beyond {params['info_days']} days and warns beyond {params['warning_days']} days of an unreduced high "
-            f"dose (>= {params['high_dose_mg_per_day']:g} mg/day or >= {params['high_dose_mg_per_kg']:g} mg/kg/day).",
+            f"dose (>= {num(params['high_dose_mg_per_day'])} mg/day or >= {num(params['high_dose_mg_per_kg'])} mg/kg/day).",
             "If the disease is not responding, reassess (diagnosis, steroid-sparing agent, IVIG) rather than "
             "continuing high-dose glucocorticoid.",
             EXAMPLE_SCHEDULE,
@@ -121,8 +123,8 @@ RECOMMENDATION = Recommendation(
         label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="Taper glucocorticoids according to clinical response, usually about 6 weeks after initiation. "
-        "Example taper schedules from the source summaries are shown as examples only.",
-        strength="BSR, grade not retrieved (V2, guideline summaries); example schedule [U]",
+        "Example taper schedules from the secondary sources are shown as examples only.",
+        strength="BSR, grade not retrieved (secondary source); example schedule (unverified)",
     ),
     trigger=(
         "Active IIM Condition; prednisone-equivalent of maintenance glucocorticoids (prednisone, prednisolone, "
@@ -134,10 +136,10 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
-        "high_dose_mg_per_day": Parameter(40, "prednisone-equivalent mg/day that counts as high dose", "REFERENCE.md R3"),
-        "high_dose_mg_per_kg": Parameter(0.75, "mg/kg/day that counts as high dose", "REFERENCE.md R3"),
-        "info_days": Parameter(28, "unreduced high-dose days after which an info card appears", "REFERENCE.md R3, section 6 (source 2-4 weeks)"),
-        "warning_days": Parameter(42, "unreduced high-dose days after which the card warns", "BSR 2022 (~6 weeks), REFERENCE.md R3"),
-        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg", "REFERENCE.md 2.2"),
+        "high_dose_mg_per_day": Parameter(40, "prednisone-equivalent mg/day that counts as high dose", "docs/evidence.md#gc-taper"),
+        "high_dose_mg_per_kg": Parameter(0.75, "mg/kg/day that counts as high dose", "docs/evidence.md#gc-taper"),
+        "info_days": Parameter(28, "unreduced high-dose days after which an info card appears", "docs/evidence.md#gc-taper; secondary sources 2-4 weeks"),
+        "warning_days": Parameter(42, "unreduced high-dose days after which the card warns", "BSR 2022 (~6 weeks), docs/evidence.md#gc-taper"),
+        "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg", "docs/evidence.md#patient-data"),
     },
 )

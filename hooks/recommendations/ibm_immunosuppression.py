@@ -1,15 +1,15 @@
-"""Inclusion body myositis: no escalation of immunosuppression (REFERENCE.md R0, scope).
+"""Inclusion body myositis: no escalation of immunosuppression (docs/evidence.md#subtype-and-scope).
 
-BSR 2022 excludes inclusion body myositis (IBM) from its scope [V2]; BMJ Best Practice: IBM is
+BSR 2022 excludes inclusion body myositis (IBM) from its scope (secondary source); BMJ Best Practice: IBM is
 generally refractory to immunosuppression, and corticosteroids or immunosuppressants are usually
-not recommended [V2]. Management is exercise-based, with swallowing assessment and specialist care.
+not recommended (secondary source). Management is exercise-based, with swallowing assessment and specialist care.
 
 Two parts:
   - Silencing: every recommendation declared `escalates_immunosuppression=True` (start or escalate
     immunosuppression) is not applied in IBM. The engine does that, once, for the whole registry.
   - This card. When: IBM is the resolved myositis subtype and a draft systemic glucocorticoid order
     of high dose: prednisone-equivalent >= `high_dose_mg_per_day` or >= `high_dose_mg_per_kg_day`
-    (the "high dose" of REFERENCE.md R3), IV pulses included.
+    (the "high dose" of docs/evidence.md#gc-taper), IV pulses included.
     Then: info "IBM is generally refractory to immunosuppression; exercise-based management".
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import ORDER_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -48,7 +49,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "This service does not show its 'start/escalate immunosuppression' cards in IBM."
     )
     facts_used = ("Diagnosis: inclusion body myositis",) + tuple(
-        f"{describe(m)} (prednisone-equivalent {m.prednisone_equivalent_mg_per_day:g} mg/day)" for m in high
+        f"{describe(m)} (prednisone-equivalent {num(m.prednisone_equivalent_mg_per_day)} mg/day)" for m in high
     )
     return Finding(
         indicator=Indicator.INFO,
@@ -68,7 +69,7 @@ RECOMMENDATION = Recommendation(
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="IBM is excluded from the BSR guideline; IBM is generally refractory to immunosuppression and "
         "corticosteroids or immunosuppressants are usually not recommended; management is exercise-based.",
-        strength="Guideline scope and point-of-care summary [V2]; no graded recommendation",
+        strength="Guideline scope and point-of-care summary (secondary source); no graded recommendation",
     ),
     trigger=(
         "Resolved myositis subtype IBM (SNOMED 72315009/1144926009, ICD-10-CM G72.41) and a draft systemic "
@@ -80,10 +81,10 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "high_dose_mg_per_day": Parameter(
-            40, "prednisone-equivalent mg/day that counts as high dose", "REFERENCE.md R3 (high dose >= 40 mg/day)"
+            40, "prednisone-equivalent mg/day that counts as high dose", "docs/evidence.md#gc-taper (high dose >= 40 mg/day)"
         ),
         "high_dose_mg_per_kg_day": Parameter(
-            0.75, "prednisone-equivalent mg/kg/day that counts as high dose", "REFERENCE.md R3 (>= 0.75 mg/kg/day)"
+            0.75, "prednisone-equivalent mg/kg/day that counts as high dose", "docs/evidence.md#gc-taper (>= 0.75 mg/kg/day)"
         ),
     },
 )

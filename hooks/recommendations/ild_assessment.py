@@ -1,11 +1,11 @@
-"""Assess for interstitial lung disease in antibody-defined high-risk myositis (REFERENCE.md R28).
+"""Assess for interstitial lung disease in antibody-defined high-risk myositis (docs/evidence.md#ild-assessment).
 
 Anti-synthetase (anti-Jo-1, PL-7, PL-12, EJ, OJ) and anti-MDA5 antibodies mark a high risk of
 interstitial lung disease (ILD), anti-MDA5 of rapidly progressive ILD; anti-Ro52 in IIM, especially
 with anti-Jo-1 or anti-MDA5, is associated with more ILD, rapidly progressive ILD and higher mortality
-[V2: PMID 35148366; J Rheumatol 2022 doi:10.3899/jrheum.220139; Arthritis Res Ther 2024
+[PMID 35148366; J Rheumatol 2022 doi:10.3899/jrheum.220139; Arthritis Res Ther 2024
 doi:10.1186/s13075-024-03382-x]. No graded guideline statement was retrieved (BSR 2022 covers ILD
-screening; exact wording not retrievable, R29).
+screening; exact wording not retrievable, docs/evidence.md#refractory-disease).
 
 When: active inflammatory myopathy, and an anti-synthetase, anti-MDA5 or anti-Ro52 antibody
 positive (or an antisynthetase-syndrome diagnosis), and no ILD Condition and no lung-function
@@ -17,8 +17,9 @@ card asks to record them when done elsewhere. Patient-view only.
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Lab, MyositisSubtype, Qualitative
+from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Lab, MyositisSubtype, Qualitative
 from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import lung_involvement
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Params, Recommendation
 
 ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibody.RO52)
@@ -38,7 +39,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     markers = _risk_markers(facts)
     if not markers:
         return None
-    if facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE) or facts.results_of(Lab.LUNG_FUNCTION):
+    if lung_involvement(facts) or facts.results_of(Lab.LUNG_FUNCTION):
         return None
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE
@@ -53,7 +54,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
            "associated with more ILD, rapidly progressive ILD and higher mortality.\n\n" if ro52 else "")
         + "If HRCT or lung-function tests were done elsewhere, record the result or an ILD diagnosis: this "
         "service cannot see imaging or lung-function reports (DiagnosticReport/Procedure).\n\n"
-        "Basis: cohort evidence (secondary sources), no graded guideline statement retrieved. REFERENCE.md R28."
+        "Basis: cohort evidence (secondary sources), no graded guideline statement retrieved. docs/evidence.md#ild-assessment."
     )
     facts_used = markers + ["No interstitial lung disease Condition and no lung-function result on record"]
     return Finding(
@@ -72,7 +73,7 @@ RECOMMENDATION = Recommendation(
         url="https://pubmed.ncbi.nlm.nih.gov/35148366/",
         statement="Anti-synthetase, anti-MDA5 and anti-Ro52 antibodies in IIM are associated with interstitial "
         "lung disease, rapidly progressive ILD and higher mortality; assess with lung function (FVC, DLCO) and HRCT.",
-        strength="Cohort evidence [V2]; no guideline grade retrieved (expert opinion)",
+        strength="Cohort evidence (secondary source); no guideline grade retrieved (expert opinion)",
     ),
     trigger=(
         "Active IIM Condition + positive anti-Jo-1/PL-7/PL-12/EJ/OJ, anti-MDA5 or anti-Ro52 Observation (or an "

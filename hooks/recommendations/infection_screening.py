@@ -1,44 +1,57 @@
-"""Hepatitis B/C screening before immunosuppression (REFERENCE.md R23).
+"""Hepatitis B/C before and during immunosuppression.
 
-EULAR 2022 (Fragoulis et al.): screen for hepatitis B (HBsAg, anti-HBc) and hepatitis C (anti-HCV)
-before starting immunosuppressive therapy; HBV status guides antiviral prophylaxis or monitoring;
-HBsAg or anti-HBc positive -> specialist / antiviral prophylaxis decision; HCV RNA positive -> refer for
-antiviral treatment. TB screening could be considered before csDMARDs/glucocorticoid and should be done
-before biologics (IGRA preferred).
+EULAR 2022 recommendations on screening and prophylaxis of chronic and opportunistic infections in
+AIIRD (Fragoulis et al., Ann Rheum Dis 2023;82:742-753): screen for HBV (HBsAg, anti-HBc) and HCV
+before immunosuppression; HBsAg-positive patients should receive antiviral prophylaxis; HBsAg-negative,
+anti-HBc-positive patients are monitored (ALT, HBV DNA), with prophylaxis reserved for high-risk
+treatment such as rituximab. AASLD 2018 HBV guidance (Terrault et al., Hepatology 2018;67:1560-1599)
+and EASL 2017: prophylaxis for HBsAg-positive patients with entecavir or tenofovir (not lamivudine);
+anti-HBc-positive, HBsAg-negative patients on lower-risk therapy: ALT and HBV DNA every 1-3 months,
+antiviral on demand. Evidence and choices: docs/evidence.md#hepatitis-b.
 
-When: active IIM and a new (draft, or started within `recent_start_days`) azathioprine, mycophenolate,
-tacrolimus, ciclosporin, cyclophosphamide or rituximab, or a new glucocorticoid at prednisone-equivalent
->= `min_mg_per_day` (a new methotrexate alone is left to `methotrexate-baseline-tests`, which includes this
-serology, so the clinician gets one card), and
-- HBsAg, anti-HBc or HCV antibody never on record -> warning with a lab-order suggestion, or
-- one of them positive (HBV positive and no entecavir/tenofovir/lamivudine) or unreadable -> warning
-  prompting the specialist/antiviral decision.
+When: active IIM and a current immunosuppressant (methotrexate, azathioprine, mycophenolate, tacrolimus,
+ciclosporin, cyclophosphamide, rituximab, or a scheduled systemic glucocorticoid at any dose), and
+- HBsAg positive (latest interpretable result, or chronic hepatitis B coded) without current entecavir
+  or tenofovir, whatever the drug and however long it has been given          -> warning (lamivudine
+  alone is said to be inadequate);
+- otherwise, on a new order (draft, or started within `recent_start_days`):
+  - HBsAg, anti-HBc or HCV antibody never on record, for a new azathioprine, mycophenolate,
+    calcineurin inhibitor, cyclophosphamide or rituximab, or a new glucocorticoid at prednisone-equivalent
+    >= `min_mg_per_day` (a new methotrexate alone is left to `methotrexate-baseline-tests`)
+                                                         -> warning with a lab-order suggestion;
+  - HCV antibody positive, or a hepatitis result that cannot be read      -> warning;
+  - isolated anti-HBc without an antiviral, with glucocorticoid >= `min_mg_per_day` or cyclophosphamide
+    (moderate risk)                                      -> warning: prophylaxis or monitoring decision;
+  - isolated anti-HBc on lower-risk treatment (methotrexate, azathioprine, mycophenolate, calcineurin
+    inhibitor, lower-dose glucocorticoid)                -> info: ALT and HBV DNA every 1-3 months.
+With rituximab current, hepatitis B is left to `rituximab-hbv` (stricter rules before rituximab).
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import (
-    HBV_ANTIVIRALS,
-    SECOND_IMMUNOSUPPRESSANTS,
-    SYSTEMIC_GLUCOCORTICOIDS,
-    Drug,
-    Lab,
-    Qualitative,
-)
+from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from hooks.criteria import days_ago, describe, draft_references, prednisone_equivalent_mg_per_day
+from hooks.hepatitis_b import (
+    adequate_prophylaxis_for_hbsag,
+    any_hbv_antiviral,
+    hbsag_positive_evidence,
+    isolated_anti_hbc,
+    lamivudine_note,
+    latest_interpretable,
+)
 from hooks.lab_orders import NAMES, order_suggestion, serology_on_record
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
-#: Methotrexate is left to methotrexate-baseline-tests (R7), whose baseline includes hepatitis serology.
-TRIGGER_AGENTS = SECOND_IMMUNOSUPPRESSANTS - {Drug.METHOTREXATE}
+#: Methotrexate is left to methotrexate-baseline-tests, whose baseline includes hepatitis serology.
+SCREENING_TRIGGER_AGENTS = SECOND_IMMUNOSUPPRESSANTS - {Drug.METHOTREXATE}
 HBV_TESTS = (Lab.HBSAG, Lab.ANTI_HBC)
 
 STATEMENT = (
     "EULAR 2022: screen for HBV (HBsAg, anti-HBc) and HCV (anti-HCV) before immunosuppressive treatment; "
-    "HBsAg or anti-HBc positive patients need a specialist decision on antiviral prophylaxis or monitoring; "
-    "HCV RNA positive patients are referred for antiviral treatment. TB screening could be considered before "
-    "csDMARDs and glucocorticoids and should be done before biologics (IGRA preferred)."
+    "HBsAg-positive patients receive antiviral prophylaxis; HBsAg-negative, anti-HBc-positive patients are "
+    "monitored (ALT, HBV DNA), prophylaxis for high-risk treatment; HCV RNA positive patients are referred for "
+    "antiviral treatment. AASLD 2018 / EASL 2017: prophylaxis with entecavir or tenofovir."
 )
 
 
@@ -46,10 +59,17 @@ def _is_new(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> b
     return order.is_draft or (order.start is not None and order.start >= days_ago(facts, recent_days))
 
 
-def _triggers(facts: ClinicalFacts, params: Params) -> tuple[MedicationOrder, ...]:
+def _immunosuppression(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
+    """Current immunosuppressants, glucocorticoids at any scheduled dose included."""
+    steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if not m.is_as_needed)
+    return facts.current(SECOND_IMMUNOSUPPRESSANTS) + steroids
+
+
+def _screening_triggers(facts: ClinicalFacts, params: Params) -> tuple[MedicationOrder, ...]:
+    """New orders before which missing serology is a warning."""
     recent = params["recent_start_days"]
     threshold = params["min_mg_per_day"]
-    agents = tuple(m for m in facts.current(TRIGGER_AGENTS) if _is_new(m, facts, recent))
+    agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if _is_new(m, facts, recent))
     new_steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if _is_new(m, facts, recent))
     high = tuple(m for m in new_steroids if (m.prednisone_equivalent_mg_per_day or 0.0) >= threshold)
     if not high and new_steroids and prednisone_equivalent_mg_per_day(facts) >= threshold:
@@ -57,54 +77,88 @@ def _triggers(facts: ClinicalFacts, params: Params) -> tuple[MedicationOrder, ..
     return agents + high
 
 
+def _hbsag_positive(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...], evidence: tuple[str, ...]) -> Finding:
+    return Finding(
+        indicator=Indicator.WARNING,
+        summary="HBsAg positive on immunosuppression without entecavir or tenofovir prophylaxis",
+        detail="**HBsAg positive**: immunosuppression of any kind and duration can reactivate hepatitis B. Start "
+        "antiviral prophylaxis with **entecavir or tenofovir** (with hepatology), check HBV DNA and ALT, and "
+        "continue it after immunosuppression ends." + lamivudine_note(facts) + f"\n\nGuideline: {STATEMENT}",
+        facts_used=tuple(describe(m) for m in orders) + evidence,
+        about_drafts=draft_references(orders),
+    )
+
+
+def _higher_risk_for_isolated_core(facts: ClinicalFacts, params: Params) -> bool:
+    """Treatment with a moderate reactivation risk in isolated anti-HBc (AASLD 2018): high-dose glucocorticoid
+    or cyclophosphamide (rituximab is left to rituximab-hbv)."""
+    return (prednisone_equivalent_mg_per_day(facts) >= params["min_mg_per_day"]
+            or bool(facts.current((Drug.CYCLOPHOSPHAMIDE,))))
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    triggers = _triggers(facts, params)
-    if not triggers:
+    orders = _immunosuppression(facts)
+    if not orders:
+        return None
+    hbv_here = not facts.current((Drug.RITUXIMAB,))  # before rituximab the stricter rituximab-hbv holds
+    evidence = hbsag_positive_evidence(facts) if hbv_here else ()
+    if evidence and not adequate_prophylaxis_for_hbsag(facts):
+        return _hbsag_positive(facts, orders, evidence)
+    new = tuple(m for m in orders if _is_new(m, facts, params["recent_start_days"]))
+    if not new:
         return None
     serology = serology_on_record(facts)
-    missing = tuple(lab for lab, found in serology.items() if found is None)
-    on_antiviral = bool(facts.current(HBV_ANTIVIRALS))
-    flagged = [
-        found
-        for lab, found in serology.items()
-        if found is not None
-        and (found.interpretation is Qualitative.UNKNOWN
-             or (found.interpretation is Qualitative.POSITIVE and not (lab in HBV_TESTS and on_antiviral)))
-    ]
-    if not missing and not flagged:
+    screening = bool(_screening_triggers(facts, params))
+    checked = [lab for lab in serology if screening and (hbv_here or lab not in HBV_TESTS)]
+    missing = tuple(lab for lab in checked if serology[lab] is None)
+    unreadable = [serology[lab] for lab in checked
+                  if serology[lab] is not None and serology[lab].interpretation is Qualitative.UNKNOWN]
+    hcv = serology[Lab.HCV_ANTIBODY]
+    hcv_positive = screening and hcv is not None and hcv.interpretation is Qualitative.POSITIVE
+    core = isolated_anti_hbc(facts) if hbv_here and not any_hbv_antiviral(facts) else None
+    core_warning = core is not None and _higher_risk_for_isolated_core(facts, params)
+    if not (missing or unreadable or hcv_positive or core):
         return None
-    facts_used = [describe(m) for m in triggers]
+
+    facts_used = [describe(m) for m in new]
     facts_used += [f"No {NAMES[lab]} result on record" for lab in missing]
-    facts_used += [found.describe() for found in flagged]
+    facts_used += [r.describe() for r in unreadable]
+    facts_used += [hcv.describe()] if hcv_positive else []
+    surface = latest_interpretable(facts, Lab.HBSAG)
+    facts_used += [core.describe(), surface.describe()] if core and surface else []
     parts = []
-    if flagged:
-        hbv = [r for r in flagged if r.concept in HBV_TESTS and r.interpretation is Qualitative.POSITIVE]
-        hcv = [r for r in flagged if r.concept is Lab.HCV_ANTIBODY and r.interpretation is Qualitative.POSITIVE]
-        unreadable = [r for r in flagged if r.interpretation is Qualitative.UNKNOWN]
-        if hbv:
-            parts.append("**Hepatitis B marker positive**: hepatology/infectious-disease decision on antiviral "
-                         "prophylaxis (or monitoring) before immunosuppression; check HBV DNA.")
-        if hcv:
-            parts.append("**HCV antibody positive**: check HCV RNA; if positive refer for antiviral treatment.")
-        if unreadable:
-            parts.append("A hepatitis result could not be read as positive or negative: review it.")
+    if core_warning:
+        parts.append("**Isolated anti-HBc** (HBsAg negative) with high-dose glucocorticoid or cyclophosphamide: "
+                     "moderate risk of HBV reactivation. Decide with hepatology between antiviral prophylaxis "
+                     "(entecavir or tenofovir) and monitoring of ALT and HBV DNA every 1-3 months.")
+    elif core:
+        parts.append("**Isolated anti-HBc** (HBsAg negative) on lower-risk treatment: reactivation is uncommon. "
+                     "Monitor **ALT and HBV DNA every 1-3 months** during treatment and start an antiviral if HBV DNA "
+                     "becomes detectable; prophylaxis is needed before rituximab.")
+    if hcv_positive:
+        parts.append("**HCV antibody positive**: check HCV RNA; if positive refer for antiviral treatment.")
+    if unreadable:
+        parts.append("A hepatitis result could not be read as positive or negative: review it.")
     if missing:
         parts.append("No " + ", ".join(NAMES[lab] for lab in missing) + " on record: screen before "
                      "immunosuppression (results held elsewhere may not be visible to this service). Do not "
                      "delay urgent induction for the results.")
-    summary = (
-        "Positive or unreadable hepatitis B/C result before immunosuppression: specialist review"
-        if flagged else "Hepatitis B/C screening missing before immunosuppression"
-    )
+    warning = bool(missing or unreadable or hcv_positive or core_warning)
+    if unreadable or hcv_positive or core_warning:
+        summary = "Positive or unreadable hepatitis B/C result before immunosuppression: specialist review"
+    elif missing:
+        summary = "Hepatitis B/C screening missing before immunosuppression"
+    else:
+        summary = "Isolated anti-HBc: monitor ALT and HBV DNA every 1-3 months during immunosuppression"
     suggestion = order_suggestion(facts, missing, "Hepatitis B/C screening before immunosuppression",
                                   "Order hepatitis B and C screening") if missing else None
     return Finding(
-        indicator=Indicator.WARNING,
+        indicator=Indicator.WARNING if warning else Indicator.INFO,
         summary=summary,
         detail=" ".join(parts) + f"\n\nGuideline: {STATEMENT}",
         facts_used=tuple(facts_used),
         suggestions=(suggestion,) if suggestion else (),
-        about_drafts=draft_references(triggers),
+        about_drafts=draft_references(new),
     )
 
 
@@ -113,26 +167,30 @@ RECOMMENDATION = Recommendation(
     title="Hepatitis B/C screening before immunosuppression",
     citation=Citation(
         label="EULAR 2022 recommendations for screening and prophylaxis of chronic and opportunistic infections "
-        "in AIIRD (Fragoulis et al., Ann Rheum Dis 2023); BSR DMARD guideline",
+        "in AIIRD (Fragoulis et al., Ann Rheum Dis 2023;82:742-753); AASLD 2018 hepatitis B guidance (Terrault "
+        "et al., Hepatology 2018;67:1560-1599); EASL 2017 HBV guideline",
         url="https://doi.org/10.1136/ard-2022-223335",
         statement=STATEMENT,
-        strength="EULAR 2022 (LoE/GoR not retrieved, V2)",
+        strength="EULAR 2022 and AASLD 2018 recommendations (grades not restated here); see docs/evidence.md#hepatitis-b",
     ),
     trigger=(
-        "Active IIM and a draft or recently started (recent_start_days) azathioprine, mycophenolate, tacrolimus, "
-        "ciclosporin, cyclophosphamide or rituximab, or glucocorticoid at prednisone-equivalent >= min_mg_per_day; "
-        "and no HBsAg (LOINC 5196-1/5195-3/75410-1), anti-HBc (16933-4/13952-7) or HCV antibody "
-        "(13955-0/16128-1) result on record, or one positive (HBV markers: unless on entecavir/tenofovir/"
-        "lamivudine) or unreadable"
+        "Active IIM and a current immunosuppressant (methotrexate, azathioprine, mycophenolate, tacrolimus, "
+        "ciclosporin, cyclophosphamide, rituximab, scheduled systemic glucocorticoid). Warning at any time: latest "
+        "interpretable HBsAg (LOINC 5196-1/5195-3/75410-1) positive or chronic hepatitis B coded, no current "
+        "entecavir/tenofovir, no rituximab. On a draft or an order started within recent_start_days: warning when "
+        "HBsAg, anti-HBc (16933-4/13952-7) or HCV antibody (13955-0/16128-1) is never on record (new non-"
+        "methotrexate agent or glucocorticoid >= min_mg_per_day), HCV antibody positive, a result unreadable, or "
+        "isolated anti-HBc with glucocorticoid >= min_mg_per_day or cyclophosphamide; info for isolated anti-HBc "
+        "on other agents; no HBV card while rituximab is current (rituximab-hbv)"
     ),
     hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.WARNING}),
+    indicators=frozenset({Indicator.WARNING, Indicator.INFO}),
     evaluate=evaluate,
     parameters={
         "min_mg_per_day": Parameter(20, "prednisone-equivalent mg/day from which a new glucocorticoid needs "
-                                    "screening", "REFERENCE.md R23"),
+                                    "screening", "docs/evidence.md#hepatitis-b"),
         "recent_start_days": Parameter(90, "an order on record started within this many days counts as new "
-                                       "(patient-view)", "policy choice: REFERENCE.md R23 says 'new order' "
+                                       "(patient-view)", "policy: 'new order' given a window "
                                        "without a window"),
     },
 )

@@ -1,30 +1,63 @@
-"""Intravenous immunoglobulin dose per course (REFERENCE.md R17).
+"""Intravenous immunoglobulin: dose per course, course length and thrombosis/renal precautions.
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: IVIG "2 g per kg every 4-6 weeks",
-for dysphagia and refractory severe disease; harms: thrombosis and renal toxicity. Source
-documents: 1 g/kg/day on 2 consecutive days (commonly given over 2-5 days).
+IIM treatment review 2024 (Table 2): IVIG "2 g per kg every 4-6 weeks" for dysphagia and refractory
+severe disease, harms thrombosis and renal toxicity; a course is given over 2-5 days. The boxed warning
+of the immune globulin intravenous labels (FDA class labelling 2013): thrombosis may occur; risk factors
+include advanced age, prolonged immobilisation, hypercoagulable conditions, a history of venous or
+arterial thrombosis, oestrogen use, indwelling vascular catheters, hyperviscosity and cardiovascular
+risk factors; renal dysfunction and acute renal failure occur in predisposed patients (pre-existing
+renal insufficiency, diabetes, age over 65, volume depletion, sepsis, paraproteinaemia, nephrotoxic
+drugs). For patients at risk: the minimum dose and infusion rate practicable, adequate hydration,
+monitoring, and blood viscosity in those at risk of hyperviscosity. Evidence: docs/evidence.md#ivig.
 
 When: active inflammatory myopathy and a current IVIG order (on record or draft), and
   - the course total (dose x number of administrations, or daily dose x course length) exceeds
-    `max_g_per_kg_course` (2.2 g/kg, i.e. 2 g/kg plus 10% for vial rounding), or a single day's
-    dose exceeds it when the course length is not stated                   -> warning
-  - a draft order and no body weight, so g/kg cannot be checked            -> info "weight needed"
-  - a draft order in a patient with eGFR < `caution_egfr` or age > `caution_age` (thresholds
-    marked [U] in REFERENCE.md)                                              -> info: thrombosis and
-    renal-toxicity precautions
-Then: one card, the dose problem first; the renal/thrombosis caution is added to its detail.
+    `max_g_per_kg_course` (2 g/kg plus 10% for vial rounding), or a single day's dose exceeds it when
+    the course length is not stated                                          -> warning
+  - a daily order with no number of administrations, no course length and no end date
+    (`is_open_ended_daily_course`): a course is 2-5 days                     -> warning
+  - a draft order and no recent body weight, so g/kg cannot be checked      -> info "weight needed"
+  - a draft order in a patient with a thrombosis or renal risk factor of the boxed warning: prior
+    venous thromboembolism, thrombophilia, oestrogen therapy, immobility, hyperviscosity (coded
+    Conditions, current oestrogen order), age over `caution_age`, diabetes, eGFR below
+    `caution_egfr` within `egfr_window_days`                                 -> info: precautions
+Then: one card, the dose or course problem first; the precautions are added to its detail.
 """
+
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Drug
+from fhir_mappings.concepts import Condition, Drug
 from fhir_mappings.facts import ClinicalFacts, Dose, MedicationOrder
-from hooks.criteria import describe, draft_references, latest_egfr, recent_weight_kg
+from fhir_mappings.numbers import num, years
+from hooks.criteria import (
+    describe,
+    draft_references,
+    is_open_ended_daily_course,
+    latest_egfr,
+    recent_weight_kg,
+    weight_fact,
+)
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 SOURCE = (
-    "Source: 2024 IIM review treatment table (PMC11646336): IVIG 2 g/kg every 4-6 weeks; harms thrombosis "
-    "and renal toxicity. REFERENCE.md R17."
+    "Sources: IVIG 2 g/kg per course over 2-5 days, every 4-6 weeks (IIM treatment review 2024, Table 2); "
+    "immune globulin intravenous labels, boxed warning: thrombosis, renal dysfunction and acute renal failure."
+)
+#: Thrombosis risk factors of the boxed warning that a coded diagnosis shows.
+THROMBOSIS_CONDITIONS = (
+    Condition.VENOUS_THROMBOEMBOLISM,
+    Condition.THROMBOPHILIA,
+    Condition.IMMOBILITY,
+    Condition.HYPERVISCOSITY,
+)
+#: Renal risk factors of the boxed warning that a coded diagnosis shows.
+RENAL_CONDITIONS = (Condition.DIABETES, Condition.CHRONIC_KIDNEY_DISEASE)
+PRECAUTIONS = (
+    "**Thrombosis and renal risk** (IVIG boxed warning): give the minimum dose and infusion rate practicable, "
+    "ensure adequate hydration before the infusion, spread the course over more days, use a sucrose-free "
+    "product, watch for signs of thrombosis, check creatinine after the course, and assess blood viscosity "
+    "when hyperviscosity is possible."
 )
 
 
@@ -44,27 +77,34 @@ def _excess(order: MedicationOrder, weight_kg: float, limit: float) -> str | Non
     course = _course_mg(order.dose)
     if course is not None:
         g_per_kg = course / 1000 / weight_kg
-        return f"{order.display}: {g_per_kg:.2f} g/kg per course" if g_per_kg > limit else None
+        return f"{order.display}: {num(g_per_kg)} g/kg per course" if g_per_kg > limit else None
     per_day = order.dose.mg_per_day_high / 1000 / weight_kg
-    return f"{order.display}: {per_day:.2f} g/kg in a single day" if per_day > limit else None
+    return f"{order.display}: {num(per_day)} g/kg in a single day" if per_day > limit else None
 
 
-def _cautions(facts: ClinicalFacts, params: Params) -> list[str]:
-    found = []
-    egfr = latest_egfr(facts)
-    if egfr is not None and egfr.value < params["caution_egfr"]:
-        found.append(egfr.text)
+def risk_factors(facts: ClinicalFacts, params: Params) -> list[str]:
+    """The boxed warning's thrombosis and renal risk factors this patient has, as fact lines."""
+    found = [f"{c.display} ({c.code})" for c in facts.conditions_of(*THROMBOSIS_CONDITIONS, *RENAL_CONDITIONS)]
+    found += [f"Oestrogen therapy: {describe(m)}" for m in facts.current((Drug.OESTROGEN,))]
     age = facts.patient.age_years
     if age is not None and age > params["caution_age"]:
-        found.append(f"Age {age:.0f} years")
+        found.append(f"Age {years(age)} years")
+    egfr = latest_egfr(facts, params["egfr_window_days"])
+    if egfr is not None and egfr.value < params["caution_egfr"]:
+        found.append(egfr.text)
     return found
 
 
-CAUTION_TEXT = (
-    "**Thrombosis and renal risk** (eGFR below {egfr:g} or age over {age:g}; thresholds are expert opinion, not "
-    "verified): ensure hydration, use the slowest practical infusion rate and a sucrose-free product, spread "
-    "the course over more days, and check creatinine after the course."
-)
+def _finding(indicator: Indicator, summary: str, problem: str, orders: tuple[MedicationOrder, ...],
+             facts_used: list[str], risks: list[str]) -> Finding:
+    detail = problem + (f"\n\n{PRECAUTIONS}" if risks else "") + "\n\n" + SOURCE
+    return Finding(
+        indicator=indicator,
+        summary=summary,
+        detail=detail,
+        facts_used=tuple(describe(m) for m in orders) + tuple(facts_used) + tuple(risks),
+        about_drafts=draft_references(orders),
+    )
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -72,77 +112,82 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not orders:
         return None
     drafts = tuple(m for m in orders if m.is_draft)
-    cautions = _cautions(facts, params)
-    caution_text = CAUTION_TEXT.format(egfr=params["caution_egfr"], age=params["caution_age"])
+    risks = risk_factors(facts, params)
     weight = recent_weight_kg(facts)
-    if weight is not None:
-        limit = params["max_g_per_kg_course"]
-        excesses = {m: why for m in orders if (why := _excess(m, weight, limit)) is not None}
-        if excesses:
-            detail = (
-                f"IVIG dose above {limit:g} g/kg per course: " + "; ".join(excesses.values()) + ". The usual course "
-                "is **2 g/kg** (e.g. 1 g/kg/day on 2 days, or divided over 2-5 days), repeated every 4-6 weeks."
-                + (f"\n\n{caution_text}" if cautions else "")
-                + "\n\n" + SOURCE
-            )
-            return Finding(
-                indicator=Indicator.WARNING,
-                summary=f"IVIG above {limit:g} g/kg per course: usual course is 2 g/kg",
-                detail=detail,
-                facts_used=tuple(describe(m) for m in excesses) + (f"Weight {weight:g} kg",) + tuple(cautions),
-                about_drafts=draft_references(tuple(excesses)),
-            )
+    limit = params["max_g_per_kg_course"]
+    excesses = {m: why for m in orders if weight is not None and (why := _excess(m, weight, limit)) is not None}
+    if excesses:
+        return _finding(
+            Indicator.WARNING, f"IVIG above {num(limit)} g/kg per course: usual course is 2 g/kg",
+            f"IVIG dose above {num(limit)} g/kg per course: " + "; ".join(excesses.values()) + ". The usual course "
+            "is **2 g/kg** (e.g. 1 g/kg/day on 2 days, or divided over 2-5 days), repeated every 4-6 weeks.",
+            tuple(excesses), [weight_fact(facts, weight)], risks,
+        )
+    open_ended = tuple(m for m in orders if is_open_ended_daily_course(m))
+    if open_ended:
+        return _finding(
+            Indicator.WARNING, "IVIG ordered daily with no end: a course is 2-5 days, add a count or end date",
+            "This IVIG order repeats daily with no number of doses, course length or end date, so read as "
+            "written it never stops. A course is **2 g/kg divided over 2-5 days**, repeated every 4-6 weeks: "
+            "state the number of doses (timing count) or the course length.",
+            open_ended, ["No number of doses, course length or end date"], risks,
+        )
     if not drafts:
         return None
     if weight is None:
-        return Finding(
-            indicator=Indicator.INFO,
-            summary="IVIG ordered without a body weight: dose per kg cannot be checked",
-            detail="IVIG is dosed by weight (usual course 2 g/kg over 2-5 days). No recent body weight is on "
-            "record, so the g/kg dose of this order was not checked: record a weight."
-            + (f"\n\n{caution_text}" if cautions else "") + "\n\n" + SOURCE,
-            facts_used=tuple(describe(m) for m in drafts) + ("No recent body weight on record",) + tuple(cautions),
-            about_drafts=draft_references(drafts),
+        return _finding(
+            Indicator.INFO, "IVIG ordered without a body weight: dose per kg cannot be checked",
+            "IVIG is dosed by weight (usual course 2 g/kg over 2-5 days). No recent body weight is on record, "
+            "so the g/kg dose of this order was not checked: record a weight.",
+            drafts, ["No recent body weight on record"], risks,
         )
-    if cautions:
-        return Finding(
-            indicator=Indicator.INFO,
-            summary="IVIG: thrombosis and renal-toxicity precautions for this patient",
-            detail=caution_text + "\n\n" + SOURCE,
-            facts_used=tuple(describe(m) for m in drafts) + tuple(cautions),
-            about_drafts=draft_references(drafts),
-        )
+    if risks:
+        return _finding(Indicator.INFO, "IVIG: thrombosis and renal-toxicity precautions for this patient",
+                        "This patient has risk factors named in the IVIG boxed warning.", drafts, [], risks)
     return None
 
 
 RECOMMENDATION = Recommendation(
     id="ivig-dose",
-    title="IVIG: 2 g/kg per course, weight and renal/thrombosis precautions",
+    title="IVIG: 2 g/kg per course over 2-5 days, weight, and thrombosis/renal precautions",
     citation=Citation(
-        label="Treatment of idiopathic inflammatory myopathies: 2024 review, Table 2 (PMC11646336)",
-        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
-        statement="IVIG 2 g per kg every 4-6 weeks (indications: dysphagia, refractory severe disease); harms: "
-        "thrombosis and renal toxicity.",
-        strength="Review table [V1]; caution thresholds (eGFR < 60, age > 65) unverified [U]",
+        label="Immune globulin intravenous (human) labels, boxed warning (thrombosis; renal dysfunction and acute "
+        "renal failure); treatment of idiopathic inflammatory myopathies, 2024 review, Table 2",
+        url="https://dailymed.nlm.nih.gov/dailymed/search.cfm?query=immune+globulin+intravenous",
+        statement="IVIG 2 g per kg every 4-6 weeks (dysphagia, refractory severe disease). Thrombosis may occur; "
+        "risk factors include advanced age, prolonged immobilisation, hypercoagulable conditions, history of "
+        "venous or arterial thrombosis, oestrogens, indwelling catheters, hyperviscosity; renal dysfunction in "
+        "predisposed patients. For patients at risk: minimum dose and infusion rate practicable, hydration.",
+        strength="FDA boxed warning (class labelling 2013); review table; age and eGFR cut-offs are the "
+        "service's policy (docs/evidence.md#ivig)",
     ),
     trigger=(
-        "Active IIM Condition and current immune globulin IV order (no verified RxNorm code: local product list); "
-        "course total (dose x timing.repeat.count, or daily dose x boundsDuration) / weight (LOINC 29463-7 within 90 days, 30 for children) "
-        "> max_g_per_kg_course, or single-day dose > max_g_per_kg_course when unbounded; draft order without a "
-        "weight; draft order with latest eGFR < caution_egfr or age > caution_age"
+        "Active IIM Condition and current immune globulin IV order (no verified RxNorm code: local product list). "
+        "Warning: course total (dose x timing.repeat.count, or daily dose x boundsDuration) / weight (LOINC "
+        "29463-7 within 90 days, 30 for children) > max_g_per_kg_course, or single-day dose > "
+        "max_g_per_kg_course when unbounded; daily order with no count, no bounds and no end date. Info on a "
+        "draft: no weight; thrombosis/renal risk factor (VTE I26/I82/Z86.71, thrombophilia D68.5/D68.6, "
+        "immobility Z74.0, hyperviscosity R70.1/D89.1/C88.0/C90.0/D47.2/D45, diabetes, CKD, current oestrogen, "
+        "age > caution_age, eGFR < caution_egfr within egfr_window_days)"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.INFO}),
     evaluate=evaluate,
     parameters={
         "max_g_per_kg_course": Parameter(
-            2.2, "IVIG g/kg per course above which the card warns (2 g/kg + 10%)", "REFERENCE.md R17"
+            2.2, "IVIG g/kg per course above which the card warns (2 g/kg + 10% for vial rounding)",
+            "IIM treatment review 2024, Table 2 (2 g/kg per course); docs/evidence.md#ivig",
         ),
         "caution_egfr": Parameter(
-            60, "eGFR (mL/min/1.73 m²) below which thrombosis/renal precautions are shown", "REFERENCE.md R17 [U]"
+            60, "eGFR (mL/min/1.73 m²) below which renal precautions are shown",
+            "IVIG boxed warning (pre-existing renal insufficiency); KDIGO CKD stage 3 cut-off; docs/evidence.md#ivig",
         ),
         "caution_age": Parameter(
-            65, "age (years) above which thrombosis/renal precautions are shown", "REFERENCE.md R17 [U]"
+            65, "age (years) above which thrombosis/renal precautions are shown",
+            "IVIG boxed warning (renal risk: age greater than 65)",
+        ),
+        "egfr_window_days": Parameter(
+            90, "an eGFR (or creatinine) older than this is not current", "policy: docs/evidence.md#result-windows",
         ),
     },
 )

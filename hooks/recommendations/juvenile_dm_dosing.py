@@ -1,8 +1,8 @@
-"""Juvenile dermatomyositis: glucocorticoid and methotrexate doses (REFERENCE.md R5, R6).
+"""Juvenile dermatomyositis: glucocorticoid and methotrexate doses (docs/evidence.md#juvenile-dm).
 
-BSR 2022 (paediatric): oral prednisolone 1-2 mg/kg/day (1, B, 100% [V2]). The 60 mg/day maximum
-comes from the source summaries only and was not found in SHARE or BSR text [U]: the card says so.
-SHARE 2017 (Bellutti Enders et al., Ann Rheum Dis 2017;76:329, Table 3 [V1]): "MTX 15-20 mg/m²/week
+BSR 2022 (paediatric): oral prednisolone 1-2 mg/kg/day (1, B, 100%; secondary source). The 60 mg/day maximum
+comes from the secondary sources only and was not found in SHARE or BSR text (unverified): the card says so.
+SHARE 2017 (Bellutti Enders et al., Ann Rheum Dis 2017;76:329, Table 3): "MTX 15-20 mg/m²/week
 (max absolute dose 40 mg/week) preferably SC" (4, D, 100%).
 
 When: juvenile myositis (JDM coded, or inflammatory myopathy under 18) with a current oral
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from fhir_mappings.concepts import ORAL_PREDNISONE_LIKE, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder, mosteller_bsa_m2
+from fhir_mappings.numbers import num, years
 from hooks.actions import one_mg_dose, update_draft
 from hooks.criteria import (
     describe,
@@ -32,6 +33,7 @@ from hooks.criteria import (
     is_juvenile_myositis,
     oral_prednisone_orders,
     planned_prednisone_equivalent_mg_per_day,
+    weight_fact,
 )
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -68,15 +70,15 @@ def _glucocorticoid_issues(facts: ClinicalFacts, params: Params, weight: float |
         fix_mg = dose_in_steps(params["gc_max_mg_per_kg"] * weight, 5, at_least_mg=params["gc_min_mg_per_kg"] * weight,
                                at_most_mg=params["gc_max_mg_per_day"])
         if mg / weight > params["gc_max_mg_per_kg"]:
-            issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {mg / weight:.2f} mg/kg/day is above "
-                                 f"{params['gc_max_mg_per_kg']:g} mg/kg/day", orders, draft, fix_mg))
+            issues.append(_Issue(Indicator.WARNING, f"prednisone equivalent {num(mg / weight)} mg/kg/day is above "
+                                 f"{num(params['gc_max_mg_per_kg'])} mg/kg/day", orders, draft, fix_mg))
     else:
         fix_mg = None
         if drafts:
             issues.append(_Issue(Indicator.INFO, "no recent weight: the mg/kg dose was not checked", orders))
     if mg > params["gc_max_mg_per_day"]:
-        issues.append(_Issue(Indicator.WARNING, f"{mg:g} mg/day is above {params['gc_max_mg_per_day']:g} mg/day "
-                             "(maximum from the source summaries, not found in SHARE/BSR text)", orders, draft, fix_mg))
+        issues.append(_Issue(Indicator.WARNING, f"{num(mg)} mg/day is above {num(params['gc_max_mg_per_day'])} mg/day "
+                             "(maximum from the secondary sources, not found in SHARE/BSR text)", orders, draft, fix_mg))
     return issues
 
 
@@ -97,14 +99,14 @@ def _methotrexate_issues(facts: ClinicalFacts, params: Params, weight: float | N
                                    at_least_mg=params["mtx_min_mg_per_m2"] * bsa)
         about = (order,)
         if weekly_high > cap:
-            issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high:g} mg/week is above the absolute "
-                                 f"maximum of {cap:g} mg/week", about, draft, fix_mg))
+            issues.append(_Issue(Indicator.WARNING, f"methotrexate {num(weekly_high)} mg/week is above the absolute "
+                                 f"maximum of {num(cap)} mg/week", about, draft, fix_mg))
         elif bsa is not None and weekly_high > params["mtx_max_mg_per_m2"] * bsa:
-            issues.append(_Issue(Indicator.WARNING, f"methotrexate {weekly_high / bsa:.1f} mg/m²/week is above "
-                                 f"{params['mtx_max_mg_per_m2']:g} mg/m²/week (BSA {bsa:.2f} m²)", about, draft, fix_mg))
+            issues.append(_Issue(Indicator.WARNING, f"methotrexate {num(weekly_high / bsa, 1)} mg/m²/week is above "
+                                 f"{num(params['mtx_max_mg_per_m2'])} mg/m²/week (BSA {num(bsa)} m²)", about, draft, fix_mg))
         elif bsa is not None and order.is_draft and weekly_low < params["mtx_min_mg_per_m2"] * bsa:
-            issues.append(_Issue(Indicator.INFO, f"methotrexate {weekly_low / bsa:.1f} mg/m²/week is below "
-                                 f"{params['mtx_min_mg_per_m2']:g} mg/m²/week (BSA {bsa:.2f} m²)", about))
+            issues.append(_Issue(Indicator.INFO, f"methotrexate {num(weekly_low / bsa, 1)} mg/m²/week is below "
+                                 f"{num(params['mtx_min_mg_per_m2'])} mg/m²/week (BSA {num(bsa)} m²)", about))
         elif bsa is None and order.is_draft:
             issues.append(_Issue(Indicator.INFO, "recent weight and height needed for the BSA dose", about))
     return issues
@@ -123,10 +125,10 @@ def _suggestions(issues: list[_Issue]) -> tuple[Suggestion, ...]:
             continue
         unit = "mg once weekly" if draft.drug is Drug.METHOTREXATE else "mg/day"
         action = update_draft(
-            draft, f"Draft order: {draft.display} {mg:g} {unit}", dose_value=per_administration, dose_unit="mg",
-            text=f"{per_administration:g} mg (dose changed by decision support; schedule unchanged)",
+            draft, f"Draft order: {draft.display} {num(mg)} {unit}", dose_value=per_administration, dose_unit="mg",
+            text=f"{num(per_administration)} mg (dose changed by decision support; schedule unchanged)",
         )
-        suggestions.append(Suggestion(label=f"Change {draft.display} to {mg:g} {unit}", actions=(action,)))
+        suggestions.append(Suggestion(label=f"Change {draft.display} to {num(mg)} {unit}", actions=(action,)))
     if len(suggestions) == 1:
         suggestions[0] = Suggestion(suggestions[0].label, suggestions[0].actions, is_recommended=True)
     return tuple(suggestions)
@@ -144,17 +146,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         issues = [i for i in issues if i.indicator is Indicator.WARNING]
     concerned = tuple(m for m in facts.current(ORAL_PREDNISONE_LIKE | {Drug.METHOTREXATE}))
     facts_used = [diagnosis_fact(facts, "Juvenile inflammatory myopathy")]
-    facts_used.append(f"Age: {facts.patient.age_years:g} years" if facts.patient.age_years is not None else "Age unknown")
+    facts_used.append(f"Age: {years(facts.patient.age_years)} years" if facts.patient.age_years is not None else "Age unknown")
     facts_used += [describe(m) for m in concerned]
-    facts_used.append(f"Weight: {weight:g} kg" if weight else "No weight in the lookback window")
+    facts_used.append(weight_fact(facts, weight) if weight else "No weight in the lookback window")
     if facts.height_cm:
         when = f" on {facts.height_cm.when.date().isoformat()}" if facts.height_cm.when else ""
-        facts_used.append(f"Height: {facts.height_cm.value:g} cm{when}")
+        facts_used.append(f"Height: {num(facts.height_cm.value)} cm{when}")
     detail = "\n\n".join(
         [
             "Check: " + "; ".join(i.text for i in issues) + ".",
             "BSR 2022 (paediatric, grade 1, B, 100%): oral prednisolone **1-2 mg/kg/day**. The 60 mg/day maximum "
-            "is from the source summaries; it was not found in SHARE or BSR text (unverified).",
+            "is from the secondary sources; it was not found in SHARE or BSR text (unverified).",
             "SHARE 2017 (4, D, 100%): methotrexate **15-20 mg/m²/week, maximum 40 mg/week**, preferably "
             "subcutaneous, once weekly. BSA by Mosteller from the latest weight and height.",
         ]
@@ -178,8 +180,8 @@ RECOMMENDATION = Recommendation(
         "BSR IIM guideline 2022 (paediatric)",
         url="https://doi.org/10.1136/annrheumdis-2016-209247",
         statement="MTX 15-20 mg/m²/week (max absolute dose 40 mg/week) preferably SC; oral prednisolone 1-2 mg/kg/day. "
-        "A 60 mg/day prednisolone maximum appears only in the source summaries.",
-        strength="SHARE 4, D, 100% (V1); BSR 1, B, 100% (V2); 60 mg cap [U]",
+        "A 60 mg/day prednisolone maximum appears only in the secondary sources.",
+        strength="SHARE 4, D, 100%; BSR 1, B, 100% (secondary source); 60 mg cap (unverified)",
     ),
     trigger=(
         "JDM Condition (ICD-10-CM M33.0x, SCT 1212005) or IIM under 18; current oral prednisone/prednisolone: "
@@ -191,12 +193,12 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
-        "gc_min_mg_per_kg": Parameter(1.0, "lower end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (REFERENCE.md R5)"),
-        "gc_max_mg_per_kg": Parameter(2.0, "upper end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (REFERENCE.md R5)"),
-        "gc_max_mg_per_day": Parameter(60, "JDM prednisolone maximum (mg/day)", "source summaries [U] (REFERENCE.md R5)"),
-        "mtx_min_mg_per_m2": Parameter(15, "lower end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "mtx_max_mg_per_m2": Parameter(20, "upper end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "mtx_cap_mg_per_week": Parameter(40, "absolute JDM methotrexate maximum (mg/week)", "SHARE 2017 (REFERENCE.md R6)"),
-        "weight_lookback_days": Parameter(30, "maximum age of the weight used for mg/kg and BSA", "REFERENCE.md 2.2 (children)"),
+        "gc_min_mg_per_kg": Parameter(1.0, "lower end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (docs/evidence.md#juvenile-dm)"),
+        "gc_max_mg_per_kg": Parameter(2.0, "upper end of the JDM prednisolone range (mg/kg/day)", "BSR 2022 (docs/evidence.md#juvenile-dm)"),
+        "gc_max_mg_per_day": Parameter(60, "JDM prednisolone maximum (mg/day)", "common practice, not in SHARE or BSR (docs/evidence.md#juvenile-dm)"),
+        "mtx_min_mg_per_m2": Parameter(15, "lower end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "mtx_max_mg_per_m2": Parameter(20, "upper end of the JDM methotrexate range (mg/m²/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "mtx_cap_mg_per_week": Parameter(40, "absolute JDM methotrexate maximum (mg/week)", "SHARE 2017 (docs/evidence.md#juvenile-dm)"),
+        "weight_lookback_days": Parameter(30, "maximum age of the weight used for mg/kg and BSA", "docs/evidence.md#patient-data (children)"),
     },
 )

@@ -1,4 +1,4 @@
-"""Baseline tests before methotrexate (REFERENCE.md R7).
+"""Baseline tests before methotrexate (docs/evidence.md#methotrexate-baseline).
 
 BSR/BHPR 2017 non-biologic DMARD guideline (Ledingham et al.): baseline assessment before methotrexate is
 a full blood count, calculated GFR (creatinine), ALT and/or AST and albumin, with screening for occult
@@ -86,7 +86,7 @@ RECOMMENDATION = Recommendation(
         "Rheumatology 2017;56:865); EULAR 2022 infection screening recommendations",
         url="https://doi.org/10.1093/rheumatology/kew479",
         statement=STATEMENT,
-        strength="BSR/BHPR 2017 baseline assessment (V2 secondary summary); EULAR 2022 (V2)",
+        strength="BSR/BHPR 2017 baseline assessment (secondary source); EULAR 2022 (secondary source)",
     ),
     trigger=(
         "Current or draft methotrexate; for a new start (no methotrexate on record) no full blood count, "
@@ -99,9 +99,9 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "lab_window_days": Parameter(30, "blood tests must be this recent before a new start",
-                                     "REFERENCE.md R7"),
+                                     "docs/evidence.md#methotrexate-baseline"),
         "serology_window_days": Parameter(0, "hepatitis serology must be this recent before a new start "
-                                          "(0 = any date)", "REFERENCE.md R7 (serologies at any time)"),
+                                          "(0 = any date)", "docs/evidence.md#methotrexate-baseline (serologies at any time)"),
     },
     requires_myositis=False,
 )

@@ -1,8 +1,8 @@
-"""Folic acid with methotrexate (REFERENCE.md R9).
+"""Folic acid with methotrexate (docs/evidence.md#methotrexate-folate).
 
 Low-dose methotrexate is given with folate supplementation to reduce toxicity. Conventions
-differ: folic acid 1 mg daily (US, source summaries) or 5 mg once weekly, not on the methotrexate
-day (UK). Both are accepted; only the absence of any folate is flagged (REFERENCE.md section 6).
+differ: folic acid 1 mg daily (US, secondary sources) or 5 mg once weekly, not on the methotrexate
+day (UK). Both are accepted; only the absence of any folate is flagged (docs/evidence.md#choices).
 
 When: a current methotrexate order and no current folic acid or leucovorin (folinic acid) order.
 Patients with a cancer diagnosis and no inflammatory myopathy are left to their oncology protocol
@@ -75,8 +75,8 @@ RECOMMENDATION = Recommendation(
     id="methotrexate-folate",
     title="Folic acid with methotrexate",
     citation=Citation(
-        label="Methotrexate co-prescription convention (source summary 004; US 1 mg/day, UK 5 mg weekly), "
-        "REFERENCE.md R9",
+        label="Folic acid with low-dose methotrexate: BSR/BHPR 2017 DMARD guideline (Ledingham et al., Rheumatology "
+        "2017;56:865); IIM treatment review 2024, Table 2 (PMC11646336)",
         url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
         statement="Methotrexate is co-prescribed with folic acid: 1 mg daily or 5 mg once weekly (not on the "
         "methotrexate day); both conventions are acceptable.",

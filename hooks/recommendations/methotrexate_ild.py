@@ -1,6 +1,6 @@
-"""Methotrexate ordered with interstitial lung disease or an ILD-associated antibody (REFERENCE.md R12).
+"""Methotrexate ordered with interstitial lung disease or an ILD-associated antibody (docs/evidence.md#methotrexate-ild).
 
-IIM review (PMC11646336, Table 2 [V1]): methotrexate "use with caution in interstitial lung
+IIM review (PMC11646336, Table 2): methotrexate "use with caution in interstitial lung
 disease"; mycophenolate and tacrolimus are listed for ILD. Azathioprine or mycophenolate are
 commonly preferred when ILD is present.
 
@@ -15,7 +15,7 @@ recommended: the choice stays with the clinician.
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Drug, MyositisSubtype
+from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Drug, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from hooks.actions import (
     AZATHIOPRINE_START_TEXT,
@@ -24,7 +24,7 @@ from hooks.actions import (
     start_azathioprine,
     start_mycophenolate,
 )
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, lung_involvement
 from hooks.recommendation import (
     ORDER_HOOKS,
     Action,
@@ -40,7 +40,7 @@ ILD_ANTIBODIES = ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5}
 
 
 def _reasons(facts: ClinicalFacts) -> list[str]:
-    reasons = [f"Interstitial lung disease: {c.display}" for c in facts.conditions_of(Condition.INTERSTITIAL_LUNG_DISEASE)]
+    reasons = [f"Interstitial lung disease or respiratory involvement: {c.display}" for c in lung_involvement(facts)]
     if facts.myositis is MyositisSubtype.ANTISYNTHETASE:
         reasons.append("Antisynthetase syndrome")
     reasons += [f"{antibody.value} positive" for antibody in facts.positive_antibodies(sorted(ILD_ANTIBODIES))]
@@ -94,7 +94,7 @@ RECOMMENDATION = Recommendation(
         url="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC11646336/",
         statement="Methotrexate: use with caution in interstitial lung disease; mycophenolate and tacrolimus are "
         "listed for ILD.",
-        strength="Review table (V1); not a graded guideline recommendation",
+        strength="Review table; not a graded guideline recommendation",
     ),
     trigger=(
         "Active IIM Condition; methotrexate (RxNorm 6851) draft order; and ILD Condition (J84.x, SCT 233703007), "

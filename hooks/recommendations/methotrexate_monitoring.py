@@ -1,8 +1,8 @@
-"""Blood monitoring on methotrexate (REFERENCE.md R8).
+"""Blood monitoring on methotrexate (docs/evidence.md#methotrexate-monitoring).
 
 BSR/BHPR 2017 non-biologic DMARD guideline: full blood count, creatinine/calculated GFR and ALT (and/or
 AST) every 2 weeks until on a stable dose for 6 weeks, then monthly for 3 months, then every 3 months.
-REFERENCE.md simplifies this to a reminder when there is no result within 4 weeks in the first 3 months
+docs/evidence.md#methotrexate-monitoring simplifies this to a reminder when there is no result within 4 weeks in the first 3 months
 after starting or changing the dose, or within 12 weeks when stable. BSR 2025 moves to risk-adaptive
 monitoring, so the intervals are settings.
 
@@ -76,8 +76,8 @@ RECOMMENDATION = Recommendation(
         "Rheumatology 2017;56:865)",
         url="https://doi.org/10.1093/rheumatology/kew479",
         statement=STATEMENT,
-        strength="BSR/BHPR 2017 monitoring schedule (V2 secondary reproduction); intervals simplified in "
-        "REFERENCE.md R8",
+        strength="BSR/BHPR 2017 monitoring schedule (secondary source); intervals simplified in "
+        "docs/evidence.md#methotrexate-monitoring",
     ),
     trigger=(
         "Methotrexate on record (current, not draft) and the latest full blood count, creatinine (LOINC 2160-0) or "
@@ -89,11 +89,11 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "early_phase_days": Parameter(90, "days after a start or dose change with the shorter interval",
-                                      "REFERENCE.md R8 (BSR/BHPR 2017: first 3 months)"),
+                                      "docs/evidence.md#methotrexate-monitoring (BSR/BHPR 2017: first 3 months)"),
         "early_interval_days": Parameter(28, "monitoring interval in the early phase",
-                                         "REFERENCE.md R8 simplification (BSR/BHPR 2017: 2-weekly then monthly)"),
+                                         "docs/evidence.md#methotrexate-monitoring simplification (BSR/BHPR 2017: 2-weekly then monthly)"),
         "stable_interval_days": Parameter(84, "monitoring interval on a stable dose",
-                                          "REFERENCE.md R8 (BSR/BHPR 2017: every 12 weeks)"),
+                                          "docs/evidence.md#methotrexate-monitoring (BSR/BHPR 2017: every 12 weeks)"),
     },
     requires_myositis=False,
 )

@@ -1,4 +1,4 @@
-"""Methotrexate and renal function (REFERENCE.md R10).
+"""Methotrexate and renal function (docs/evidence.md#methotrexate-renal).
 
 FDA methotrexate label: elimination is reduced in impaired renal function; such patients need close
 monitoring and dose reduction or discontinuation. Published cut-offs vary (e.g. British Association of
@@ -14,7 +14,8 @@ removal), else warning ("reduce the dose and monitor closely").
 from __future__ import annotations
 
 from fhir_mappings.concepts import Drug
-from fhir_mappings.facts import ClinicalFacts
+from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references, latest_egfr
 from hooks.recommendation import (
@@ -35,10 +36,31 @@ STATEMENT = (
 )
 
 
+def _stale_low_egfr(facts: ClinicalFacts, methotrexate: tuple[MedicationOrder, ...], params: Params) -> Finding | None:
+    """A reduced eGFR older than the window is not current: ask for a new result instead of asserting it."""
+    last = latest_egfr(facts, None)
+    if last is None or last.value >= params["warning_below_egfr"]:
+        return None
+    window = params["egfr_window_days"]
+    return Finding(
+        indicator=Indicator.WARNING,
+        summary=f"Methotrexate: last eGFR was reduced and is older than {window} days: check renal function",
+        detail=f"The last eGFR on record was below {num(params['warning_below_egfr'])} but is older than {window} "
+        "days (or undated), so current renal function is unknown. Check creatinine/eGFR before continuing or "
+        f"starting methotrexate.\n\nBasis: {STATEMENT}",
+        facts_used=tuple(describe(m) for m in methotrexate) + (f"Last on record: {last.text}",),
+        about_drafts=draft_references(methotrexate),
+    )
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     methotrexate = facts.current({Drug.METHOTREXATE})
-    egfr = latest_egfr(facts) if methotrexate else None
-    if egfr is None or egfr.value >= params["warning_below_egfr"]:
+    if not methotrexate:
+        return None
+    egfr = latest_egfr(facts, params["egfr_window_days"])
+    if egfr is None:
+        return _stale_low_egfr(facts, methotrexate, params)
+    if egfr.value >= params["warning_below_egfr"]:
         return None
     value, shown = egfr.value, egfr.text
     critical = value < params["critical_below_egfr"]
@@ -51,15 +73,15 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         ),
     ) if critical and drafts else ()
     advice = (
-        f"eGFR below {params['critical_below_egfr']:g}: **avoid methotrexate**; specialist review before any use."
+        f"eGFR below {num(params['critical_below_egfr'])}: **avoid methotrexate**; specialist review before any use."
         if critical else
-        f"eGFR below {params['warning_below_egfr']:g}: reduce the methotrexate dose and monitor blood count and "
+        f"eGFR below {num(params['warning_below_egfr'])}: reduce the methotrexate dose and monitor blood count and "
         "renal function closely."
     )
     return Finding(
         indicator=Indicator.CRITICAL if critical else Indicator.WARNING,
-        summary=(f"Methotrexate with eGFR {value:.0f}: avoid (local policy)" if critical
-                 else f"Methotrexate with eGFR {value:.0f}: reduce dose, monitor closely (local policy)"),
+        summary=(f"Methotrexate with eGFR {num(value, 0)}: avoid (local policy)" if critical
+                 else f"Methotrexate with eGFR {num(value, 0)}: reduce dose, monitor closely (local policy)"),
         detail=(
             f"{advice} Methotrexate is renally eliminated; accumulation causes marrow and mucosal toxicity. "
             "The cut-offs are **local policy** (published thresholds vary).\n\n"
@@ -78,20 +100,23 @@ RECOMMENDATION = Recommendation(
         label="FDA methotrexate prescribing information (renal impairment); local policy cut-offs",
         url="https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=methotrexate",
         statement=STATEMENT,
-        strength="Label statement (V2 excerpt); cut-offs are local policy, not a graded recommendation",
+        strength="Label statement (secondary source); cut-offs are local policy, not a graded recommendation",
     ),
     trigger=(
-        "Current or draft methotrexate and latest eGFR (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
-        "newer creatinine 2160-0) < warning_below_egfr (60): critical when < critical_below_egfr (30)"
+        "Current or draft methotrexate and latest eGFR within egfr_window_days (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
+        "newer creatinine 2160-0) < warning_below_egfr (60): critical when < critical_below_egfr (30); warning when the last eGFR < warning_below_egfr is older than "
+        "egfr_window_days"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
         "critical_below_egfr": Parameter(30, "eGFR (mL/min/1.73 m²) below which methotrexate is avoided",
-                                         "REFERENCE.md R10 (local policy)"),
+                                         "docs/evidence.md#methotrexate-renal (local policy)"),
         "warning_below_egfr": Parameter(60, "eGFR below which the dose is reduced and monitored closely",
-                                        "REFERENCE.md R10 (local policy)"),
+                                        "docs/evidence.md#methotrexate-renal (local policy)"),
+        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
+                                      "policy: docs/evidence.md#result-windows"),
     },
     requires_myositis=False,
 )

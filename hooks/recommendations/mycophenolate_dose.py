@@ -1,9 +1,9 @@
-"""Mycophenolate dose in myositis (REFERENCE.md R15).
+"""Mycophenolate dose in myositis (docs/evidence.md#mycophenolate).
 
-2024 IIM review treatment table (PMC11646336 Table 2) [V1]: mycophenolate mofetil 2-3 g/day
-(source documents: start 500 mg twice daily, up to 1000-1500 mg twice daily). Mycophenolic acid
+2024 IIM review treatment table (PMC11646336 Table 2): mycophenolate mofetil 2-3 g/day
+(common practice: start 500 mg twice daily, up to 1000-1500 mg twice daily). Mycophenolic acid
 (enteric-coated mycophenolate sodium) is a different salt: 720 mg is roughly equivalent to
-mycophenolate mofetil 1000 mg [U], so the two are never summed naively; each is checked against
+mycophenolate mofetil 1000 mg (unverified), so the two are never summed naively; each is checked against
 its own maximum, and both current at once is flagged as a probable duplication.
 
 When: active inflammatory myopathy and a current mycophenolate order (on record or draft) with
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import update_draft
 from hooks.criteria import describe, draft_references
 from hooks.recommendation import (
@@ -47,10 +48,10 @@ def _cap_suggestions(over: tuple[MedicationOrder, ...], params: Params) -> tuple
         if not (order.is_draft and order.resource):
             continue
         mg = limits[order.drug] / 2
-        text = f"{order.display} {mg:g} mg by mouth twice daily ({limits[order.drug] / 1000:g} g/day)"
+        text = f"{order.display} {num(mg)} mg by mouth twice daily ({num(limits[order.drug] / 1000)} g/day)"
         action = update_draft(order, f"Draft order: {text}", text=text, dose_value=mg, dose_unit="mg",
                               frequency=2, period=1, period_unit="d")
-        suggestions.append(Suggestion(label=f"Change the draft to {mg:g} mg twice daily", actions=(action,)))
+        suggestions.append(Suggestion(label=f"Change the draft to {num(mg)} mg twice daily", actions=(action,)))
     return tuple(suggestions)
 
 
@@ -62,8 +63,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not over and not duplicated:
         return None
     limits = (
-        f"mycophenolate mofetil at most {params['mofetil_max_mg_per_day'] / 1000:g} g/day (usual 2-3 g/day); "
-        f"mycophenolic acid at most {params['mycophenolic_acid_max_mg_per_day']:g} mg/day (from 720 mg ≈ mofetil "
+        f"mycophenolate mofetil at most {num(params['mofetil_max_mg_per_day'] / 1000)} g/day (usual 2-3 g/day); "
+        f"mycophenolic acid at most {num(params['mycophenolic_acid_max_mg_per_day'])} mg/day (from 720 mg ≈ mofetil "
         "1000 mg, an unverified conversion)"
     )
     duplication = (
@@ -72,7 +73,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "1000 mg mofetil)."
     )
     if over:
-        doses = "; ".join(f"{m.display} {m.dose.mg_per_day_high:g} mg/day" for m in over if m.dose)
+        doses = "; ".join(f"{m.display} {num(m.dose.mg_per_day_high)} mg/day" for m in over if m.dose)
         detail = (
             f"Daily dose above the usual maximum in myositis: {doses}. Usual range: {limits}. Higher doses add "
             "marrow, gastrointestinal and infection toxicity without evidence of benefit."
@@ -104,7 +105,7 @@ RECOMMENDATION = Recommendation(
         url="https://pmc.ncbi.nlm.nih.gov/articles/PMC11646336/",
         statement="Mycophenolate mofetil 2-3 g/day. Mycophenolic acid 720 mg ≈ mycophenolate mofetil 1000 mg "
         "(conversion not verified): doses of the two salts are not summed.",
-        strength="Review table [V1]; no guideline grade; conversion [U]",
+        strength="IIM treatment review 2024 table; no guideline grade; conversion (unverified)",
     ),
     trigger=(
         "Active IIM Condition and current mycophenolate mofetil (RxNorm 68149) with daily dose > "
@@ -116,12 +117,12 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "mofetil_max_mg_per_day": Parameter(
-            3000, "maximum daily dose of mycophenolate mofetil (mg/day)", "PMC11646336 Table 2 (REFERENCE.md R15)"
+            3000, "maximum daily dose of mycophenolate mofetil (mg/day)", "PMC11646336 Table 2 (docs/evidence.md#mycophenolate)"
         ),
         "mycophenolic_acid_max_mg_per_day": Parameter(
             2160,
             "maximum daily dose of mycophenolic acid (mg/day): 3 g mofetil converted at 720 mg per 1000 mg",
-            "REFERENCE.md R15 conversion [U, unverified]",
+            "unverified conversion (docs/evidence.md#mycophenolate)",
         ),
     },
 )

@@ -1,18 +1,18 @@
-"""Pneumocystis jirovecii pneumonia (PJP) prophylaxis on high-dose glucocorticoid (REFERENCE.md R21, R22).
+"""Pneumocystis jirovecii pneumonia (PJP) prophylaxis on high-dose glucocorticoid (docs/evidence.md#pjp).
 
-US practice (source documents; University of Utah Epic BPA): prophylaxis when prednisone-equivalent
+US practice (e.g. the University of Utah Epic BPA): prophylaxis when prednisone-equivalent
 >= 20 mg/day is taken or planned for >= 4 weeks, especially with a second immunosuppressant.
 EULAR 2022 (Fragoulis et al.): prophylaxis "seems beneficial" for > 15-30 mg/day prednisolone for
 > 2-4 weeks. Evidence is observational: warning, never critical, for the indication.
 
 When: active IIM and no current TMP-SMX, atovaquone, dapsone or pentamidine, and either
 (a) prednisone-equivalent >= `min_mg_per_day` for >= `min_days`, actual or planned (an open-ended
-order counts as planned), or (b) the cautious default of REFERENCE.md section 6: >= `combination_mg_per_day`
+order counts as planned), or (b) the cautious default of docs/evidence.md#choices: >= `combination_mg_per_day`
 with a second immunosuppressant and a glucocorticoid pulse or lymphopenia.
 Then: warning "consider PJP prophylaxis" with draft orders: TMP-SMX (recommended unless a sulfonamide
 allergy), atovaquone 1500 mg daily, dapsone 100 mg daily only with a normal G6PD result.
 Also: dapsone current or ordered without a normal G6PD result (or with a deficient one) -> critical
-(REFERENCE.md R22: "G6PD result required ... Critical if missing or deficient").
+(docs/evidence.md#pjp: "G6PD result required ... Critical if missing or deficient").
 The EULAR alternative is a settings change (e.g. `min_mg_per_day = 15`, `min_days = 14`).
 """
 
@@ -29,6 +29,7 @@ from fhir_mappings.concepts import (
     Route,
 )
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import num
 from hooks.actions import delete_draft, new_order
 from hooks.criteria import (
     data_gap,
@@ -38,6 +39,7 @@ from hooks.criteria import (
     draft_references,
     maintenance_glucocorticoids,
     prednisone_equivalent_mg_per_day,
+    recent_value,
     sustained_glucocorticoid,
 )
 from hooks.lab_orders import lab_order
@@ -55,9 +57,9 @@ from hooks.recommendation import (
 
 TMP_SMX_DS_TABLET = ("198335", "Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet")
 DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
-#: Ingredient RxCUI (REFERENCE.md 4.1, V2): the 750 mg/5 mL suspension is not in the product list.
+#: Ingredient RxCUI (docs/evidence.md#codes): the 750 mg/5 mL suspension is not in the product list.
 ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
-#: G6PD enzymatic activity in red cells (REFERENCE.md 4.3, V2).
+#: G6PD enzymatic activity in red cells (docs/evidence.md#codes).
 G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
 #: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
 _PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
@@ -90,8 +92,9 @@ def _g6pd_normal(result: LabResult | None) -> bool:
     return result.interpretation is Qualitative.NEGATIVE or "normal" in (result.text or "").lower()
 
 
-def _lymphocytes_low(facts: ClinicalFacts, threshold: float) -> LabResult | None:
-    result = next((r for r in facts.results_of(Lab.LYMPHOCYTES) if r.value is not None), None)
+def _lymphocytes_low(facts: ClinicalFacts, threshold: float, window_days: int) -> LabResult | None:
+    """A current lymphocyte count below `threshold`: a count older than `window_days` is history, not lymphopenia."""
+    result = recent_value(facts, Lab.LYMPHOCYTES, window_days)
     if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
         return None
     return result if result.value < threshold else None
@@ -167,14 +170,14 @@ def _indication(facts: ClinicalFacts, params: Params) -> list[str] | None:
     sustained = sustained_glucocorticoid(facts, params["min_mg_per_day"], params["min_days"])
     second = facts.current(SECOND_IMMUNOSUPPRESSANTS)
     pulses = _recent_pulses(facts, params["pulse_lookback_days"])
-    lymphopenia = _lymphocytes_low(facts, params["lymphocytes_below"])
+    lymphopenia = _lymphocytes_low(facts, params["lymphocytes_below"], params["lymphocyte_window_days"])
     combination = dose >= params["combination_mg_per_day"] and bool(second) and bool(pulses or lymphopenia)
     if not (sustained or combination):
         return None
     reasons = [describe(m) for m in maintenance_glucocorticoids(facts)]
     reasons.append(
-        f"Prednisone-equivalent {dose:g} mg/day; {days_at_or_above(facts, params['min_mg_per_day'])} days so far at "
-        f">= {params['min_mg_per_day']:g} mg/day" + ("; current order open-ended or planned beyond "
+        f"Prednisone-equivalent {num(dose)} mg/day; {days_at_or_above(facts, params['min_mg_per_day'])} days so far at "
+        f">= {num(params['min_mg_per_day'])} mg/day" + ("; current order open-ended or planned beyond "
                                                     f"{params['min_days']} days" if sustained else "")
     )
     reasons += [f"Second immunosuppressant: {describe(m)}" for m in second]
@@ -236,8 +239,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "High-dose glucocorticoid (taken or planned for weeks)"
         + (", with a second immunosuppressant," if facts.current(SECOND_IMMUNOSUPPRESSANTS) else "")
         + " and no Pneumocystis prophylaxis on the current regimen. Consider prophylaxis "
-        f"(policy: prednisone-equivalent >= {params['min_mg_per_day']:g} mg/day for >= {params['min_days']} days, "
-        f"or >= {params['combination_mg_per_day']:g} mg/day with a second immunosuppressant and a pulse or "
+        f"(policy: prednisone-equivalent >= {num(params['min_mg_per_day'])} mg/day for >= {params['min_days']} days, "
+        f"or >= {num(params['combination_mg_per_day'])} mg/day with a second immunosuppressant and a pulse or "
         "lymphopenia).\n\n"
         f"Guideline: {STATEMENT} Evidence is observational (EULAR: 'seems beneficial').\n\n"
         + _regimen_notes(facts)
@@ -261,14 +264,14 @@ RECOMMENDATION = Recommendation(
         "Ann Rheum Dis 2023); US practice (University of Utah PJP BPA); regimens PMC10938896 Table 2",
         url="https://doi.org/10.1136/ard-2022-223335",
         statement=STATEMENT,
-        strength="Observational evidence; EULAR 'seems beneficial' (LoE/GoR not retrieved, V2); warning only",
+        strength="Observational evidence; EULAR 'seems beneficial' (level of evidence not restated here); warning only",
     ),
     trigger=(
         "Active IIM; no current TMP-SMX, atovaquone, dapsone or pentamidine; and prednisone-equivalent "
         ">= min_mg_per_day (20) for >= min_days (28), actual or planned (open-ended order = planned), or "
         ">= combination_mg_per_day (15) with a current methotrexate, azathioprine, mycophenolate, tacrolimus, "
         "ciclosporin, rituximab or cyclophosphamide and an IV glucocorticoid pulse within pulse_lookback_days or "
-        "lymphocytes < lymphocytes_below x10^9/L. Critical: dapsone current or ordered and no G6PD result read as "
+        "lymphocytes < lymphocytes_below x10^9/L within lymphocyte_window_days. Critical: dapsone current or ordered and no G6PD result read as "
         "normal (interpretation negative or result text 'normal'; G6PD LOINC 2357-2/32546-4/2356-4)"
     ),
     hooks=ALL_HOOKS,
@@ -277,17 +280,19 @@ RECOMMENDATION = Recommendation(
     parameters={
         "min_mg_per_day": Parameter(
             20, "prednisone-equivalent mg/day that needs prophylaxis when sustained (EULAR alternative: 15-30)",
-            "REFERENCE.md R21 policy A and section 6 (US practice; EULAR 2022 >15-30 mg)"),
+            "docs/evidence.md#pjp (US practice; EULAR 2022 >15-30 mg)"),
         "min_days": Parameter(
             28, "days at that dose, actual or planned (EULAR alternative: 14-28)",
-            "REFERENCE.md R21 policy A and section 6 (EULAR 2022 >2-4 weeks)"),
+            "docs/evidence.md#pjp (EULAR 2022 >2-4 weeks)"),
         "combination_mg_per_day": Parameter(
             15, "lower dose that needs prophylaxis with a second immunosuppressant plus a pulse or lymphopenia",
-            "REFERENCE.md section 6 (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
+            "docs/evidence.md#choices (Arthritis Res Ther 2019, doi:10.1186/s13075-019-1996-6)"),
         "lymphocytes_below": Parameter(
-            1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "REFERENCE.md R21"),
+            1.0, "lymphocyte count (10^9/L) below which lymphopenia is a risk flag", "docs/evidence.md#pjp"),
+        "lymphocyte_window_days": Parameter(
+            90, "a lymphocyte count older than this is not current", "policy: docs/evidence.md#result-windows"),
         "pulse_lookback_days": Parameter(
             90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
-            "policy choice: REFERENCE.md R21 names the pulse as a risk flag without a window"),
+            "policy: the pulse is a risk flag without a published window (docs/evidence.md#pjp)"),
     },
 )

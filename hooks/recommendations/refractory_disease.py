@@ -6,8 +6,8 @@ enzymes or weakness despite treatment reassess it (steroid myopathy, muscle dama
 myositis), "when in doubt, re-biopsy"; IVIG for treatment-resistant disease, combination of
 steroid-sparing agents, cyclophosphamide for resistant cases. Source document 000: consider
 treatment intensification within the first 12 weeks if the response is inadequate. IVIG for
-refractory severe disease [V1: PMC11646336]; IVIG, rituximab and cyclophosphamide for refractory
-disease are BSR 2022 topics whose wording and grades were not retrieved [U, REFERENCE.md R29].
+refractory severe disease (PMC11646336); IVIG, rituximab and cyclophosphamide for refractory
+disease are BSR 2022 topics whose wording and grades were not retrieved (docs/evidence.md#refractory-disease).
 
 When: active inflammatory myopathy (not IBM), a systemic glucocorticoid and a steroid-sparing agent
 both on record now, at least `min_combination_weeks` weeks of days covered by both, and the latest
@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals
+from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals, measured_within
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 #: Orders that were never given do not count as treatment.
@@ -81,6 +81,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     if latest.when is None or latest.value is None or latest.when.date() < reached:
         return None
+    if not measured_within(facts, latest, params["ck_window_days"]):
+        return None  # an old CK is history, not the current response
     if latest.value < params["ck_ratio"] * baseline.value:
         return None
     facts_used = [diagnosis_fact(facts)]
@@ -99,9 +101,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "or a combination of steroid-sparing agents (e.g. methotrexate plus azathioprine); tacrolimus or "
         "ciclosporin especially with ILD; cyclophosphamide for disease resistant to these. Specialist decision.\n\n"
         "Basis: Coyle, Plotz, Gourley, *The Rheumatologist* 2008 (reassess the diagnosis, re-biopsy, IVIG, "
-        "combination therapy) and source summary (intensify within 12 weeks if inadequate response): expert "
+        "combination therapy) and secondary source (intensify within 12 weeks if inadequate response): expert "
         "opinion. IVIG for refractory severe disease (2024 IIM review, PMC11646336). The BSR 2022 text on IVIG, "
-        "rituximab and cyclophosphamide for refractory disease was not verified. REFERENCE.md R17, R29."
+        "rituximab and cyclophosphamide for refractory disease was not verified. See docs/evidence.md#refractory-disease."
     )
     return Finding(
         indicator=Indicator.INFO,
@@ -115,17 +117,16 @@ RECOMMENDATION = Recommendation(
     id="refractory-disease",
     title="Refractory myositis: reassess the diagnosis and consider escalation",
     citation=Citation(
-        label="Coyle KM, Plotz PH, Gourley MF. Myositis Mysteries. The Rheumatologist, January 2008 (source "
-        "document 003); BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
+        label="Coyle KM, Plotz PH, Gourley MF. Myositis Mysteries. The Rheumatologist, January 2008; BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022)",
         url="https://doi.org/10.1093/rheumatology/keac115",
         statement="If the myositis is not responding, rethink the diagnosis (\"Is this IIM?\"; steroid myopathy; "
         "when in doubt, re-biopsy) and consider IVIG, combination therapy, rituximab or cyclophosphamide.",
-        strength="Expert opinion (source document 003); BSR refractory-disease recommendations not verified [U]",
+        strength="Expert opinion; BSR refractory-disease recommendations not verified (unverified)",
     ),
     trigger=(
         "Active IIM Condition (not IBM) + systemic glucocorticoid and steroid-sparing agent both active on record "
         "+ >= min_combination_weeks weeks covered by both + latest creatine kinase (LOINC 2157-6), taken after that "
-        "point, >= ck_ratio x the highest CK on or before the first glucocorticoid/steroid-sparing order"
+        "point and within ck_window_days, >= ck_ratio x the highest CK on or before the first glucocorticoid/steroid-sparing order"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO}),
@@ -133,11 +134,15 @@ RECOMMENDATION = Recommendation(
     parameters={
         "min_combination_weeks": Parameter(
             12, "weeks of glucocorticoid plus steroid-sparing agent before the response is judged",
-            "Task definition; source document 000 (intensify within the first 12 weeks if inadequate response)",
+            "Expert opinion: intensify within the first 12 weeks if the response is inadequate (docs/evidence.md#refractory-disease)",
         ),
         "ck_ratio": Parameter(
             1.0, "fires when latest CK >= this fraction of the pre-treatment CK (1.0 = no fall at all)",
-            "Policy choice (no threshold in REFERENCE.md): 'CK not falling' read literally",
+            "Policy choice (no published threshold; docs/evidence.md#refractory-disease): 'CK not falling' read literally",
+        ),
+        "ck_window_days": Parameter(
+            90, "the latest CK must be this recent to count as the current response",
+            "policy: docs/evidence.md#result-windows",
         ),
     },
     escalates_immunosuppression=True,

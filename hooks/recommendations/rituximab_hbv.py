@@ -1,26 +1,28 @@
-"""Rituximab: hepatitis B status before and during treatment (REFERENCE.md R18).
+"""Rituximab: hepatitis B status before and during treatment (docs/evidence.md#hepatitis-b).
 
 EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD: hepatitis B status
 (HBsAg, anti-HBc) should be known before antirheumatic drugs and guides antiviral treatment or
-prophylaxis [V2]. Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
-death (label text not retrieved [U]). HBsAg-positive patients need antiviral prophylaxis;
+prophylaxis (secondary source). Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
+death (label text not retrieved (unverified)). HBsAg-positive patients need antiviral prophylaxis;
 HBsAg-negative/anti-HBc-positive patients on rituximab are at high risk of reactivation and need
 prophylaxis or close HBV-DNA monitoring decided with hepatology.
 
 When: current rituximab (on record or draft), any patient (a drug-safety check), and
-  - HBsAg positive (or a hepatitis B diagnosis) and no antiviral (entecavir, tenofovir,
-    lamivudine) current                                       -> critical
+  - HBsAg positive (or a hepatitis B diagnosis) and no entecavir or tenofovir current (lamivudine
+    is not adequate for HBsAg-positive patients: EASL 2017, AASLD 2018)  -> critical
   - HBsAg or anti-HBc without an interpretable result        -> critical, with one suggestion
     creating the missing lab orders (LOINC codes of hooks.lab_orders)
-  - anti-HBc positive, HBsAg negative, no antiviral current  -> warning
+  - anti-HBc positive, HBsAg negative, no antiviral (entecavir, tenofovir or lamivudine) current
+                                                              -> warning
 Then: one card: hepatology referral / antiviral prophylaxis, or screen before the infusion.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import HBV_ANTIVIRALS, Condition, Drug, Lab, Qualitative
+from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import describe, draft_references
+from hooks.hepatitis_b import adequate_prophylaxis_for_hbsag, any_hbv_antiviral, lamivudine_note
 from hooks.lab_orders import NAMES, order_suggestion
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -37,17 +39,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     readings = {lab: facts.reading(lab) for lab in SEROLOGY_TESTS}
     hepatitis_b = facts.conditions_of(Condition.HEPATITIS_B)
-    protected = facts.current(HBV_ANTIVIRALS)
+    protected = any_hbv_antiviral(facts)
     results = [r.describe() for lab in SEROLOGY_TESTS for r in facts.results_of(lab)]
     facts_used = [describe(m) for m in rituximab] + results + [f"Diagnosis: {c.display}" for c in hepatitis_b]
     about = draft_references(rituximab)
-    if (readings[Lab.HBSAG] is Qualitative.POSITIVE or hepatitis_b) and not protected:
+    if (readings[Lab.HBSAG] is Qualitative.POSITIVE or hepatitis_b) and not adequate_prophylaxis_for_hbsag(facts):
         return Finding(
             indicator=Indicator.CRITICAL,
             summary="Rituximab with hepatitis B (HBsAg positive) and no antiviral prophylaxis",
             detail="**HBsAg positive / chronic hepatitis B**: rituximab can reactivate HBV, with fulminant "
             "hepatitis and death. Start antiviral prophylaxis (entecavir or tenofovir) **before** rituximab and "
-            "continue it after the last dose, with hepatology.\n\n" + STATEMENT,
+            "continue it after the last dose, with hepatology." + lamivudine_note(facts) + "\n\n" + STATEMENT,
             facts_used=tuple(facts_used),
             about_drafts=about,
         )
@@ -88,12 +90,12 @@ RECOMMENDATION = Recommendation(
         url="https://doi.org/10.1136/ard-2022-223335",
         statement="Hepatitis B status (HBsAg, anti-HBc) should be checked before antirheumatic drugs; positive "
         "patients need antiviral prophylaxis or monitoring decided with hepatology.",
-        strength="EULAR 2022 (level of evidence not retrieved) [V2]; rituximab HBV boxed warning [U, not retrieved]",
+        strength="EULAR 2022 (level of evidence not restated here); rituximab HBV boxed warning (unverified)",
     ),
     trigger=(
         "Current rituximab MedicationRequest (RxNorm 121191, on record or draft), any patient; and HBsAg "
-        "(LOINC 5196-1/5195-3/75410-1) positive or hepatitis B Condition without current entecavir/tenofovir/"
-        "lamivudine; or no interpretable HBsAg or anti-HBc (LOINC 16933-4/13952-7) result ever; or anti-HBc "
+        "(LOINC 5196-1/5195-3/75410-1) positive or hepatitis B Condition without current entecavir/tenofovir "
+        "(lamivudine not adequate); or no interpretable HBsAg or anti-HBc (LOINC 16933-4/13952-7) result ever; or anti-HBc "
         "positive without a current antiviral"
     ),
     hooks=ALL_HOOKS,

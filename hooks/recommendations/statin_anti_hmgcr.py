@@ -1,8 +1,8 @@
-"""Statin with anti-HMGCR antibodies or immune-mediated necrotizing myopathy (REFERENCE.md R26).
+"""Statin with anti-HMGCR antibodies or immune-mediated necrotizing myopathy (docs/evidence.md#statin-anti-hmgcr).
 
 IMNM review (PMC6019613) and the statin-associated anti-HMGCR cohort (Arthritis Res Ther 2020,
 doi:10.1186/s13075-019-2093-6): statin exposure is the recognised trigger of anti-HMGCR myopathy;
-management is statin withdrawal plus immunotherapy [V2]. "Avoid re-challenge" is not verified [U]
+management is statin withdrawal plus immunotherapy (secondary source). "Avoid re-challenge" is not verified (unverified)
 and is labelled expert opinion on the card.
 
 When: a current statin (atorvastatin, simvastatin, rosuvastatin, pravastatin, lovastatin,
@@ -81,7 +81,7 @@ RECOMMENDATION = Recommendation(
         url="https://doi.org/10.1186/s13075-019-2093-6",
         statement="Anti-HMGCR myopathy is triggered by statins; treatment is statin withdrawal plus "
         "immunotherapy. Avoiding re-challenge is expert opinion.",
-        strength="Observational evidence and expert review [V2]; 'avoid re-challenge' unverified [U]",
+        strength="Observational evidence and expert review (secondary source); 'avoid re-challenge' unverified (unverified)",
     ),
     trigger=(
         "Current statin MedicationRequest (RxNorm atorvastatin 83367, simvastatin 36567, rosuvastatin 301542, "

@@ -1,4 +1,4 @@
-"""Steroid-sparing agent for glucocorticoid monotherapy (REFERENCE.md R2).
+"""Steroid-sparing agent for glucocorticoid monotherapy (docs/evidence.md#steroid-sparing-agent).
 
 BSR 2022: "DMARDs should be used" alongside glucocorticoids in IIM (1, C, 100%); adult options
 methotrexate, azathioprine, tacrolimus, ciclosporin or mycophenolate (2, C, 96%). SHARE 2017
@@ -10,7 +10,7 @@ cyclophosphamide or IVIG; and either glucocorticoid exposure of at least `min_da
 (cumulative, gaps not counted), or from day 0 when the disease is necrotizing (IMNM, anti-HMGCR or
 anti-SRP positive) or there is interstitial lung disease.
 Then: warning "add a steroid-sparing agent", critical for necrotizing myopathy beyond
-`necrotizing_critical_days` (REFERENCE.md section 6), with one-click draft orders: methotrexate
+`necrotizing_critical_days` (docs/evidence.md#choices), with one-click draft orders: methotrexate
 15 mg once weekly (recommended unless ILD or skin-predominant disease), azathioprine, mycophenolate
 mofetil 500 mg twice daily (recommended with ILD or skin-predominant disease). The order-safety
 check leaves out methotrexate and mycophenolate in pregnancy, planned pregnancy or breastfeeding
@@ -28,7 +28,7 @@ from fhir_mappings.concepts import (
 )
 from fhir_mappings.facts import ClinicalFacts
 from hooks.actions import new_order, start_azathioprine, start_mycophenolate
-from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days
+from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days, lung_involvement
 from hooks.recommendation import (
     ALL_HOOKS,
     Citation,
@@ -78,7 +78,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     days = glucocorticoid_days(facts)
     necrotizing = _necrotizing(facts)
-    ild = facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE)
+    ild = bool(lung_involvement(facts))
     if days < params["min_days"] and not (necrotizing or ild):
         return None
     indicator = Indicator.WARNING
@@ -138,9 +138,9 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "min_days": Parameter(14, "days of glucocorticoid exposure before the card fires", "REFERENCE.md R2"),
+        "min_days": Parameter(14, "days of glucocorticoid exposure before the card fires", "docs/evidence.md#steroid-sparing-agent"),
         "necrotizing_critical_days": Parameter(
-            28, "days of monotherapy in necrotizing myopathy after which the card is critical", "REFERENCE.md section 6"
+            28, "days of monotherapy in necrotizing myopathy after which the card is critical", "docs/evidence.md#choices"
         ),
     },
     escalates_immunosuppression=True,

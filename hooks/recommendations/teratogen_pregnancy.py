@@ -1,8 +1,8 @@
-"""Teratogens (methotrexate, mycophenolate, cyclophosphamide) and pregnancy (REFERENCE.md R13).
+"""Teratogens (methotrexate, mycophenolate, cyclophosphamide) and pregnancy (docs/evidence.md#teratogens).
 
-FDA methotrexate label [V1]: contraindicated in pregnancy for non-neoplastic disease. ACR 2020
-reproductive health guideline [V2]: discontinue methotrexate, mycophenolate and cyclophosphamide
-before pregnancy (wash-out intervals not retrieved [U]). Mycophenolate REMS / MHRA [V2]: counsel;
+FDA methotrexate label: contraindicated in pregnancy for non-neoplastic disease. ACR 2020
+reproductive health guideline (secondary source): discontinue methotrexate, mycophenolate and cyclophosphamide
+before pregnancy (wash-out intervals not retrieved (unverified)). Mycophenolate REMS / MHRA (secondary source): counsel;
 two pregnancy tests, the second 8-10 days after the first and immediately before starting;
 effective contraception during treatment and for 6 weeks after stopping; men: condoms during
 treatment and for at least 90 days after.
@@ -19,12 +19,11 @@ cyclophosphamide order, and
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from fhir_mappings.numbers import years
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -55,9 +54,9 @@ WASHOUT_NOTE = (
 
 def _positive_hcg(facts: ClinicalFacts, window_days: int) -> LabResult | None:
     latest = facts.latest(Lab.HCG)
-    if latest is None or latest.when is None or latest.interpretation is not Qualitative.POSITIVE:
+    if not measured_within(facts, latest, window_days) or latest.interpretation is not Qualitative.POSITIVE:
         return None
-    return latest if facts.now - latest.when <= timedelta(days=window_days) else None
+    return latest
 
 
 def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
@@ -123,7 +122,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         )
     if drafts and facts.patient.childbearing_potential:
         facts_used.append(
-            f"Female, {facts.patient.age_years:g} years, no menopause or hysterectomy recorded"
+            f"Female, {years(facts.patient.age_years)} years, no menopause or hysterectomy recorded"
             if facts.patient.age_years is not None else "Female of possible childbearing potential"
         )
         facts_used.append(f"Latest pregnancy test: {latest_hcg.describe()}" if latest_hcg else "No pregnancy test on record")
@@ -157,7 +156,7 @@ RECOMMENDATION = Recommendation(
         statement="Methotrexate is contraindicated in pregnancy for non-neoplastic disease; discontinue methotrexate, "
         "mycophenolate and cyclophosphamide before pregnancy; mycophenolate requires pregnancy testing and "
         "contraception (REMS).",
-        strength="FDA label (V1); ACR 2020 (V2, summaries); REMS (V2)",
+        strength="FDA label; ACR 2020 (secondary source); REMS (secondary source)",
     ),
     trigger=(
         "Any patient with a current or draft methotrexate (RxNorm 6851), mycophenolate (68149 / 7145) or "
@@ -169,7 +168,7 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "REFERENCE.md R13"),
+        "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "docs/evidence.md#teratogens"),
     },
     requires_myositis=False,
 )

@@ -1,4 +1,4 @@
-"""Vaccination before and during immunosuppression (REFERENCE.md R24; ACR 2022 vaccination guideline).
+"""Vaccination before and during immunosuppression (docs/evidence.md#vaccination; ACR 2022 vaccination guideline).
 
 ACR 2022 (Bass et al.): give recommended non-live vaccines regardless of disease activity and continue
 immunosuppression; for patients on immunosuppressants: influenza (high-dose or adjuvanted, conditional),
@@ -143,7 +143,7 @@ RECOMMENDATION = Recommendation(
         "(Bass et al., Arthritis Care Res 2023;75:449-464)",
         url="https://doi.org/10.1002/acr.25045",
         statement=STATEMENT,
-        strength="Mostly conditional, low-quality evidence (V2 secondary summaries)",
+        strength="Mostly conditional, low-quality evidence (secondary source)",
     ),
     trigger=(
         "Active IIM and a current or draft systemic glucocorticoid or methotrexate, azathioprine, mycophenolate, "
@@ -159,9 +159,9 @@ RECOMMENDATION = Recommendation(
     parameters={
         "high_dose_mg_per_day": Parameter(20, "prednisone-equivalent mg/day at which non-live vaccines other than "
                                           "influenza are deferred and live vaccines contraindicated",
-                                          "REFERENCE.md R24 (ACR 2022)"),
+                                          "docs/evidence.md#vaccination (ACR 2022)"),
         "live_vaccine_interval_days": Parameter(28, "a live vaccine this recent conflicts with immunosuppression",
-                                                "REFERENCE.md R24 (ACR 2022: >= 4 weeks before starting)"),
+                                                "docs/evidence.md#vaccination (ACR 2022: >= 4 weeks before starting)"),
         "influenza_season_start_month": Parameter(8, "month (1-12) in which the influenza season's vaccination "
                                                   "starts (8 = August, northern hemisphere)",
                                                   "policy choice: local influenza programme"),

@@ -1,4 +1,4 @@
-"""Condition -> diagnoses and the myositis subtype (REFERENCE.md R0 priority order)."""
+"""Condition -> diagnoses and the myositis subtype (docs/evidence.md#subtype-and-scope priority order)."""
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_icd10cm_code_without_the_dot_matches():
 
 def test_respiratory_involvement_code_adds_the_respiratory_concept():
     facts = facts_of(condition("M33.11", ICD10CM))
-    assert facts.has_condition(Condition.RESPIRATORY_MUSCLE_INVOLVEMENT)
+    assert facts.has_condition(Condition.RESPIRATORY_INVOLVEMENT)
 
 
 def test_dm_without_myopathy_is_skin_predominant():

@@ -82,8 +82,15 @@ def test_combination_product_is_its_combined_concept():
     assert order.drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM
 
 
-def test_tablets_of_a_combination_product_have_no_mg_dose():
-    assert "unknown strength" in only(medication_request("198335", dose=1, unit="{tbl}")).dose_problem
+def test_tablets_of_tmp_smx_are_counted_in_mg_of_trimethoprim():
+    order = only(medication_request("198335", dose=1, unit="{tbl}", frequency=2))
+    assert order.dose.mg_per_day_high == 320
+    assert "160 mg trimethoprim" in order.dose.text
+
+
+def test_a_component_without_a_mg_strength_has_no_mg_dose():
+    problems = {o.drug: o.dose_problem for o in orders(medication_request("198542", dose=1, unit="{tbl}"))}
+    assert "unknown strength" in problems[Drug.VITAMIN_D]  # 200 units, not mg
 
 
 def test_calcium_with_vitamin_d_gives_an_order_for_each():

@@ -225,3 +225,15 @@ def test_the_upper_limit_of_the_reference_range_is_kept():
 
 def test_a_result_without_reference_range_has_no_upper_limit():
     assert facts_of(observation("1742-6", 52, "U/L")).latest(Lab.ALT).reference_high is None
+
+
+@pytest.mark.parametrize(("value", "extra", "reading"), [
+    (6.1, {"reference_range": (4.0, 11.0)}, Qualitative.NEGATIVE),
+    (2.1, {"reference_range": (4.0, 11.0)}, Qualitative.POSITIVE),
+    (2.1, {"interpretation": "L"}, Qualitative.POSITIVE),
+    (6.1, {"interpretation": "N"}, Qualitative.NEGATIVE),
+    (6.1, {}, Qualitative.UNKNOWN),
+])
+def test_a_blood_count_is_read_as_normal_or_abnormal_by_the_labs_flag_or_range(value, extra, reading):
+    [found] = facts_of(observation("6690-2", value, "10*9/L", **extra)).results
+    assert found.interpretation is reading

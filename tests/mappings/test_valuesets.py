@@ -49,7 +49,7 @@ def test_every_drug_is_recognised_by_its_first_name_or_concept_name(drug):
 
 
 def test_an_unverified_ingredient_code_alone_is_not_recognised():
-    assert facts_of(medication_request("4511", dose=1)).medications == ()  # folic acid [U] in REFERENCE.md
+    assert facts_of(medication_request("4511", dose=1)).medications == ()  # folic acid [U] in docs/evidence.md
 
 
 def test_a_salt_name_is_not_a_second_drug():

@@ -35,7 +35,7 @@ def test_detail_explains_why_the_milder_course_statement_is_not_followed():
 
 def test_facts_show_the_dose_per_kilogram():
     finding = run(facts(results=(RO52_POSITIVE,), medications=PREDNISONE_ALONE, weight_kg=60))
-    assert "Prednisone-equivalent dose: 30 mg/day = 0.50 mg/kg/day" in finding.facts_used
+    assert "Prednisone-equivalent dose: 30 mg/day = 0.5 mg/kg/day" in finding.facts_used
 
 
 def test_without_ild_or_sjogren_on_record_asks_to_assess_both():

@@ -1,6 +1,9 @@
-"""azathioprine-tpmt (REFERENCE.md R14): TPMT/NUDT15 status and xanthine-oxidase inhibitors."""
+"""azathioprine-tpmt: TPMT/NUDT15 status and xanthine-oxidase inhibitors; established tolerated courses."""
 
-from fhir_mappings.concepts import Drug, Lab, Metabolizer
+from dataclasses import replace
+from datetime import timedelta
+
+from fhir_mappings.concepts import Drug, Lab, Metabolizer, Qualitative
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.azathioprine_tpmt import RECOMMENDATION
@@ -153,3 +156,52 @@ def test_configured_fraction_changes_the_threshold():
     params = {**PARAMS, "intermediate_max_fraction": 0.5}
     f = facts(medications=(azathioprine(120),), results=results, weight_kg=70)
     assert RECOMMENDATION.evaluate(f, params).indicator is Indicator.WARNING
+
+
+# --- established course with recent normal blood counts ----------------------------------------------
+NORMAL_COUNTS = (result(Lab.BLOOD_COUNT, value=6.1, unit="10*9/L", interpretation=Qualitative.NEGATIVE, days_ago=20),
+                 result(Lab.BLOOD_COUNT, value=250, unit="10*9/L", interpretation=Qualitative.NEGATIVE, days_ago=20))
+LOW_WHITE_CELLS = (result(Lab.BLOOD_COUNT, value=2.1, unit="10*9/L", interpretation=Qualitative.POSITIVE, days_ago=20),)
+
+
+def test_established_course_without_tpmt_and_with_normal_counts_is_at_most_info():
+    finding = run(facts(medications=(azathioprine(days=365),), results=NORMAL_COUNTS))
+    assert finding.indicator is Indicator.INFO
+    assert any(line.startswith("Established course") for line in finding.facts_used)
+
+
+def test_established_course_with_established_allopurinol_and_normal_counts_is_info():
+    meds = (azathioprine(days=365), order(Drug.ALLOPURINOL, 300, days=300))
+    assert run(facts(medications=meds, results=NORMAL + NORMAL_COUNTS)).indicator is Indicator.INFO
+
+
+def test_newly_added_allopurinol_raises_it_again():
+    meds = (azathioprine(days=365), order(Drug.ALLOPURINOL, 300, days=10))
+    assert run(facts(medications=meds, results=NORMAL + NORMAL_COUNTS)).indicator is Indicator.CRITICAL
+
+
+def test_allopurinol_drafted_for_an_established_course_raises_it_again():
+    meds = (azathioprine(days=365), order(Drug.ALLOPURINOL, 300, draft=True))
+    finding = run(facts(hook="order-select", medications=meds, results=NORMAL + NORMAL_COUNTS))
+    assert finding.indicator is Indicator.CRITICAL
+
+
+def test_a_dose_increase_drafted_for_an_established_course_raises_it_again():
+    meds = (azathioprine(100, days=365), azathioprine(150, draft=True, ref="MedicationRequest/aza-up"))
+    finding = run(facts(hook="order-select", medications=meds, results=NORMAL_COUNTS))
+    assert finding.indicator is Indicator.WARNING
+
+
+def test_established_course_with_an_abnormal_count_keeps_the_warning():
+    finding = run(facts(medications=(azathioprine(days=365),), results=NORMAL_COUNTS + LOW_WHITE_CELLS))
+    assert finding.indicator is Indicator.WARNING
+
+
+def test_established_course_with_only_old_counts_keeps_the_warning():
+    old = tuple(replace(r, when=r.when - timedelta(days=200)) for r in NORMAL_COUNTS)
+    assert run(facts(medications=(azathioprine(days=365),), results=old)).indicator is Indicator.WARNING
+
+
+def test_recent_start_with_normal_counts_keeps_the_warning():
+    finding = run(facts(medications=(azathioprine(days=30),), results=NORMAL_COUNTS))
+    assert finding.indicator is Indicator.WARNING

@@ -1,4 +1,4 @@
-"""bone-protection (REFERENCE.md R20a/R20b): ACR 2022 glucocorticoid-induced osteoporosis."""
+"""bone-protection (docs/evidence.md#bone-protection): ACR 2022 glucocorticoid-induced osteoporosis."""
 
 from fhir_mappings.concepts import Condition, Drug, Lab
 from hooks.engine import evaluate

@@ -1,4 +1,4 @@
-"""calcineurin-inhibitor-risk (REFERENCE.md R16): tacrolimus/ciclosporin with hypertension or eGFR < 60."""
+"""calcineurin-inhibitor-risk (docs/evidence.md#calcineurin-inhibitors): tacrolimus/ciclosporin with hypertension or eGFR < 60."""
 
 from fhir_mappings.concepts import Condition, Drug, Lab
 from hooks.engine import evaluate

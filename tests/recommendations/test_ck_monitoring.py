@@ -1,4 +1,4 @@
-"""ck-monitoring (REFERENCE.md R25): on treatment and no CK in 90 days -> info with a CK order."""
+"""ck-monitoring (docs/evidence.md#ck-monitoring): on treatment and no CK in 90 days -> info with a CK order."""
 
 from fhir_mappings.builders import LOINC
 from fhir_mappings.concepts import Drug, Lab, MyositisSubtype

@@ -1,4 +1,4 @@
-"""cyclophosphamide-checks (REFERENCE.md R19): pulse 0.5-1 g/m² monthly; PJP, blood-count, pregnancy prompts."""
+"""cyclophosphamide-checks (docs/evidence.md#cyclophosphamide): pulse 0.5-1 g/m² monthly; PJP, blood-count, pregnancy prompts."""
 
 from dataclasses import replace
 from datetime import timedelta

@@ -1,11 +1,15 @@
-"""gc-initial-dose (REFERENCE.md R1): adult oral prednis(ol)one against 0.5-1 mg/kg/day."""
+"""gc-initial-dose (docs/evidence.md#gc-initial-dose): adult oral prednis(ol)one against 0.5-1 mg/kg/day."""
 
 from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import Condition, Drug, MyositisSubtype, Route
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.gc_initial_dose import RECOMMENDATION
-from tests.factories import condition, facts, order
+from tests.factories import condition, dose, facts, order
+from tests.fhir_builders import condition as fhir_condition
+from tests.fhir_builders import medication_request as fhir_order
+from tests.fhir_builders import observation
+from tests.mappings.conftest import facts_of
 
 PARAMS = RECOMMENDATION.defaults()
 
@@ -191,3 +195,80 @@ def test_order_select_fires_about_the_prednisone_draft_only():
 def test_draft_that_lowers_a_too_high_dose_is_silent():
     meds = (prednisone(90, days=5), draft_prednisone(60))
     assert run(facts(hook="order-select", weight_kg=70, medications=meds)) is None
+
+
+# --- every systemic glucocorticoid by prednisone equivalent ---------------------------------------
+def test_oral_methylprednisolone_above_1_mg_per_kg_prednisone_equivalent_warns():
+    # 64 mg methylprednisolone = 80 mg prednisone = 1.14 mg/kg at 70 kg
+    finding = run(facts(weight_kg=70, medications=(order(Drug.METHYLPREDNISOLONE, 64, days=3),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "Prednisone-equivalent dose: 80 mg/day" in finding.facts_used
+
+
+def test_oral_methylprednisolone_within_the_band_is_silent():
+    # 48 mg methylprednisolone = 60 mg prednisone = 0.86 mg/kg at 70 kg
+    assert run(facts(weight_kg=70, medications=(order(Drug.METHYLPREDNISOLONE, 48, days=3),))) is None
+
+
+def test_dexamethasone_is_read_by_prednisone_equivalent():
+    # 16 mg dexamethasone = about 107 mg prednisone: above the entry-error limit
+    finding = run(facts(weight_kg=70, medications=(order(Drug.DEXAMETHASONE, 16, days=3),)))
+    assert finding.indicator is Indicator.CRITICAL
+    assert "106.72" in finding.summary
+
+
+def test_low_dose_dexamethasone_is_silent():
+    # 6 mg dexamethasone = 40 mg prednisone = 0.57 mg/kg at 70 kg
+    assert run(facts(weight_kg=70, medications=(order(Drug.DEXAMETHASONE, 6, days=3),))) is None
+
+
+def test_iv_methylprednisolone_pulse_is_not_an_oral_initial_dose():
+    pulse = order(Drug.METHYLPREDNISOLONE, 1000, days=1, route=Route.INTRAVENOUS)
+    assert run(facts(weight_kg=70, medications=(pulse,))) is None
+
+
+def test_methylprednisolone_without_a_route_is_not_assumed_oral():
+    assert run(facts(weight_kg=70, medications=(order(Drug.METHYLPREDNISOLONE, 500, days=1, route=None),))) is None
+
+
+def test_a_draft_of_another_glucocorticoid_gets_no_prednisone_dose_suggestion():
+    resource = medication_request(
+        patient_reference="Patient/example", rxnorm_code="197971", display="Methylprednisolone 32 MG Oral Tablet",
+        dose_value=96, dose_unit="mg", frequency=1, period=1, period_unit="d", text="96 mg daily",
+    )
+    draft = order(Drug.METHYLPREDNISOLONE, 96, draft=True, ref="MedicationRequest/draft-mp", resource=resource)
+    finding = run(facts(hook="order-select", weight_kg=70, medications=(draft,)))
+    assert finding.indicator is Indicator.CRITICAL  # 120 mg prednisone-equivalent
+    assert finding.suggestions == ()
+
+
+def test_prednisolone_liquid_and_oral_methylprednisolone_products_are_read_from_fhir():
+    weight = observation("29463-7", 70, "kg", date="2026-11-15")
+    dm = fhir_condition("396230008")
+    liquid = fhir_order(text="prednisolone 3 MG/ML Oral Solution", dose=30, unit="mL", authored_on="2026-11-18")
+    tablets = fhir_order(rxnorm="197971", dose=64, authored_on="2026-11-18")  # methylprednisolone 32 mg tablet
+    assert run(facts_of(weight, dm, liquid)).indicator is Indicator.WARNING  # 90 mg prednisolone
+    assert run(facts_of(weight, dm, tablets)).indicator is Indicator.WARNING  # 80 mg prednisone-equivalent
+
+
+def test_a_bounded_oral_dexamethasone_pulse_is_a_warning_to_confirm_not_an_entry_error():
+    pulse = order(Drug.DEXAMETHASONE, days=1, dose=dose(40, 1.0, course_days=4))
+    finding = run(facts(weight_kg=70, medications=(pulse,)))
+    assert finding.indicator is Indicator.WARNING
+    assert "intended pulse" in finding.summary
+
+
+def test_an_unbounded_daily_dose_above_the_limit_stays_critical():
+    assert run(facts(weight_kg=70, medications=(order(Drug.DEXAMETHASONE, 40, days=1),))).indicator is Indicator.CRITICAL
+
+
+def test_a_bounded_oral_pulse_draft_gets_no_daily_dose_suggestion():
+    resource = medication_request(
+        patient_reference="Patient/example", rxnorm_code="198148", display="Prednisone 50 MG Oral Tablet",
+        dose_value=500, dose_unit="mg", frequency=1, period=1, period_unit="d", text="500 mg daily for 3 days",
+    )
+    draft = order(Drug.PREDNISONE, draft=True, ref="MedicationRequest/draft-pred", resource=resource,
+                  dose=dose(500, 1.0, course_days=3))
+    finding = run(facts(hook="order-select", weight_kg=70, medications=(draft,)))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.suggestions == ()

@@ -1,4 +1,4 @@
-"""gc-taper (REFERENCE.md R3): high-dose glucocorticoid held without reduction beyond 4 / 6 weeks."""
+"""gc-taper (docs/evidence.md#gc-taper): high-dose glucocorticoid held without reduction beyond 4 / 6 weeks."""
 
 from fhir_mappings.concepts import Drug, Route
 from hooks.engine import evaluate

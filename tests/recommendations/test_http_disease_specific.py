@@ -48,9 +48,14 @@ def cards_for(client, resources, service=PATIENT_VIEW, **kwargs):
     return {card["source"]["topic"]["code"] for card in post_hook(client, service, body)["cards"]}
 
 
-def test_methotrexate_with_cotrimoxazole_on_record(client):
-    found = cards_for(client, [prednisone(), methotrexate(), folic_acid(), cotrimoxazole()])
+def test_methotrexate_with_treatment_dose_cotrimoxazole_on_record(client):
+    found = cards_for(client, [prednisone(), methotrexate(), folic_acid(), cotrimoxazole(frequency=2)])
     assert "methotrexate-cotrimoxazole" in found
+
+
+def test_established_prophylactic_cotrimoxazole_with_methotrexate_is_quiet_at_chart_opening(client):
+    found = cards_for(client, [prednisone(), methotrexate(), folic_acid(), cotrimoxazole()])
+    assert "methotrexate-cotrimoxazole" not in found
 
 
 def test_cotrimoxazole_drafted_while_on_methotrexate_at_order_sign(client):

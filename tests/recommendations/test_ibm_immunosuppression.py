@@ -1,4 +1,4 @@
-"""ibm-immunosuppression (REFERENCE.md R0): no escalation cards in IBM; info when high-dose GC is ordered."""
+"""ibm-immunosuppression (docs/evidence.md#subtype-and-scope): no escalation cards in IBM; info when high-dose GC is ordered."""
 
 import pytest
 

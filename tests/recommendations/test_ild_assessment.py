@@ -1,4 +1,4 @@
-"""ild-assessment (REFERENCE.md R28): ILD-risk antibody and no ILD diagnosis or lung function -> info."""
+"""ild-assessment (docs/evidence.md#ild-assessment): ILD-risk antibody and no ILD diagnosis or lung function -> info."""
 
 import pytest
 
@@ -73,3 +73,8 @@ def test_not_shown_on_order_select():
 
 def test_no_myositis_diagnosis_is_silent_through_the_engine():
     assert evaluate((RECOMMENDATION,), facts(myositis=None, results=(positive(Antibody.JO1),)), {}, strict=True) == []
+
+
+def test_respiratory_involvement_m33_x1_counts_as_known_lung_involvement():
+    f = facts(results=(positive(Antibody.JO1),), conditions=(condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.11"),))
+    assert run(f) is None

@@ -1,4 +1,4 @@
-"""infection-screening (REFERENCE.md R23): hepatitis B/C serology before immunosuppression."""
+"""infection-screening: hepatitis B/C serology before immunosuppression, HBsAg-positive prophylaxis, isolated anti-HBc."""
 
 from fhir_mappings.concepts import Drug, Lab, Qualitative
 from hooks.engine import evaluate
@@ -68,12 +68,71 @@ def test_hydroxychloroquine_is_not_a_trigger():
     assert run(facts(hook="order-select", medications=(order(Drug.HYDROXYCHLOROQUINE, 200, draft=True),))) is None
 
 
-def test_positive_anti_hbc_prompts_antiviral_decision_without_an_order():
-    finding = run(facts(hook="order-select", medications=(AZA_DRAFT,),
-                        results=with_result(Lab.ANTI_HBC, Qualitative.POSITIVE)))
+# --- HBsAg positive: a warning whatever the drug and however long it has been given -------------------
+HBSAG_POSITIVE = with_result(Lab.HBSAG, Qualitative.POSITIVE)
+
+
+def test_hbsag_positive_on_long_standing_methotrexate_warns():
+    finding = run(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=700),), results=HBSAG_POSITIVE))
+    assert finding.indicator is Indicator.WARNING
+    assert "entecavir or tenofovir" in finding.summary
+
+
+def test_hbsag_positive_on_low_dose_prednisone_warns():
+    finding = run(facts(medications=(order(Drug.PREDNISONE, 5, days=400),), results=HBSAG_POSITIVE))
+    assert finding.indicator is Indicator.WARNING
+
+
+def test_hbsag_positive_on_entecavir_is_silent():
+    meds = (order(Drug.METHOTREXATE, 15, 1 / 7, days=700), order(Drug.ENTECAVIR, 0.5))
+    assert run(facts(medications=meds, results=HBSAG_POSITIVE)) is None
+
+
+def test_hbsag_positive_on_lamivudine_alone_warns_that_lamivudine_is_not_adequate():
+    meds = (order(Drug.AZATHIOPRINE, 100, days=700), order(Drug.LAMIVUDINE, 100))
+    finding = run(facts(medications=meds, results=HBSAG_POSITIVE))
+    assert finding.indicator is Indicator.WARNING
+    assert "Lamivudine is not adequate" in finding.detail
+
+
+def test_hbsag_positive_with_rituximab_is_left_to_rituximab_hbv():
+    meds = (order(Drug.RITUXIMAB, 1000, days=200),)
+    assert run(facts(medications=meds, results=HBSAG_POSITIVE)) is None
+
+
+def test_hbsag_positive_without_an_immunosuppressant_is_silent():
+    assert run(facts(medications=(order(Drug.HYDROXYCHLOROQUINE, 200, days=300),), results=HBSAG_POSITIVE)) is None
+
+
+# --- isolated anti-HBc: lower risk, an information card when treatment starts ----------------------------
+ISOLATED_CORE = with_result(Lab.ANTI_HBC, Qualitative.POSITIVE)
+
+
+def test_isolated_anti_hbc_on_new_azathioprine_is_an_info_card_on_alt_and_hbv_dna():
+    finding = run(facts(hook="order-select", medications=(AZA_DRAFT,), results=ISOLATED_CORE))
+    assert finding.indicator is Indicator.INFO
+    assert "HBV DNA" in finding.summary
+    assert finding.suggestions == ()
+
+
+def test_isolated_anti_hbc_on_new_methotrexate_is_an_info_card():
+    mtx = order(Drug.METHOTREXATE, 15, 1 / 7, draft=True, ref="MedicationRequest/mtx")
+    assert run(facts(hook="order-select", medications=(mtx,), results=ISOLATED_CORE)).indicator is Indicator.INFO
+
+
+def test_isolated_anti_hbc_on_established_methotrexate_is_not_shown_at_every_chart_opening():
+    assert run(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=400),), results=ISOLATED_CORE)) is None
+
+
+def test_isolated_anti_hbc_with_new_high_dose_glucocorticoid_warns():
+    finding = run(facts(medications=(order(Drug.PREDNISONE, 40, days=3),), results=ISOLATED_CORE))
     assert finding.indicator is Indicator.WARNING
     assert "antiviral" in finding.detail
-    assert finding.suggestions == ()
+
+
+def test_isolated_anti_hbc_on_lamivudine_is_silent():
+    meds = (AZA_DRAFT, order(Drug.LAMIVUDINE, 100))
+    assert run(facts(hook="order-select", medications=meds, results=ISOLATED_CORE)) is None
 
 
 def test_positive_anti_hbc_on_entecavir_is_silent():
@@ -103,3 +162,8 @@ def test_order_select_of_an_unrelated_draft_is_silent():
     f = facts(hook="order-select", medications=(order(Drug.PREDNISONE, 40, days=3),
                                                  order(Drug.ALLOPURINOL, 100, draft=True)))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_positive_hcv_antibody_with_only_a_new_low_dose_glucocorticoid_is_left_silent():
+    f = facts(medications=(order(Drug.PREDNISONE, 5, days=3),), results=with_result(Lab.HCV_ANTIBODY, Qualitative.POSITIVE))
+    assert run(f) is None

@@ -1,6 +1,7 @@
-"""iv-methylprednisolone-dose (REFERENCE.md R4): pulse dose, course length and severity indication."""
+"""iv-methylprednisolone-dose (docs/evidence.md#iv-methylprednisolone): pulse dose, course length and severity indication."""
 
 from dataclasses import replace
+from datetime import date
 
 from fhir_mappings.concepts import Condition, Drug, Route
 from fhir_mappings.facts import Dose
@@ -95,3 +96,24 @@ def test_order_select_fires_about_the_pulse_draft():
 def test_no_myositis_is_silent_through_the_engine():
     f = facts(myositis=None, medications=(pulse(2000, count=3),))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+# --- open-ended daily orders --------------------------------------------------------------------
+def test_daily_pulse_with_no_count_and_no_end_warns_that_pulses_are_1_to_5_days():
+    finding = run(facts(conditions=DYSPHAGIA, medications=(pulse(1000),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "1-5 days" in finding.summary
+
+
+def test_daily_pulse_with_a_count_is_not_open_ended():
+    assert run(facts(conditions=DYSPHAGIA, medications=(pulse(1000, count=3),))) is None
+
+
+def test_daily_pulse_with_an_end_date_is_not_open_ended():
+    bounded = replace(pulse(1000), end=date(2026, 11, 22))
+    assert run(facts(conditions=DYSPHAGIA, medications=(bounded,))) is None
+
+
+def test_open_ended_child_pulse_also_warns():
+    finding = run(facts(age=10, weight_kg=30, conditions=DYSPHAGIA, medications=(pulse(900),)))
+    assert finding.indicator is Indicator.WARNING

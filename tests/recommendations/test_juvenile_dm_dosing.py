@@ -1,4 +1,4 @@
-"""juvenile-dm-dosing (REFERENCE.md R5, R6): JDM prednisolone 1-2 mg/kg/day, methotrexate 15-20 mg/m²/week."""
+"""juvenile-dm-dosing (docs/evidence.md#juvenile-dm): JDM prednisolone 1-2 mg/kg/day, methotrexate 15-20 mg/m²/week."""
 
 from fhir_mappings.builders import medication_request
 from fhir_mappings.concepts import Drug, MyositisSubtype

@@ -1,4 +1,4 @@
-"""methotrexate-baseline-tests (REFERENCE.md R7): blood count, renal, liver, albumin, hepatitis serology."""
+"""methotrexate-baseline-tests (docs/evidence.md#methotrexate-baseline): blood count, renal, liver, albumin, hepatitis serology."""
 
 from fhir_mappings.concepts import Drug, Lab, Qualitative
 from hooks.engine import evaluate

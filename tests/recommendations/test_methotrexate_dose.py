@@ -1,9 +1,9 @@
-"""methotrexate-dose (REFERENCE.md R6): once-weekly schedule, adult weekly dose limits."""
+"""methotrexate-dose: once-weekly schedule, adult weekly dose limits."""
 
 from dataclasses import replace
 
 from fhir_mappings.builders import medication_request
-from fhir_mappings.concepts import Condition, Drug
+from fhir_mappings.concepts import Condition, Drug, Route
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.methotrexate_dose import RECOMMENDATION
@@ -44,10 +44,22 @@ def test_once_weekly_15_mg_is_silent():
     assert run(facts(medications=(mtx(15),))) is None
 
 
-def test_daily_methotrexate_with_a_cancer_diagnosis_is_a_warning_to_confirm():
+def test_daily_low_dose_oral_methotrexate_with_a_cancer_diagnosis_stays_critical():
     finding = run(facts(conditions=(condition(Condition.CANCER),), medications=(mtx(7.5, 1.0),)))
+    assert finding.indicator is Indicator.CRITICAL
+    assert "verify the oncology indication" in finding.detail
+
+
+def test_daily_intravenous_methotrexate_with_a_cancer_diagnosis_is_a_warning_to_confirm():
+    iv = mtx(7.5, 1.0, route=Route.INTRAVENOUS)
+    finding = run(facts(conditions=(condition(Condition.CANCER),), medications=(iv,)))
     assert finding.indicator is Indicator.WARNING
     assert "oncology protocol" in finding.detail
+
+
+def test_daily_oral_methotrexate_above_the_low_dose_limit_with_cancer_is_a_warning_to_confirm():
+    finding = run(facts(conditions=(condition(Condition.CANCER),), medications=(mtx(50, 1.0),)))
+    assert finding.indicator is Indicator.WARNING
 
 
 def test_daily_draft_gets_a_recommended_update_to_once_weekly_same_dose():

@@ -1,4 +1,4 @@
-"""methotrexate-folate (REFERENCE.md R9): methotrexate without folic or folinic acid."""
+"""methotrexate-folate (docs/evidence.md#methotrexate-folate): methotrexate without folic or folinic acid."""
 
 from fhir_mappings.concepts import Condition, Drug
 from hooks.engine import evaluate

@@ -1,4 +1,4 @@
-"""methotrexate-ild (REFERENCE.md R12): methotrexate ordered with ILD or an anti-synthetase / anti-MDA5 antibody."""
+"""methotrexate-ild (docs/evidence.md#methotrexate-ild): methotrexate ordered with ILD or an anti-synthetase / anti-MDA5 antibody."""
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, MyositisSubtype, Qualitative
 from hooks.engine import evaluate
@@ -76,3 +76,8 @@ def test_pregnancy_offers_only_azathioprine():
 def test_no_myositis_is_silent_through_the_engine():
     f = facts(hook="order-select", myositis=None, conditions=ILD, medications=(MTX_DRAFT,))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_myositis_with_respiratory_involvement_m33_x1_is_read_as_possible_ild():
+    finding = run(ordering(conditions=(condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.21"),)))
+    assert finding.indicator is Indicator.INFO

@@ -1,4 +1,4 @@
-"""methotrexate-monitoring (REFERENCE.md R8): blood count, creatinine, ALT overdue for the phase."""
+"""methotrexate-monitoring (docs/evidence.md#methotrexate-monitoring): blood count, creatinine, ALT overdue for the phase."""
 
 from fhir_mappings.concepts import Drug, Lab
 from hooks.engine import evaluate

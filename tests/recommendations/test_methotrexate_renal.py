@@ -1,4 +1,4 @@
-"""methotrexate-renal (REFERENCE.md R10): eGFR < 30 critical, 30-59 warning (local policy)."""
+"""methotrexate-renal (docs/evidence.md#methotrexate-renal): eGFR < 30 critical, 30-59 warning (local policy)."""
 
 from fhir_mappings.concepts import Drug, Lab
 from hooks.engine import evaluate

@@ -1,4 +1,4 @@
-"""mycophenolate-dose (REFERENCE.md R15): > 3 g/day mofetil; mofetil and mycophenolic acid not summed."""
+"""mycophenolate-dose (docs/evidence.md#mycophenolate): > 3 g/day mofetil; mofetil and mycophenolic acid not summed."""
 
 from fhir_mappings.concepts import Drug
 from hooks.engine import evaluate

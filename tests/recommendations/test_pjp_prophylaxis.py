@@ -1,4 +1,4 @@
-"""pjp-prophylaxis (REFERENCE.md R21/R22): high-dose glucocorticoid without Pneumocystis prophylaxis."""
+"""pjp-prophylaxis (docs/evidence.md#pjp): high-dose glucocorticoid without Pneumocystis prophylaxis."""
 
 from dataclasses import replace
 from datetime import timedelta

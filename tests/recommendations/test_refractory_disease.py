@@ -100,3 +100,10 @@ def test_the_highest_pre_treatment_ck_is_the_baseline():
     earlier_peak = result(Lab.CREATINE_KINASE, value=9000, unit="U/L", days_ago=140)
     f = facts(medications=(PREDNISONE, methotrexate(100)), results=(earlier_peak, BASELINE_CK, ck(3500)))
     assert run(f) is None
+
+
+def test_a_latest_ck_older_than_the_window_is_not_the_current_response():
+    old_course = facts(medications=(order(Drug.PREDNISONE, 20, days=700), methotrexate(650)),
+                       results=(result(Lab.CREATINE_KINASE, value=3000, unit="U/L", days_ago=705), ck(3000, 300)))
+    assert run(old_course) is None
+    assert run(old_course, {**PARAMS, "ck_window_days": 400}) is not None

@@ -1,4 +1,4 @@
-"""rituximab-hbv (REFERENCE.md R18): HBsAg and anti-HBc before rituximab; prophylaxis when positive."""
+"""rituximab-hbv: HBsAg and anti-HBc before rituximab; entecavir/tenofovir prophylaxis when positive."""
 
 from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from hooks.engine import evaluate
@@ -67,6 +67,18 @@ def test_hepatitis_b_diagnosis_counts_as_positive_even_without_serology():
 def test_hbsag_positive_on_entecavir_is_silent():
     meds = (rituximab(), order(Drug.ENTECAVIR, 0.5))
     assert run(facts(medications=meds, results=serology(hbsag=POS, anti_hbc=POS))) is None
+
+
+def test_hbsag_positive_on_lamivudine_is_still_critical_lamivudine_is_not_adequate():
+    meds = (rituximab(), order(Drug.LAMIVUDINE, 100))
+    finding = run(facts(medications=meds, results=serology(hbsag=POS, anti_hbc=POS)))
+    assert finding.indicator is Indicator.CRITICAL
+    assert "Lamivudine is not adequate" in finding.detail
+
+
+def test_isolated_anti_hbc_on_lamivudine_prophylaxis_is_silent():
+    meds = (rituximab(), order(Drug.LAMIVUDINE, 100))
+    assert run(facts(medications=meds, results=serology(anti_hbc=POS))) is None
 
 
 def test_anti_hbc_positive_without_antiviral_warns():

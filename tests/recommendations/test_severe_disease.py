@@ -1,4 +1,4 @@
-"""severe-disease (REFERENCE.md R4, R27): dysphagia or respiratory involvement without a pulse or IVIG."""
+"""severe-disease (docs/evidence.md#iv-methylprednisolone): dysphagia or respiratory involvement without a pulse or IVIG."""
 
 from dataclasses import replace
 
@@ -42,11 +42,30 @@ def test_dysphagia_detail_asks_for_swallowing_assessment_and_names_ivig():
     assert "IVIG" in detail
 
 
-def test_respiratory_involvement_warns_and_asks_for_respiratory_assessment():
-    finding = run(facts(conditions=(condition(Condition.RESPIRATORY_MUSCLE_INVOLVEMENT),)))
-    assert finding.indicator is Indicator.WARNING
-    assert "Respiratory assessment" in finding.detail
+# --- ICD-10-CM M33.x1 "with respiratory involvement" -------------------------------------------------
+RESPIRATORY = condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.11")
+
+
+def test_respiratory_involvement_alone_is_an_information_card_asking_which_it_is():
+    finding = run(facts(conditions=(RESPIRATORY,)))
+    assert finding.indicator is Indicator.INFO
+    assert "ILD, respiratory-muscle weakness or aspiration?" in finding.summary
     assert "Swallowing assessment" not in finding.detail
+
+
+def test_respiratory_involvement_with_ild_coded_is_read_as_the_ild():
+    f = facts(conditions=(RESPIRATORY, condition(Condition.INTERSTITIAL_LUNG_DISEASE)))
+    assert run(f) is None
+
+
+def test_respiratory_involvement_with_dysphagia_warns_and_asks_which():
+    finding = run(facts(conditions=(RESPIRATORY, DYSPHAGIA)))
+    assert finding.indicator is Indicator.WARNING
+    assert "not stated which" in finding.detail
+
+
+def test_respiratory_involvement_after_a_pulse_is_silent():
+    assert run(facts(conditions=(RESPIRATORY,), medications=(iv_pulse(days=1),))) is None
 
 
 def test_adult_pulse_dose_is_half_to_one_gram_for_three_days():
@@ -125,3 +144,9 @@ def test_inclusion_body_myositis_is_silent_through_the_engine():
 
 def test_no_myositis_diagnosis_is_silent_through_the_engine():
     assert evaluate((RECOMMENDATION,), facts(myositis=None, conditions=(DYSPHAGIA,)), {}, strict=True) == []
+
+
+def test_dysphagia_with_ild_coded_does_not_ask_about_respiratory_involvement():
+    finding = run(facts(conditions=(RESPIRATORY, condition(Condition.INTERSTITIAL_LUNG_DISEASE), DYSPHAGIA)))
+    assert finding.indicator is Indicator.WARNING
+    assert "not stated which" not in finding.detail

@@ -1,4 +1,4 @@
-"""statin-anti-hmgcr (REFERENCE.md R26): a statin with anti-HMGCR or IMNM is stopped."""
+"""statin-anti-hmgcr (docs/evidence.md#statin-anti-hmgcr): a statin with anti-HMGCR or IMNM is stopped."""
 
 from fhir_mappings.concepts import Antibody, Drug, MyositisSubtype, Qualitative
 from hooks.engine import evaluate

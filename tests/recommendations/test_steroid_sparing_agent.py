@@ -1,4 +1,4 @@
-"""steroid-sparing-agent (REFERENCE.md R2): fires on glucocorticoid monotherapy in myositis."""
+"""steroid-sparing-agent (docs/evidence.md#steroid-sparing-agent): fires on glucocorticoid monotherapy in myositis."""
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, MyositisSubtype, Qualitative
 from hooks.engine import evaluate
@@ -135,3 +135,13 @@ def test_at_most_one_suggestion_is_recommended_with_ild_and_pregnancy():
               conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE), condition(Condition.PREGNANCY)))
     [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
     assert recommended_labels(result_.finding) == ["Order azathioprine 50 mg daily (check TPMT/NUDT15 first)"]
+
+
+def test_respiratory_involvement_m33_x1_fires_from_day_zero_like_ild():
+    f = facts(medications=(order(Drug.PREDNISONE, 60, days=2),),
+              conditions=(condition(Condition.RESPIRATORY_INVOLVEMENT, "M33.11"),))
+    assert run(f).indicator is Indicator.WARNING
+
+
+def test_without_lung_involvement_day_two_is_silent():
+    assert run(facts(medications=(order(Drug.PREDNISONE, 60, days=2),))) is None

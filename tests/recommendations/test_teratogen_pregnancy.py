@@ -1,4 +1,4 @@
-"""teratogen-pregnancy (REFERENCE.md R13): methotrexate, mycophenolate, cyclophosphamide and pregnancy."""
+"""teratogen-pregnancy (docs/evidence.md#teratogens): methotrexate, mycophenolate, cyclophosphamide and pregnancy."""
 
 from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from hooks.engine import evaluate

@@ -1,4 +1,4 @@
-"""vaccination (REFERENCE.md R24): ACR 2022 vaccines before and during immunosuppression."""
+"""vaccination (docs/evidence.md#vaccination): ACR 2022 vaccines before and during immunosuppression."""
 
 from datetime import date
 
