@@ -66,7 +66,7 @@ def test_grading_is_carried_by_the_cpg_extensions_on_the_action(exported):
 
 def test_parameters_are_listed_with_default_and_source_in_the_description(exported):
     description = exported["PlanDefinition/steroid-sparing-agent"]["description"]
-    assert "`min_days` = 14" in description and "REFERENCE.md R2" in description
+    assert "`min_days` = 14" in description and "docs/evidence.md#steroid-sparing-agent" in description
 
 
 def _value_sets_read(plan: dict) -> set[str]:
