@@ -109,6 +109,9 @@ class MedicationOrder:
     end: date | None = None
     is_draft: bool = False
     is_selected: bool = False
+    #: Set when the RxNorm product code and the order's own name state different strengths (then
+    #: `dose` is None): the order is ambiguous, not merely unreadable.
+    strength_conflict: str | None = None
     #: The resource as it was sent, so a suggestion can update it in its entirety.
     resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

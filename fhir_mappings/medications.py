@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from fhir_mappings.concepts import Drug, Route
-from fhir_mappings.dosage import DoseContext, read_dose, total_course_days
+from fhir_mappings.dosage import PROBLEM, DoseContext, has_unitless_amount, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
 from fhir_mappings.products import Product, product
 from fhir_mappings.read import add_days, as_list, codings, date_of, mapping, number, reference_id, string, texts
@@ -57,6 +57,9 @@ _LOCAL = re.compile(
     r"intralesional|cutaneous)\b",
     re.I,
 )
+#: Dose forms that are themselves a countable unit: a unitless amount is a number of them.
+_COUNTABLE_FORM = re.compile(r"\b(tablet|capsule)s?\b", re.I)
+UNITLESS_NOTE = "unitless dose amount read as a number of tablets or capsules of the product"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,14 @@ class _Identified:
     mg_per_unit: float | None
     mg_per_ml: float | None
     dose_form: str
+    #: Why the product code and the order's own name disagree on the strength (no dose is read then).
+    conflict: str | None = None
+
+    @property
+    def count_form(self) -> str | None:
+        """"tablet" or "capsule" when the dose form is that countable unit."""
+        match = _COUNTABLE_FORM.search(self.dose_form or "")
+        return match.group(1).lower() if match else None
 
 
 def map_medication_request(
@@ -119,8 +130,13 @@ def map_medication_request(
         if local and item.drug not in LOCAL_FORMS_COUNT:
             notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
-        context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed)
-        dose, problem = read_dose(dosages, context)
+        if item.conflict is not None:
+            dose, problem = None, PROBLEM + item.conflict
+        else:
+            context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed, item.count_form)
+            dose, problem = read_dose(dosages, context)
+            if dose is not None and has_unitless_amount(dosages):
+                notes.append(UNITLESS_NOTE)
         orders.append(MedicationOrder(
             drug=item.drug,
             display=item.display,
@@ -135,6 +151,7 @@ def map_medication_request(
             end=end,
             is_draft=is_draft,
             is_selected=is_draft and (selections is None or (reference is not None and reference in selections)),
+            strength_conflict=item.conflict,
             resource=resource,
         ))
     return MedicationOutcome(tuple(orders), bool(orders), tuple(notes))
@@ -182,7 +199,7 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
         item = product(code)
         if item is not None:
             for drug in item.drugs:
-                found[drug] = _from_product(drug, item)
+                found[drug] = _from_product(drug, item, names)
     for name in names:
         for drug in drugs_named(name):
             if drug not in found:
@@ -190,8 +207,39 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
     return [_with_strength(item, names, ingredients) for item in found.values()]
 
 
-def _from_product(drug: Drug, item: Product) -> _Identified:
-    return _Identified(drug, item.rxcui, item.name, item.mg_per_unit(drug), None, item.dose_form)
+def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
+    mg = item.mg_per_unit(drug)
+    return _Identified(drug, item.rxcui, item.name, mg, None, item.dose_form or _named_form(names),
+                       _strength_conflict(drug, item, mg, names))
+
+
+def _named_form(names: list[str]) -> str:
+    """The dose form an order's own name states, for a product code that names none (an RxNorm
+    component such as "Simvastatin 10 MG")."""
+    for name in names:
+        parsed = parse_product_name(name)
+        if parsed is not None and parsed.dose_form:
+            return parsed.dose_form
+    return ""
+
+
+def _strength_conflict(drug: Drug, item: Product, mg: float | None, names: list[str]) -> str | None:
+    """A reason when a name of the order (display, text) states another strength of `drug` than the
+    product code does: which of the two was meant cannot be known, so no dose is read."""
+    if mg is None:
+        return None
+    for name in names:
+        parsed = parse_product_name(name)
+        if parsed is None:
+            continue
+        parts = [c for c in parsed.components if drug in drugs_named(c.ingredient)]
+        if not parts and len(parsed.components) == 1 == len(item.components):
+            parts = list(parsed.components)  # a misspelt ingredient ("Simvistatin 10 MG")
+        for part in parts:
+            if part.mg is not None and not part.per_ml and abs(part.mg - mg) > 1e-9:
+                return (f"RxNorm {item.rxcui} is {mg:g} mg per {item.dose_form.lower() or 'unit'}, "
+                        f"the order's name says {part.strength:g} {part.unit}")
+    return None
 
 
 def _with_strength(item: _Identified, names: list[str], ingredients: list[Mapping[str, Any]]) -> _Identified:

@@ -1,14 +1,20 @@
-"""Derive `terminology/rxnorm-products.json` from the shared RxNorm oral-product name list.
+"""Derive `terminology/rxnorm-products.json` from an RxNorm product name list.
 
 Run once when the source list or the drug concepts change (the output is versioned with the code):
 
-    .venv/bin/python -m fhir_mappings.tools.build_product_table \
-        /work/shared/terminology/rxnorm-oral-products.json
+    .venv/bin/python -m fhir_mappings.tools.build_product_table SOURCE.json
+
+SOURCE.json is `{"source": "<where the names come from>", "rxcui_to_name": {RxCUI: name}}` with
+RxNorm normalized names; the shipped table was built from the medication list of the CDS Hooks
+sandbox (cds-hooks/sandbox `src/assets/medication-list.js`, Apache-2.0), whose codes are the ones
+the sandbox sends in `draftOrders`.
 
 A product is kept when every one of its ingredients is a guideline drug (a multivitamin with folic
 acid is not a folic-acid product). Each product lists its components with strength and unit as
 RxNorm names them ("Methotrexate 2.5 MG Oral Tablet [Trexall]" -> methotrexate, 2.5, MG, "Oral
-Tablet", brand "Trexall"). Component-only names without a dose form (SCDC) are skipped.
+Tablet", brand "Trexall"). Component names without a dose form (SCDC, "Simvastatin 10 MG") are
+kept with an empty dose form: EHRs send them as order codes (Synthea does), and they still give
+ingredient and strength; a unitless amount on them is not read (the dose unit is unknown).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ def build(source: dict[str, Any]) -> dict[str, Any]:
     products: dict[str, Any] = {}
     for rxcui, name in sorted(source["rxcui_to_name"].items(), key=lambda item: int(item[0])):
         parsed = parse_product_name(name)
-        if parsed is None or not parsed.dose_form:
+        if parsed is None:
             continue
         combined = drugs_named(name)
         components = []
@@ -58,7 +64,7 @@ def build(source: dict[str, Any]) -> dict[str, Any]:
             "name": name,
             "drugs": sorted({d.value for d in combined} if combined else {c["drug"] for c in components}),
             "components": components,
-            "dose_form": parsed.dose_form,
+            "dose_form": parsed.dose_form or "",
             "brand": parsed.brand,
         }
     return {

@@ -93,10 +93,20 @@ def test_product_table_keeps_guideline_products_with_their_strength():
                                 "4": "Folic Acid 1 MG / Vitamin B12 1 MG / Niacin 5 MG Oral Tablet",
                                 "5": "Methotrexate 2.5 MG"}}
     products = build(source)["products"]
-    assert sorted(products) == ["1", "2"]
+    assert sorted(products) == ["1", "2", "5"]
     assert products["1"]["components"] == [{"drug": "methotrexate", "ingredient": "Methotrexate",
                                             "strength": 2.5, "unit": "MG"}]
     assert products["2"]["drugs"] == ["sulfamethoxazole-trimethoprim"]
+
+
+def test_a_component_code_without_dose_form_is_kept_with_an_empty_form():
+    products = build({"rxcui_to_name": {"316672": "Simvastatin 10 MG"}})["products"]
+    assert products["316672"]["dose_form"] == "" and products["316672"]["components"][0]["strength"] == 10
+
+
+def test_the_shipped_product_table_has_the_component_codes_ehrs_send():
+    products = load("rxnorm-products.json")["products"]
+    assert products["316672"]["drugs"] == ["simvastatin"]  # Synthea's simvastatin order code
 
 
 def test_shipped_product_table_is_derived_by_the_tool():
