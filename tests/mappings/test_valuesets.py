@@ -8,6 +8,7 @@ from fhir_mappings.concepts import Drug
 from fhir_mappings.tools.build_product_table import build
 from fhir_mappings.tools.terminology_tables import DOC, refreshed
 from fhir_mappings.valuesets import (
+    PUBLISHED,
     TERMINOLOGY,
     LabCodesError,
     configured_lab_codes,
@@ -30,13 +31,13 @@ def test_every_entry_has_code_system_display_source_and_status(name):
         assert "code" in entry, entry
 
 
-@pytest.mark.parametrize("name", [*CODED_FILES, "rxnorm-products.json"])
+@pytest.mark.parametrize("name", [*CODED_FILES, "rxnorm-products.json", PUBLISHED])
 def test_every_terminology_file_is_versioned(name):
     assert load(name)["version"]
 
 
 def test_every_file_in_the_terminology_folder_is_checked():
-    assert {p.name for p in TERMINOLOGY.glob("*.json")} == {*CODED_FILES, "rxnorm-products.json"}
+    assert {p.name for p in TERMINOLOGY.glob("*.json")} == {*CODED_FILES, "rxnorm-products.json", PUBLISHED}
 
 
 FIRST_NAMES = {e["concept"]: e["names"][0] for e in load("rxnorm-ingredients.json")["entries"]}
