@@ -76,7 +76,7 @@ def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[d
     outcome = complete_prefetch(service.prefetch, offline, settings)
     result = evaluate(
         service, request, outcome.data, outcome.missing, load_rules(settings), now=now,
-        selection_behavior=settings.selection_behavior,
+        selection_behavior=settings.selection_behavior, incomplete=outcome.incomplete,
     )
     check(all_validators.response, result.response)
     return result.response, outcome.missing

@@ -237,6 +237,9 @@ class ClinicalFacts:
     immunizations: tuple[ImmunizationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()
+    #: Data obtained only in part (a paged Bundle that could not be completed), by resource type: what
+    #: is in it counts, what is not in it is not known to be absent.
+    incomplete: tuple[str, ...] = ()
     report: ParseReport = field(default_factory=ParseReport)
 
     @property

@@ -272,10 +272,18 @@ def _observation_named(name: str) -> ObservationConcept | None:
     return None
 
 
+#: Published codes asked for by code in the prefetch: body measurements are vital signs, outside the
+#: laboratory-category query that brings every other lab result.
+_PREFETCH_PUBLISHED = frozenset({BODY_WEIGHT, BODY_HEIGHT})
+
+
 def prefetch_observation_codes() -> tuple[str, ...]:
-    """`system|code` tokens of the Observation prefetch query: shipped codes plus the site's lab codes."""
+    """`system|code` tokens of the Observation prefetch query: shipped codes, the published codes of
+    body weight and height, plus the site's lab codes."""
     entries = load("observations.json")["entries"]
     tokens = [f"{e['system']}|{e['code']}" for e in entries if _usable(e) and e.get("prefetch")]
+    tokens.extend(f"{system}|{code}" for concept, system, code in published("observations")
+                  if concept in _PREFETCH_PUBLISHED)
     tokens.extend(f"{system}|{code}" for system, code in configured_lab_codes())
     return tuple(dict.fromkeys(tokens))
 

@@ -81,7 +81,7 @@ def call_service(service_id: str) -> Response:
         )
     evaluation = evaluate(
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
-        selection_behavior=rt.settings.selection_behavior,
+        selection_behavior=rt.settings.selection_behavior, incomplete=outcome.incomplete,
     )
     try:
         rt.store.record_cards(evaluation.issued)

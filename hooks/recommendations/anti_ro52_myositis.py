@@ -117,4 +117,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     escalates_immunosuppression=True,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

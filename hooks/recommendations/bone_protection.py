@@ -230,4 +230,5 @@ RECOMMENDATION = Recommendation(
         "bisphosphonate_min_egfr": Parameter(35, "eGFR below which an oral bisphosphonate is not suggested",
                                              "REFERENCE.md R20b renal note (label cut-offs, [U] to verify)"),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

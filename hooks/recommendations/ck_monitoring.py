@@ -96,4 +96,5 @@ RECOMMENDATION = Recommendation(
         "lookback_days": Parameter(90, "days within which a creatine kinase result is expected", "REFERENCE.md R25 "
                                    "(expert opinion)"),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

@@ -143,4 +143,5 @@ RECOMMENDATION = Recommendation(
             "policy choice: REFERENCE.md R19 says 'CBC before each cycle' without a window",
         ),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

@@ -135,4 +135,5 @@ RECOMMENDATION = Recommendation(
                                        "(patient-view)", "policy choice: REFERENCE.md R23 says 'new order' "
                                        "without a window"),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

@@ -145,4 +145,5 @@ RECOMMENDATION = Recommendation(
             65, "age (years) above which thrombosis/renal precautions are shown", "REFERENCE.md R17 [U]"
         ),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

@@ -104,4 +104,5 @@ RECOMMENDATION = Recommendation(
                                           "(0 = any date)", "REFERENCE.md R7 (serologies at any time)"),
     },
     requires_myositis=False,
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

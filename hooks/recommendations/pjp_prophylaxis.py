@@ -290,4 +290,5 @@ RECOMMENDATION = Recommendation(
             90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
             "policy choice: REFERENCE.md R21 names the pulse as a risk flag without a window"),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

@@ -149,4 +149,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING}),
     evaluate=evaluate,
     escalates_immunosuppression=True,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

@@ -166,4 +166,5 @@ RECOMMENDATION = Recommendation(
                                                   "starts (8 = August, northern hemisphere)",
                                                   "policy choice: local influenza programme"),
     },
+    asserts_absence_of=frozenset({"Immunization"}),
 )
