@@ -1,4 +1,5 @@
-"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog."""
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog, report the
+terminology coverage of FHIR data."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 
 from cds_service import catalog
 from cds_service.config import Settings
+from cds_service.coverage_report import run_coverage
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
@@ -141,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
     catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
     catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
                           help="toml: the rule settings file with every parameter's default and source")
+    coverage_ = commands.add_parser("coverage", help="which codes of FHIR data files are recognised (no patient data)")
+    coverage_.add_argument("files", metavar="FILE", nargs="+", help="hook requests, Bundles or NDJSON (.gz allowed)")
+    coverage_.add_argument("--format", choices=("text", "json"), default="text")
+    coverage_.add_argument("--top", type=int, default=10, help="unrecognised codes listed per system (default 10)")
     return root
 
 
@@ -150,6 +156,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         render = {"markdown": catalog.markdown, "toml": catalog.settings_toml}.get(args.format, catalog.text)
         out.write(render(registry.all_recommendations()))
         return 0
+    if args.command == "coverage":
+        return run_coverage(args.files, args.format, args.top, datetime.now(timezone.utc).date(), out, err)
     settings = Settings.from_env()
     if args.command == "serve":
         serve(args.host, args.port, args.workers, settings)
