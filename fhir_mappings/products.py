@@ -13,6 +13,7 @@ from functools import cache
 from fhir_mappings.concepts import Drug
 from fhir_mappings.rxnames import Component
 from fhir_mappings.valuesets import load
+from fhir_mappings.valuesets import preload as preload_codes
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ def _products() -> dict[str, Product]:
         products[rxcui] = Product(rxcui, entry["name"], tuple(Drug(d) for d in entry["drugs"]), components,
                                   entry["dose_form"], entry.get("brand"))
     return products
+
+
+def preload() -> None:
+    """Build the product table now (start-up), with the code indexes (`valuesets.preload`)."""
+    preload_codes()
+    _products()
 
 
 def product(rxcui: str) -> Product | None:

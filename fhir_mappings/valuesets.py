@@ -129,6 +129,16 @@ def drug_for_ingredient_code(code: str) -> Drug | None:
     return _drug_index().by_code.get(code)
 
 
+def preload() -> None:
+    """Build every code index now (start-up), not on the first request: the published value sets
+    make them large, and a preforked server shares what the master built."""
+    _drug_index()
+    _condition_index()
+    _observation_index()
+    _vaccine_index()
+    _allergy_index()
+
+
 def combination_parts(drug: Drug) -> tuple[str, ...]:
     """Ingredient names that together make a combination concept (sulfamethoxazole + trimethoprim)."""
     return _drug_index().requires_all.get(drug, ())
