@@ -209,7 +209,7 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
 
 def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
     mg = item.mg_per_unit(drug)
-    return _Identified(drug, item.rxcui, item.name, mg, None, item.dose_form or _named_form(names),
+    return _Identified(drug, item.rxcui, item.name, mg, item.mg_per_ml(drug), item.dose_form or _named_form(names),
                        _strength_conflict(drug, item, mg, names))
 
 

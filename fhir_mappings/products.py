@@ -32,6 +32,13 @@ class Product:
             return None  # a combination concept (sulfamethoxazole/trimethoprim) has no single strength
         return strengths[0].mg
 
+    def mg_per_ml(self, drug: Drug) -> float | None:
+        """Milligrams of `drug` per mL of a liquid (injection, oral solution), None otherwise."""
+        strengths = [c for d, c in self.components if d == drug]
+        if len(strengths) != 1 or not strengths[0].per_ml:
+            return None
+        return strengths[0].mg
+
     @property
     def is_oral(self) -> bool:
         return "oral" in self.dose_form.lower() or self.dose_form.lower() in {"tablet", "capsule"}

@@ -357,3 +357,8 @@ def test_a_product_code_whose_strength_contradicts_the_text_gives_no_dose():
 def test_a_product_code_agreeing_with_its_text_is_read():
     order = only(medication_request("312617", text="predniSONE 5 MG Oral Tablet", dose=1, unit="{tbl}"))
     assert order.dose.mg_per_day_high == 5
+
+
+def test_a_millilitre_dose_of_a_per_ml_product_code_uses_its_concentration():
+    order = only(medication_request("835886", dose=1.5, unit="mL", frequency=2))  # ciclosporin 100 mg/mL solution
+    assert order.dose.mg_per_day_high == 300

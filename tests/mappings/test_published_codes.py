@@ -3,12 +3,13 @@ real-world descendants recognised, review exclusions kept."""
 
 import pytest
 
-from fhir_mappings.concepts import Condition, Lab, MyositisSubtype, Vaccine
+from fhir_mappings.concepts import Condition, Drug, Lab, MyositisSubtype, Vaccine
 from fhir_mappings.systems import ICD10CM, LOINC, SNOMED
 from fhir_mappings.tools.build_published_codes import CONCEPTS, SECTIONS, build
 from fhir_mappings.valuesets import (
     PUBLISHED,
     condition_concepts,
+    drug_for_ingredient_code,
     load,
     observation_concept,
     vaccine_concepts,
@@ -101,3 +102,9 @@ def test_the_build_drops_excluded_displays_and_unknown_concepts_and_keeps_the_so
     assert table["conditions"] == [["pregnancy", SNOMED, "1", "Normal pregnancy", "s1"]]
     assert table["sources"]["s1"]["source"] == "o/r@c:p"
     assert table["review"]["dropped"] == {"pregnancy": 1}
+
+
+@pytest.mark.parametrize("rxcui, drug", [("6472", Drug.LOVASTATIN), ("41127", Drug.FLUVASTATIN),
+                                         ("115264", Drug.IBANDRONATE), ("2418", Drug.VITAMIN_D)])
+def test_ingredient_codes_verified_by_the_published_allergy_substance_value_set_are_recognised(rxcui, drug):
+    assert drug_for_ingredient_code(rxcui) is drug

@@ -119,3 +119,18 @@ def test_shipped_product_table_is_derived_by_the_tool():
 def test_the_documented_code_tables_are_up_to_date():
     document = DOC.read_text(encoding="utf-8")
     assert document == refreshed(document), "run: python -m fhir_mappings.tools.terminology_tables --write"
+
+
+def test_published_rxnorm_rows_add_products_with_their_own_source_after_the_first_list():
+    sandbox = {"source": "sandbox", "rxcui_to_name": {"1": "Methotrexate 2.5 MG Oral Tablet"}}
+    rows = [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1", "display": "Methotrexate 5 MG Oral Tablet",
+             "valueset": "VS", "source": "o/r@c:p"},
+            {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "2",
+             "display": "Methylprednisolone 1000 MG Injection", "valueset": "VS", "source": "o/r@c:p"}]
+    products = build(sandbox, rows)["products"]
+    assert products["1"]["components"][0]["strength"] == 2.5 and "source" not in products["1"]
+    assert products["2"]["source"] == "VS, o/r@c:p" and products["2"]["dose_form"] == "Injection"
+
+
+def test_the_shipped_product_table_has_injectables_of_the_published_value_sets():
+    assert load("rxnorm-products.json")["products"]["1357886"]["drugs"] == ["methylprednisolone"]  # 2000 MG Injection
