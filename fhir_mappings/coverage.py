@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
 from fhir_mappings.medications import map_medication_request
 from fhir_mappings.products import product
 from fhir_mappings.read import as_list, codings, mapping, string
 from fhir_mappings.systems import RXNORM, canonical
 from fhir_mappings.units import unit_keys
 from fhir_mappings.valuesets import (
+    BODY_HEIGHT,
+    BODY_WEIGHT,
     allergy_concepts,
     condition_concepts,
     drug_for_ingredient_code,
@@ -39,6 +42,14 @@ CODED = {
     "AllergyIntolerance": "code",
 }
 NOT_RECOGNISED = ""
+BY_NAME = " (by name only)"
+#: Resource type -> every concept the service can recognise in it (to list those never seen).
+CONCEPTS: dict[str, frozenset[str]] = {
+    "Condition": frozenset(c.value for c in (*Condition, *MyositisSubtype)) - {Condition.PREGNANCY_PLANNED.value},
+    "Observation": frozenset(c.value for c in (*Lab, *Antibody)) | {BODY_WEIGHT, BODY_HEIGHT},
+    "MedicationRequest": frozenset(d.value for d in Drug),
+    "Immunization": frozenset(v.value for v in Vaccine),
+}
 _MAX_DEPTH = 6
 
 
@@ -93,7 +104,7 @@ def _concept(resource_type: str, system: str, code: str, display: str | None) ->
         if drug is not None:
             return drug.value
     named = drugs_named(display or "")
-    return ", ".join(d.value for d in named) + " (by name only)" if named else NOT_RECOGNISED
+    return ", ".join(d.value for d in named) + BY_NAME if named else NOT_RECOGNISED
 
 
 def _shape(resource: Mapping[str, Any]) -> str:
@@ -155,9 +166,21 @@ def as_json(coverage: Coverage, top: int) -> dict[str, Any]:
     return {
         "resources": dict(sorted(coverage.resources.items())),
         "systems": systems,
+        "conceptsNeverRecognised": _never_seen(coverage),
         "doseShapes": dict(coverage.dose_shapes.most_common()),
         "doseOutcomes": dict(coverage.dose_outcomes.most_common()),
     }
+
+
+def _never_seen(coverage: Coverage) -> dict[str, list[str]]:
+    """Per resource type present in the data, the concepts no coding of it was recognised as (read
+    from codes: a concept recognised by name only counts as not seen)."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for (resource_type, _), counts in coverage.codes.items():
+        for _, _, concept in counts:
+            if concept and not concept.endswith(BY_NAME):
+                seen["MedicationRequest" if resource_type == "Medication" else resource_type].update(concept.split(", "))
+    return {t: sorted(concepts - seen[t]) for t, concepts in CONCEPTS.items() if coverage.resources[t]}
 
 
 def as_text(coverage: Coverage, top: int) -> str:
@@ -170,6 +193,8 @@ def as_text(coverage: Coverage, top: int) -> str:
         if entry["topUnrecognised"]:
             lines.append(f"  not recognised: {entry['unrecognisedCodes']} codes; most frequent:")
             lines += [f"  - {u['code']} {u['display']} ({u['count']})" for u in entry["topUnrecognised"]]
+    for resource_type, concepts in data["conceptsNeverRecognised"].items():
+        lines += ["", f"{resource_type}: no code recognised as " + (", ".join(concepts) or "-")]
     if data["doseShapes"]:
         lines += ["", "Dose shapes of recognised drug orders:"]
         lines += [f"  {shape}: {n}" for shape, n in data["doseShapes"].items()]

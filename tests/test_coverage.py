@@ -87,3 +87,10 @@ def test_the_synthea_corpus_report_names_its_component_code_doses_as_not_read():
     assert code == 0
     assert "  + 316672 Simvistatin 10 MG -> simvastatin (58)" in out
     assert "  dose not interpretable: dose without a unit: 58" in out
+
+
+def test_the_concepts_no_code_was_recognised_as_are_listed_per_resource_type(tmp_path):
+    never = json.loads(report(tmp_path, "--format", "json"))["conceptsNeverRecognised"]
+    assert "hypertension" not in never["Condition"] and "dermatomyositis" in never["Condition"]
+    assert "creatinine" not in never["Observation"] and "creatine-kinase" in never["Observation"]
+    assert "prednisone" not in never["MedicationRequest"] and "influenza" not in never["Immunization"]
