@@ -56,9 +56,9 @@ CONCEPTS: dict[str, str] = {
 #: Review of each concept's published list: displays that are not the concept as the rules mean it.
 EXCLUDED_DISPLAYS: dict[str, tuple[str, str]] = {
     Condition.HYPERTENSION.value: (
-        r"of pregnancy|gestational|toxemia|eclampsia|pulmonary|ocular|portal|intracranial|renal artery|"
-        r"nephrosclerosis|arteriosclerosis|white coat|perioperative|postoperative",
-        "pregnancy-induced, non-systemic or transient forms and renal-artery disease without hypertension",
+        r"of pregnancy|gestational|toxemia|eclampsia|pulmonary|ocular|portal|intracranial|white coat|"
+        r"perioperative|postoperative|^(?!.*hypertens).*renal artery",
+        "pregnancy-induced, non-systemic or transient forms; renal-artery disease not named hypertension",
     ),
     Condition.DIABETES.value: (r"affecting fetus|newborn|neonatal|prediabet", "a newborn's condition; prediabetes"),
     Condition.CHRONIC_KIDNEY_DISEASE.value: (r"\bprogram\b|acute kidney|acute renal", "administrative programmes; "
@@ -69,12 +69,12 @@ EXCLUDED_DISPLAYS: dict[str, tuple[str, str]] = {
     ),
     Condition.FRAGILITY_FRACTURE.value: (r"site of neoplasm", "pathological fracture at a neoplasm"),
     Condition.CANCER.value: (
-        r"\bbenign|in situ|history of|in remission|uncertain behavio|suspected|\bnevus\b(?!.*malignant)",
+        r"\bbenign|in situ|history of|in remission|uncertain behavio|suspected",
         "benign, in-situ, uncertain-behaviour, historical or remitted neoplasms",
     ),
     Condition.PREGNANCY.value: (
-        r"abortion(?!.*continuing)|miscarriage|ectopic|tubal|molar|delivered|postpartum|puerper|stillbirth|"
-        r"history of|blighted",
+        r"^(?!.*continuing pregnancy).*(abortion|miscarriage|ectopic|tubal|molar|delivered|postpartum|puerper|"
+        r"stillbirth|history of|blighted)",
         "pregnancy outcomes, delivery and the puerperium (not an ongoing pregnancy)",
     ),
     Condition.HYSTERECTOMY.value: (r"cervix only|of cervix\b", "cervix-only procedures"),

@@ -41,6 +41,9 @@ def test_published_rows_use_only_the_services_concepts(section):
     ("443165006", Condition.FRAGILITY_FRACTURE),  # osteoporotic fracture of bone
     ("700250006", Condition.INTERSTITIAL_LUNG_DISEASE),  # idiopathic pulmonary fibrosis
     ("702380008", MyositisSubtype.UNSPECIFIED),  # idiopathic inflammatory myopathy
+    ("915007", Condition.CANCER),  # malignant melanoma in junctional nevus: a nevus word, still a cancer
+    ("199306007", Condition.PREGNANCY),  # continuing pregnancy after abortion of one fetus or more
+    ("473392002", Condition.HYPERTENSION),  # hypertensive nephrosclerosis
 ])
 def test_snomed_descendants_real_records_carry_are_recognised(code, concept):
     assert concept in condition_concepts(SNOMED, code)
@@ -62,6 +65,8 @@ def test_icd10cm_codes_of_the_published_value_sets_are_recognised(code, concept)
     "239147000",  # mast cell nevus (benign)
     "26889001",  # myositis NOS: not an inflammatory myopathy
     "193246009",  # inflammatory myopathy secondary to another disorder
+    "307632004",  # non-proteinuric hypertension of pregnancy (gestational)
+    "45281005",  # atherosclerosis of renal artery: not hypertension by itself
 ])
 def test_reviewed_exclusions_map_to_nothing(code):
     assert condition_concepts(SNOMED, code) == ()
