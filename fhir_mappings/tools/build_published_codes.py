@@ -100,6 +100,8 @@ EXCLUDED_CODES: dict[str, str] = {
     "1177173001": "bone marrow failure syndrome with skeletal dysplasia: not a malignancy",
     "430941000124106": "prison dialysis programme: administrative",
     "430951000124108": "veterans' dialysis programme: administrative",
+    "57557005": "chronic milk-alkali syndrome: not chronic kidney disease",
+    "418435001": "macular corneal dystrophy type II: not glaucoma",
 }
 
 #: Code systems that Condition resources carry (ICD-10-PCS procedure codes are left out).
