@@ -26,7 +26,7 @@ def _prefetch_templates() -> Mapping[str, str]:
     return MappingProxyType(
         {
             "patient": f"Patient/{patient}",
-            "conditions": f"Condition?patient={patient}&_sort=-recorded-date&_count={SEARCH_COUNT}",
+            "conditions": f"Condition?patient={patient}&_count={SEARCH_COUNT}",
             # All statuses, not only active: cumulative glucocorticoid exposure, tapers and completed IV
             # pulses/IVIG courses need the history; the mapping keeps what is current apart. Newest first,
             # so that a page holds the current regimen (a paged result is completed or marked incomplete).
