@@ -162,11 +162,11 @@ def drugs_named(text: str) -> tuple[Drug, ...]:
 # --- conditions ------------------------------------------------------------------------------
 
 
+_CONDITION_CONCEPTS: Mapping[str, ConditionConcept] = {c.value: c for c in (*Condition, *MyositisSubtype)}
+
+
 def _concept(value: str) -> ConditionConcept:
-    try:
-        return MyositisSubtype(value)
-    except ValueError:
-        return Condition(value)
+    return _CONDITION_CONCEPTS[value]
 
 
 def _icd_key(code: str) -> str:
@@ -182,7 +182,8 @@ class _ConditionIndex:
 
 
 def _add(index: dict[Any, tuple[ConditionConcept, ...]], key: Any, concepts: Iterable[ConditionConcept]) -> None:
-    index[key] = index.get(key, ()) + tuple(c for c in concepts if c not in index.get(key, ()))
+    known = index.get(key, ())
+    index[key] = known + tuple(c for c in concepts if c not in known)
 
 
 @cache
