@@ -51,10 +51,19 @@ def _usable(entry: Mapping[str, Any]) -> bool:
 PUBLISHED = "published-codes.json"
 
 
-def published(section: str) -> list[tuple[str, str, str]]:
+@cache
+def _published_codes() -> Mapping[str, tuple[tuple[str, str, str], ...]]:
+    """The published rows without their displays and sources: the file is parsed once and not kept
+    (about 2 MB parsed; the indexes need only concept, system and code)."""
+    table = json.loads((TERMINOLOGY / PUBLISHED).read_text(encoding="utf-8"))
+    return {section: tuple((row[0], row[1], row[2]) for row in rows)
+            for section, rows in table.items() if isinstance(rows, list)}
+
+
+def published(section: str) -> tuple[tuple[str, str, str], ...]:
     """(concept, system, code) of the reviewed published value-set rows of one section
     ("conditions", "observations", "vaccines")."""
-    return [(row[0], row[1], row[2]) for row in load(PUBLISHED)[section]]
+    return _published_codes()[section]
 
 
 # --- name matching ---------------------------------------------------------------------------
