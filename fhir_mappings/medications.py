@@ -19,7 +19,7 @@ from typing import Any
 from fhir_mappings.concepts import Drug, Route
 from fhir_mappings.dosage import PROBLEM, DoseContext, has_unitless_amount, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
-from fhir_mappings.products import Product, product
+from fhir_mappings.products import Product, component_count_form, count_form, product
 from fhir_mappings.read import add_days, as_list, codings, date_of, mapping, number, reference_id, string, texts
 from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
@@ -57,8 +57,6 @@ _LOCAL = re.compile(
     r"intralesional|cutaneous)\b",
     re.I,
 )
-#: Dose forms that are themselves a countable unit: a unitless amount is a number of them.
-_COUNTABLE_FORM = re.compile(r"\b(tablet|capsule)s?\b", re.I)
 UNITLESS_NOTE = "unitless dose amount read as a number of tablets or capsules of the product"
 
 
@@ -81,12 +79,13 @@ class _Identified:
     dose_form: str
     #: Why the product code and the order's own name disagree on the strength (no dose is read then).
     conflict: str | None = None
+    #: For a component code without a dose form: the countable unit all its products come in.
+    component_form: str | None = None
 
     @property
     def count_form(self) -> str | None:
-        """"tablet" or "capsule" when the dose form is that countable unit."""
-        match = _COUNTABLE_FORM.search(self.dose_form or "")
-        return match.group(1).lower() if match else None
+        """"tablet" or "capsule" when a unitless amount counts those units of the product."""
+        return count_form(self.dose_form) or self.component_form
 
 
 def map_medication_request(
@@ -209,8 +208,9 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
 
 def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
     mg = item.mg_per_unit(drug)
-    return _Identified(drug, item.rxcui, item.name, mg, item.mg_per_ml(drug), item.dose_form or _named_form(names),
-                       _strength_conflict(drug, item, mg, names))
+    dose_form = item.dose_form or _named_form(names)
+    return _Identified(drug, item.rxcui, item.name, mg, item.mg_per_ml(drug), dose_form,
+                       _strength_conflict(drug, item, mg, names), None if dose_form else component_count_form(item))
 
 
 def _named_form(names: list[str]) -> str:

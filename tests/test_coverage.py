@@ -82,11 +82,12 @@ def test_an_unreadable_file_exits_2_naming_the_file(tmp_path):
     assert code == 2 and "broken.ndjson: line 2" in err
 
 
-def test_the_synthea_corpus_report_names_its_component_code_doses_as_not_read():
+def test_the_synthea_corpus_report_counts_its_unitless_doses_and_the_strength_conflict():
     code, out, _ = run("coverage", str(FIXTURES / "synthea" / "patients.jsonl.gz"))
     assert code == 0
     assert "  + 316672 Simvistatin 10 MG -> simvastatin (58)" in out
-    assert "  dose not interpretable: dose without a unit: 58" in out
+    assert "  doseQuantity without unit: 63" in out and "  read: 62" in out
+    assert "RxNorm 835900 is 100 mg per unit, the order's name says 50 MG: 1" in out
 
 
 def test_the_concepts_no_code_was_recognised_as_are_listed_per_resource_type(tmp_path):

@@ -197,10 +197,10 @@ def test_a_synthea_tablet_order_without_unit_is_read_as_tablets(corpus):
     assert prednisone and all(m.dose is not None and m.dose.mg_per_administration_high == 5 for m in prednisone)
 
 
-def test_a_unitless_amount_of_a_component_code_without_dose_form_is_not_guessed(corpus):
-    simvastatin = [m for r in corpus for m in facts_of(r).medications if m.rxnorm == "316672"]
-    assert simvastatin and all(m.dose is None and "without a unit" in (m.dose_problem or "")
-                               for m in simvastatin if m.resource.get("dosageInstruction"))
+def test_a_unitless_amount_of_synthea_simvastatin_component_code_is_one_tablet(corpus):
+    simvastatin = [m for r in corpus for m in facts_of(r).medications
+                   if m.rxnorm == "316672" and m.resource.get("dosageInstruction")]
+    assert simvastatin and all(m.dose.mg_per_administration_high == 10 for m in simvastatin)
 
 
 def test_without_myositis_only_medication_safety_cards_appear(first_pass):

@@ -17,7 +17,8 @@ acid is not a folic-acid product). Each product lists its components with streng
 RxNorm names them ("Methotrexate 2.5 MG Oral Tablet [Trexall]" -> methotrexate, 2.5, MG, "Oral
 Tablet", brand "Trexall"). Component names without a dose form (SCDC, "Simvastatin 10 MG") are
 kept with an empty dose form: EHRs send them as order codes (Synthea does), and they still give
-ingredient and strength; a unitless amount on them is not read (the dose unit is unknown).
+ingredient and strength; a unitless amount on them counts the unit all the table's products of that
+component come in (`products.component_count_form`).
 """
 
 from __future__ import annotations

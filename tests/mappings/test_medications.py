@@ -331,10 +331,19 @@ def test_a_unitless_amount_read_as_tablets_is_noted_in_the_parse_report():
     assert any("unitless dose amount read as a number of tablets" in note for note in report.notes)
 
 
-def test_a_unitless_amount_on_a_product_without_a_countable_dose_form_is_not_read():
-    order = only(medication_request("316672", dose=1, unit=None, display="Simvistatin 10 MG"))
-    assert (order.drug, order.dose, order.dose_problem) == (Drug.SIMVASTATIN, None,
-                                                            "dose not interpretable: dose without a unit")
+def test_a_unitless_amount_on_a_component_code_counts_the_unit_all_its_products_come_in():
+    order = only(medication_request("316672", dose=1, unit=None, display="Simvistatin 10 MG"))  # tablets only
+    assert (order.drug, order.dose.text) == (Drug.SIMVASTATIN, "1 tablet (10 mg) once daily")
+
+
+def test_a_unitless_amount_on_a_component_code_sold_as_tablets_and_capsules_counts_units():
+    order = only(medication_request("316584", dose=2, unit=None, display="Prednisone 5 MG"))
+    assert order.dose.text == "2 units (10 mg) once daily"
+
+
+def test_a_unitless_amount_on_a_component_code_that_is_also_an_injection_is_not_read():
+    order = only(medication_request("316317", dose=1, unit=None, display="mycophenolate mofetil 500 MG"))
+    assert (order.dose, order.dose_problem) == (None, "dose not interpretable: dose without a unit")
 
 
 def test_a_component_code_takes_its_dose_form_from_the_order_name():
