@@ -52,7 +52,7 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def detail(result: Result, data_gaps: Iterable[str]) -> str:
+def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] = ()) -> str:
     parts = [
         result.finding.detail.strip(),
         "**Why this card**\n" + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used),
@@ -60,6 +60,10 @@ def detail(result: Result, data_gaps: Iterable[str]) -> str:
     gaps = sorted(set(data_gaps))
     if gaps:
         parts.append("**Not checked:** " + ", ".join(gaps) + " could not be retrieved; this card does not account for them.")
+    partial = sorted(set(incomplete))
+    if partial:
+        parts.append("**Partly checked:** only part of " + ", ".join(partial) + " was received (a paged result "
+                     "that could not be completed); records beyond it were not seen.")
     return "\n\n".join(parts)
 
 
@@ -104,7 +108,7 @@ def render(
             "uuid": new_id(),
             "summary": finding.summary,
             "indicator": finding.indicator.value,
-            "detail": detail(result, facts.data_gaps),
+            "detail": detail(result, facts.data_gaps, facts.incomplete),
             "source": _source(result.recommendation),
             "overrideReasons": [
                 {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display} for code, display in OVERRIDE_REASONS

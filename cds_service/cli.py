@@ -1,5 +1,5 @@
-"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog or the feedback
-report, export the recommendations as FHIR knowledge artifacts."""
+"""`myositis-cds`: serve the service, evaluate a hook request offline, print the catalog, the feedback
+report or the terminology coverage of FHIR data, export the recommendations as FHIR knowledge artifacts."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from cds_service import catalog, client_profiles, feedback_report, knowledge
 from cds_service.config import Settings
+from cds_service.coverage_report import run_coverage
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
@@ -54,7 +55,7 @@ def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[d
     outcome = complete_prefetch(service.prefetch, offline, settings)
     result = evaluate(
         service, request, outcome.data, outcome.missing, load_rules(settings), now=now,
-        selection_behavior=settings.selection_behavior,
+        selection_behavior=settings.selection_behavior, incomplete=outcome.incomplete,
     )
     response = client_profiles.shape(
         result.response, client_profiles.PROFILES[settings.client_profile], settings.client_allowed_links
@@ -147,6 +148,10 @@ def parser() -> argparse.ArgumentParser:
     export_.add_argument("--out", required=True, metavar="DIR", help="directory to write the JSON files into")
     export_.add_argument("--canonical-base", default=knowledge.CANONICAL_BASE,
                          help="base of the canonical URLs (default: %(default)s, a placeholder)")
+    coverage_ = commands.add_parser("coverage", help="which codes of FHIR data files are recognised (no patient data)")
+    coverage_.add_argument("files", metavar="FILE", nargs="+", help="hook requests, Bundles or NDJSON (.gz allowed)")
+    coverage_.add_argument("--format", choices=("text", "json"), default="text")
+    coverage_.add_argument("--top", type=int, default=10, help="unrecognised codes listed per system (default 10)")
     return root
 
 
@@ -164,6 +169,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         return 0
     if args.command == "export":
         return run_export(args.out, args.canonical_base, out)
+    if args.command == "coverage":
+        return run_coverage(args.files, args.format, args.top, datetime.now(timezone.utc).date(), out, err)
     settings = Settings.from_env()
     if getattr(args, "profile", None):
         settings = dataclasses.replace(settings, client_profile=args.profile)

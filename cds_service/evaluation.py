@@ -49,8 +49,11 @@ def evaluate(
     *,
     now: datetime,
     selection_behavior: str,
+    incomplete: tuple[str, ...] = (),
 ) -> Evaluation:
-    facts = build_facts(service.hook, request["context"], prefetch, now, resource_types(service, missing))
+    """`missing`: prefetch keys not obtained; `incomplete`: keys obtained only in part (paged)."""
+    partial = tuple(dict.fromkeys(resource_types(service, incomplete)))
+    facts = build_facts(service.hook, request["context"], prefetch, now, resource_types(service, missing), partial)
     results = engine.evaluate(rules.recommendations, facts, rules.settings, strict=rules.strict)
     rendered = cards.render(results, facts, selection_behavior=selection_behavior)
     issued = tuple(

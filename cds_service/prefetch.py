@@ -6,7 +6,11 @@ Per declared key (CDS Hooks 2.0 "Prefetch", SPEC-NOTES.md 2.4 P6/P7 and section 
 - missing, not a FHIR resource, an OperationOutcome, a Bundle whose entries are all
   OperationOutcomes (`search.mode: outcome`), or a resource of another type than the template
   asks for (for a read, another id: wrong-patient data is worse than none) -> fetched from
-  `fhirServer` (`fhir_client`), and checked the same way; else listed in `missing`.
+  `fhirServer` (`fhir_client`), and checked the same way; else listed in `missing`;
+- a search Bundle that says it is only part of the result (a `next` link, or `total` above its
+  matches) -> fetched whole from `fhirServer` (same allowlist, limits and time budget); when that is
+  not possible the partial Bundle is used and the key listed in `incomplete`, so that nothing is
+  read as absent from it.
 
 Whether `missing` means 412 or cards with a stated data gap is the endpoint's decision.
 """
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 class PrefetchOutcome:
     data: dict[str, Any]  # declared key -> resource / Bundle / None (None = known empty)
     missing: tuple[str, ...]  # declared keys that could not be obtained
+    incomplete: tuple[str, ...] = ()  # declared keys whose Bundle is only part of the result
 
 
 def _expected(query: str) -> tuple[str, str | None]:
@@ -49,6 +54,29 @@ def _is_outcome(entry: Any) -> bool:
         or not isinstance(resource, Mapping)
         or resource.get("resourceType") == "OperationOutcome"
     )
+
+
+def _has_next_link(bundle: Mapping[str, Any]) -> bool:
+    links = bundle.get("link")
+    return isinstance(links, list) and any(isinstance(link, Mapping) and link.get("relation") == "next"
+                                           for link in links)
+
+
+def is_partial(value: Any) -> bool:
+    """Whether a search Bundle says it holds only part of its result: a `next` link, or a `total`
+    (matches on the server) above the matches it carries (`search.mode` absent or "match")."""
+    if not isinstance(value, Mapping) or value.get("resourceType") != "Bundle":
+        return False
+    if _has_next_link(value):
+        return True
+    total = value.get("total")
+    if not isinstance(total, int) or isinstance(total, bool):
+        return False
+    entries = value.get("entry")
+    entries = entries if isinstance(entries, list) else []
+    matches = [e for e in entries if isinstance(e, Mapping)
+               and (not isinstance(e.get("search"), Mapping) or e["search"].get("mode") in (None, "match"))]
+    return total > len(matches)
 
 
 def usable(value: Any, query: str) -> dict[str, Any] | None:
@@ -83,6 +111,7 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
     context = request.get("context")
     context = context if isinstance(context, Mapping) else {}
     data: dict[str, Any] = {}
+    partial: dict[str, Any] = {}
     to_fetch: dict[str, str] = {}
     queries = {key: fhir_client.substitute(template, context) or template for key, template in templates.items()}
     for key, template in templates.items():
@@ -90,7 +119,10 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
             data[key] = None
             continue
         value = usable(sent.get(key), queries[key])
-        if value is not None:
+        if value is not None and is_partial(sent.get(key)):
+            partial[key] = value
+            to_fetch[key] = template
+        elif value is not None:
             data[key] = value
         else:
             to_fetch[key] = template
@@ -99,6 +131,17 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
         fetched = fhir_client.fetch_missing(to_fetch, request, limits, settings.fhir_allowlist)
         for key, value in fetched.items():
             checked = usable(value, queries[key])
-            if checked is not None:
+            if checked is None:
+                continue
+            if is_partial(value):
+                partial.setdefault(key, checked)
+            else:
                 data[key] = checked
-    return PrefetchOutcome(data=data, missing=tuple(key for key in templates if key not in data))
+                partial.pop(key, None)
+    for key, value in partial.items():
+        data.setdefault(key, value)
+    return PrefetchOutcome(
+        data=data,
+        missing=tuple(key for key in templates if key not in data),
+        incomplete=tuple(key for key in templates if key in partial),
+    )

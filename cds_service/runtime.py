@@ -12,6 +12,7 @@ from cds_service.config import Settings
 from cds_service.evaluation import Rules
 from cds_service.store import SqliteStore, Store
 from cds_service.validation import Validators, validators
+from fhir_mappings import products
 from hooks import registry
 from hooks import settings as rule_settings
 
@@ -40,6 +41,7 @@ def load_rules(settings: Settings) -> Rules:
 
 
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
+    products.preload()  # terminology is a start-up cost, never the first request's
     return Runtime(
         settings=settings,
         rules=load_rules(settings),

@@ -2,8 +2,10 @@
 
 A dose is converted only when both its amount and its schedule are understood: mg/g/mcg, tablets or
 capsules x product strength, mL x concentration, mg/kg x the latest weight, mg/m2 x BSA; and a
-schedule from `timing.repeat` or `timing.code`. Anything else is reported as "dose not
-interpretable: ..." and never guessed.
+schedule from `timing.repeat` or `timing.code`. An amount without any unit counts dose units only
+when the product's dose form is itself a countable unit (tablet, capsule): EHRs write one tablet as
+`doseQuantity {"value": 1}`. Anything else is reported as "dose not interpretable: ..." and never
+guessed.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class DoseContext:
     elapsed_days: float | None = None
     #: The component the mg count in, for a combination product ("trimethoprim"), shown after "mg".
     mg_of: str = ""
+    #: "tablet" or "capsule" when the product's dose form is a countable unit, so that a unitless
+    #: amount is a number of those units; None otherwise.
+    count_form: str | None = None
 
 
 class NotInterpretable(Exception):
@@ -66,6 +71,19 @@ def read_dose(dosages: Any, context: DoseContext) -> tuple[Dose | None, str | No
         return _combine(_current_phase(with_dose, context), context), None
     except NotInterpretable as problem:
         return None, PROBLEM + str(problem)
+
+
+def has_unitless_amount(dosages: Any) -> bool:
+    """Whether a dose amount of these instructions has a value but no unit (noted in the ParseReport
+    when it was read as tablets or capsules)."""
+    for dosage in as_list(dosages):
+        item = _dose_and_rate(mapping(dosage)) or {}
+        quantities = [mapping(item.get("doseQuantity"))]
+        dose_range = mapping(item.get("doseRange"))
+        quantities += [mapping(dose_range.get("low")), mapping(dose_range.get("high"))]
+        if any(q.get("value") is not None and not unit_keys(q) for q in quantities):
+            return True
+    return False
 
 
 def _dose_and_rate(dosage: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -149,7 +167,12 @@ def _quantity_mg(quantity: Mapping[str, Any], context: DoseContext) -> tuple[flo
     keys = unit_keys(quantity)
     shown = unit_label(quantity)
     if not keys:
-        raise NotInterpretable("dose without a unit")
+        if context.count_form is None:
+            raise NotInterpretable("dose without a unit")
+        if context.mg_per_unit is None:
+            raise NotInterpretable(f"unitless dose of a {context.count_form} of unknown strength")
+        mg = value * context.mg_per_unit
+        return mg, f"{value:g} {context.count_form}{'s' if value != 1 else ''} ({mg:g} mg)"
     for key in keys:
         if key in MASS_MG:
             mg = value * MASS_MG[key]

@@ -110,6 +110,9 @@ class MedicationOrder:
     end: date | None = None
     is_draft: bool = False
     is_selected: bool = False
+    #: Set when the RxNorm product code and the order's own name state different strengths (then
+    #: `dose` is None): the order is ambiguous, not merely unreadable.
+    strength_conflict: str | None = None
     #: The resource as it was sent, so a suggestion can update it in its entirety.
     resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -239,6 +242,9 @@ class ClinicalFacts:
     immunizations: tuple[ImmunizationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()
+    #: Data obtained only in part (a paged Bundle that could not be completed), by resource type: what
+    #: is in it counts, what is not in it is not known to be absent.
+    incomplete: tuple[str, ...] = ()
     report: ParseReport = field(default_factory=ParseReport)
 
     @property

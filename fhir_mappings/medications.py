@@ -17,9 +17,9 @@ from datetime import date
 from typing import Any
 
 from fhir_mappings.concepts import DOSING_COMPONENT, Drug, Route
-from fhir_mappings.dosage import DoseContext, read_dose, total_course_days
+from fhir_mappings.dosage import PROBLEM, DoseContext, has_unitless_amount, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
-from fhir_mappings.products import Product, product
+from fhir_mappings.products import Product, component_count_form, count_form, product
 from fhir_mappings.read import add_days, as_list, codings, date_of, mapping, number, reference_id, string, texts
 from fhir_mappings.rxnames import parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
@@ -57,6 +57,7 @@ _LOCAL = re.compile(
     r"intralesional|cutaneous)\b",
     re.I,
 )
+UNITLESS_NOTE = "unitless dose amount read as a number of tablets or capsules of the product"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,15 @@ class _Identified:
     mg_per_unit: float | None
     mg_per_ml: float | None
     dose_form: str
+    #: Why the product code and the order's own name disagree on the strength (no dose is read then).
+    conflict: str | None = None
+    #: For a component code without a dose form: the countable unit all its products come in.
+    component_form: str | None = None
+
+    @property
+    def count_form(self) -> str | None:
+        """"tablet" or "capsule" when a unitless amount counts those units of the product."""
+        return count_form(self.dose_form) or self.component_form
 
 
 def map_medication_request(
@@ -119,9 +129,14 @@ def map_medication_request(
         if local and item.drug not in LOCAL_FORMS_COUNT:
             notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
-        context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed,
-                              DOSING_COMPONENT.get(item.drug, ""))
-        dose, problem = read_dose(dosages, context)
+        if item.conflict is not None:
+            dose, problem = None, PROBLEM + item.conflict
+        else:
+            context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed,
+                                  mg_of=DOSING_COMPONENT.get(item.drug, ""), count_form=item.count_form)
+            dose, problem = read_dose(dosages, context)
+            if dose is not None and has_unitless_amount(dosages):
+                notes.append(UNITLESS_NOTE)
         orders.append(MedicationOrder(
             drug=item.drug,
             display=item.display,
@@ -136,6 +151,7 @@ def map_medication_request(
             end=end,
             is_draft=is_draft,
             is_selected=is_draft and (selections is None or (reference is not None and reference in selections)),
+            strength_conflict=item.conflict,
             resource=resource,
         ))
     return MedicationOutcome(tuple(orders), bool(orders), tuple(notes))
@@ -183,7 +199,7 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
         item = product(code)
         if item is not None:
             for drug in item.drugs:
-                found[drug] = _from_product(drug, item)
+                found[drug] = _from_product(drug, item, names)
     for name in names:
         for drug in drugs_named(name):
             if drug not in found:
@@ -191,8 +207,40 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
     return [_with_strength(item, names, ingredients) for item in found.values()]
 
 
-def _from_product(drug: Drug, item: Product) -> _Identified:
-    return _Identified(drug, item.rxcui, item.name, item.mg_per_unit(drug), None, item.dose_form)
+def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
+    mg = item.mg_per_unit(drug)
+    dose_form = item.dose_form or _named_form(names)
+    return _Identified(drug, item.rxcui, item.name, mg, item.mg_per_ml(drug), dose_form,
+                       _strength_conflict(drug, item, mg, names), None if dose_form else component_count_form(item))
+
+
+def _named_form(names: list[str]) -> str:
+    """The dose form an order's own name states, for a product code that names none (an RxNorm
+    component such as "Simvastatin 10 MG")."""
+    for name in names:
+        parsed = parse_product_name(name)
+        if parsed is not None and parsed.dose_form:
+            return parsed.dose_form
+    return ""
+
+
+def _strength_conflict(drug: Drug, item: Product, mg: float | None, names: list[str]) -> str | None:
+    """A reason when a name of the order (display, text) states another strength of `drug` than the
+    product code does: which of the two was meant cannot be known, so no dose is read."""
+    if mg is None:
+        return None
+    for name in names:
+        parsed = parse_product_name(name)
+        if parsed is None:
+            continue
+        parts = [c for c in parsed.components if drug in drugs_named(c.ingredient)]
+        if not parts and len(parsed.components) == 1 == len(item.components):
+            parts = list(parsed.components)  # a misspelt ingredient ("Simvistatin 10 MG")
+        for part in parts:
+            if part.mg is not None and not part.per_ml and abs(part.mg - mg) > 1e-9:
+                return (f"RxNorm {item.rxcui} is {mg:g} mg per {item.dose_form.lower() or 'unit'}, "
+                        f"the order's name says {part.strength:g} {part.unit}")
+    return None
 
 
 def _with_strength(item: _Identified, names: list[str], ingredients: list[Mapping[str, Any]]) -> _Identified:

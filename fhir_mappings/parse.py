@@ -3,7 +3,7 @@
 Interface:
 
     build_facts(hook: str, context: Mapping, prefetch: Mapping[str, Any], now: datetime,
-                data_gaps: tuple[str, ...] = ()) -> ClinicalFacts
+                data_gaps: tuple[str, ...] = (), incomplete: tuple[str, ...] = ()) -> ClinicalFacts
 
 `prefetch` values are FHIR resources or Bundles (or None = known empty), under any key: resources are
 classified by `resourceType`. `context.draftOrders` is a Bundle (with or without `type`); its
@@ -78,6 +78,7 @@ def build_facts(
     prefetch: Mapping[str, Any],
     now: datetime,
     data_gaps: tuple[str, ...] = (),
+    incomplete: tuple[str, ...] = (),
 ) -> ClinicalFacts:
     """The facts of one hook call at `now` (see the module docstring); never raises on content."""
     if now.tzinfo is None:
@@ -123,6 +124,7 @@ def build_facts(
         drug_allergies=drug_allergies,
         immunizations=immunizations,
         data_gaps=tuple(data_gaps),
+        incomplete=tuple(incomplete),
         report=tally.report(),
     )
 

@@ -7,12 +7,23 @@ for an orderable product ("methotrexate 2.5 mg oral tablet").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from fhir_mappings.concepts import DOSING_COMPONENT, Drug
 from fhir_mappings.rxnames import Component
 from fhir_mappings.valuesets import load
+from fhir_mappings.valuesets import preload as preload_codes
+
+#: Dose forms that are themselves a countable unit: a unitless amount is a number of them.
+_COUNTABLE_FORM = re.compile(r"\b(tablet|capsule)s?\b", re.I)
+
+
+def count_form(dose_form: str) -> str | None:
+    """"tablet" or "capsule" when a dose form is that countable unit, else None."""
+    match = _COUNTABLE_FORM.search(dose_form or "")
+    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,13 @@ class Product:
             return None
         return strengths[0].mg
 
+    def mg_per_ml(self, drug: Drug) -> float | None:
+        """Milligrams of `drug` per mL of a liquid (injection, oral solution), None otherwise."""
+        strengths = [c for d, c in self.components if d == drug]
+        if len(strengths) != 1 or not strengths[0].per_ml:
+            return None
+        return strengths[0].mg
+
     @property
     def is_oral(self) -> bool:
         return "oral" in self.dose_form.lower() or self.dose_form.lower() in {"tablet", "capsule"}
@@ -50,6 +68,37 @@ def _products() -> dict[str, Product]:
         products[rxcui] = Product(rxcui, entry["name"], tuple(Drug(d) for d in entry["drugs"]), components,
                                   entry["dose_form"], entry.get("brand"))
     return products
+
+
+def preload() -> None:
+    """Build the product table now (start-up), with the code indexes (`valuesets.preload`)."""
+    preload_codes()
+    _forms_by_strengths()
+
+
+def _strengths(item: Product) -> tuple[tuple[str, float, str], ...]:
+    return tuple(sorted((drug.value, c.strength, c.unit.upper()) for drug, c in item.components))
+
+
+@cache
+def _forms_by_strengths() -> dict[tuple[tuple[str, float, str], ...], frozenset[str | None]]:
+    forms: dict[tuple[tuple[str, float, str], ...], set[str | None]] = {}
+    for item in _products().values():
+        if item.dose_form:
+            forms.setdefault(_strengths(item), set()).add(count_form(item.dose_form))
+    return {key: frozenset(value) for key, value in forms.items()}
+
+
+def component_count_form(item: Product) -> str | None:
+    """For a component code without a dose form ("Simvastatin 10 MG", RxNorm SCDC): the countable
+    unit every product of the table with exactly these ingredients and strengths comes in ("tablet";
+    "unit" when tablets and capsules), or None when one is not countable (an injection vial of the
+    same strength) or there are none. Read from the terminology, not guessed: a strength without a
+    denominator is per dose unit, and every product of the component is counted in such units."""
+    forms = _forms_by_strengths().get(_strengths(item), frozenset())
+    if not forms or None in forms:
+        return None
+    return next(iter(forms)) if len(forms) == 1 else "unit"
 
 
 def product(rxcui: str) -> Product | None:

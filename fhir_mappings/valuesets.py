@@ -2,7 +2,9 @@
 
 Every entry of those files carries code, system, display, source and verification status; codes
 whose status is "unverified" are not used for matching (their concepts are recognised by name, see
-docs/evidence.md#codes). Lab-specific codes (myositis antibodies, TPMT ...) come from the site's
+docs/evidence.md#codes). `published-codes.json` adds the reviewed published value sets (SNOMED CT
+descendants, ICD-10-CM codes, every LOINC code of a test, CVX; built by
+`tools/build_published_codes.py`, each row naming its value set and source). Lab-specific codes (myositis antibodies, TPMT ...) come from the site's
 code list named by the environment variable `CDS_LAB_CODES` (see docs/mappings.md).
 """
 
@@ -44,6 +46,24 @@ def load(name: str) -> Mapping[str, Any]:
 
 def _usable(entry: Mapping[str, Any]) -> bool:
     return bool(entry.get("code")) and entry.get("status") != UNVERIFIED
+
+
+PUBLISHED = "published-codes.json"
+
+
+@cache
+def _published_codes() -> Mapping[str, tuple[tuple[str, str, str], ...]]:
+    """The published rows without their displays and sources: the file is parsed once and not kept
+    (about 2 MB parsed; the indexes need only concept, system and code)."""
+    table = json.loads((TERMINOLOGY / PUBLISHED).read_text(encoding="utf-8"))
+    return {section: tuple((row[0], row[1], row[2]) for row in rows)
+            for section, rows in table.items() if isinstance(rows, list)}
+
+
+def published(section: str) -> tuple[tuple[str, str, str], ...]:
+    """(concept, system, code) of the reviewed published value-set rows of one section
+    ("conditions", "observations", "vaccines")."""
+    return _published_codes()[section]
 
 
 # --- name matching ---------------------------------------------------------------------------
@@ -118,6 +138,16 @@ def drug_for_ingredient_code(code: str) -> Drug | None:
     return _drug_index().by_code.get(code)
 
 
+def preload() -> None:
+    """Build every code index now (start-up), not on the first request: the published value sets
+    make them large, and a preforked server shares what the master built."""
+    _drug_index()
+    _condition_index()
+    _observation_index()
+    _vaccine_index()
+    _allergy_index()
+
+
 def combination_parts(drug: Drug) -> tuple[str, ...]:
     """Ingredient names that together make a combination concept (sulfamethoxazole + trimethoprim)."""
     return _drug_index().requires_all.get(drug, ())
@@ -141,11 +171,11 @@ def drugs_named(text: str) -> tuple[Drug, ...]:
 # --- conditions ------------------------------------------------------------------------------
 
 
+_CONDITION_CONCEPTS: Mapping[str, ConditionConcept] = {c.value: c for c in (*Condition, *MyositisSubtype)}
+
+
 def _concept(value: str) -> ConditionConcept:
-    try:
-        return MyositisSubtype(value)
-    except ValueError:
-        return Condition(value)
+    return _CONDITION_CONCEPTS[value]
 
 
 def _icd_key(code: str) -> str:
@@ -155,28 +185,36 @@ def _icd_key(code: str) -> str:
 @dataclass(frozen=True)
 class _ConditionIndex:
     exact: Mapping[tuple[str, str], tuple[ConditionConcept, ...]]
-    icd_prefixes: tuple[tuple[str, tuple[ConditionConcept, ...]], ...]
+    #: ICD-10(-CM) code without dots -> concepts; a code also covers its extensions (M33.1 -> M33.10).
+    icd_prefixes: Mapping[str, tuple[ConditionConcept, ...]]
     icd_exclusions: tuple[str, ...]
+
+
+def _add(index: dict[Any, tuple[ConditionConcept, ...]], key: Any, concepts: Iterable[ConditionConcept]) -> None:
+    known = index.get(key, ())
+    index[key] = known + tuple(c for c in concepts if c not in known)
 
 
 @cache
 def _condition_index() -> _ConditionIndex:
     data = load("conditions.json")
     exact: dict[tuple[str, str], tuple[ConditionConcept, ...]] = {}
-    prefixes: list[tuple[str, tuple[ConditionConcept, ...]]] = []
+    prefixes: dict[str, tuple[ConditionConcept, ...]] = {}
     for entry in data["entries"]:
         if not _usable(entry):
             continue
         concepts = (_concept(entry["concept"]), *(_concept(c) for c in entry.get("also", ())))
         if entry["match"] == "prefix":
-            prefixes.append((_icd_key(entry["code"]), concepts))
+            _add(prefixes, _icd_key(entry["code"]), concepts)
         else:
-            key = (entry["system"], entry["code"])
-            exact[key] = exact.get(key, ()) + concepts
+            _add(exact, (entry["system"], entry["code"]), concepts)
+    for concept, system, code in published("conditions"):
+        if system in (ICD10CM, ICD10):
+            _add(prefixes, _icd_key(code), (_concept(concept),))
+        else:
+            _add(exact, (system, code), (_concept(concept),))
     exclusions = tuple(_icd_key(e["code"]) for e in data["exclusions"])
-    # longest prefix first, so that M33.11 (respiratory) is seen with M33.1 (dermatomyositis)
-    prefixes.sort(key=lambda item: len(item[0]), reverse=True)
-    return _ConditionIndex(exact, tuple(prefixes), exclusions)
+    return _ConditionIndex(exact, prefixes, exclusions)
 
 
 @lru_cache(maxsize=4096)
@@ -189,9 +227,8 @@ def condition_concepts(system: str, code: str) -> tuple[ConditionConcept, ...]:
         if any(key.startswith(x) for x in index.icd_exclusions):
             return ()
         found: list[ConditionConcept] = []
-        for prefix, concepts in index.icd_prefixes:
-            if key.startswith(prefix):
-                found.extend(c for c in concepts if c not in found)
+        for end in range(len(key), 0, -1):  # longest prefix first: M33.11 (respiratory) with M33.1 (DM)
+            found.extend(c for c in index.icd_prefixes.get(key[:end], ()) if c not in found)
         return tuple(found)
     return index.exact.get((system, code), ())
 
@@ -221,7 +258,8 @@ _ANTIBODY_WORD = re.compile(r"(?<![a-z])(ab|abs|antibod|anti|autoantibod|igg)", 
 @cache
 def _observation_index() -> _ObservationIndex:
     data = load("observations.json")
-    by_code = {(e["system"], e["code"]): _observation_concept(e["concept"]) for e in data["entries"] if _usable(e)}
+    by_code = {(system, code): _observation_concept(concept) for concept, system, code in published("observations")}
+    by_code.update({(e["system"], e["code"]): _observation_concept(e["concept"]) for e in data["entries"] if _usable(e)})
     names = {concept: spec["patterns"] for concept, spec in data["names"].items()}
     antibody_names = frozenset(c for c, spec in data["names"].items() if spec.get("antibody"))
     return _ObservationIndex(by_code, _NameIndex.build(names), antibody_names)
@@ -254,10 +292,18 @@ def _observation_named(name: str) -> ObservationConcept | None:
     return None
 
 
+#: Published codes asked for by code in the prefetch: body measurements are vital signs, outside the
+#: laboratory-category query that brings every other lab result.
+_PREFETCH_PUBLISHED = frozenset({BODY_WEIGHT, BODY_HEIGHT})
+
+
 def prefetch_observation_codes() -> tuple[str, ...]:
-    """`system|code` tokens of the Observation prefetch query: shipped codes plus the site's lab codes."""
+    """`system|code` tokens of the Observation prefetch query: shipped codes, the published codes of
+    body weight and height, plus the site's lab codes."""
     entries = load("observations.json")["entries"]
     tokens = [f"{e['system']}|{e['code']}" for e in entries if _usable(e) and e.get("prefetch")]
+    tokens.extend(f"{system}|{code}" for concept, system, code in published("observations")
+                  if concept in _PREFETCH_PUBLISHED)
     tokens.extend(f"{system}|{code}" for system, code in configured_lab_codes())
     return tuple(dict.fromkeys(tokens))
 
@@ -309,6 +355,8 @@ def _vaccine_index() -> tuple[Mapping[str, frozenset[Vaccine]], _NameIndex]:
             found.add(Vaccine(entry["concept"]))
             if entry.get("live"):
                 found.add(Vaccine.LIVE)
+    for concept, _, code in published("vaccines"):
+        by_code.setdefault(_cvx_key(code), set()).add(Vaccine(concept))
     return {k: frozenset(v) for k, v in by_code.items()}, _NameIndex.build(data["names"])
 
 

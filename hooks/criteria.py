@@ -392,6 +392,7 @@ def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DA
 
 
 def data_gap(facts: ClinicalFacts, resource_type: str, prefetch_key: str) -> bool:
-    """True when a resource type could not be obtained (named by type or by prefetch key), so a card
-    must ask the clinician to verify instead of asserting that something is absent."""
-    return resource_type in facts.data_gaps or prefetch_key in facts.data_gaps
+    """True when a resource type could not be obtained, or only in part (named by type or by prefetch
+    key), so a card must ask the clinician to verify instead of asserting that something is absent."""
+    unknown = (*facts.data_gaps, *facts.incomplete)
+    return resource_type in unknown or prefetch_key in unknown

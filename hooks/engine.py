@@ -8,12 +8,14 @@ rather than in every rule:
 - at most one finding per recommendation (each `evaluate` returns one or None);
 - every one-click medication order passes the order-safety check (`hooks.order_safety`), so no
   recommendation can offer an order that is unsafe for this patient.
+- a finding that states an absence ("no PJP prophylaxis") from data not obtained or obtained only in
+  part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
@@ -39,6 +41,22 @@ def applicable(recommendation: Recommendation, facts: ClinicalFacts) -> bool:
     if recommendation.escalates_immunosuppression and facts.myositis is MyositisSubtype.INCLUSION_BODY_MYOSITIS:
         return False
     return True
+
+
+VERIFY_PREFIX = "Verify in the full record: "
+
+
+def unverified(recommendation: Recommendation, finding: Finding, facts: ClinicalFacts) -> Finding:
+    """The finding as a request to verify when a resource type whose absence it states was not
+    obtained or only in part; unchanged otherwise."""
+    unknown = sorted(recommendation.asserts_absence_of & {*facts.data_gaps, *facts.incomplete})
+    if not unknown:
+        return finding
+    room = 139 - len(VERIFY_PREFIX)
+    summary = finding.summary if len(finding.summary) <= room else finding.summary[: room - 3].rstrip() + "..."
+    note = (f"**Not verified:** the {', '.join(unknown)} records were not all available, so what this card "
+            "says is missing may be on record. Check the full record before acting; no order is offered.")
+    return replace(finding, summary=VERIFY_PREFIX + summary, detail=f"{note}\n\n{finding.detail}", suggestions=())
 
 
 def evaluate(
@@ -72,7 +90,7 @@ def evaluate(
             continue
         if facts.hook in ORDER_HOOKS and not finding.about_drafts:
             continue
-        results.append(Result(recommendation, finding))
+        results.append(Result(recommendation, unverified(recommendation, finding, facts)))
     severity = {"critical": 0, "warning": 1, "info": 2}
     results.sort(key=lambda r: (severity[r.finding.indicator.value], r.recommendation.id))
     return results

@@ -112,6 +112,9 @@ class Recommendation:
     requires_myositis: bool = True
     #: True when its cards start or escalate immunosuppression: never shown in inclusion body myositis.
     escalates_immunosuppression: bool = False
+    #: FHIR resource types whose *absence* its cards state ("no PJP prophylaxis": MedicationRequest).
+    #: When one of them was not obtained or only in part, the engine makes the card ask to verify.
+    asserts_absence_of: frozenset[str] = frozenset()
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}

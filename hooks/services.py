@@ -26,16 +26,17 @@ def _prefetch_templates() -> Mapping[str, str]:
     return MappingProxyType(
         {
             "patient": f"Patient/{patient}",
-            "conditions": f"Condition?patient={patient}",
+            "conditions": f"Condition?patient={patient}&_count={SEARCH_COUNT}",
             # All statuses, not only active: cumulative glucocorticoid exposure, tapers and completed IV
-            # pulses/IVIG courses need the history; the mapping keeps what is current apart.
-            "medications": f"MedicationRequest?patient={patient}&_count={SEARCH_COUNT}",
+            # pulses/IVIG courses need the history; the mapping keeps what is current apart. Newest first,
+            # so that a page holds the current regimen (a paged result is completed or marked incomplete).
+            "medications": f"MedicationRequest?patient={patient}&_sort=-authoredon&_count={SEARCH_COUNT}",
             "observations": f"Observation?patient={patient}&code={codes}&_sort=-date&_count={OBSERVATION_COUNT}",
             # Myositis antibody, TPMT and other lab-specific tests have no shared LOINC code: they are
             # recognised by test name, so laboratory results are asked for by category as well.
             "laboratory": f"Observation?patient={patient}&category=laboratory&_sort=-date&_count={SEARCH_COUNT}",
-            "allergies": f"AllergyIntolerance?patient={patient}",
-            "immunizations": f"Immunization?patient={patient}",
+            "allergies": f"AllergyIntolerance?patient={patient}&_count={SEARCH_COUNT}",
+            "immunizations": f"Immunization?patient={patient}&_sort=-date&_count={SEARCH_COUNT}",
         }
     )
 

@@ -63,8 +63,20 @@ def test_observation_prefetch_asks_for_loinc_codes_newest_first():
     assert "_sort=-date" in template
 
 
-def test_medications_prefetch_asks_for_every_status_so_history_counts():
-    assert SERVICES[0].prefetch["medications"] == "MedicationRequest?patient={{context.patientId}}&_count=200"
+def test_medications_prefetch_asks_for_every_status_newest_first_so_history_counts():
+    assert SERVICES[0].prefetch["medications"] == (
+        "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200")
+
+
+@pytest.mark.parametrize("key", ["medications", "observations", "laboratory", "immunizations"])
+def test_search_prefetches_ask_for_the_newest_records_first(key):
+    assert "_sort=-" in SERVICES[0].prefetch[key]
+
+
+def test_every_prefetch_query_stays_a_reasonable_url_length():
+    patient_id = "x" * 64
+    for template in SERVICES[0].prefetch.values():
+        assert len("https://ehr.example.org/fhir/r4/" + template.replace("{{context.patientId}}", patient_id)) < 2000
 
 
 def test_laboratory_prefetch_asks_for_laboratory_results_newest_first():

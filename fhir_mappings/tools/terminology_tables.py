@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from fhir_mappings.concepts import Drug
-from fhir_mappings.valuesets import load
+from fhir_mappings.valuesets import PUBLISHED, load
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "mappings.md"
 BEGIN = "<!-- BEGIN GENERATED TERMINOLOGY (fhir_mappings/tools/terminology_tables.py) -->"
@@ -22,6 +22,33 @@ END = "<!-- END GENERATED TERMINOLOGY -->"
 
 def _cell(value: object) -> str:
     return str(value).replace("|", "\\|")
+
+
+_SYSTEM_NAMES = {"http://snomed.info/sct": "SNOMED CT", "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+                 "http://hl7.org/fhir/sid/icd-10": "ICD-10", "http://loinc.org": "LOINC",
+                 "http://hl7.org/fhir/sid/cvx": "CVX"}
+
+
+def _published() -> list[str]:
+    """Counts per concept and code system of `published-codes.json`, and its review rules."""
+    table = load(PUBLISHED)
+    lines = ["### Published value sets (`published-codes.json`)", "",
+             f"Reviewed rows of {len(table['sources'])} published value sets (each row names its value set and "
+             "source file), added to the curated codes above.", "",
+             "| Section | Concept | Codes per system |", "|---|---|---|"]
+    for section in ("conditions", "observations", "vaccines"):
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for concept, system, *_ in table[section]:
+            counts[concept][_SYSTEM_NAMES.get(system, system)] += 1
+        lines += [f"| {section} | {concept} | " + ", ".join(f"{s} {n}" for s, n in sorted(by.items())) + " |"
+                  for concept, by in sorted(counts.items())]
+    review = table["review"]
+    lines += ["", "Dropped on review (display pattern, case-insensitive):", "", "| Concept | Pattern | Why |",
+              "|---|---|---|"]
+    lines += [f"| {c} | `{_cell(r['pattern'])}` | {_cell(r['reason'])} |" for c, r in review["excluded_displays"].items()]
+    lines += ["", "Dropped codes: " + "; ".join(f"{code} ({why})" for code, why in review["excluded_codes"].items())
+              + "."]
+    return lines
 
 
 def render() -> str:
@@ -69,6 +96,8 @@ def render() -> str:
     lines += ["", "### Vaccines (CVX, `vaccines.json`)", "", "| Concept | CVX | Names |", "|---|---|---|"]
     lines += [f"| {c} | {', '.join(codes)} | {_cell(', '.join(vaccines['names'].get(c, [])))} |"
               for c, codes in by_concept.items()]
+
+    lines += ["", *_published()]
 
     allergies = load("allergies.json")
     lines += ["", "### Allergies (`allergies.json`)", ""]

@@ -118,4 +118,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     escalates_immunosuppression=True,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

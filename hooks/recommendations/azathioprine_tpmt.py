@@ -338,4 +338,5 @@ RECOMMENDATION = Recommendation(
         ),
     },
     requires_myositis=False,
+    asserts_absence_of=frozenset({"Observation"}),
 )

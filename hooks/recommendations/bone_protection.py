@@ -233,4 +233,5 @@ RECOMMENDATION = Recommendation(
         "bisphosphonate_min_egfr": Parameter(35, "eGFR below which an oral bisphosphonate is not suggested",
                                              "bisphosphonate labels (alendronate not recommended at CrCl < 35 mL/min); docs/evidence.md#bone-protection"),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

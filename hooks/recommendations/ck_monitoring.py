@@ -93,4 +93,5 @@ RECOMMENDATION = Recommendation(
         "lookback_days": Parameter(90, "days within which a creatine kinase result is expected", "docs/evidence.md#ck-monitoring "
                                    "(expert opinion)"),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

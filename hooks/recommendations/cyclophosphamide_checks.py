@@ -144,4 +144,5 @@ RECOMMENDATION = Recommendation(
             "policy: a blood count before each cycle, window chosen by the service (docs/evidence.md#cyclophosphamide)",
         ),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

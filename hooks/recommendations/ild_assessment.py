@@ -83,4 +83,5 @@ RECOMMENDATION = Recommendation(
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
+    asserts_absence_of=frozenset({"Condition", "Observation"}),
 )

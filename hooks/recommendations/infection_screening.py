@@ -193,4 +193,5 @@ RECOMMENDATION = Recommendation(
                                        "(patient-view)", "policy: 'new order' given a window "
                                        "without a window"),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

@@ -190,4 +190,5 @@ RECOMMENDATION = Recommendation(
             90, "an eGFR (or creatinine) older than this is not current", "policy: docs/evidence.md#result-windows",
         ),
     },
+    asserts_absence_of=frozenset({"Observation"}),
 )

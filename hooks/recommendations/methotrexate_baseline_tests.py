@@ -104,4 +104,5 @@ RECOMMENDATION = Recommendation(
                                           "(0 = any date)", "docs/evidence.md#methotrexate-baseline (serologies at any time)"),
     },
     requires_myositis=False,
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

@@ -90,4 +90,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING}),
     evaluate=evaluate,
     requires_myositis=False,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

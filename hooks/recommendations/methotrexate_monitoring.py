@@ -96,4 +96,5 @@ RECOMMENDATION = Recommendation(
                                           "docs/evidence.md#methotrexate-monitoring (BSR/BHPR 2017: every 12 weeks)"),
     },
     requires_myositis=False,
+    asserts_absence_of=frozenset({"Observation"}),
 )

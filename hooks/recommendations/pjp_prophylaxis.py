@@ -295,4 +295,5 @@ RECOMMENDATION = Recommendation(
             90, "days back in which an IV glucocorticoid pulse counts as a risk flag",
             "policy: the pulse is a risk flag without a published window (docs/evidence.md#pjp)"),
     },
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

@@ -102,4 +102,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING}),
     evaluate=evaluate,
     requires_myositis=False,
+    asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

@@ -181,4 +181,5 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.WARNING, Indicator.INFO}),
     evaluate=evaluate,
     escalates_immunosuppression=True,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

@@ -144,4 +144,5 @@ RECOMMENDATION = Recommendation(
         ),
     },
     escalates_immunosuppression=True,
+    asserts_absence_of=frozenset({"MedicationRequest"}),
 )

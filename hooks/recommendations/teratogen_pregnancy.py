@@ -171,4 +171,5 @@ RECOMMENDATION = Recommendation(
         "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "docs/evidence.md#teratogens"),
     },
     requires_myositis=False,
+    asserts_absence_of=frozenset({"Condition", "Observation"}),
 )

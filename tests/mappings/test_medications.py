@@ -323,3 +323,58 @@ def test_an_open_ended_last_step_leaves_the_order_without_an_end():
     steps = [{**dosage(60, boundsDuration={"value": 14, "code": "d"}), "sequence": 1},
              {**dosage(40), "sequence": 2}]
     assert only(medication_request("8640", dosage_instruction=steps)).end is None
+
+
+# --- dose shapes of real EHR data (issue 11) ---------------------------------------------------
+
+
+def test_a_unitless_amount_on_a_tablet_product_is_that_many_tablets():
+    order = only(medication_request("312617", dose=2, unit=None))  # prednisone 5 mg oral tablet
+    assert (order.dose.mg_per_day_high, order.dose.text) == (10, "2 tablets (10 mg) once daily")
+
+
+def test_a_unitless_amount_read_as_tablets_is_noted_in_the_parse_report():
+    report = facts_of(medication_request("312617", dose=1, unit=None)).report
+    assert any("unitless dose amount read as a number of tablets" in note for note in report.notes)
+
+
+def test_a_unitless_amount_on_a_component_code_counts_the_unit_all_its_products_come_in():
+    order = only(medication_request("316672", dose=1, unit=None, display="Simvistatin 10 MG"))  # tablets only
+    assert (order.drug, order.dose.text) == (Drug.SIMVASTATIN, "1 tablet (10 mg) once daily")
+
+
+def test_a_unitless_amount_on_a_component_code_sold_as_tablets_and_capsules_counts_units():
+    order = only(medication_request("316584", dose=2, unit=None, display="Prednisone 5 MG"))
+    assert order.dose.text == "2 units (10 mg) once daily"
+
+
+def test_a_unitless_amount_on_a_component_code_that_is_also_an_injection_is_not_read():
+    order = only(medication_request("316317", dose=1, unit=None, display="mycophenolate mofetil 500 MG"))
+    assert (order.dose, order.dose_problem) == (None, "dose not interpretable: dose without a unit")
+
+
+def test_a_component_code_takes_its_dose_form_from_the_order_name():
+    order = only(medication_request("316672", dose=1, unit=None, display="Simvastatin 10 MG Oral Tablet"))
+    assert order.dose.mg_per_day_high == 10
+
+
+def test_a_unitless_amount_on_a_named_drug_of_unknown_strength_is_not_read():
+    order = only(medication_request(text="prednisone tablet", dose=1, unit=None))
+    assert order.dose is None and order.dose_problem == "dose not interpretable: dose without a unit"
+
+
+def test_a_product_code_whose_strength_contradicts_the_text_gives_no_dose():
+    order = only(medication_request("312617", text="predniSONE 20 MG Oral Tablet", dose=1, unit="{tbl}"))
+    assert order.dose is None
+    assert order.dose_problem == ("dose not interpretable: RxNorm 312617 is 5 mg per oral tablet, "
+                                  "the order's name says 20 MG")
+
+
+def test_a_product_code_agreeing_with_its_text_is_read():
+    order = only(medication_request("312617", text="predniSONE 5 MG Oral Tablet", dose=1, unit="{tbl}"))
+    assert order.dose.mg_per_day_high == 5
+
+
+def test_a_millilitre_dose_of_a_per_ml_product_code_uses_its_concentration():
+    order = only(medication_request("835886", dose=1.5, unit="mL", frequency=2))  # ciclosporin 100 mg/mL solution
+    assert order.dose.mg_per_day_high == 300

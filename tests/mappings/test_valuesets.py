@@ -8,6 +8,7 @@ from fhir_mappings.concepts import Drug
 from fhir_mappings.tools.build_product_table import build
 from fhir_mappings.tools.terminology_tables import DOC, refreshed
 from fhir_mappings.valuesets import (
+    PUBLISHED,
     TERMINOLOGY,
     LabCodesError,
     configured_lab_codes,
@@ -30,13 +31,13 @@ def test_every_entry_has_code_system_display_source_and_status(name):
         assert "code" in entry, entry
 
 
-@pytest.mark.parametrize("name", [*CODED_FILES, "rxnorm-products.json"])
+@pytest.mark.parametrize("name", [*CODED_FILES, "rxnorm-products.json", PUBLISHED])
 def test_every_terminology_file_is_versioned(name):
     assert load(name)["version"]
 
 
 def test_every_file_in_the_terminology_folder_is_checked():
-    assert {p.name for p in TERMINOLOGY.glob("*.json")} == {*CODED_FILES, "rxnorm-products.json"}
+    assert {p.name for p in TERMINOLOGY.glob("*.json")} == {*CODED_FILES, "rxnorm-products.json", PUBLISHED}
 
 
 FIRST_NAMES = {e["concept"]: e["names"][0] for e in load("rxnorm-ingredients.json")["entries"]}
@@ -93,10 +94,20 @@ def test_product_table_keeps_guideline_products_with_their_strength():
                                 "4": "Folic Acid 1 MG / Vitamin B12 1 MG / Niacin 5 MG Oral Tablet",
                                 "5": "Methotrexate 2.5 MG"}}
     products = build(source)["products"]
-    assert sorted(products) == ["1", "2"]
+    assert sorted(products) == ["1", "2", "5"]
     assert products["1"]["components"] == [{"drug": "methotrexate", "ingredient": "Methotrexate",
                                             "strength": 2.5, "unit": "MG"}]
     assert products["2"]["drugs"] == ["sulfamethoxazole-trimethoprim"]
+
+
+def test_a_component_code_without_dose_form_is_kept_with_an_empty_form():
+    products = build({"rxcui_to_name": {"316672": "Simvastatin 10 MG"}})["products"]
+    assert products["316672"]["dose_form"] == "" and products["316672"]["components"][0]["strength"] == 10
+
+
+def test_the_shipped_product_table_has_the_component_codes_ehrs_send():
+    products = load("rxnorm-products.json")["products"]
+    assert products["316672"]["drugs"] == ["simvastatin"]  # Synthea's simvastatin order code
 
 
 def test_shipped_product_table_is_derived_by_the_tool():
@@ -108,3 +119,18 @@ def test_shipped_product_table_is_derived_by_the_tool():
 def test_the_documented_code_tables_are_up_to_date():
     document = DOC.read_text(encoding="utf-8")
     assert document == refreshed(document), "run: python -m fhir_mappings.tools.terminology_tables --write"
+
+
+def test_published_rxnorm_rows_add_products_with_their_own_source_after_the_first_list():
+    sandbox = {"source": "sandbox", "rxcui_to_name": {"1": "Methotrexate 2.5 MG Oral Tablet"}}
+    rows = [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1", "display": "Methotrexate 5 MG Oral Tablet",
+             "valueset": "VS", "source": "o/r@c:p"},
+            {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "2",
+             "display": "Methylprednisolone 1000 MG Injection", "valueset": "VS", "source": "o/r@c:p"}]
+    products = build(sandbox, rows)["products"]
+    assert products["1"]["components"][0]["strength"] == 2.5 and "source" not in products["1"]
+    assert products["2"]["source"] == "VS, o/r@c:p" and products["2"]["dose_form"] == "Injection"
+
+
+def test_the_shipped_product_table_has_injectables_of_the_published_value_sets():
+    assert load("rxnorm-products.json")["products"]["1357886"]["drugs"] == ["methylprednisolone"]  # 2000 MG Injection

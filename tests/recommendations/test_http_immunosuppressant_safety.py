@@ -144,3 +144,15 @@ def test_high_dose_prednisone_ordered_in_ibm_gets_only_the_ibm_card_of_the_escal
     found = topics(client, ORDER_SELECT, [ibm], drafts=[prednisone], myositis=False)
     assert "ibm-immunosuppression" in found
     assert "steroid-sparing-agent" not in found
+
+
+# --- draft-strength-conflict --------------------------------------------------------------------
+def test_a_prednisone_draft_coded_5_mg_but_written_20_mg_warns_for_any_patient(client):
+    draft = medication_request("312617", text="predniSONE 20 MG Oral Tablet", dose=1, unit=None, id="draft-pred")
+    found = card(client, ORDER_SIGN, [], "draft-strength-conflict", drafts=[draft], myositis=False)
+    assert found["indicator"] == "warning"
+
+
+def test_a_prednisone_draft_whose_code_and_text_agree_gives_no_strength_card(client):
+    draft = medication_request("312617", text="predniSONE 5 MG Oral Tablet", dose=1, unit=None, id="draft-pred")
+    assert "draft-strength-conflict" not in topics(client, ORDER_SIGN, [], drafts=[draft], myositis=False)

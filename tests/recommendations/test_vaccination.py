@@ -114,3 +114,8 @@ def test_starting_an_immunosuppressant_after_a_live_vaccine_warns_about_the_draf
 
 def test_no_myositis_diagnosis_is_silent_through_the_engine():
     assert evaluate((RECOMMENDATION,), facts(myositis=None, medications=(PRED_10,)), {}, strict=True) == []
+
+
+def test_a_partial_immunization_list_asks_to_verify_like_a_missing_one():
+    finding = run(facts(medications=(PRED_10,), immunizations=UP_TO_DATE, incomplete=("Immunization",)))
+    assert "verify" in finding.summary.lower()
