@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from cds_service.config import Settings
 from cds_service.evaluation import Rules
-from cds_service.store import SqliteStore, Store
+from cds_service.store import Store, open_store
 from cds_service.validation import Validators, validators
 from hooks import registry
 from hooks import settings as rule_settings
+
+if TYPE_CHECKING:
+    from cds_service.replay_cache import ReplayCache
 
 EXTENSION = "myositis_cds"
 
@@ -31,6 +35,8 @@ class Runtime:
     validators: Validators
     store: Store
     clock: Clock
+    #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
+    replay_cache: ReplayCache | None = None
 
 
 def load_rules(settings: Settings) -> Rules:
@@ -40,12 +46,17 @@ def load_rules(settings: Settings) -> Rules:
 
 
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
+    # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
+    from cds_service.replay_cache import open_replay_cache
+
     return Runtime(
         settings=settings,
         rules=load_rules(settings),
         validators=validators(),
-        store=store if store is not None else SqliteStore(settings.feedback_db_path()),
+        store=store if store is not None else open_store(settings.store),
         clock=clock or utc_now,
+        replay_cache=open_replay_cache(settings.replay_cache, settings.jti_replay_db)
+        if settings.trusted_issuers else None,
     )
 
 

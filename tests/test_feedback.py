@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from cds_service.store import SqliteStore
-from tests.api import error_message, fixture
+from cds_service.store_sqlite import SqliteStore
+from tests.api import UnreachableStore, error_message, fixture
 
 URL = "/cds-services/myositis-patient-view/feedback"
 ACCEPTED = fixture("feedback/spec-accepted.json")
@@ -102,3 +102,10 @@ def test_nothing_is_stored_when_one_item_is_invalid(client, app):
 
 def test_feedback_with_wrong_content_type_is_415(client):
     assert client.post(URL, data="{}", headers={"Content-Type": "text/plain"}).status_code == 415
+
+
+def test_feedback_the_store_cannot_keep_is_503_with_retry_after_never_200(make_app):
+    response = make_app(store=UnreachableStore()).test_client().post(URL, json=ACCEPTED)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "not stored" in error_message(response)

@@ -3,7 +3,6 @@ jti replay cache's time to live."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,35 +127,6 @@ def test_unreachable_jwks_rejects_the_token(failure: dict[str, Any]) -> None:
     with pytest.raises(auth.AuthError, match="unknown kid"):
         verifier.verify(rs384(), SERVICE_URL)
     assert len(responses.calls) == 1
-
-
-def memory_cache(clock: FakeClock, _tmp_path: Path) -> auth.ReplayCache:
-    return auth.MemoryReplayCache(clock=clock)
-
-
-def sqlite_cache(clock: FakeClock, tmp_path: Path) -> auth.ReplayCache:
-    return auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-
-
-@pytest.mark.parametrize("make_cache", [memory_cache, sqlite_cache])
-def test_replay_cache_forgets_a_jti_once_its_token_has_expired(make_cache: Any, tmp_path: Path) -> None:
-    clock = FakeClock()
-    cache = make_cache(clock, tmp_path)
-
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert not cache.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert cache.first_use("iss jti-2", expires_at=clock.now + 300)
-    clock.now += 301
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 300)
-
-
-def test_sqlite_replay_cache_is_shared_by_processes_using_the_same_file(tmp_path: Path) -> None:
-    clock = FakeClock()
-    worker_1 = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-    worker_2 = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-
-    assert worker_1.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert not worker_2.first_use("iss jti-1", expires_at=clock.now + 300)
 
 
 def test_verified_claims_are_returned() -> None:
