@@ -31,7 +31,9 @@ FHIR_SERVER := tests/fhir_server
 $(FHIR_SERVER)/node_modules/.package-lock.json: $(FHIR_SERVER)/package-lock.json
 	cd $(FHIR_SERVER) && npm ci --no-audit --no-fund
 
+# PostgreSQL and Redis for the shared-backend tests (tests/storage start their own on loopback); Debian packages.
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	tests/servers/install.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
