@@ -153,12 +153,14 @@ def run_report(since: datetime | None, output_format: str, settings: Settings, o
         print(f"no feedback store at {sqlite_path(settings.store)} (CDS_STORE_URL or CDS_FEEDBACK_DB)", file=err)
         return EXIT_INVALID_REQUEST
     hook_of_service = {service.id: service.hook for service in SERVICES}
+    store = open_store(settings.store)
     try:
-        store = open_store(settings.store)
         report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
     except StoreUnavailable as error:
         print(f"cannot read the feedback store {redact(settings.store)}: {error}", file=err)
         return EXIT_STORE_UNAVAILABLE
+    finally:
+        store.close()
     out.write(feedback_report.RENDERERS[output_format](report))
     return 0
 

@@ -72,6 +72,10 @@ class Store(Protocol):
         """Raise StoreUnavailable when the store cannot be reached now."""
         ...
 
+    def close(self) -> None:
+        """Release this process's connections (tests, an orderly shutdown); later calls reopen them."""
+        ...
+
 
 @dataclass(frozen=True)
 class FeedbackRow:

@@ -194,7 +194,6 @@ class PostgresStore:
             connection.execute("SELECT 1 FROM feedback LIMIT 1").fetchall()
 
     def close(self) -> None:
-        """Close this process's pool (tests, and an orderly shutdown)."""
         with self._lock:
             if self._pool is not None and self._pid == os.getpid():
                 self._pool.close()

@@ -133,3 +133,9 @@ class SqliteStore:
     def ping(self) -> None:
         with self._connect() as connection:
             connection.execute("SELECT 1 FROM feedback LIMIT 1").fetchall()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None and self._local.pid == os.getpid():
+            connection.close()
+        self._local.pid = None

@@ -7,15 +7,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
 from cds_service.replay_cache import RedisReplayCache, SqliteReplayCache
-from cds_service.store_postgres import PostgresStore
-from cds_service.store_sqlite import SqliteStore
+from cds_service.store import Store, open_store
 from tests.servers.local import PostgresServer, RedisServer, missing_servers
 
 
@@ -74,13 +73,22 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator[SqliteStore | PostgresStore]:
-    from cds_service.store import open_store
+def open_url() -> Iterator[Callable[[str], Store]]:
+    """Open stores (another instance on the same URL); each is closed after the test."""
+    opened: list[Store] = []
 
-    opened = open_store(store_url)
-    yield opened
-    if isinstance(opened, PostgresStore):
-        opened.close()
+    def open_(url: str) -> Store:
+        opened.append(open_store(url))
+        return opened[-1]
+
+    yield open_
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(store_url: str, open_url: Callable[[str], Store]) -> Store:
+    return open_url(store_url)
 
 
 @pytest.fixture

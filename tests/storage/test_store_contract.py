@@ -11,7 +11,7 @@ from datetime import timedelta
 import psycopg
 
 from cds_service import cli
-from cds_service.store import IssuedCard, open_store
+from cds_service.store import IssuedCard
 from tests.api import fixture
 from tests.factories import NOW
 
@@ -68,13 +68,13 @@ def test_feedback_is_kept_per_service(store):
     assert len(store.feedback()) == 2
 
 
-def test_stored_feedback_is_there_for_a_new_instance_on_the_same_url(store, store_url):
+def test_stored_feedback_is_there_for_a_new_instance_on_the_same_url(store, store_url, open_url):
     store.record_feedback("myositis-patient-view", [ACCEPTED], NOW)
-    assert [record.item for record in open_store(store_url).feedback()] == [ACCEPTED]
+    assert [record.item for record in open_url(store_url).feedback()] == [ACCEPTED]
 
 
-def test_the_same_feedback_sent_to_two_instances_at_once_is_stored_once(store, store_url):
-    other = open_store(store_url)
+def test_the_same_feedback_sent_to_two_instances_at_once_is_stored_once(store, store_url, open_url):
+    other = open_url(store_url)
     items = [dict(ACCEPTED, card=f"card-{n}") for n in range(30)]
     new_counts: list[int] = []
 
@@ -90,9 +90,9 @@ def test_the_same_feedback_sent_to_two_instances_at_once_is_stored_once(store, s
     assert sum(new_counts) == 30
 
 
-def test_opening_a_store_again_applies_no_migration_twice(store, store_url):
+def test_opening_a_store_again_applies_no_migration_twice(store, store_url, open_url):
     store.record_cards([issued("c")])
-    again = open_store(store_url)
+    again = open_url(store_url)
     assert [card.card_uuid for card in again.issued_cards()] == ["c"]
     assert schema_versions(store_url) == [1]
 
@@ -110,8 +110,9 @@ def schema_versions(url: str) -> list[int]:
 
 
 # --- through the service and the report -----------------------------------------------------
-def test_feedback_posted_to_the_service_is_in_the_report_of_either_backend(make_app, store_url, monkeypatch):
-    client = make_app(store_url=store_url).test_client()
+def test_feedback_posted_to_the_service_is_in_the_report_of_either_backend(make_app, store_url, open_url,
+                                                                           monkeypatch):
+    client = make_app(store=open_url(store_url)).test_client()
     cards = client.post("/cds-services/myositis-patient-view",
                         json=fixture("requests/patient-view-dm-prednisone.json")).get_json()["cards"]
     card = next(card for card in cards if card.get("suggestions"))
@@ -130,7 +131,7 @@ def test_feedback_posted_to_the_service_is_in_the_report_of_either_backend(make_
     assert rows[card["source"]["topic"]["code"]]["accepted"] == 1
 
 
-def test_readyz_names_the_store_backend(make_app, store_url):
+def test_readyz_names_the_store_backend(make_app, store_url, open_url):
     backend = store_url.partition(":")[0]
-    states = make_app(store_url=store_url).test_client().get("/readyz").get_json()["dependencies"]
+    states = make_app(store=open_url(store_url)).test_client().get("/readyz").get_json()["dependencies"]
     assert states == {"store": f"{backend}: up"}
