@@ -34,7 +34,9 @@ DEPENDENCY = "feedback store (postgresql)"
 MIGRATION_LOCK = 0x6D796F7369746973
 #: Connections per worker process (gevent workers run many requests at once in one process).
 POOL_MAX_SIZE = 10
-#: Seconds to wait for a pooled connection (or a new one) before the store counts as unavailable.
+#: Seconds to wait for a pooled connection (or a new one) before the store counts as unavailable: short
+#: for the record of issued cards (the cards wait for it), longer for feedback and reads.
+CARDS_TIMEOUT_SECONDS = 0.5
 POOL_TIMEOUT_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 2
 
@@ -119,9 +121,9 @@ class PostgresStore:
             return self._pool
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection[Any]]:
+    def _connection(self, timeout: float = POOL_TIMEOUT_SECONDS) -> Iterator[Connection[Any]]:
         try:
-            with self._pool_of_this_process().connection() as connection:
+            with self._pool_of_this_process().connection(timeout=timeout) as connection:
                 if not self._migrated:
                     migrate(connection)
                     self._migrated = True
@@ -131,11 +133,11 @@ class PostgresStore:
             raise StoreUnavailable(DEPENDENCY, error) from error
         self._outage.recovered()
 
-    def _run(self, work: Callable[[Connection[Any]], T]) -> T:
+    def _run(self, work: Callable[[Connection[Any]], T], timeout: float = POOL_TIMEOUT_SECONDS) -> T:
         """`work` in one transaction, committed before this returns; fails at once while an outage is fresh."""
         if self._outage.recent():
             raise StoreUnavailable(DEPENDENCY, "recent outage")
-        with self._connection() as connection, connection.transaction():
+        with self._connection(timeout) as connection, connection.transaction():
             return work(connection)
 
     def record_cards(self, cards: Iterable[IssuedCard]) -> None:
@@ -149,7 +151,7 @@ class PostgresStore:
                     "INSERT INTO issued_card (card_uuid, service_id, recommendation_id, hook_instance, issued_at) "
                     "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (card_uuid) DO NOTHING", rows)
 
-        self._run(insert)
+        self._run(insert, CARDS_TIMEOUT_SECONDS)
 
     def record_feedback(self, service_id: str, items: Iterable[Mapping[str, Any]], received_at: datetime) -> int:
         rows = feedback_rows(service_id, items)
