@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog clean
+.PHONY: serve test bench bench-scaleout catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: $(BENCH_STAMP)
 		$(MAKE) --no-print-directory $(FHIR_SERVER)/node_modules/.package-lock.json || echo "npm ci failed: the fallback benchmark will be skipped"; \
 	else echo "npm not found: the fallback benchmark will be skipped"; fi
 	$(BIN)/python -m bench
+
+# Hook calls against 1 and 2 instances sharing a PostgreSQL server (README "Deployment"); results in
+# bench/results/scaleout.json, table printed. Needs Debian's postgresql (installed as by make test).
+bench-scaleout: $(BENCH_STAMP)
+	tests/servers/install.sh
+	$(BIN)/python -m bench.scaleout
 
 # Regenerate the recommendation catalog and the rule settings file from the registry (a test fails while
 # either is stale).

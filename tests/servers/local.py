@@ -49,7 +49,9 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 class PostgresServer:
-    """A throwaway cluster with a password-protected superuser `cds` (scram-sha-256, as in production)."""
+    """A throwaway cluster with a password-protected superuser `cds` (scram-sha-256, as in production).
+    `base` must be a directory of its own that the server user can reach (e.g. from tempfile.mkdtemp,
+    not under pytest's root-only temporary directory): it is handed to that user."""
 
     def __init__(self, base: Path) -> None:
         self.bin = postgres_bin()
