@@ -39,6 +39,10 @@ POOL_MAX_SIZE = 10
 CARDS_TIMEOUT_SECONDS = 0.5
 POOL_TIMEOUT_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 2
+#: How long the pool retries one new connection (with growing pauses) before giving it up; the next
+#: request then starts a fresh attempt. The library's default (5 minutes) let the pauses grow so long that
+#: the store came back 18 s after a 40 s outage of the server.
+RECONNECT_SECONDS = 5.0
 
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, """
@@ -116,6 +120,7 @@ class PostgresStore:
                     self._url, min_size=1, max_size=POOL_MAX_SIZE, timeout=POOL_TIMEOUT_SECONDS,
                     kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "myositis-cds"},
                     check=ConnectionPool.check_connection, name="myositis-cds-store", open=True,
+                    reconnect_timeout=RECONNECT_SECONDS,
                 )
                 self._pid = os.getpid()
             return self._pool

@@ -1,6 +1,7 @@
 """Choosing the store and the replay cache by URL (CDS_STORE_URL, CDS_REPLAY_CACHE_URL), and keeping
 passwords out of what is logged."""
 
+import json
 import logging
 
 import pytest
@@ -11,6 +12,7 @@ from cds_service.replay_cache import RedisReplayCache, SqliteReplayCache, open_r
 from cds_service.store import open_store
 from cds_service.store_postgres import PostgresStore
 from cds_service.store_sqlite import SqliteStore
+from tests.security.jwt_helpers import trust_document
 
 
 def test_the_default_store_is_the_sqlite_file_of_make_serve():
@@ -59,6 +61,17 @@ def test_a_postgresql_server_down_at_start_up_is_logged_without_the_password(cap
     store = open_store("postgresql://cds:s3cret@127.0.0.1:1/cds?connect_timeout=1")
     assert isinstance(store, PostgresStore)
     assert "postgresql://cds:***@127.0.0.1:1/cds" in caplog.text and "s3cret" not in caplog.text
+
+
+def test_the_start_up_log_names_both_backends_without_their_passwords(make_app, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    issuers = tmp_path / "issuers.json"
+    issuers.write_text(json.dumps(trust_document()))
+    make_app(store_url="postgresql://cds:s3cret@127.0.0.1:1/cds?connect_timeout=1", trusted_issuers=str(issuers),
+             replay_cache_url="redis://:r3dis@127.0.0.1:1/0", jti_replay_db=str(tmp_path / "replay.sqlite3"))
+    assert "store: postgresql://cds:***@127.0.0.1:1/cds" in caplog.text
+    assert "JWT replay cache: redis://:***@127.0.0.1:1/0" in caplog.text
+    assert "s3cret" not in caplog.text and "r3dis" not in caplog.text
 
 
 def test_open_replay_cache_picks_the_backend_by_scheme(tmp_path):
