@@ -8,7 +8,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import redis
@@ -16,6 +18,8 @@ import redis
 from cds_service.replay_cache import RedisReplayCache, SqliteReplayCache
 from cds_service.store import Store, open_store
 from tests.servers.local import PostgresServer, RedisServer, missing_servers
+
+ServerT = TypeVar("ServerT", PostgresServer, RedisServer)
 
 
 def _require(package: str) -> None:
@@ -26,30 +30,32 @@ def _require(package: str) -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    _require("postgresql")
-    base = Path(tempfile.mkdtemp(prefix="myositis-cds-pg-"))  # not under pytest's root-only directory
-    server = PostgresServer(base)
+@contextmanager
+def _running(make: Callable[[Path], ServerT], prefix: str) -> Iterator[ServerT]:
+    """A server in a directory of its own (not under pytest's root-only one: PostgreSQL runs as another
+    user), stopped and removed at the end."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    server = make(base)
     server.start()
     try:
         yield server
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    _require("postgresql")
+    with _running(PostgresServer, "myositis-cds-pg-") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     _require("redis-server")
-    base = Path(tempfile.mkdtemp(prefix="myositis-cds-redis-"))
-    server = RedisServer(base)
-    server.start()
-    try:
+    with _running(RedisServer, "myositis-cds-redis-") as server:
         yield server
-    finally:
-        server.stop()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
