@@ -14,8 +14,10 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "tests/servers/install.sh: not root, cannot install ${missing[*]}; their tests will be skipped" >&2
     exit 0
 fi
-mkdir -p /etc/postgresql-common
-echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+if [[ " ${missing[*]} " == *" postgresql "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+    mkdir -p /etc/postgresql-common  # no default cluster: the tests make their own
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+fi
 # Debian's maintainer scripts must not start the servers: the tests run their own.
 policy=/usr/sbin/policy-rc.d
 had_policy=0; [ -e "$policy" ] && had_policy=1
