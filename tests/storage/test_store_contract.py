@@ -135,3 +135,37 @@ def test_readyz_names_the_store_backend(make_app, store_url, open_url):
     backend = store_url.partition(":")[0]
     states = make_app(store=open_url(store_url)).test_client().get("/readyz").get_json()["dependencies"]
     assert states == {"store": f"{backend}: up"}
+
+
+# --- migrations -----------------------------------------------------------------------------
+def test_instances_starting_together_on_a_new_database_migrate_it_once(postgres_server, open_url):
+    url = postgres_server.new_database()
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            open_url(url)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert schema_versions(url) == [1]
+
+
+def test_a_sqlite_file_written_before_numbered_migrations_keeps_its_records(tmp_path, open_url):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as connection:  # the schema as release 0.1 created it, without a user_version
+        connection.executescript(
+            "CREATE TABLE issued_card (card_uuid TEXT PRIMARY KEY, service_id TEXT NOT NULL, recommendation_id TEXT "
+            "NOT NULL, hook_instance TEXT NOT NULL, issued_at TEXT NOT NULL);"
+            "CREATE TABLE feedback (digest TEXT PRIMARY KEY, service_id TEXT NOT NULL, card_uuid TEXT NOT NULL, "
+            "outcome TEXT NOT NULL, outcome_timestamp TEXT NOT NULL, item TEXT NOT NULL, received_at TEXT NOT NULL);"
+            f"INSERT INTO issued_card VALUES ('c', 'myositis-patient-view', 'r', 'h', '{NOW.isoformat()}');")
+    store = open_url(f"sqlite:///{path}")
+    assert [card.card_uuid for card in store.issued_cards()] == ["c"]
+    assert schema_versions(f"sqlite:///{path}") == [1]
