@@ -10,6 +10,7 @@ is sent only once the items are on the server's disk, whatever the server's defa
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -122,6 +123,9 @@ class PostgresStore:
                     check=ConnectionPool.check_connection, name="myositis-cds-store", open=True,
                     reconnect_timeout=RECONNECT_SECONDS,
                 )
+                # Closed while the process can still run its threads (or greenlets, under gevent workers): left
+                # to the garbage collector at exit, the pool's worker shutdown raised in every gevent worker.
+                atexit.register(self._pool.close)
                 self._pid = os.getpid()
             return self._pool
 

@@ -10,6 +10,7 @@ import pytest
 import redis
 from prometheus_client import REGISTRY
 
+from cds_service import replay_cache
 from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, SqliteReplayCache
 
 
@@ -119,3 +120,22 @@ def test_when_redis_is_unreachable_tokens_are_checked_against_this_hosts_cache(t
     assert cache.first_use("iss jti-1", expires_at=time.time() + 300)
     assert not cache.first_use("iss jti-1", expires_at=time.time() + 300)
     assert fallbacks() == before + 2
+
+
+def test_sqlite_replay_cache_keeps_one_connection_and_purges_periodically(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    cache = SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
+    opened: list[object] = []
+    real_connect = replay_cache.sqlite3.connect
+    monkeypatch.setattr(replay_cache.sqlite3, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
+    statements: list[str] = []
+    cache._connected().set_trace_callback(statements.append)
+
+    for n in range(50):
+        assert cache.first_use(f"iss jti-{n}", expires_at=clock.now + 300)
+        clock.now += 1
+
+    assert opened == []
+    assert sum(statement.startswith("DELETE") for statement in statements) == 1
