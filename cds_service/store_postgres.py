@@ -111,8 +111,10 @@ class PostgresStore:
                 migrate(connection)
             self._migrated = True
         except psycopg.OperationalError as error:
+            # libpq's connection messages name host, port, user and database (never the password): they tell
+            # an unreachable server from a refused login or a missing database.
             log.error("%s not reachable at start-up (%s): the schema is migrated when it answers", redact(url),
-                      type(error).__name__)
+                      " ".join(str(error).split()))
 
     def _pool_of_this_process(self) -> ConnectionPool[Any]:
         with self._lock:
