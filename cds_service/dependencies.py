@@ -24,7 +24,6 @@ class Unavailable(Exception):
     def __init__(self, dependency: str, error: BaseException | str) -> None:
         reason = error if isinstance(error, str) else type(error).__name__
         super().__init__(f"{dependency} unavailable: {reason}")
-        self.dependency = dependency
 
 
 def scheme(url: str) -> str:
