@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench catalog export demo demo-screenshots clean
+.PHONY: serve test bench bench-scaleout catalog export demo demo-screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,9 @@ demo-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(FHIR_SERVER)/install-chromium.sh
 	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/fhir_server/test_demo_page.py
 
+# PostgreSQL and Redis for the shared-backend tests (tests/storage start their own on loopback); Debian packages.
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
+	tests/servers/install.sh
 	$(BIN)/ruff check .
 	$(FHIR_SERVER)/install-chromium.sh
 	$(BIN)/python -m pytest
@@ -54,6 +56,12 @@ bench: $(BENCH_STAMP)
 		$(MAKE) --no-print-directory $(FHIR_SERVER)/node_modules/.package-lock.json || echo "npm ci failed: the fallback benchmark will be skipped"; \
 	else echo "npm not found: the fallback benchmark will be skipped"; fi
 	$(BIN)/python -m bench
+
+# Hook calls against 1 and 2 instances sharing a PostgreSQL server (README "Deployment"); results in
+# bench/results/scaleout.json, table printed. Needs Debian's postgresql (installed as by make test).
+bench-scaleout: $(BENCH_STAMP)
+	tests/servers/install.sh
+	$(BIN)/python -m bench.scaleout
 
 # Regenerate the recommendation catalog and the rule settings file from the registry (a test fails while
 # either is stale).

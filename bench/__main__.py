@@ -41,6 +41,8 @@ SATURATION_CLIENTS = 8
 class NullStore:
     """A store that keeps nothing: the service's own computing without the SQLite record."""
 
+    backend = "none"
+
     def record_cards(self, cards: Any) -> None:
         return None
 
@@ -51,6 +53,9 @@ class NullStore:
         return []
 
     def ping(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
 

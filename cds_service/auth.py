@@ -24,23 +24,22 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import jwt
 from flask import Flask, Response, g, request
 
-from cds_service import fhir_client, metrics
+from cds_service import fhir_client, metrics, runtime
 from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH
 from cds_service.errors import error_response
+from cds_service.replay_cache import MemoryReplayCache, ReplayCache
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -164,90 +163,6 @@ def parse_trust(document: Any) -> Trust:
 def load_trust(path: str) -> Trust:
     with Path(path).open(encoding="utf-8") as handle:
         return parse_trust(json.load(handle))
-
-
-# --- replay cache ---------------------------------------------------------------------------
-
-
-class ReplayCache(Protocol):
-    """Seen `jti`s. A shared backend (e.g. Redis SET NX EX) lets several processes share one."""
-
-    def first_use(self, key: str, expires_at: float) -> bool:
-        """Record `key` until `expires_at` (epoch seconds); False if it was already recorded."""
-        ...
-
-
-@dataclass
-class MemoryReplayCache:
-    """In-process replay cache: enough for one process; entries are dropped once expired."""
-
-    clock: Callable[[], float] = time.time
-    _seen: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _next_purge: float = 0.0
-
-    def first_use(self, key: str, expires_at: float) -> bool:
-        now = self.clock()
-        with self._lock:
-            if now >= self._next_purge:
-                self._seen = {k: until for k, until in self._seen.items() if until > now}
-                self._next_purge = now + 60
-            until = self._seen.get(key)
-            if until is not None and until > now:
-                return False
-            self._seen[key] = expires_at
-            return True
-
-
-class SqliteReplayCache:
-    """Replay cache in a SQLite file, shared by the worker processes of one host (gunicorn runs
-    several). Several hosts need a network store behind the same interface.
-
-    One connection per process (opened on first use, so a forked worker never shares its parent's),
-    used under a lock; expired rows are purged at most once per PURGE_INTERVAL_SECONDS, not on every
-    request (opening a connection and purging per request added 7-28 ms to every authenticated call).
-    An expired row that is still there does not count as a replay: the insert replaces it."""
-
-    PURGE_INTERVAL_SECONDS = 60.0
-
-    def __init__(self, path: str | Path, clock: Callable[[], float] = time.time) -> None:
-        self._path = Path(path)
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
-        self._pid = 0
-        self._next_purge = 0.0
-        with self._lock:
-            connection = self._connected()
-            with connection:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute(
-                    "CREATE TABLE IF NOT EXISTS seen_jti (key TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
-                )
-
-    def _connected(self) -> sqlite3.Connection:
-        """This process's connection (call with the lock held)."""
-        if self._connection is None or self._pid != os.getpid():
-            self._connection = sqlite3.connect(self._path, timeout=5.0, check_same_thread=False)
-            self._connection.execute("PRAGMA synchronous=NORMAL")
-            self._pid = os.getpid()
-        return self._connection
-
-    def first_use(self, key: str, expires_at: float) -> bool:
-        now = self._clock()
-        with self._lock:
-            connection = self._connected()
-            with connection:
-                if now >= self._next_purge:
-                    connection.execute("DELETE FROM seen_jti WHERE expires_at <= ?", (now,))
-                    self._next_purge = now + self.PURGE_INTERVAL_SECONDS
-                recorded = connection.execute(
-                    "INSERT INTO seen_jti (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
-                    "SET expires_at = excluded.expires_at WHERE seen_jti.expires_at <= ?",
-                    (key, expires_at, now),
-                ).rowcount
-        return recorded == 1
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -410,7 +325,8 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
                 "OPEN DEVELOPMENT MODE: no trusted issuers (CDS_TRUSTED_ISSUERS), requests are not authenticated"
             )
             return
-        verifier = Verifier(load_trust(settings.trusted_issuers), replay=SqliteReplayCache(settings.jti_replay_db))
+        replay = app.extensions[runtime.EXTENSION].replay_cache  # built from CDS_REPLAY_CACHE_URL
+        verifier = Verifier(load_trust(settings.trusted_issuers), replay=replay)
     active = verifier
     log.info("JWT authentication on; trusted issuers: %s", ", ".join(sorted(active.trust.issuers)))
     if not settings.public_base_url:

@@ -16,15 +16,17 @@ from typing import Any, TextIO
 from cds_service import catalog, client_profiles, feedback_report, knowledge
 from cds_service.config import Settings
 from cds_service.coverage_report import run_coverage
+from cds_service.dependencies import redact, scheme, sqlite_path
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
-from cds_service.store import SqliteStore
+from cds_service.store import StoreUnavailable, open_store
 from cds_service.validation import SchemaViolation, check, validators
 from hooks import registry
 from hooks.services import SERVICES, Service
 
 EXIT_INVALID_REQUEST = 2
+EXIT_STORE_UNAVAILABLE = 3
 
 
 # --- serve ---------------------------------------------------------------------------------
@@ -102,14 +104,19 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
 
 # --- report -----------------------------------------------------------------------------------
 def run_report(since: datetime | None, output_format: str, settings: Settings, out: TextIO, err: TextIO) -> int:
-    """The feedback report of the configured store (`CDS_FEEDBACK_DB`)."""
-    path = settings.feedback_db_path()
-    if not path.exists():
-        print(f"no feedback store at {path} (CDS_FEEDBACK_DB)", file=err)
+    """The feedback report of the configured store (`CDS_STORE_URL`, else `CDS_FEEDBACK_DB`), either backend."""
+    if scheme(settings.store) == "sqlite" and not sqlite_path(settings.store).exists():
+        print(f"no feedback store at {sqlite_path(settings.store)} (CDS_STORE_URL or CDS_FEEDBACK_DB)", file=err)
         return EXIT_INVALID_REQUEST
-    store = SqliteStore(path)
     hook_of_service = {service.id: service.hook for service in SERVICES}
-    report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+    store = open_store(settings.store)
+    try:
+        report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+    except StoreUnavailable as error:
+        print(f"cannot read the feedback store {redact(settings.store)}: {error}", file=err)
+        return EXIT_STORE_UNAVAILABLE
+    finally:
+        store.close()
     out.write(feedback_report.RENDERERS[output_format](report))
     return 0
 

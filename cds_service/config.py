@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from cds_service.client_profiles import PROFILES
+from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
 from cds_service.fhir_client import check_allowlist_entry
 
 SELECTION_BEHAVIORS = ("at-most-one", "any")
@@ -20,6 +20,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
 
 DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
+DEFAULT_JTI_REPLAY_DB = "var/jwt-replay.sqlite3"
 #: Where the Prometheus metrics are served.
 METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -27,7 +28,10 @@ DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    #: SQLite file holding issued cards and feedback (CDS_FEEDBACK_DB).
+    #: Where issued cards and feedback are kept (CDS_STORE_URL): `sqlite:///path` or `postgresql://...`
+    #: (README "Deployment"). Empty: the SQLite file `feedback_db`.
+    store_url: str = ""
+    #: SQLite file of the default store (CDS_FEEDBACK_DB, kept for compatibility; CDS_STORE_URL replaces it).
     feedback_db: str = DEFAULT_FEEDBACK_DB
     #: Largest accepted request body in bytes; larger bodies get 413 (CDS_MAX_BODY_BYTES).
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -77,8 +81,12 @@ class Settings:
     #: Bearer token a metrics scraper sends to GET /metrics (CDS_METRICS_TOKEN); unset: /metrics is guarded
     #: like every other endpoint (a client JWT when issuers are configured, open in development mode).
     metrics_token: str | None = None
-    #: SQLite file of seen JWT ids, shared by the worker processes of one host (CDS_JTI_REPLAY_DB).
-    jti_replay_db: str = "var/jwt-replay.sqlite3"
+    #: SQLite file of seen JWT ids, shared by the worker processes of one host (CDS_JTI_REPLAY_DB); with a
+    #: Redis replay cache, the local cache used while Redis is unreachable.
+    jti_replay_db: str = DEFAULT_JTI_REPLAY_DB
+    #: Seen JWT ids shared by every instance (CDS_REPLAY_CACHE_URL): `redis://host:6379/0` (or `rediss://`),
+    #: or `sqlite:///path`. Empty: the SQLite file `jti_replay_db`.
+    replay_cache_url: str = ""
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
 
@@ -105,6 +113,11 @@ class Settings:
             raise ValueError("CDS_FHIR_*_TIMEOUT and CDS_FHIR_TOTAL_BUDGET must be positive")
         if min(self.fhir_max_pages, self.fhir_max_entries, self.fhir_max_bytes) <= 0:
             raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
+        if scheme(self.store) not in STORE_SCHEMES:
+            raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
+        if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
+            raise ValueError("CDS_REPLAY_CACHE_URL must start with sqlite:///, redis:// or rediss://, "
+                             f"got {redact(self.replay_cache)!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -138,7 +151,9 @@ class Settings:
             trusted_issuers=get("CDS_TRUSTED_ISSUERS", "") or None,
             public_base_url=get("CDS_PUBLIC_BASE_URL", "") or None,
             allow_open_nonlocal=_boolean("CDS_ALLOW_OPEN_NONLOCAL", get("CDS_ALLOW_OPEN_NONLOCAL", "false")),
-            jti_replay_db=get("CDS_JTI_REPLAY_DB", "var/jwt-replay.sqlite3"),
+            jti_replay_db=get("CDS_JTI_REPLAY_DB", DEFAULT_JTI_REPLAY_DB),
+            store_url=get("CDS_STORE_URL", ""),
+            replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
         )
@@ -148,11 +163,15 @@ class Settings:
         """The demo page is an EHR simulator without credentials: served in open development mode only."""
         return self.demo_page and not self.trusted_issuers
 
-    def feedback_db_path(self) -> Path:
-        """The SQLite path, its directory created when missing."""
-        path = Path(self.feedback_db)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return path
+    @property
+    def store(self) -> str:
+        """The store's URL: CDS_STORE_URL, else the SQLite file CDS_FEEDBACK_DB."""
+        return self.store_url or f"sqlite:///{self.feedback_db}"
+
+    @property
+    def replay_cache(self) -> str:
+        """The replay cache's URL: CDS_REPLAY_CACHE_URL, else the SQLite file CDS_JTI_REPLAY_DB."""
+        return self.replay_cache_url or f"sqlite:///{self.jti_replay_db}"
 
 
 def _integer(name: str, value: str) -> int:

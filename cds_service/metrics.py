@@ -52,6 +52,10 @@ FHIR_FETCHES = Counter(
     ["result"],
 )
 JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
+REPLAY_CACHE_FALLBACKS = Counter(
+    "cds_replay_cache_fallbacks_total",
+    "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable",
+)
 
 
 def exposition() -> bytes:

@@ -83,6 +83,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         412: "Required FHIR data could not be obtained (CDS_PREFETCH_FAILURE=412)",
         413: "Body larger than CDS_MAX_BODY_BYTES",
         415: "Content-Type is not JSON",
+        503: "The feedback store is unreachable: nothing was stored, resend after Retry-After seconds",
     }
     return {str(status): {"description": reasons[status], "content": _json("Error")} for status in statuses}
 
@@ -132,7 +133,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Stored", "content": {"application/json": {"schema": {"type": "object"}}}},
                         **UNAUTHORIZED,
-                        **_errors(400, 404, 413, 415),
+                        **_errors(400, 404, 413, 415, 503),
                     },
                 }
             },
@@ -141,7 +142,10 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "Readiness",
                     "security": [],
-                    "responses": {"200": {"description": "Ready"}, "503": {"description": "Store unreachable", "content": _json("Error")}},
+                    "responses": {
+                        "200": {"description": "Ready: every dependency answers (named with its backend)"},
+                        "503": {"description": "A dependency is unreachable: one issue names each", "content": _json("Error")},
+                    },
                 }
             },
         },

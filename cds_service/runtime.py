@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from cds_service.config import Settings
+from cds_service.dependencies import redact
 from cds_service.evaluation import Rules
-from cds_service.store import SqliteStore, Store
+from cds_service.store import Store, open_store
 from cds_service.validation import Validators, validators
 from fhir_mappings import products
 from hooks import registry
 from hooks import settings as rule_settings
+
+if TYPE_CHECKING:
+    from cds_service.replay_cache import ReplayCache
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "myositis_cds"
 
@@ -32,6 +40,8 @@ class Runtime:
     validators: Validators
     store: Store
     clock: Clock
+    #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
+    replay_cache: ReplayCache | None = None
 
 
 def load_rules(settings: Settings) -> Rules:
@@ -42,13 +52,18 @@ def load_rules(settings: Settings) -> Rules:
 
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
     products.preload()  # terminology is a start-up cost, never the first request's
-    return Runtime(
-        settings=settings,
-        rules=load_rules(settings),
-        validators=validators(),
-        store=store if store is not None else SqliteStore(settings.feedback_db_path()),
-        clock=clock or utc_now,
-    )
+    # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
+    from cds_service.replay_cache import open_replay_cache
+
+    if store is None:
+        log.info("store: %s", redact(settings.store))
+        store = open_store(settings.store)
+    replay_cache = None
+    if settings.trusted_issuers:  # seen JWT ids matter only when clients are authenticated
+        log.info("JWT replay cache: %s", redact(settings.replay_cache))
+        replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db)
+    return Runtime(settings=settings, rules=load_rules(settings), validators=validators(), store=store,
+                   clock=clock or utc_now, replay_cache=replay_cache)
 
 
 def current() -> Runtime:

@@ -22,6 +22,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask.testing import FlaskClient
 
 from cds_service import client_profiles
+from cds_service.store import StoreUnavailable
 from cds_service.validation import check, validators
 from hooks.recommendation import ORDER_SELECT
 from hooks.services import PREFETCH
@@ -144,16 +145,19 @@ class ValidatingClient(FlaskClient):
 
 
 class UnreachableStore:
-    """A store whose database cannot be opened (for /readyz and store-failure tests)."""
+    """A store whose database cannot be opened, failing as every backend does (for /readyz and
+    store-failure tests; the real servers going down are tested in tests/storage/test_outages.py)."""
+
+    backend = "sqlite"
 
     def record_cards(self, cards):
-        raise sqlite3.OperationalError("unreachable")
+        raise StoreUnavailable("feedback store (sqlite)", sqlite3.OperationalError("unreachable"))
 
     def record_feedback(self, service_id, items, received_at):
-        raise sqlite3.OperationalError("unreachable")
+        raise StoreUnavailable("feedback store (sqlite)", sqlite3.OperationalError("unreachable"))
 
     def feedback(self, service_id=None):
-        raise sqlite3.OperationalError("unreachable")
+        raise StoreUnavailable("feedback store (sqlite)", sqlite3.OperationalError("unreachable"))
 
     def ping(self):
-        raise sqlite3.OperationalError("unable to open database file")
+        raise StoreUnavailable("feedback store (sqlite)", sqlite3.OperationalError("unable to open database file"))

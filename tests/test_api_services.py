@@ -161,7 +161,7 @@ def test_the_server_clock_is_the_evaluation_time(make_app):
 def test_cards_are_returned_even_when_the_store_cannot_record_them(make_app, caplog):
     client = make_app(store=UnreachableStore()).test_client()
     assert card_for(cards_of(client, "myositis-patient-view", PATIENT_VIEW), "steroid-sparing-agent")
-    assert "cards not recorded: OperationalError" in caplog.text
+    assert "cards not recorded: feedback store (sqlite) unavailable: OperationalError" in caplog.text
 
 
 def test_cyclic_gc_is_paused_during_a_hook_call_and_resumed_after(client, monkeypatch):

@@ -40,11 +40,6 @@ def test_invalid_values_are_rejected_naming_the_variable(name, value):
         Settings.from_env({name: value})
 
 
-def test_the_feedback_database_directory_is_created(tmp_path):
-    path = Settings(feedback_db=str(tmp_path / "var" / "db.sqlite3")).feedback_db_path()
-    assert path.parent.is_dir()
-
-
 def test_strict_rules_reach_the_engine():
     assert load_rules(Settings(strict_rules=True)).strict is True
 

@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from cds_service.store import SqliteStore
-from tests.api import error_expressions, error_message, fixture
+from cds_service.store_sqlite import SqliteStore
+from tests.api import UnreachableStore, error_expressions, error_message, fixture
 
 URL = "/cds-services/myositis-patient-view/feedback"
 ACCEPTED = fixture("feedback/spec-accepted.json")
@@ -123,3 +123,10 @@ def test_rfc3339_timestamps_with_long_fractions_leap_seconds_or_lower_case_are_a
     body["feedback"][0]["outcomeTimestamp"] = timestamp
 
     assert client.post(URL, json=body).status_code == 200
+
+
+def test_feedback_the_store_cannot_keep_is_503_with_retry_after_never_200(make_app):
+    response = make_app(store=UnreachableStore()).test_client().post(URL, json=ACCEPTED)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "not stored" in error_message(response)

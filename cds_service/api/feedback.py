@@ -2,7 +2,9 @@
 
 Accepts the spec's `{"feedback": [...]}`, and tolerates a bare feedback object and Epic's
 `overrideReasons` (read as `overrideReason`). Every item is stored durably and idempotently.
-The spec leaves the response body undefined; this service answers 200 `{}`.
+The spec leaves the response body undefined; this service answers 200 `{}` once the items are
+stored, and 503 (with Retry-After) when the store cannot be reached: never an acknowledgement of
+feedback it could not keep.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from flask import Blueprint, Response, jsonify
 from cds_service import metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.api.services import known_service
-from cds_service.errors import ApiError
+from cds_service.errors import ApiError, error_response
+from cds_service.store import StoreUnavailable
 from cds_service.validation import SchemaViolation, check
 
 blueprint = Blueprint("feedback", __name__)
 log = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait before resending feedback the store could not take.
+RETRY_AFTER_SECONDS = 5
 
 
 def _item(item: Any) -> Any:
@@ -52,7 +58,13 @@ def feedback(service_id: str) -> Response:
         check(rt.validators.feedback, body)
     except SchemaViolation as violation:
         raise ApiError(400, f"invalid feedback: {violation}", expression=violation.path) from None
-    stored = rt.store.record_feedback(service.id, body["feedback"], rt.clock())
+    try:
+        stored = rt.store.record_feedback(service.id, body["feedback"], rt.clock())
+    except StoreUnavailable as error:
+        log.error("service=%s feedback items=%d not stored: %s", service.id, len(body["feedback"]), error)
+        response = error_response(503, "feedback not stored: the feedback store is unavailable; retry later")
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     for item in body["feedback"]:
         metrics.FEEDBACK.labels(item["outcome"]).inc()
     log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, jsonify
 from cds_service import client_profiles, metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.config import Settings
+from cds_service.dependencies import Unavailable
 from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -92,8 +93,9 @@ def call_service(service_id: str) -> Response:
         rt.store.record_cards(evaluation.issued)
     except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record
         metrics.CARDS_NOT_RECORDED.inc(len(evaluation.issued))
-        log.error("service=%s hookInstance=%s cards not recorded: %s", service.id, body["hookInstance"],
-                  type(error).__name__)
+        reason = str(error) if isinstance(error, Unavailable) else type(error).__name__  # Unavailable: no data
+        log.error("service=%s hookInstance=%s %d issued cards lost, cards not recorded: %s", service.id,
+                  body["hookInstance"], len(evaluation.issued), reason)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     client = g.get("cds_client") or {}
     log.info(

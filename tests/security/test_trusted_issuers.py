@@ -3,7 +3,6 @@ jti replay cache's time to live."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,64 +127,6 @@ def test_unreachable_jwks_rejects_the_token(failure: dict[str, Any]) -> None:
     with pytest.raises(auth.AuthError, match="unknown kid"):
         verifier.verify(rs384(), SERVICE_URL)
     assert len(responses.calls) == 1
-
-
-def memory_cache(clock: FakeClock, _tmp_path: Path) -> auth.ReplayCache:
-    return auth.MemoryReplayCache(clock=clock)
-
-
-def sqlite_cache(clock: FakeClock, tmp_path: Path) -> auth.ReplayCache:
-    return auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-
-
-@pytest.mark.parametrize("make_cache", [memory_cache, sqlite_cache])
-def test_replay_cache_forgets_a_jti_once_its_token_has_expired(make_cache: Any, tmp_path: Path) -> None:
-    clock = FakeClock()
-    cache = make_cache(clock, tmp_path)
-
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert not cache.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert cache.first_use("iss jti-2", expires_at=clock.now + 300)
-    clock.now += 301
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 300)
-
-
-def test_sqlite_replay_cache_is_shared_by_processes_using_the_same_file(tmp_path: Path) -> None:
-    clock = FakeClock()
-    worker_1 = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-    worker_2 = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-
-    assert worker_1.first_use("iss jti-1", expires_at=clock.now + 300)
-    assert not worker_2.first_use("iss jti-1", expires_at=clock.now + 300)
-
-
-def test_sqlite_replay_cache_accepts_an_expired_jti_again_before_the_periodic_purge(tmp_path: Path) -> None:
-    clock = FakeClock()
-    cache = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 10)
-    clock.now += 20  # expired, but the purge runs only once a minute
-    assert cache.first_use("iss jti-1", expires_at=clock.now + 10)
-    assert not cache.first_use("iss jti-1", expires_at=clock.now + 10)
-
-
-def test_sqlite_replay_cache_keeps_one_connection_and_purges_periodically(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    clock = FakeClock()
-    cache = auth.SqliteReplayCache(tmp_path / "replay.sqlite3", clock=clock)
-    opened: list[object] = []
-    real_connect = auth.sqlite3.connect
-    monkeypatch.setattr(auth.sqlite3, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
-    statements: list[str] = []
-    cache._connected().set_trace_callback(statements.append)
-
-    for n in range(50):
-        assert cache.first_use(f"iss jti-{n}", expires_at=clock.now + 300)
-        clock.now += 1
-
-    assert opened == []
-    assert sum(statement.startswith("DELETE") for statement in statements) == 1
 
 
 def test_verified_claims_are_returned() -> None:

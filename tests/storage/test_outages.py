@@ -1,0 +1,172 @@
+"""A shared server going down and coming back, on the real servers: hook calls keep answering with
+their cards (the lost record is counted), feedback is refused rather than acknowledged, /readyz names
+what is down, and everything recovers when the server returns."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from prometheus_client import REGISTRY
+
+from cds_service import cli
+from cds_service.dependencies import OutageMemory
+from cds_service.store_postgres import PostgresStore
+from tests.api import error_message, fixture
+from tests.factories import NOW
+from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
+
+HOOK = "/cds-services/myositis-patient-view"
+REQUEST = fixture("requests/patient-view-dm-prednisone.json")
+ACCEPTED = fixture("feedback/spec-accepted.json")
+
+
+@contextmanager
+def down(server) -> Iterator[None]:
+    server.stop()
+    try:
+        yield
+    finally:
+        server.start()
+
+
+def bearer(path: str = HOOK) -> dict[str, str]:
+    return {"Authorization": f"Bearer {es384(claims(aud=PUBLIC_BASE + path))}"}
+
+
+def lost_cards() -> float:
+    return REGISTRY.get_sample_value("cds_issued_cards_not_recorded_total") or 0.0
+
+
+def fallbacks() -> float:
+    return REGISTRY.get_sample_value("cds_replay_cache_fallbacks_total") or 0.0
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[PostgresStore]:
+    store = PostgresStore(postgres_url, outage=OutageMemory(cooldown_seconds=0.5))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def shared_app(make_app, postgres_store, redis_url, tmp_path: Path):
+    """An instance configured for several hosts: PostgreSQL store, Redis replay cache, JWT clients."""
+    issuers = tmp_path / "issuers.json"
+    issuers.write_text(json.dumps(trust_document()))
+    return make_app(store=postgres_store, replay_cache_url=redis_url, trusted_issuers=str(issuers),
+                    public_base_url=PUBLIC_BASE, jti_replay_db=str(tmp_path / "local-replay.sqlite3"))
+
+
+# --- PostgreSQL down ------------------------------------------------------------------------
+def test_while_postgresql_is_down_hook_calls_answer_and_count_the_cards_not_recorded(shared_app, postgres_server,
+                                                                                      caplog):
+    client = shared_app.test_client()
+    before = lost_cards()
+    with down(postgres_server):
+        response = client.post(HOOK, json=REQUEST, headers=bearer())
+    assert response.status_code == 200
+    cards = response.get_json()["cards"]
+    assert cards
+    assert lost_cards() == before + len(cards)
+    assert f"{len(cards)} issued cards lost" in caplog.text
+    assert "feedback store (postgresql) unavailable" in caplog.text
+
+
+def stored_feedback(url: str) -> int:
+    with psycopg.connect(url) as connection:
+        return connection.execute("SELECT count(*) FROM feedback").fetchone()[0]
+
+
+def test_while_postgresql_is_down_feedback_is_503_not_acknowledged(shared_app, postgres_server, postgres_url):
+    client = shared_app.test_client()
+    with down(postgres_server):
+        response = client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert stored_feedback(postgres_url) == 0
+
+
+def test_while_postgresql_is_down_readyz_names_it(shared_app, postgres_server):
+    with down(postgres_server):
+        response = shared_app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert "feedback store (postgresql)" in error_message(response)
+    assert "replay cache" not in error_message(response)
+
+
+def test_when_postgresql_returns_feedback_cards_and_readyz_recover(shared_app, postgres_server, postgres_store):
+    client = shared_app.test_client()
+    with down(postgres_server):
+        client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback"))
+    # No readiness probe in between: the outage is forgotten after its cooldown (0.5 s here, 5 s by default).
+    time.sleep(0.6)
+    assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
+    cards = client.post(HOOK, json=REQUEST, headers=bearer()).get_json()["cards"]
+    assert {card.card_uuid for card in postgres_store.issued_cards()} == {card["uuid"] for card in cards}
+    assert len(postgres_store.feedback()) == 1
+    assert client.get("/readyz").status_code == 200
+
+
+def test_a_postgresql_server_down_at_start_up_is_migrated_when_it_returns(postgres_server, postgres_url):
+    with down(postgres_server):
+        store = PostgresStore(postgres_url)  # the instance starts: cards must not wait for the database
+    try:
+        store.ping()  # creates the schema
+        assert store.record_feedback("myositis-patient-view", ACCEPTED["feedback"], NOW) == 1
+    finally:
+        store.close()
+
+
+def test_the_report_says_when_postgresql_is_down_without_its_password(postgres_server, postgres_url, monkeypatch):
+    monkeypatch.setenv("CDS_STORE_URL", postgres_url)
+    err = io.StringIO()
+    with down(postgres_server):
+        code = cli.main(["report"], out=io.StringIO(), err=err)
+    assert code == cli.EXIT_STORE_UNAVAILABLE
+    assert "feedback store (postgresql) unavailable" in err.getvalue()
+    assert postgres_server.password not in err.getvalue()
+
+
+# --- Redis down -----------------------------------------------------------------------------
+def test_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refused(shared_app, redis_server, caplog):
+    caplog.set_level(logging.WARNING)
+    client = shared_app.test_client()
+    headers = bearer()
+    before = fallbacks()
+    with down(redis_server):
+        first = client.post(HOOK, json=REQUEST, headers=headers)
+        replayed = client.post(HOOK, json=REQUEST, headers=headers)
+    assert first.status_code == 200 and first.get_json()["cards"]
+    assert replayed.status_code == 401
+    assert fallbacks() == before + 2
+    assert "replay cache redis://127.0.0.1" in caplog.text
+
+
+def test_while_redis_is_down_readyz_names_it(shared_app, redis_server):
+    with down(redis_server):
+        response = shared_app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert "replay cache (redis)" in error_message(response)
+    assert "feedback store" not in error_message(response)
+
+
+def test_when_redis_returns_a_token_replayed_to_another_instance_is_refused_again(shared_app, make_app, redis_server,
+                                                                                    postgres_store, redis_url, tmp_path):
+    with down(redis_server):
+        assert shared_app.test_client().get("/readyz").status_code == 503
+    assert shared_app.test_client().get("/readyz").get_json()["dependencies"] == {
+        "store": "postgresql: up", "replayCache": "redis: up"}
+    other_host = make_app(store=postgres_store, replay_cache_url=redis_url,
+                          trusted_issuers=str(tmp_path / "issuers.json"), public_base_url=PUBLIC_BASE,
+                          jti_replay_db=str(tmp_path / "other-host-replay.sqlite3"))
+    headers = bearer()
+    assert shared_app.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    assert other_host.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 401
