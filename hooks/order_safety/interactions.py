@@ -9,6 +9,7 @@
   a prophylactic dose, and TMP-SMX beside methotrexate, offered with a blood-count note, not
   pre-selected when eGFR is reduced, the patient is older or no folate is given.
 - A drug (or another salt of it) already current, on record or drafted: not offered again.
+- A medication list that is missing or only partly obtained: what would be offered is not pre-selected.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.suggested_orders import read_suggested_order
 from hooks.criteria import data_gap
-from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended, offer
+from hooks.order_safety.decision import Candidate, Decision, Verdict, leave_out, not_recommended, offer
 from hooks.order_safety.kidney import recent_egfr
 from hooks.recommendation import Params
 
@@ -42,7 +43,20 @@ def _others(facts: ClinicalFacts, candidate: Candidate, drugs: frozenset[Drug]) 
                  if m.reference != own and (m.reference or "") not in candidate.replaces)
 
 
+INCOMPLETE_MEDICATIONS = "medication list not complete: check interactions and for a duplicate order"
+
+
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
+    """The decision of the checks below; an order they would offer is not pre-selected while the
+    medication list is missing or only partly obtained (an interacting or duplicate drug may be on it)."""
+    decision = _check(facts, candidate, params)
+    if (decision is None or decision.verdict is Verdict.OFFER) and data_gap(facts, "MedicationRequest", "medications"):
+        reason = "; ".join(filter(None, (decision.reason if decision else "", INCOMPLETE_MEDICATIONS)))
+        return not_recommended(reason, missing_data=True)
+    return decision
+
+
+def _check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
     drug = candidate.drug
     allergic = _group(drug) & facts.drug_allergies
     if allergic:

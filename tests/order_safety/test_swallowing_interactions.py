@@ -89,3 +89,19 @@ def test_an_update_of_the_draft_itself_is_no_duplicate():
     draft = order(Drug.MYCOPHENOLATE_MOFETIL, 2000, 2, draft=True)
     c = candidate(MYCOPHENOLATE, 1500, frequency=2, creates=False)
     assert decision(patient(medications=(draft,)), c).verdict is Verdict.OFFER
+
+
+def test_an_order_is_not_pre_selected_while_the_medication_list_is_incomplete():
+    found = decision(patient(incomplete=("MedicationRequest",)), candidate(MYCOPHENOLATE, 500, frequency=2))
+    assert found.verdict is Verdict.NOT_RECOMMENDED and found.missing_data
+    assert "medication list not complete" in found.reason
+
+
+def test_an_order_is_not_pre_selected_while_the_medication_list_is_missing():
+    found = decision(patient(data_gaps=("MedicationRequest",)), alendronate())
+    assert found.verdict is Verdict.NOT_RECOMMENDED and found.missing_data
+
+
+def test_an_order_left_out_for_a_finding_stays_left_out_with_an_incomplete_medication_list():
+    found = decision(patient(Condition.DYSPHAGIA, incomplete=("MedicationRequest",)), alendronate())
+    assert found.verdict is Verdict.LEAVE_OUT
