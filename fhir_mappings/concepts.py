@@ -174,6 +174,8 @@ class Lab(StrEnum):
     LYMPHOCYTES = "lymphocytes"
     T_SCORE = "dxa-t-score"
     LUNG_FUNCTION = "lung-function"
+    #: Gamma-glutamyl transferase: a liver enzyme not released from muscle (methotrexate-liver).
+    GGT = "ggt"
 
 
 class Antibody(StrEnum):

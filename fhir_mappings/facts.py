@@ -163,6 +163,8 @@ class LabResult:
     text: str | None = None
     interpretation: Qualitative = Qualitative.UNKNOWN
     phenotype: Metabolizer | None = None
+    #: Upper limit of the reference range the laboratory reported with the value, in the same unit.
+    reference_high: float | None = None
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""

@@ -152,7 +152,17 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         text=text,
         interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
+        reference_high=_reference_high(resource),
     )
+
+
+def _reference_high(resource: Mapping[str, Any]) -> float | None:
+    """The upper limit of the first reference range that states one."""
+    for reference in as_list(resource.get("referenceRange")):
+        high = number(mapping(mapping(reference).get("high")).get("value"))
+        if high is not None:
+            return high
+    return None
 
 
 def _value_text(resource: Mapping[str, Any]) -> str | None:

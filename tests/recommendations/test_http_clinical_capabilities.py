@@ -1,0 +1,72 @@
+"""The clinical capabilities of issue 12 through the HTTP API: FHIR in, card topics and indicators out.
+
+Fixed clock tests.factories.NOW (2026-11-20); one firing and one silent case per recommendation.
+"""
+
+from tests.api import hook_request, post_hook
+from tests.fhir_builders import ICD10CM, condition, medication_request, observation, patient
+
+PATIENT_VIEW = "myositis-patient-view"
+ORDER_SIGN = "myositis-order-sign"
+
+
+def dermatomyositis(onset="2026-01-10"):
+    return condition("396230008", display="Dermatomyositis", onset=onset)
+
+
+def prednisone(mg=60, start="2026-10-01"):
+    return medication_request("312615", display="Prednisone 20 MG Oral Tablet", dose=mg, authored_on=start)
+
+
+def tacrolimus():
+    return medication_request(None, text="tacrolimus 1 MG Oral Capsule", dose=2, authored_on="2026-10-01")
+
+
+def methotrexate(start="2026-07-01", **kwargs):
+    return medication_request("105585", display="Methotrexate 2.5 MG Oral Tablet", dose=15, period_unit="wk",
+                              authored_on=start, **kwargs)
+
+
+def antibody(name, date="2026-02-01"):
+    return observation(None, text=f"{name} antibody", interpretation="POS", date=date)
+
+
+def ild():
+    return condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified")
+
+
+def cards(client, resources, service=PATIENT_VIEW, **kwargs):
+    hook = "patient-view" if service == PATIENT_VIEW else "order-sign"
+    body = hook_request(hook, [patient(), *resources], **kwargs)
+    return {card["source"]["topic"]["code"]: card["indicator"] for card in post_hook(client, service, body)["cards"]}
+
+
+def test_anti_mda5_with_ild_on_prednisone_alone_is_critical(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone()])
+    assert found["anti-mda5-rp-ild"] == "critical"
+
+
+def test_anti_mda5_on_prednisone_and_tacrolimus_is_quiet(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone(), tacrolimus()])
+    assert "anti-mda5-rp-ild" not in found
+
+
+def test_methotrexate_draft_with_cirrhosis_is_critical_at_order_sign(client):
+    cirrhosis = condition("K74.60", ICD10CM, "Unspecified cirrhosis of liver")
+    found = cards(client, [dermatomyositis(), cirrhosis, prednisone()], service=ORDER_SIGN,
+                  drafts=[methotrexate(id="draft-mtx", status="draft")])
+    assert found["methotrexate-liver"] == "critical"
+
+
+def test_raised_alt_with_raised_ck_and_normal_ggt_is_read_as_muscle(client):
+    labs = [observation("1742-6", 160, "U/L", reference_range=(None, 40)),
+            observation("2157-6", 4000, "U/L", reference_range=(None, 200)),
+            observation("2324-2", 35, "U/L", reference_range=(None, 60))]
+    found = cards(client, [dermatomyositis(), prednisone(), methotrexate(), *labs])
+    assert found["methotrexate-liver"] == "info"
+
+
+def test_normal_alt_on_methotrexate_is_quiet(client):
+    found = cards(client, [dermatomyositis(), prednisone(), methotrexate(),
+                           observation("1742-6", 30, "U/L", reference_range=(None, 40))])
+    assert "methotrexate-liver" not in found
