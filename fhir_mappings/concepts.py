@@ -151,6 +151,8 @@ class Condition(StrEnum):
     #: Oesophageal disorders that delay emptying (stricture, achalasia, varices, Barrett's): no oral bisphosphonate.
     OESOPHAGEAL_DISEASE = "oesophageal-disease"
     BREASTFEEDING = "breastfeeding"
+    #: Skin ulceration or necrosis: in dermatomyositis a marker of cancer risk and active skin disease.
+    CUTANEOUS_ULCERATION = "cutaneous-ulceration"
 
 
 class Lab(StrEnum):

@@ -70,3 +70,16 @@ def test_normal_alt_on_methotrexate_is_quiet(client):
     found = cards(client, [dermatomyositis(), prednisone(), methotrexate(),
                            observation("1742-6", 30, "U/L", reference_range=(None, 40))])
     assert "methotrexate-liver" not in found
+
+
+def test_amyopathic_dermatomyositis_without_hydroxychloroquine(client):
+    amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
+    found = cards(client, [amyopathic])
+    assert found["skin-disease-treatment"] == "info"
+
+
+def test_amyopathic_dermatomyositis_on_hydroxychloroquine_is_quiet(client):
+    amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200,
+                             authored_on="2026-06-01")
+    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq])

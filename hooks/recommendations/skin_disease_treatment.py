@@ -1,0 +1,105 @@
+"""Dermatomyositis skin disease without skin-directed therapy (BSR 2022; AAO 2016 for hydroxychloroquine).
+
+BSR 2022 myositis guideline (Oldroyd et al.): skin disease in dermatomyositis, including amyopathic
+dermatomyositis, is treated in its own right: photoprotection (sun avoidance, broad-spectrum sunscreen),
+topical corticosteroids or calcineurin inhibitors, and hydroxychloroquine as the first systemic agent
+for skin disease (exact wording and grades of the BSR skin statements were not verified here).
+AAO 2016 (Marmor et al.): hydroxychloroquine at no more than 5.0 mg/kg real body weight per day;
+a baseline fundus examination within the first year of use, then annual screening (SD-OCT and
+automated visual fields) from 5 years of use, or earlier with major risk factors (higher dose,
+kidney disease, tamoxifen, macular disease).
+
+"Active skin disease" is read from codes that say the disease is in the skin: skin-predominant
+(amyopathic or hypomyopathic) dermatomyositis, or dermatomyositis with a skin-ulceration Condition.
+Gottron's papules, heliotrope rash and CDASI scores have no verified codes in this service's value
+sets, so a classic dermatomyositis rash recorded only as free text is not seen.
+
+When: active dermatomyositis (adult or juvenile) with one of those Conditions, and no current
+hydroxychloroquine order. Topical therapy is not visible (topical forms are left out of the
+medication mapping), so the card says so instead of asserting it is absent.
+Then: info, patient-view only.
+"""
+
+from __future__ import annotations
+
+from fhir_mappings.concepts import Condition, Drug, MyositisSubtype
+from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import diagnosis_fact, recent_weight_kg
+from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
+DERMATOMYOSITIS = frozenset({MyositisSubtype.DERMATOMYOSITIS, MyositisSubtype.JUVENILE_DERMATOMYOSITIS})
+STATEMENT = (
+    "BSR 2022: treat dermatomyositis skin disease, including amyopathic disease, with photoprotection, topical "
+    "corticosteroids or calcineurin inhibitors and hydroxychloroquine. AAO 2016: hydroxychloroquine at no more "
+    "than 5.0 mg/kg real body weight per day, a baseline fundus examination within the first year, and annual "
+    "retinal screening from 5 years of use (earlier with risk factors)."
+)
+
+
+def _skin_disease(facts: ClinicalFacts) -> list[str]:
+    skin = facts.conditions_of(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS, Condition.CUTANEOUS_ULCERATION)
+    if facts.myositis not in DERMATOMYOSITIS and not facts.has_condition(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS):
+        return []
+    return [f"Skin disease: {c.display}" for c in skin]
+
+
+def _dose_line(facts: ClinicalFacts, max_mg_per_kg: float) -> str:
+    weight = recent_weight_kg(facts)
+    if weight is None:
+        return (f"Hydroxychloroquine at no more than {max_mg_per_kg:g} mg/kg real body weight per day: a recent "
+                "weight is needed to set the dose.")
+    return (f"Hydroxychloroquine at no more than {max_mg_per_kg:g} mg/kg real body weight per day: at "
+            f"{weight:g} kg, up to {max_mg_per_kg * weight:.0f} mg/day (round down to tablet strengths).")
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    skin = _skin_disease(facts)
+    if not skin or facts.current({Drug.HYDROXYCHLOROQUINE}):
+        return None
+    detail = "\n".join(
+        [
+            "Treat the skin disease in its own right:",
+            "- **Photoprotection:** sun avoidance, broad-spectrum sunscreen every day (skin disease is photosensitive).",
+            "- **Topical therapy:** corticosteroid or calcineurin inhibitor (tacrolimus) on active lesions. "
+            "Topical prescriptions are not visible to this service; skip this if one is in use.",
+            f"- **{_dose_line(facts, params['hydroxychloroquine_max_mg_per_kg'])}**",
+            "- **Eye screening for hydroxychloroquine:** baseline fundus examination within the first year, then "
+            "annual retinal screening (SD-OCT, visual fields) from 5 years of use, earlier with kidney disease, "
+            "tamoxifen or macular disease.",
+            "",
+            f"Guideline: {STATEMENT}",
+        ]
+    )
+    facts_used = [diagnosis_fact(facts), *skin, "No hydroxychloroquine on the current regimen"]
+    return Finding(
+        indicator=Indicator.INFO,
+        summary="Dermatomyositis skin disease: photoprotection, topical therapy, consider hydroxychloroquine",
+        detail=detail,
+        facts_used=tuple(facts_used),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="skin-disease-treatment",
+    title="Skin-directed therapy for dermatomyositis skin disease",
+    citation=Citation(
+        label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022;61:1760-1768); AAO 2016 "
+        "hydroxychloroquine retinopathy screening (Marmor et al., Ophthalmology 2016;123:1386-1394)",
+        url="https://doi.org/10.1093/rheumatology/keac115",
+        statement=STATEMENT,
+        strength="BSR 2022 skin statements: wording and grade not verified; AAO 2016 recommendation",
+    ),
+    trigger=(
+        "Active dermatomyositis (adult or juvenile) + skin-predominant dermatomyositis Condition (ICD-10-CM "
+        "M33.03/M33.13/M33.93, SCT 1144977002) or skin-ulceration Condition (L98.4x, SCT 46742003) + no current "
+        "hydroxychloroquine order (RxNorm 5521)"
+    ),
+    hooks=frozenset({PATIENT_VIEW}),
+    indicators=frozenset({Indicator.INFO}),
+    evaluate=evaluate,
+    parameters={
+        "hydroxychloroquine_max_mg_per_kg": Parameter(
+            5.0, "highest daily hydroxychloroquine dose per kg of real body weight named on the card",
+            "AAO 2016 (Marmor et al.): no more than 5.0 mg/kg real weight per day"),
+    },
+)

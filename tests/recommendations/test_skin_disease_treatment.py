@@ -1,0 +1,59 @@
+"""skin-disease-treatment (BSR 2022; AAO 2016): dermatomyositis skin disease without hydroxychloroquine -> info."""
+
+from fhir_mappings.concepts import Condition, Drug, MyositisSubtype
+from hooks.engine import evaluate
+from hooks.recommendation import Indicator
+from hooks.recommendations.skin_disease_treatment import RECOMMENDATION
+from tests.factories import condition, facts, order
+
+PARAMS = RECOMMENDATION.defaults()
+AMYOPATHIC = condition(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS)
+ULCER = condition(Condition.CUTANEOUS_ULCERATION)
+
+
+def run(f):
+    return RECOMMENDATION.evaluate(f, PARAMS)
+
+
+def test_amyopathic_dermatomyositis_without_hydroxychloroquine_is_info():
+    finding = run(facts(conditions=(AMYOPATHIC,)))
+    assert finding.indicator is Indicator.INFO
+    assert "photoprotection" in finding.summary
+    assert "Skin disease: skin-predominant-dermatomyositis" in finding.facts_used
+
+
+def test_dermatomyositis_with_skin_ulceration_fires():
+    assert run(facts(conditions=(ULCER,))).indicator is Indicator.INFO
+
+
+def test_card_names_the_weight_based_hydroxychloroquine_ceiling():
+    assert "at 70 kg, up to 350 mg/day" in run(facts(conditions=(AMYOPATHIC,))).detail
+
+
+def test_without_a_weight_the_card_asks_for_one():
+    assert "a recent weight is needed" in run(facts(conditions=(AMYOPATHIC,), weight_kg=None)).detail
+
+
+def test_card_states_the_eye_screening():
+    assert "baseline fundus examination within the first year" in run(facts(conditions=(AMYOPATHIC,))).detail
+
+
+def test_on_hydroxychloroquine_is_silent():
+    assert run(facts(conditions=(AMYOPATHIC,), medications=(order(Drug.HYDROXYCHLOROQUINE, 200),))) is None
+
+
+def test_dermatomyositis_without_coded_skin_disease_is_silent():
+    assert run(facts()) is None
+
+
+def test_skin_ulcer_in_polymyositis_is_silent():
+    assert run(facts(myositis=MyositisSubtype.POLYMYOSITIS, conditions=(ULCER,))) is None
+
+
+def test_juvenile_dermatomyositis_with_skin_ulceration_fires():
+    assert run(facts(myositis=MyositisSubtype.JUVENILE_DERMATOMYOSITIS, age=10, conditions=(ULCER,)))
+
+
+def test_patient_view_only():
+    f = facts(hook="order-sign", conditions=(AMYOPATHIC,))
+    assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
