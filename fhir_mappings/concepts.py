@@ -210,6 +210,17 @@ class Vaccine(StrEnum):
     LIVE = "live-vaccine"
 
 
+class Investigation(StrEnum):
+    """Imaging and function tests read from Procedure, DiagnosticReport and ServiceRequest."""
+
+    CT_CHEST_ABDOMEN_PELVIS = "ct-chest-abdomen-pelvis"
+    PET_CT = "pet-ct"
+    CHEST_RADIOGRAPH = "chest-radiograph"
+    #: A procedure or order named as cancer (malignancy) screening itself.
+    CANCER_SCREENING = "cancer-screening"
+    LUNG_FUNCTION_TEST = "lung-function-test"
+
+
 class Allergy(StrEnum):
     SULFONAMIDE = "sulfonamide"
 

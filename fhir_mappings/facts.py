@@ -20,6 +20,7 @@ from fhir_mappings.concepts import (
     Antibody,
     Condition,
     Drug,
+    Investigation,
     Lab,
     Metabolizer,
     MyositisSubtype,
@@ -196,6 +197,26 @@ class ImmunizationFact:
 
 
 @dataclass(frozen=True)
+class InvestigationFact:
+    """An imaging or function test from a Procedure, DiagnosticReport or ServiceRequest.
+
+    `done` is False for a test ordered or under way (an active ServiceRequest, a registered report,
+    a procedure in progress): it shows the test is in hand, not its result.
+    """
+
+    investigation: Investigation
+    when: date | None
+    done: bool
+    source: str
+    display: str = ""
+
+    def describe(self) -> str:
+        state = "done" if self.done else "ordered"
+        on = f" on {self.when.isoformat()}" if self.when else " (undated)"
+        return f"{self.display or self.investigation.value} {state}{on} ({self.source})"
+
+
+@dataclass(frozen=True)
 class PatientInfo:
     """Demographics. `reference` ("Patient/123") is used only to build suggested resources."""
 
@@ -234,6 +255,7 @@ class ClinicalFacts:
     height_cm: Measurement | None = None
     allergies: frozenset[Allergy] = frozenset()
     immunizations: tuple[ImmunizationFact, ...] = ()
+    investigations: tuple[InvestigationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()
     report: ParseReport = field(default_factory=ParseReport)
@@ -311,6 +333,11 @@ class ClinicalFacts:
 
     def positive_antibodies(self, antibodies: Iterable[Antibody]) -> tuple[Antibody, ...]:
         return tuple(a for a in antibodies if self.antibody(a) is Qualitative.POSITIVE)
+
+    def investigations_of(self, *kinds: Investigation) -> tuple[InvestigationFact, ...]:
+        """Investigations of these kinds, done or ordered, newest first (undated last)."""
+        found = [i for i in self.investigations if i.investigation in kinds]
+        return tuple(sorted(found, key=lambda i: (i.when is not None, i.when or date.min), reverse=True))
 
     # --- body size -------------------------------------------------------------------------
     @property

@@ -30,6 +30,7 @@ from fhir_mappings.facts import (
     ClinicalFacts,
     ConditionFact,
     ImmunizationFact,
+    InvestigationFact,
     LabResult,
     Measurement,
     MedicationOrder,
@@ -38,6 +39,8 @@ from fhir_mappings.facts import (
     mosteller_bsa_m2,
 )
 from fhir_mappings.immunizations import map_allergy, map_immunization
+from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
+from fhir_mappings.investigations import map_investigation
 from fhir_mappings.medications import map_medication_request, relative_reference
 from fhir_mappings.observations import map_observation
 from fhir_mappings.patient import childbearing_potential, map_patient
@@ -104,6 +107,7 @@ def build_facts(
     )
     allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
     immunizations = _immunizations(by_type.pop("Immunization", []), tally)
+    investigations = _investigations([e for t in INVESTIGATION_TYPES for e in by_type.pop(t, [])], tally)
     for resource_type, rest in by_type.items():
         tally.ignored += len(rest)
         if resource_type == "OperationOutcome":
@@ -121,6 +125,7 @@ def build_facts(
         height_cm=height,
         allergies=allergies,
         immunizations=immunizations,
+        investigations=investigations,
         data_gaps=tuple(data_gaps),
         report=tally.report(),
     )
@@ -347,4 +352,18 @@ def _immunizations(entries: list[_Entry], tally: _Tally) -> tuple[ImmunizationFa
             facts.extend(mapped)
         else:
             tally.ignored += 1
+    return tuple(facts)
+
+
+def _investigations(entries: list[_Entry], tally: _Tally) -> tuple[InvestigationFact, ...]:
+    facts: list[InvestigationFact] = []
+    for entry in entries:
+        mapped = _guarded(tally, str(entry.resource["resourceType"]), map_investigation, entry.resource)
+        if mapped is _FAILED:
+            continue
+        if mapped is None:
+            tally.ignored += 1
+            continue
+        tally.recognised += 1
+        facts.extend(mapped)
     return tuple(facts)

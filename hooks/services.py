@@ -36,6 +36,10 @@ def _prefetch_templates() -> Mapping[str, str]:
             "laboratory": f"Observation?patient={patient}&category=laboratory&_sort=-date&_count={SEARCH_COUNT}",
             "allergies": f"AllergyIntolerance?patient={patient}",
             "immunizations": f"Immunization?patient={patient}",
+            # Cancer screening and lung function are often recorded as a procedure, a report or an order.
+            "procedures": f"Procedure?patient={patient}&_count={SEARCH_COUNT}",
+            "diagnosticReports": f"DiagnosticReport?patient={patient}&_sort=-date&_count={SEARCH_COUNT}",
+            "serviceRequests": f"ServiceRequest?patient={patient}&_count={SEARCH_COUNT}",
         }
     )
 
@@ -44,7 +48,8 @@ PREFETCH = _prefetch_templates()
 
 USAGE_REQUIREMENTS = (
     "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
-    "the listed LOINC codes and laboratory results), AllergyIntolerance and Immunization resources, via the prefetch "
+    "the listed LOINC codes and laboratory results), AllergyIntolerance, Immunization, Procedure, DiagnosticReport and "
+    "ServiceRequest resources, via the prefetch "
     "templates or a fhirServer with a fhirAuthorization token that can read them (user/*.read or "
     "patient/*.read scopes). Cards are advisory; the treating clinician decides."
 )

@@ -103,7 +103,8 @@ def test_epic_request_with_extension_and_operation_outcome_in_prefetch_gets_the_
 def test_missing_prefetch_without_fhir_server_is_412_naming_the_keys(client):
     body = post_hook(client, "myositis-order-select", fixture("requests/spec-order-select.json"), expect=412)
     assert set(body["missingPrefetch"]) == {"patient", "conditions", "medications", "observations", "laboratory",
-                                            "allergies", "immunizations"}
+                                            "allergies", "immunizations", "procedures", "diagnosticReports",
+                                            "serviceRequests"}
     assert "conditions" in body["operationOutcome"]["issue"][0]["diagnostics"]
 
 

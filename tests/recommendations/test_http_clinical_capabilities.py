@@ -83,3 +83,23 @@ def test_amyopathic_dermatomyositis_on_hydroxychloroquine_is_quiet(client):
     hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200,
                              authored_on="2026-06-01")
     assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq])
+
+
+def ct_report(status="final", date="2026-02-15"):
+    return {"resourceType": "DiagnosticReport", "id": "ct-cap", "status": status,
+            "code": {"text": "CT Chest and Abdomen and Pelvis W contrast IV"},
+            "subject": {"reference": "Patient/example"}, "effectiveDateTime": date}
+
+
+def test_anti_tif1_gamma_dermatomyositis_without_ct_is_a_cancer_screening_warning(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()])
+    assert found["cancer-screening"] == "warning"
+
+
+def test_ct_chest_abdomen_pelvis_report_silences_cancer_screening(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone(), ct_report()])
+    assert "cancer-screening" not in found
+
+
+def test_dermatomyositis_diagnosed_over_three_years_ago_has_no_cancer_screening_card(client):
+    assert "cancer-screening" not in cards(client, [dermatomyositis(onset="2022-01-10"), prednisone()])

@@ -1,0 +1,212 @@
+"""Cancer screening in adult-onset inflammatory myopathy (IMACS 2023, Oldroyd et al., Nat Rev Rheumatol).
+
+IMACS 2023 (18 recommendations, modified Delphi): adult-onset IIM carries an increased cancer risk in
+the 3 years before and after onset. Each patient is stratified into standard, moderate or high risk
+by IIM subtype, myositis-specific/associated autoantibodies and clinical features; a 'basic'
+screening panel (history and examination, chest radiograph, preliminary laboratory tests) or an
+'enhanced' panel (CT and tumour markers) is done at diagnosis, and repeated in the first 3 years
+according to the risk. PET-CT is considered in high risk when the first screen found nothing, or as a
+single test in anti-TIF1-gamma dermatomyositis with onset after 40 and another high-risk feature;
+upper and lower GI endoscopy in high risk; nasoendoscopy where nasopharyngeal carcinoma is common.
+Juvenile-onset IIM needs no routine IIM-associated cancer screening; IBM is not covered (population
+screening only). Both stay silent here.
+
+Risk as this service reads it (the exact allocation rules of the guideline figure were not verified
+against the full text: the feature count and age are parameters, and the card names the category as
+this service's reading):
+- features: anti-TIF1-gamma or anti-NXP2 positive; age over `age_threshold_years` at onset (current age
+  when onset is unknown); dysphagia; cutaneous ulceration; refractory disease, read as treatment
+  escalated to IVIG, rituximab or cyclophosphamide or two steroid-sparing agents at once (a
+  rapidly progressive course is not visible in FHIR data and is named on the card instead);
+- high: dermatomyositis with anti-TIF1-gamma or anti-NXP2, or `high_risk_feature_count` features;
+- moderate: other dermatomyositis, necrotizing myopathy other than anti-SRP, or one feature;
+- standard: antisynthetase syndrome, anti-SRP necrotizing myopathy, polymyositis or unspecified
+  myositis without a feature.
+
+Screening on record (Procedure completed, DiagnosticReport issued, or ServiceRequest active or
+completed, by code or name): enhanced = CT chest/abdomen/pelvis or PET-CT; basic = chest radiograph,
+either of those, or a procedure named as cancer screening. It counts from `days_before_diagnosis`
+before the onset. High risk also needs an enhanced test within `high_risk_repeat_days`.
+
+When: adult, active IIM other than juvenile DM and IBM, within `window_years` of onset (or onset
+unknown), no cancer Condition, and the screening its risk needs is not on record ->
+warning for high risk, info otherwise. Patient-view only. When Procedure, DiagnosticReport and
+ServiceRequest data could not be obtained, the card asks to verify instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fhir_mappings.concepts import (
+    SECOND_IMMUNOSUPPRESSANTS,
+    Antibody,
+    Condition,
+    Drug,
+    Investigation,
+    MyositisSubtype,
+    Qualitative,
+)
+from fhir_mappings.facts import ClinicalFacts, InvestigationFact
+from hooks.criteria import data_gap, diagnosis_fact
+from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
+HIGH, MODERATE, STANDARD = "high", "moderate", "standard"
+NOT_SCREENED = frozenset({MyositisSubtype.JUVENILE_DERMATOMYOSITIS, MyositisSubtype.INCLUSION_BODY_MYOSITIS})
+ENHANCED = (Investigation.CT_CHEST_ABDOMEN_PELVIS, Investigation.PET_CT)
+BASIC = (Investigation.CHEST_RADIOGRAPH, Investigation.CANCER_SCREENING, *ENHANCED)
+ESCALATED = frozenset({Drug.IVIG, Drug.RITUXIMAB, Drug.CYCLOPHOSPHAMIDE})
+SOURCES = (("procedures", "Procedure"), ("diagnosticReports", "DiagnosticReport"), ("serviceRequests", "ServiceRequest"))
+STATEMENT = (
+    "IMACS 2023: stratify adult-onset IIM into standard, moderate or high risk of IIM-associated cancer by subtype, "
+    "autoantibodies and clinical features; screen at diagnosis with a 'basic' panel (chest radiograph, preliminary "
+    "laboratory tests) or an 'enhanced' panel (CT, tumour markers) according to risk, and repeat screening during "
+    "the first 3 years in higher risk; consider PET-CT and GI endoscopy in high risk. Juvenile-onset IIM needs no "
+    "routine IIM-associated cancer screening."
+)
+BASIC_PANEL = (
+    "**Basic panel:** history and examination, full blood count, liver function, ESR/CRP, serum protein "
+    "electrophoresis, urinalysis, chest radiograph, and age- and sex-appropriate national cancer screening."
+)
+ENHANCED_PANEL = (
+    "**Enhanced panel:** CT of the neck, chest, abdomen and pelvis with tumour markers (e.g. CA-125, PSA), in "
+    "addition to the basic panel; consider PET-CT if CT finds nothing, and upper and lower GI endoscopy."
+)
+
+
+def _onset(facts: ClinicalFacts) -> date | None:
+    onsets = [c.onset for c in facts.conditions if isinstance(c.concept, MyositisSubtype) and c.onset]
+    return min(onsets, default=None)
+
+
+def _age_at(facts: ClinicalFacts, day: date | None) -> float | None:
+    birth = facts.patient.birth_date
+    if day is not None and birth is not None:
+        return (day - birth).days / 365.25
+    return facts.patient.age_years
+
+
+def _features(facts: ClinicalFacts, params: Params, onset: date | None) -> list[str]:
+    found = [f"{a.value} positive" for a in facts.positive_antibodies((Antibody.TIF1G, Antibody.NXP2))]
+    age = _age_at(facts, onset)
+    if age is not None and age > params["age_threshold_years"]:
+        found.append(f"Age {age:.0f} at {'onset' if onset else 'present (onset not recorded)'}")
+    found += [f"{c.concept.value.capitalize()}: {c.display}"
+              for c in facts.conditions_of(Condition.DYSPHAGIA, Condition.CUTANEOUS_ULCERATION)]
+    escalated = {m.drug for m in facts.current(ESCALATED)}
+    sparing = {m.drug for m in facts.current(SECOND_IMMUNOSUPPRESSANTS)}
+    if escalated or len(sparing) >= 2:
+        names = ", ".join(sorted(d.value for d in escalated | sparing))
+        found.append(f"Refractory disease (treatment escalated: {names})")
+    return found
+
+
+def risk(facts: ClinicalFacts, features: list[str], params: Params) -> str:
+    """The IMACS risk category as this service reads it (see the module docstring)."""
+    subtype = facts.myositis
+    high_antibody = bool(facts.positive_antibodies((Antibody.TIF1G, Antibody.NXP2)))
+    if (subtype is MyositisSubtype.DERMATOMYOSITIS and high_antibody) or len(features) >= params[
+            "high_risk_feature_count"]:
+        return HIGH
+    srp = facts.antibody(Antibody.SRP) is Qualitative.POSITIVE
+    if subtype is MyositisSubtype.DERMATOMYOSITIS or features or (
+            subtype is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING and not srp):
+        return MODERATE
+    return STANDARD
+
+
+def _since(tests: tuple[InvestigationFact, ...], start: date | None) -> InvestigationFact | None:
+    """The newest test dated on or after `start` (any dated test when `start` is None)."""
+    return next((t for t in tests if t.when is not None and (start is None or t.when >= start)), None)
+
+
+def _missing(facts: ClinicalFacts, category: str, anchor: date | None, params: Params) -> tuple[str, str] | None:
+    """The screening the risk category still needs (short name, what to arrange), or None when on record."""
+    enhanced_tests = facts.investigations_of(*ENHANCED)
+    at_diagnosis = ("enhanced screening", "enhanced screening (CT chest, abdomen and pelvis, or PET-CT) at diagnosis")
+    if category == HIGH:
+        if _since(enhanced_tests, anchor) is None:
+            return at_diagnosis
+        repeat_from = facts.today - timedelta(days=params["high_risk_repeat_days"])
+        return None if _since(enhanced_tests, repeat_from) else (
+            "repeat enhanced screening", "repeat enhanced screening (at high risk, yearly in the first 3 years)")
+    if category == MODERATE:
+        return None if _since(enhanced_tests, anchor) else at_diagnosis
+    return None if _since(facts.investigations_of(*BASIC), anchor) else (
+        "basic screening", "basic screening, including a chest radiograph, at diagnosis")
+
+
+def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    if not facts.is_adult or facts.myositis in NOT_SCREENED or facts.has_condition(Condition.CANCER):
+        return None
+    onset = _onset(facts)
+    if onset is not None and (facts.today - onset).days > params["window_years"] * 365.25:
+        return None
+    features = _features(facts, params, onset)
+    category = risk(facts, features, params)
+    anchor = onset - timedelta(days=params["days_before_diagnosis"]) if onset else None
+    unseen = [resource for key, resource in SOURCES if data_gap(facts, resource, key)]
+    needed = _missing(facts, category, anchor, params)
+    if needed is None:
+        return None
+    onset_text = f"Onset {onset.isoformat()}" if onset else "Onset of myositis not recorded"
+    facts_used = [diagnosis_fact(facts), onset_text, *features,
+                  f"Cancer risk: {category} (IMACS 2023 as read by this service)"]
+    done = facts.investigations_of(*BASIC)
+    facts_used += [f"Last screening test: {done[0].describe()}"] if done else ["No screening imaging on record"]
+    if len(unseen) == len(SOURCES):
+        facts_used.append("Procedure, DiagnosticReport and ServiceRequest records not available to this service")
+    panels = [ENHANCED_PANEL, BASIC_PANEL] if category in (HIGH, MODERATE) else [BASIC_PANEL]
+    pet = ("With anti-TIF1-gamma, onset after 40 and another high-risk feature, PET-CT can be the single screening "
+           "test. " if category == HIGH and facts.antibody(Antibody.TIF1G) is Qualitative.POSITIVE else "")
+    verify = ("**Verify first:** imaging and procedure records were not available, so screening done elsewhere "
+              "cannot be seen.\n\n" if unseen else "")
+    return Finding(
+        indicator=Indicator.WARNING if category == HIGH else Indicator.INFO,
+        summary=f"{category.capitalize()} cancer risk in myositis: arrange {needed[0]}",
+        detail=f"{verify}Arrange {needed[1]}. {pet}\n\n" + "\n\n".join(panels)
+        + "\n\nCancer risk is highest within 3 years of myositis onset. A rapidly progressive course also raises "
+        f"the risk: screen as high risk if so.\n\nGuideline: {STATEMENT}",
+        facts_used=tuple(facts_used),
+    )
+
+
+RECOMMENDATION = Recommendation(
+    id="cancer-screening",
+    title="Cancer screening by risk in adult-onset inflammatory myopathy",
+    citation=Citation(
+        label="International Guideline for IIM-Associated Cancer Screening: an IMACS initiative (Oldroyd et al., Nat "
+        "Rev Rheumatol 2023;19:805-817)",
+        url="https://doi.org/10.1038/s41584-023-01045-w",
+        statement=STATEMENT,
+        strength="Consensus (modified Delphi) recommendations informed by a systematic review",
+    ),
+    trigger=(
+        "Age >= 18, active IIM Condition other than juvenile DM or IBM, onset (earliest IIM Condition onset) within "
+        "window_years or not recorded, no cancer Condition (C00-C96). Risk: high = DM + anti-TIF1-gamma/NXP2, or "
+        ">= high_risk_feature_count of (TIF1-gamma/NXP2, age > age_threshold_years at onset, dysphagia, skin "
+        "ulceration, IVIG/rituximab/cyclophosphamide or two steroid-sparing agents); moderate = other DM, IMNM "
+        "without anti-SRP, or one feature; else standard. Fires when no CT chest/abdomen/pelvis or PET-CT (high, "
+        "moderate; high also within high_risk_repeat_days) or chest radiograph (standard) Procedure, "
+        "DiagnosticReport or ServiceRequest since days_before_diagnosis before onset: warning (high), info"
+    ),
+    hooks=frozenset({PATIENT_VIEW}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    evaluate=evaluate,
+    parameters={
+        "window_years": Parameter(3, "years after myositis onset during which screening is recommended",
+                                  "IMACS 2023: increased cancer risk within 3 years of IIM onset"),
+        "age_threshold_years": Parameter(40, "age at onset above which age counts as a cancer risk feature",
+                                         "IMACS 2023 (age > 40 at onset)"),
+        "high_risk_feature_count": Parameter(
+            2, "number of risk features that make the risk high without a high-risk antibody",
+            "policy choice: the guideline figure's allocation rule was not verified against the full text"),
+        "high_risk_repeat_days": Parameter(
+            365, "at high risk, enhanced screening is repeated when the last is older than this (days)",
+            "IMACS 2023 repeat screening in the first 3 years at high risk; yearly interval not verified against "
+            "the full text"),
+        "days_before_diagnosis": Parameter(
+            90, "a screening test this many days before the recorded onset still counts as screening at diagnosis",
+            "policy choice: onset dates are approximate"),
+    },
+)
