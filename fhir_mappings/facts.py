@@ -194,6 +194,10 @@ class ImmunizationFact:
     vaccine: Vaccine
     when: date | None
     display: str = ""
+    #: Being ordered now: a draft Immunization or vaccine MedicationRequest of an order hook.
+    ordered: bool = False
+    #: Relative reference of the draft order ("Immunization/123"), when `ordered` and it had an id.
+    reference: str | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,16 @@ def map_immunization(resource: Mapping[str, Any]) -> tuple[ImmunizationFact, ...
     return tuple(ImmunizationFact(v, when, display) for v in sorted(vaccine_concepts(cvx, texts(vaccine))))
 
 
+def map_ordered_vaccine(resource: Mapping[str, Any], reference: str | None) -> tuple[ImmunizationFact, ...]:
+    """The vaccines of a draft Immunization or MedicationRequest: being ordered now, whatever its status."""
+    field = "vaccineCode" if resource.get("resourceType") == "Immunization" else "medicationCodeableConcept"
+    vaccine = resource.get(field)
+    cvx = [code for system, code, _ in codings(vaccine) if canonical(system) == CVX]
+    display = first_text(vaccine)
+    return tuple(ImmunizationFact(v, None, display, ordered=True, reference=reference)
+                 for v in sorted(vaccine_concepts(cvx, texts(vaccine))))
+
+
 def map_allergy(resource: Mapping[str, Any]) -> frozenset[Allergy] | None:
     """Allergy concepts of an AllergyIntolerance; None when it names none of them."""
     concepts = [resource.get("code"), *(mapping(r).get("substance") for r in as_list(resource.get("reaction")))]

@@ -4,10 +4,11 @@ Fixed clock tests.factories.NOW (2026-11-20); one firing and one silent case per
 """
 
 from tests.api import hook_request, post_hook
-from tests.fhir_builders import ICD10CM, condition, medication_request, observation, patient
+from tests.fhir_builders import ICD10CM, condition, immunization, medication_request, observation, patient
 
 PATIENT_VIEW = "myositis-patient-view"
 ORDER_SIGN = "myositis-order-sign"
+ORDER_SELECT = "myositis-order-select"
 
 
 def dermatomyositis(onset="2026-01-10"):
@@ -103,3 +104,17 @@ def test_ct_chest_abdomen_pelvis_report_silences_cancer_screening(client):
 
 def test_dermatomyositis_diagnosed_over_three_years_ago_has_no_cancer_screening_card(client):
     assert "cancer-screening" not in cards(client, [dermatomyositis(onset="2022-01-10"), prednisone()])
+
+
+def test_live_vaccine_ordered_on_methotrexate_is_a_vaccination_warning_at_order_select(client):
+    mmr = immunization("03", date=None, status="not-done", display="MMR", id="draft-mmr")
+    body = hook_request("order-select", [patient(), dermatomyositis(), prednisone(), methotrexate()], drafts=[mmr])
+    found = {c["source"]["topic"]["code"]: c["indicator"] for c in post_hook(client, ORDER_SELECT, body)["cards"]}
+    assert found["vaccination"] == "warning"
+
+
+def test_non_live_vaccine_ordered_on_methotrexate_gets_no_live_vaccine_warning(client):
+    shingrix = immunization("187", date=None, status="not-done", display="Shingrix", id="draft-rzv")
+    body = hook_request("order-select", [patient(), dermatomyositis(), prednisone(), methotrexate()], drafts=[shingrix])
+    cards = post_hook(client, ORDER_SELECT, body)["cards"]
+    assert not any(c["source"]["topic"]["code"] == "vaccination" and c["indicator"] == "warning" for c in cards)
