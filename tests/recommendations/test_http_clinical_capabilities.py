@@ -118,3 +118,20 @@ def test_non_live_vaccine_ordered_on_methotrexate_gets_no_live_vaccine_warning(c
     body = hook_request("order-select", [patient(), dermatomyositis(), prednisone(), methotrexate()], drafts=[shingrix])
     cards = post_hook(client, ORDER_SELECT, body)["cards"]
     assert not any(c["source"]["topic"]["code"] == "vaccination" and c["indicator"] == "warning" for c in cards)
+
+
+def pft_procedure(date):
+    return {"resourceType": "Procedure", "id": "pft", "status": "completed", "code": {"text": "Pulmonary function test"},
+            "subject": {"reference": "Patient/example"}, "performedDateTime": date}
+
+
+def test_myositis_ild_without_lung_function_for_six_months_is_due(client):
+    recent_ild = condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified", onset="2026-03-01")
+    found = cards(client, [dermatomyositis(), recent_ild, prednisone(), tacrolimus(), pft_procedure("2026-04-01")])
+    assert found["ild-assessment"] == "info"
+
+
+def test_myositis_ild_with_a_recent_lung_function_procedure_is_quiet(client):
+    recent_ild = condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified", onset="2026-03-01")
+    found = cards(client, [dermatomyositis(), recent_ild, prednisone(), tacrolimus(), pft_procedure("2026-10-01")])
+    assert "ild-assessment" not in found

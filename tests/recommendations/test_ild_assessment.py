@@ -44,8 +44,9 @@ def test_antibody_without_ild_risk_is_silent():
     assert run(facts(results=(positive(Antibody.MI2),))) is None
 
 
-def test_ild_diagnosis_on_record_is_silent():
-    f = facts(results=(positive(Antibody.JO1),), conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE),))
+def test_ild_diagnosis_with_a_recent_lung_function_test_asks_for_no_assessment():
+    f = facts(results=(positive(Antibody.JO1), result(Lab.LUNG_FUNCTION, value=80, unit="%", days_ago=30)),
+              conditions=(condition(Condition.INTERSTITIAL_LUNG_DISEASE),))
     assert run(f) is None
 
 
@@ -73,3 +74,54 @@ def test_not_shown_on_order_select():
 
 def test_no_myositis_diagnosis_is_silent_through_the_engine():
     assert evaluate((RECOMMENDATION,), facts(myositis=None, results=(positive(Antibody.JO1),)), {}, strict=True) == []
+
+
+def ild(onset_days_ago=None):
+    from dataclasses import replace
+
+    from tests.factories import days_before
+    found = condition(Condition.INTERSTITIAL_LUNG_DISEASE)
+    return replace(found, onset=days_before(onset_days_ago)) if onset_days_ago is not None else found
+
+
+def lung_function(days_ago):
+    return result(Lab.LUNG_FUNCTION, value=75, unit="%", days_ago=days_ago)
+
+
+def test_ild_in_its_first_year_without_lung_function_for_over_six_months_is_due():
+    finding = run(facts(conditions=(ild(onset_days_ago=300),), results=(lung_function(200),)))
+    assert finding.indicator is Indicator.INFO
+    assert "lung function" in finding.summary and "is due" in finding.summary
+
+
+def test_ild_in_its_first_year_with_lung_function_three_months_ago_is_silent():
+    assert run(facts(conditions=(ild(onset_days_ago=300),), results=(lung_function(90),))) is None
+
+
+def test_stable_ild_after_the_first_year_uses_the_longer_interval():
+    assert run(facts(conditions=(ild(onset_days_ago=900),), results=(lung_function(200),))) is None
+    assert run(facts(conditions=(ild(onset_days_ago=900),), results=(lung_function(400),))) is not None
+
+
+def test_ild_without_a_date_uses_the_interval_after_the_first_year():
+    finding = run(facts(conditions=(ild(),), results=(lung_function(400),)))
+    assert "ILD diagnosis date not recorded: the interval after the first year applies" in finding.facts_used
+
+
+def test_ild_without_any_lung_function_is_due():
+    assert "No lung function test on record" in run(facts(conditions=(ild(onset_days_ago=30),))).facts_used
+
+
+def test_a_lung_function_procedure_counts():
+    from fhir_mappings.concepts import Investigation
+    from fhir_mappings.facts import InvestigationFact
+    from tests.factories import days_before
+    pft = InvestigationFact(Investigation.LUNG_FUNCTION_TEST, days_before(60), True, "Procedure", "PFT")
+    assert run(facts(conditions=(ild(onset_days_ago=300),), investigations=(pft,))) is None
+    assert run(facts(results=(positive(Antibody.JO1),), investigations=(pft,))) is None
+
+
+def test_monitoring_interval_is_configurable():
+    params = {**PARAMS, "first_year_interval_days": 90}
+    f = facts(conditions=(ild(onset_days_ago=300),), results=(lung_function(120),))
+    assert RECOMMENDATION.evaluate(f, params) is not None
