@@ -135,3 +135,17 @@ def test_myositis_ild_with_a_recent_lung_function_procedure_is_quiet(client):
     recent_ild = condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified", onset="2026-03-01")
     found = cards(client, [dermatomyositis(), recent_ild, prednisone(), tacrolimus(), pft_procedure("2026-10-01")])
     assert "ild-assessment" not in found
+
+
+def test_established_methotrexate_in_a_young_woman_without_a_pregnancy_test_is_reviewed(client):
+    body = hook_request("patient-view", [patient(birth_date="1995-03-01"), dermatomyositis(), prednisone(),
+                                         methotrexate()])
+    found = {c["source"]["topic"]["code"]: c["indicator"] for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+    assert found["teratogen-pregnancy"] == "info"
+
+
+def test_established_methotrexate_in_a_young_woman_with_a_negative_test_since_the_start_is_quiet(client):
+    negative = observation("2106-3", value_string="Negative", date="2026-07-05")
+    body = hook_request("patient-view", [patient(birth_date="1995-03-01"), dermatomyositis(), prednisone(),
+                                         methotrexate(), negative])
+    assert "teratogen-pregnancy" not in {c["source"]["topic"]["code"] for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
