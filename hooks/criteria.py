@@ -10,6 +10,7 @@ from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
+    Drug,
     Lab,
     MyositisSubtype,
     Route,
@@ -316,3 +317,25 @@ def data_gap(facts: ClinicalFacts, resource_type: str, prefetch_key: str) -> boo
     """True when a resource type could not be obtained (named by type or by prefetch key), so a card
     must ask the clinician to verify instead of asserting that something is absent."""
     return resource_type in facts.data_gaps or prefetch_key in facts.data_gaps
+
+
+#: Agents the 2023 ACR/CHEST SARD-ILD treatment guideline lists for first-line ILD treatment or for
+#: combination therapy of rapidly progressive ILD (methotrexate is not among them).
+ILD_DIRECTED_AGENTS = frozenset(
+    {
+        Drug.MYCOPHENOLATE_MOFETIL,
+        Drug.MYCOPHENOLIC_ACID,
+        Drug.AZATHIOPRINE,
+        Drug.TACROLIMUS,
+        Drug.CICLOSPORIN,
+        Drug.CYCLOPHOSPHAMIDE,
+        Drug.RITUXIMAB,
+        Drug.IVIG,
+    }
+)
+
+
+def on_ild_combination_therapy(facts: ClinicalFacts) -> bool:
+    """A systemic glucocorticoid with an ILD-directed agent, or two ILD-directed agents (drafts included)."""
+    agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
+    return len(agents) >= 2 or (bool(agents) and bool(facts.current(SYSTEMIC_GLUCOCORTICOIDS)))

@@ -9,37 +9,34 @@ calcineurin inhibitor, IVIG, cyclophosphamide, mycophenolate) as combination the
 ACR/CHEST 2023 screening guideline: people with IIM are at increased risk of ILD; screen with lung
 function tests (spirometry, lung volumes, DLCO) and HRCT.
 
-When: active IIM, an anti-MDA5 Observation positive, and no ILD-directed agent (mycophenolate,
-azathioprine, tacrolimus, ciclosporin, cyclophosphamide, rituximab, IVIG) current, i.e. a
-glucocorticoid alone or nothing:
-- with an ILD Condition -> critical (early combination therapy, urgent lung assessment);
-- without one -> warning (urgent lung assessment: lung function and HRCT now).
-A patient on one ILD-directed agent without a glucocorticoid gets the warning; combination therapy
-on record (a systemic glucocorticoid and an ILD-directed agent, or two ILD-directed agents) is silent
-(the ild-assessment card asks for a missing lung assessment). Methotrexate does not count: it is
-not an ILD treatment in this guideline.
+When: active IIM, an anti-MDA5 Observation positive, and not on combination therapy (a systemic
+glucocorticoid with an ILD-directed agent - mycophenolate, azathioprine, tacrolimus, ciclosporin,
+cyclophosphamide, rituximab, IVIG - or two such agents; methotrexate does not count, it is not an
+ILD treatment in this guideline):
+- with an ILD Condition and no ILD-directed agent (a glucocorticoid alone or nothing) -> critical
+  (early combination therapy, urgent lung assessment);
+- with an ILD Condition and one ILD-directed agent alone -> warning (combination therapy);
+- without an ILD Condition and no lung function test within `lung_assessment_window_days` ->
+  warning (urgent lung assessment: lung function and HRCT now). The ild-assessment card leaves
+  this case to this one, so the assessment is asked for once.
+Combination therapy on record is silent.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Antibody, Condition, Drug, Qualitative
-from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import describe, diagnosis_fact, draft_references
-from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
+from datetime import timedelta
 
-#: Agents ACR/CHEST 2023 lists for SARD-ILD first line or for RP-ILD combination therapy.
-ILD_DIRECTED_AGENTS = frozenset(
-    {
-        Drug.MYCOPHENOLATE_MOFETIL,
-        Drug.MYCOPHENOLIC_ACID,
-        Drug.AZATHIOPRINE,
-        Drug.TACROLIMUS,
-        Drug.CICLOSPORIN,
-        Drug.CYCLOPHOSPHAMIDE,
-        Drug.RITUXIMAB,
-        Drug.IVIG,
-    }
+from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Antibody, Condition, Investigation, Lab, Qualitative
+from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import (
+    ILD_DIRECTED_AGENTS,
+    describe,
+    diagnosis_fact,
+    draft_references,
+    on_ild_combination_therapy,
 )
+from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
 STATEMENT = (
     "ACR/CHEST 2023: for SARD-ILD, mycophenolate, azathioprine, rituximab and cyclophosphamide are first-line "
     "options and methotrexate is not recommended as ILD treatment; for rapidly progressive ILD in IIM, IV pulse "
@@ -56,18 +53,21 @@ ASSESSMENT = (
 )
 
 
-def on_combination_therapy(facts: ClinicalFacts) -> bool:
-    """A systemic glucocorticoid with an ILD-directed agent, or two ILD-directed agents."""
-    agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
-    return len(agents) >= 2 or (bool(agents) and bool(facts.current(SYSTEMIC_GLUCOCORTICOIDS)))
+def _recent_lung_function(facts: ClinicalFacts, window_days: int) -> bool:
+    since = facts.today - timedelta(days=window_days)
+    results = [r.when.date() for r in facts.results_of(Lab.LUNG_FUNCTION) if r.when]
+    tests = [i.when for i in facts.investigations_of(Investigation.LUNG_FUNCTION_TEST) if i.when]
+    return any(day >= since for day in results + tests)
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    if facts.antibody(Antibody.MDA5) is not Qualitative.POSITIVE or on_combination_therapy(facts):
+    if facts.antibody(Antibody.MDA5) is not Qualitative.POSITIVE or on_ild_combination_therapy(facts):
+        return None
+    ild = facts.conditions_of(Condition.INTERSTITIAL_LUNG_DISEASE)
+    if not ild and _recent_lung_function(facts, params["lung_assessment_window_days"]):
         return None
     positive = next(r for r in facts.results_of(Antibody.MDA5) if r.interpretation is Qualitative.POSITIVE)
     regimen = facts.current(SYSTEMIC_GLUCOCORTICOIDS | ILD_DIRECTED_AGENTS)
-    ild = facts.conditions_of(Condition.INTERSTITIAL_LUNG_DISEASE)
     facts_used = [diagnosis_fact(facts), positive.describe()]
     facts_used += [f"Interstitial lung disease: {c.display}" for c in ild]
     facts_used += [describe(m) for m in regimen] or ["No glucocorticoid or immunosuppressant on the current regimen"]
@@ -80,6 +80,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             summary="Anti-MDA5 with ILD on glucocorticoid alone or nothing: start combination therapy now",
             detail=f"{COMBINATION}\n\n{ASSESSMENT}\n\nAnti-MDA5 marks a high risk of rapidly progressive ILD, which "
             f"is often fatal without early combination therapy.\n\nGuideline: {STATEMENT}",
+            **common,
+        )
+    if ild:
+        return Finding(
+            indicator=Indicator.WARNING,
+            summary="Anti-MDA5 with ILD on a single agent: consider early combination therapy",
+            detail=f"{COMBINATION}\n\n{ASSESSMENT}\n\nGuideline: {STATEMENT}",
             **common,
         )
     return Finding(
@@ -106,11 +113,18 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Active IIM Condition + positive anti-MDA5 Observation + no current mycophenolate, azathioprine, "
         "tacrolimus, ciclosporin, cyclophosphamide, rituximab or IVIG order (glucocorticoid alone or nothing): "
-        "critical with an interstitial lung disease Condition (J84.x, SCT 233703007), warning without. Silent on "
-        "combination therapy (systemic glucocorticoid + one of those agents, or two of them)"
+        "critical with an interstitial lung disease Condition (J84.x, SCT 233703007); warning with ILD on one of "
+        "those agents alone, or without ILD and no lung-function test within lung_assessment_window_days. Silent "
+        "on combination therapy (systemic glucocorticoid + one of those agents, or two of them)"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
+    parameters={
+        "lung_assessment_window_days": Parameter(
+            90, "without ILD on record, a lung function test this recent (days) counts as the urgent assessment",
+            "policy choice: ACR/CHEST 2023 screens people at risk with lung function and HRCT without an interval "
+            "for anti-MDA5"),
+    },
     escalates_immunosuppression=True,
 )

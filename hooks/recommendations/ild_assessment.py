@@ -18,7 +18,8 @@ When: active inflammatory myopathy, and
   "lung function due";
 - no ILD Condition, an anti-synthetase, anti-MDA5 or anti-Ro52 antibody positive (or an
   antisynthetase-syndrome diagnosis), and no lung function test on record -> info "assess for ILD:
-  lung function with FVC and DLCO, HRCT".
+  lung function with FVC and DLCO, HRCT". Anti-MDA5 without combination therapy is left to the
+  anti-mda5-rp-ild warning, which asks for the same assessment more urgently.
 Patient-view only.
 """
 
@@ -36,6 +37,7 @@ from fhir_mappings.concepts import (
     Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts
+from hooks.criteria import on_ild_combination_therapy
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibody.RO52)
@@ -92,6 +94,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     markers = _risk_markers(facts)
     if not markers or _latest_lung_function(facts) is not None:
         return None
+    if facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE and not on_ild_combination_therapy(facts):
+        return None  # anti-mda5-rp-ild asks for the assessment, urgently
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE
     detail = (

@@ -1,7 +1,7 @@
 """anti-mda5-rp-ild (ACR/CHEST 2023): anti-MDA5 on glucocorticoid alone or nothing -> critical with ILD, warning
 without; combination therapy on record is silent."""
 
-from fhir_mappings.concepts import Antibody, Condition, Drug, MyositisSubtype, Qualitative, Route
+from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Qualitative, Route
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.anti_mda5_rp_ild import RECOMMENDATION
@@ -74,3 +74,18 @@ def test_drafted_glucocorticoid_alone_shows_on_order_sign():
 def test_silent_in_inclusion_body_myositis():
     f = facts(myositis=MyositisSubtype.INCLUSION_BODY_MYOSITIS, results=(MDA5,), conditions=(ILD,))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_ild_on_a_single_agent_with_glucocorticoid_absent_is_a_combination_warning():
+    finding = run(facts(results=(MDA5,), conditions=(ILD,), medications=(order(Drug.AZATHIOPRINE, 100),)))
+    assert finding.summary == "Anti-MDA5 with ILD on a single agent: consider early combination therapy"
+
+
+def test_without_ild_a_recent_lung_function_test_is_silent():
+    pft = result(Lab.LUNG_FUNCTION, value=85, unit="%", days_ago=30)
+    assert run(facts(results=(MDA5, pft), medications=(order(Drug.PREDNISONE, 60),))) is None
+
+
+def test_without_ild_an_old_lung_function_test_still_warns():
+    pft = result(Lab.LUNG_FUNCTION, value=85, unit="%", days_ago=200)
+    assert run(facts(results=(MDA5, pft), medications=(order(Drug.PREDNISONE, 60),))).indicator is Indicator.WARNING

@@ -1,12 +1,21 @@
-"""ild-assessment (REFERENCE.md R28): ILD-risk antibody and no ILD diagnosis or lung function -> info."""
+"""ild-assessment (REFERENCE.md R28; ACR/CHEST 2023): ILD-risk antibody without lung function -> assess; myositis-ILD -> lung
+function at the monitoring interval."""
 
 import pytest
 
-from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Condition, Lab, MyositisSubtype, Qualitative
+from fhir_mappings.concepts import (
+    ANTISYNTHETASE_ANTIBODIES,
+    Antibody,
+    Condition,
+    Drug,
+    Lab,
+    MyositisSubtype,
+    Qualitative,
+)
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.ild_assessment import RECOMMENDATION
-from tests.factories import condition, facts, result
+from tests.factories import condition, facts, order, result
 
 PARAMS = RECOMMENDATION.defaults()
 
@@ -25,7 +34,7 @@ def test_anti_jo1_positive_without_ild_assessment_is_info():
     assert "FVC" in finding.summary and "HRCT" in finding.summary
 
 
-@pytest.mark.parametrize("antibody", sorted(ANTISYNTHETASE_ANTIBODIES | {Antibody.MDA5, Antibody.RO52}))
+@pytest.mark.parametrize("antibody", sorted(ANTISYNTHETASE_ANTIBODIES | {Antibody.RO52}))
 def test_each_ild_risk_antibody_fires(antibody):
     finding = run(facts(results=(positive(antibody),)))
     assert f"{antibody.value} positive on 2026-09-21" in finding.facts_used
@@ -55,8 +64,17 @@ def test_lung_function_result_on_record_is_silent():
     assert run(f) is None
 
 
-def test_anti_mda5_detail_warns_of_rapidly_progressive_ild():
-    assert "rapidly progressive" in run(facts(results=(positive(Antibody.MDA5),))).detail
+ON_COMBINATION = (order(Drug.PREDNISONE, 40), order(Drug.TACROLIMUS, 2, 2))
+
+
+def test_anti_mda5_on_combination_therapy_without_lung_function_fires_and_warns_of_rapidly_progressive_ild():
+    finding = run(facts(results=(positive(Antibody.MDA5),), medications=ON_COMBINATION))
+    assert "anti-mda5 positive on 2026-09-21" in finding.facts_used
+    assert "rapidly progressive" in finding.detail
+
+
+def test_anti_mda5_without_combination_therapy_is_left_to_the_anti_mda5_card():
+    assert run(facts(results=(positive(Antibody.MDA5),), medications=(order(Drug.PREDNISONE, 40),))) is None
 
 
 def test_anti_ro52_detail_says_it_is_not_a_marker_of_milder_disease():
