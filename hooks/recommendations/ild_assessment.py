@@ -18,8 +18,9 @@ When: active inflammatory myopathy, and
   "lung function due";
 - no ILD Condition, an anti-synthetase, anti-MDA5 or anti-Ro52 antibody positive (or an
   antisynthetase-syndrome diagnosis), and no lung function test on record -> info "assess for ILD:
-  lung function with FVC and DLCO, HRCT". Anti-MDA5 without combination therapy is left to the
-  anti-mda5-rp-ild warning, which asks for the same assessment more urgently.
+  lung function with FVC and DLCO, HRCT".
+Anti-MDA5 without combination therapy is left to the anti-mda5-rp-ild card (both cases), which asks
+for the same lung assessment more urgently.
 Patient-view only.
 """
 
@@ -89,13 +90,13 @@ def _monitoring(facts: ClinicalFacts, params: Params) -> Finding | None:
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    if facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE and not on_ild_combination_therapy(facts):
+        return None  # anti-mda5-rp-ild asks for the lung assessment, urgently
     if facts.has_condition(Condition.INTERSTITIAL_LUNG_DISEASE):
         return _monitoring(facts, params)
     markers = _risk_markers(facts)
     if not markers or _latest_lung_function(facts) is not None:
         return None
-    if facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE and not on_ild_combination_therapy(facts):
-        return None  # anti-mda5-rp-ild asks for the assessment, urgently
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE
     detail = (

@@ -143,3 +143,8 @@ def test_monitoring_interval_is_configurable():
     params = {**PARAMS, "first_year_interval_days": 90}
     f = facts(conditions=(ild(onset_days_ago=300),), results=(lung_function(120),))
     assert RECOMMENDATION.evaluate(f, params) is not None
+
+
+def test_ild_monitoring_is_left_to_the_anti_mda5_card_when_not_on_combination_therapy():
+    f = facts(conditions=(ild(onset_days_ago=300),), results=(positive(Antibody.MDA5),))
+    assert run(f) is None
