@@ -11,22 +11,25 @@ upper and lower GI endoscopy in high risk; nasoendoscopy where nasopharyngeal ca
 Juvenile-onset IIM needs no routine IIM-associated cancer screening; IBM is not covered (population
 screening only). Both stay silent here.
 
-Risk as this service reads it (the exact allocation rules of the guideline figure were not verified
-against the full text: the feature count and age are parameters, and the card names the category as
-this service's reading):
-- features: anti-TIF1-gamma or anti-NXP2 positive; age over `age_threshold_years` at onset (current age
-  when onset is unknown); dysphagia; cutaneous ulceration; refractory disease, read as treatment
-  escalated to IVIG, rituximab or cyclophosphamide or two steroid-sparing agents at once (a
-  rapidly progressive course is not visible in FHIR data and is named on the card instead);
-- high: dermatomyositis with anti-TIF1-gamma or anti-NXP2, or `high_risk_feature_count` features;
-- moderate: other dermatomyositis, necrotizing myopathy other than anti-SRP, or one feature;
-- standard: antisynthetase syndrome, anti-SRP necrotizing myopathy, polymyositis or unspecified
-  myositis without a feature.
+Risk as this service reads it. The guideline's figure counts high-risk and intermediate-risk factors:
+high risk = 2 high-risk factors; moderate = 1 high-risk factor or 2 intermediate-risk factors;
+standard otherwise; high and moderate risk get basic and enhanced screening at diagnosis, standard
+risk basic screening, and high risk annual screening for 3 years (as reported from the figure in a
+conference report; the full text was not available here, so the counts are parameters and the card
+names the category as this service's reading). Factors read from FHIR data:
+- high-risk: dermatomyositis (adult, including amyopathic); anti-TIF1-gamma or anti-NXP2 positive;
+  age over `age_threshold_years` at onset (current age when onset is unknown); dysphagia; cutaneous
+  ulceration; refractory disease, read as treatment escalated to IVIG, rituximab or cyclophosphamide
+  or two steroid-sparing agents at once (a rapidly progressive course is not visible in FHIR data
+  and is named on the card instead);
+- intermediate-risk: necrotizing myopathy other than anti-SRP (anti-HMGCR or seronegative), anti-SAE.
+Antisynthetase syndrome, anti-SRP necrotizing myopathy and polymyositis carry no factor of their own.
 
 Screening on record (Procedure completed, DiagnosticReport issued, or ServiceRequest active or
 completed, by code or name): enhanced = CT chest/abdomen/pelvis or PET-CT; basic = chest radiograph,
 either of those, or a procedure named as cancer screening. It counts from `days_before_diagnosis`
-before the onset. High risk also needs an enhanced test within `high_risk_repeat_days`.
+before the onset. High risk also needs a screening test (basic or enhanced) within
+`high_risk_repeat_days`.
 
 When: adult, active IIM other than juvenile DM and IBM, within `window_years` of onset (or onset
 unknown), no cancer Condition, and the screening its risk needs is not on record ->
@@ -60,8 +63,8 @@ SOURCES = (("procedures", "Procedure"), ("diagnosticReports", "DiagnosticReport"
 STATEMENT = (
     "IMACS 2023: stratify adult-onset IIM into standard, moderate or high risk of IIM-associated cancer by subtype, "
     "autoantibodies and clinical features; screen at diagnosis with a 'basic' panel (chest radiograph, preliminary "
-    "laboratory tests) or an 'enhanced' panel (CT, tumour markers) according to risk, and repeat screening during "
-    "the first 3 years in higher risk; consider PET-CT and GI endoscopy in high risk. Juvenile-onset IIM needs no "
+    "laboratory tests) and, at moderate or high risk, an 'enhanced' panel (CT, tumour markers); at high risk "
+    "screen annually for 3 years; consider PET-CT and GI endoscopy in high risk. Juvenile-onset IIM needs no "
     "routine IIM-associated cancer screening."
 )
 BASIC_PANEL = (
@@ -86,8 +89,11 @@ def _age_at(facts: ClinicalFacts, day: date | None) -> float | None:
     return facts.patient.age_years
 
 
-def _features(facts: ClinicalFacts, params: Params, onset: date | None) -> list[str]:
-    found = [f"{a.value} positive" for a in facts.positive_antibodies((Antibody.TIF1G, Antibody.NXP2))]
+def high_risk_factors(facts: ClinicalFacts, params: Params, onset: date | None) -> list[str]:
+    """IMACS high-risk factors: dermatomyositis, anti-TIF1-gamma or anti-NXP2, age over the threshold at onset,
+    dysphagia, cutaneous ulceration, refractory disease (read as escalated treatment)."""
+    found = ["Dermatomyositis"] if facts.myositis is MyositisSubtype.DERMATOMYOSITIS else []
+    found += [f"{a.value} positive" for a in facts.positive_antibodies((Antibody.TIF1G, Antibody.NXP2))]
     age = _age_at(facts, onset)
     if age is not None and age > params["age_threshold_years"]:
         found.append(f"Age {age:.0f} at {'onset' if onset else 'present (onset not recorded)'}")
@@ -101,16 +107,25 @@ def _features(facts: ClinicalFacts, params: Params, onset: date | None) -> list[
     return found
 
 
-def risk(facts: ClinicalFacts, features: list[str], params: Params) -> str:
-    """The IMACS risk category as this service reads it (see the module docstring)."""
-    subtype = facts.myositis
-    high_antibody = bool(facts.positive_antibodies((Antibody.TIF1G, Antibody.NXP2)))
-    if (subtype is MyositisSubtype.DERMATOMYOSITIS and high_antibody) or len(features) >= params[
-            "high_risk_feature_count"]:
-        return HIGH
+def intermediate_risk_factors(facts: ClinicalFacts) -> list[str]:
+    """IMACS intermediate-risk factors read here: necrotizing myopathy other than anti-SRP (anti-HMGCR or
+    seronegative; a positive anti-HMGCR counts once) and anti-SAE."""
+    found = []
     srp = facts.antibody(Antibody.SRP) is Qualitative.POSITIVE
-    if subtype is MyositisSubtype.DERMATOMYOSITIS or features or (
-            subtype is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING and not srp):
+    if facts.myositis is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING and not srp:
+        found.append("Necrotizing myopathy (not anti-SRP)")
+    elif facts.antibody(Antibody.HMGCR) is Qualitative.POSITIVE:
+        found.append("anti-hmgcr positive")
+    if facts.antibody(Antibody.SAE) is Qualitative.POSITIVE:
+        found.append("anti-sae positive")
+    return found
+
+
+def risk(high: list[str], intermediate: list[str], params: Params) -> str:
+    """High: enough high-risk factors; moderate: one, or enough intermediate-risk factors; else standard."""
+    if len(high) >= params["high_risk_factor_count"]:
+        return HIGH
+    if high or len(intermediate) >= params["moderate_intermediate_factor_count"]:
         return MODERATE
     return STANDARD
 
@@ -128,8 +143,8 @@ def _missing(facts: ClinicalFacts, category: str, anchor: date | None, params: P
         if _since(enhanced_tests, anchor) is None:
             return at_diagnosis
         repeat_from = facts.today - timedelta(days=params["high_risk_repeat_days"])
-        return None if _since(enhanced_tests, repeat_from) else (
-            "repeat enhanced screening", "repeat enhanced screening (at high risk, yearly in the first 3 years)")
+        return None if _since(facts.investigations_of(*BASIC), repeat_from) else (
+            "repeat screening", "repeat screening (at high risk, yearly in the first 3 years after onset)")
     if category == MODERATE:
         return None if _since(enhanced_tests, anchor) else at_diagnosis
     return None if _since(facts.investigations_of(*BASIC), anchor) else (
@@ -142,15 +157,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     onset = _onset(facts)
     if onset is not None and (facts.today - onset).days > params["window_years"] * 365.25:
         return None
-    features = _features(facts, params, onset)
-    category = risk(facts, features, params)
+    high = high_risk_factors(facts, params, onset)
+    intermediate = intermediate_risk_factors(facts)
+    category = risk(high, intermediate, params)
     anchor = onset - timedelta(days=params["days_before_diagnosis"]) if onset else None
     unseen = [resource for key, resource in SOURCES if data_gap(facts, resource, key)]
     needed = _missing(facts, category, anchor, params)
     if needed is None:
         return None
     onset_text = f"Onset {onset.isoformat()}" if onset else "Onset of myositis not recorded"
-    facts_used = [diagnosis_fact(facts), onset_text, *features,
+    facts_used = [diagnosis_fact(facts), onset_text, *[f"High-risk factor: {f}" for f in high],
+                  *[f"Intermediate-risk factor: {f}" for f in intermediate],
                   f"Cancer risk: {category} (IMACS 2023 as read by this service)"]
     done = facts.investigations_of(*BASIC)
     facts_used += [f"Last screening test: {done[0].describe()}"] if done else ["No screening imaging on record"]
@@ -183,12 +200,13 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Age >= 18, active IIM Condition other than juvenile DM or IBM, onset (earliest IIM Condition onset) within "
-        "window_years or not recorded, no cancer Condition (C00-C96). Risk: high = DM + anti-TIF1-gamma/NXP2, or "
-        ">= high_risk_feature_count of (TIF1-gamma/NXP2, age > age_threshold_years at onset, dysphagia, skin "
-        "ulceration, IVIG/rituximab/cyclophosphamide or two steroid-sparing agents); moderate = other DM, IMNM "
-        "without anti-SRP, or one feature; else standard. Fires when no CT chest/abdomen/pelvis or PET-CT (high, "
-        "moderate; high also within high_risk_repeat_days) or chest radiograph (standard) Procedure, "
-        "DiagnosticReport or ServiceRequest since days_before_diagnosis before onset: warning (high), info"
+        "window_years or not recorded, no cancer Condition (C00-C96). High-risk factors: DM, anti-TIF1-gamma, "
+        "anti-NXP2, age > age_threshold_years at onset, dysphagia, skin ulceration, IVIG/rituximab/cyclophosphamide "
+        "or two steroid-sparing agents; intermediate: IMNM without anti-SRP (or anti-HMGCR), anti-SAE. High = "
+        ">= high_risk_factor_count high-risk factors; moderate = one, or >= moderate_intermediate_factor_count "
+        "intermediate; else standard. Fires when no CT chest/abdomen/pelvis or PET-CT (high, moderate) or chest "
+        "radiograph (standard) Procedure, DiagnosticReport or ServiceRequest since days_before_diagnosis before "
+        "onset, or (high) no screening test within high_risk_repeat_days: warning (high), info"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
@@ -198,13 +216,15 @@ RECOMMENDATION = Recommendation(
                                   "IMACS 2023: increased cancer risk within 3 years of IIM onset"),
         "age_threshold_years": Parameter(40, "age at onset above which age counts as a cancer risk feature",
                                          "IMACS 2023 (age > 40 at onset)"),
-        "high_risk_feature_count": Parameter(
-            2, "number of risk features that make the risk high without a high-risk antibody",
-            "policy choice: the guideline figure's allocation rule was not verified against the full text"),
+        "high_risk_factor_count": Parameter(
+            2, "number of high-risk factors that make the cancer risk high",
+            "IMACS 2023 figure (2 high-risk factors), as reported at EULAR 2024; full text not verified"),
+        "moderate_intermediate_factor_count": Parameter(
+            2, "number of intermediate-risk factors that make the cancer risk moderate",
+            "IMACS 2023 figure (2 intermediate-risk factors), as reported at EULAR 2024; full text not verified"),
         "high_risk_repeat_days": Parameter(
-            365, "at high risk, enhanced screening is repeated when the last is older than this (days)",
-            "IMACS 2023 repeat screening in the first 3 years at high risk; yearly interval not verified against "
-            "the full text"),
+            365, "at high risk, screening is repeated when the last screening test is older than this (days)",
+            "IMACS 2023: annual screening for 3 years after onset at high risk (as reported at EULAR 2024)"),
         "days_before_diagnosis": Parameter(
             90, "a screening test this many days before the recorded onset still counts as screening at diagnosis",
             "policy choice: onset dates are approximate"),

@@ -51,8 +51,25 @@ def test_dermatomyositis_without_features_is_moderate_info_asking_for_enhanced_s
     assert finding.summary == "Moderate cancer risk in myositis: arrange enhanced screening"
 
 
-def test_necrotizing_myopathy_is_moderate():
-    assert run(patient(MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING)).summary.startswith("Moderate")
+def test_necrotizing_myopathy_alone_is_standard():
+    assert run(patient(MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING)).summary.startswith("Standard")
+
+
+def test_necrotizing_myopathy_with_anti_sae_has_two_intermediate_factors_and_is_moderate():
+    sae = result(Antibody.SAE, interpretation=Qualitative.POSITIVE)
+    finding = run(patient(MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING, results=(sae,)))
+    assert finding.summary.startswith("Moderate")
+    assert "Intermediate-risk factor: anti-sae positive" in finding.facts_used
+
+
+def test_necrotizing_myopathy_over_40_is_moderate():
+    assert run(patient(MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING, age=55)).summary.startswith("Moderate")
+
+
+def test_dermatomyositis_over_40_is_high_risk():
+    finding = run(patient(age=58))
+    assert finding.indicator is Indicator.WARNING
+    assert {"High-risk factor: Dermatomyositis", "High-risk factor: Age 58 at onset"} <= set(finding.facts_used)
 
 
 def test_anti_srp_necrotizing_myopathy_is_standard():
@@ -75,7 +92,7 @@ def test_escalated_treatment_counts_as_refractory_disease():
     f = patient(MyositisSubtype.POLYMYOSITIS, age=60, medications=(order(Drug.IVIG, 140000),))
     finding = run(f)
     assert finding.indicator is Indicator.WARNING
-    assert "Refractory disease (treatment escalated: immune-globulin)" in finding.facts_used
+    assert "High-risk factor: Refractory disease (treatment escalated: immune-globulin)" in finding.facts_used
 
 
 def test_ct_after_diagnosis_silences_moderate_risk():
@@ -101,7 +118,12 @@ def test_chest_radiograph_does_not_satisfy_moderate_risk():
 
 def test_high_risk_asks_for_a_repeat_when_the_last_ct_is_over_a_year_old():
     f = patient(results=(TIF1G,), onset_days=500, investigations=(screening_test(days_ago=450),))
-    assert run(f).summary == "High cancer risk in myositis: arrange repeat enhanced screening"
+    assert run(f).summary == "High cancer risk in myositis: arrange repeat screening"
+
+
+def test_high_risk_repeat_is_met_by_a_recent_basic_screening_test():
+    tests = (screening_test(days_ago=450), screening_test(days_ago=60, kind=Investigation.CHEST_RADIOGRAPH))
+    assert run(patient(results=(TIF1G,), onset_days=500, investigations=tests)) is None
 
 
 def test_high_risk_with_a_recent_ct_is_silent():
