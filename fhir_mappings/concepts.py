@@ -219,6 +219,8 @@ class Investigation(StrEnum):
     #: A procedure or order named as cancer (malignancy) screening itself.
     CANCER_SCREENING = "cancer-screening"
     LUNG_FUNCTION_TEST = "lung-function-test"
+    #: Retinal examination for hydroxychloroquine toxicity (fundus examination, SD-OCT, visual fields).
+    RETINAL_SCREENING = "retinal-screening"
 
 
 class Allergy(StrEnum):

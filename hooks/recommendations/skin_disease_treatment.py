@@ -14,18 +14,28 @@ kidney disease, tamoxifen, macular disease).
 Gottron's papules, heliotrope rash and CDASI scores have no verified codes in this service's value
 sets, so a classic dermatomyositis rash recorded only as free text is not seen.
 
-When: active dermatomyositis (adult or juvenile) with one of those Conditions, and no current
-hydroxychloroquine order. Topical therapy is not visible (topical forms are left out of the
-medication mapping), so the card says so instead of asserting it is absent.
-Then: info, patient-view only.
+When (patient-view only):
+- active dermatomyositis (adult or juvenile) with one of those Conditions, and no current
+  hydroxychloroquine order -> info: photoprotection, topical therapy, hydroxychloroquine with its eye
+  screening. Topical therapy is not visible (topical forms are left out of the medication mapping),
+  so the card says so instead of asserting it is absent;
+- active IIM on hydroxychloroquine:
+  - daily dose above `hydroxychloroquine_max_mg_per_kg` of a recent weight -> warning;
+  - taken for a year (days covered by its orders) and no retinal examination (Procedure,
+    DiagnosticReport or ServiceRequest: fundus examination, SD-OCT, visual fields) on record, or taken
+    for `annual_screening_after_years` and none within a year -> info.
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, Drug, MyositisSubtype
+from datetime import timedelta
+
+from fhir_mappings.concepts import Condition, Drug, Investigation, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import diagnosis_fact, recent_weight_kg
+from hooks.criteria import covered_days, describe, diagnosis_fact, mg_per_kg_per_day, recent_weight_kg
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+
+HYDROXYCHLOROQUINE = frozenset({Drug.HYDROXYCHLOROQUINE})
 
 DERMATOMYOSITIS = frozenset({MyositisSubtype.DERMATOMYOSITIS, MyositisSubtype.JUVENILE_DERMATOMYOSITIS})
 STATEMENT = (
@@ -52,9 +62,45 @@ def _dose_line(facts: ClinicalFacts, max_mg_per_kg: float) -> str:
             f"{weight:g} kg, up to {max_mg_per_kg * weight:.0f} mg/day (round down to tablet strengths).")
 
 
+def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding | None:
+    """Dose per kg of real body weight and retinal screening for a patient on hydroxychloroquine."""
+    orders = facts.current(HYDROXYCHLOROQUINE)
+    facts_used = [diagnosis_fact(facts), *(describe(m) for m in orders)]
+    ceiling = params["hydroxychloroquine_max_mg_per_kg"]
+    over = [(m, dose) for m in orders if (dose := mg_per_kg_per_day(facts, m)) is not None and dose > ceiling + 1e-9]
+    if over:
+        facts_used += [f"{dose:.1f} mg/kg/day at {recent_weight_kg(facts):g} kg" for _, dose in over]
+        return Finding(
+            indicator=Indicator.WARNING,
+            summary=f"Hydroxychloroquine above {ceiling:g} mg/kg/day: lower the dose (retinopathy risk)",
+            detail=f"{_dose_line(facts, ceiling)} Higher daily doses per kg of real body weight raise the risk of "
+            f"retinal toxicity.\n\nGuideline: {STATEMENT}",
+            facts_used=tuple(facts_used),
+        )
+    days = covered_days(facts.history(HYDROXYCHLOROQUINE), facts.today)
+    exams = [i for i in facts.investigations_of(Investigation.RETINAL_SCREENING) if i.when is not None]
+    annual = days >= params["annual_screening_after_years"] * 365.25
+    recent = [i for i in exams if i.when >= facts.today - timedelta(days=365)]
+    if days < 365 or (recent if annual else exams):
+        return None
+    facts_used.append(f"On hydroxychloroquine for {days / 365.25:.1f} years")
+    facts_used.append(f"Last retinal examination: {exams[0].describe()}" if exams else
+                      "No retinal examination on record")
+    due = "annual retinal screening" if annual else "the baseline retinal examination"
+    return Finding(
+        indicator=Indicator.INFO,
+        summary=f"On hydroxychloroquine: {due} is due (SD-OCT, visual fields)",
+        detail=f"Arrange {due} with an ophthalmologist: SD-OCT and automated visual fields. If it was done "
+        f"elsewhere, record it so that it counts.\n\nGuideline: {STATEMENT}",
+        facts_used=tuple(facts_used),
+    )
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
+    if facts.current(HYDROXYCHLOROQUINE):
+        return _hydroxychloroquine_review(facts, params)
     skin = _skin_disease(facts)
-    if not skin or facts.current({Drug.HYDROXYCHLOROQUINE}):
+    if not skin:
         return None
     detail = "\n".join(
         [
@@ -81,7 +127,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
 
 RECOMMENDATION = Recommendation(
     id="skin-disease-treatment",
-    title="Skin-directed therapy for dermatomyositis skin disease",
+    title="Skin-directed therapy for dermatomyositis skin disease; hydroxychloroquine dose and eye screening",
     citation=Citation(
         label="BSR guideline on the management of IIM (Oldroyd et al., Rheumatology 2022;61:1760-1768); AAO 2016 "
         "hydroxychloroquine retinopathy screening (Marmor et al., Ophthalmology 2016;123:1386-1394)",
@@ -92,14 +138,20 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Active dermatomyositis (adult or juvenile) + skin-predominant dermatomyositis Condition (ICD-10-CM "
         "M33.03/M33.13/M33.93, SCT 1144977002) or skin-ulceration Condition (L98.4x, SCT 46742003) + no current "
-        "hydroxychloroquine order (RxNorm 5521)"
+        "hydroxychloroquine order (RxNorm 5521) -> info. On hydroxychloroquine: dose above "
+        "hydroxychloroquine_max_mg_per_kg of a recent weight -> warning; >= 1 year of orders and no retinal "
+        "examination (Procedure, DiagnosticReport, ServiceRequest), or >= annual_screening_after_years and none "
+        "within a year -> info"
     ),
     hooks=frozenset({PATIENT_VIEW}),
-    indicators=frozenset({Indicator.INFO}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
         "hydroxychloroquine_max_mg_per_kg": Parameter(
-            5.0, "highest daily hydroxychloroquine dose per kg of real body weight named on the card",
+            5.0, "highest daily hydroxychloroquine dose per kg of real body weight",
             "AAO 2016 (Marmor et al.): no more than 5.0 mg/kg real weight per day"),
+        "annual_screening_after_years": Parameter(
+            5, "years of hydroxychloroquine after which retinal screening is annual",
+            "AAO 2016: annual screening after 5 years of use (earlier with major risk factors)"),
     },
 )

@@ -149,3 +149,11 @@ def test_established_methotrexate_in_a_young_woman_with_a_negative_test_since_th
     body = hook_request("patient-view", [patient(birth_date="1995-03-01"), dermatomyositis(), prednisone(),
                                          methotrexate(), negative])
     assert "teratogen-pregnancy" not in {c["source"]["topic"]["code"] for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+
+
+def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning(client):
+    weight = observation("29463-7", 55, "kg", date="2026-11-01")
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=400,
+                             authored_on="2026-06-01")
+    found = cards(client, [dermatomyositis(), weight, hcq])
+    assert found["skin-disease-treatment"] == "warning"

@@ -57,3 +57,40 @@ def test_juvenile_dermatomyositis_with_skin_ulceration_fires():
 def test_patient_view_only():
     f = facts(hook="order-sign", conditions=(AMYOPATHIC,))
     assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def hcq(mg=200, per_day=1.0, days=30):
+    return order(Drug.HYDROXYCHLOROQUINE, mg, per_day, days=days)
+
+
+def retinal_exam(days_ago):
+    from fhir_mappings.concepts import Investigation
+    from fhir_mappings.facts import InvestigationFact
+    from tests.factories import days_before
+    return InvestigationFact(Investigation.RETINAL_SCREENING, days_before(days_ago), True, "Procedure", "SD-OCT")
+
+
+def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning():
+    finding = run(facts(medications=(hcq(200, 2),), weight_kg=60))
+    assert finding.indicator is Indicator.WARNING
+    assert "6.7 mg/kg/day at 60 kg" in finding.facts_used
+
+
+def test_hydroxychloroquine_dose_is_not_judged_without_a_weight():
+    assert run(facts(medications=(hcq(200, 2),), weight_kg=None)) is None
+
+
+def test_a_year_of_hydroxychloroquine_without_a_retinal_examination_is_info():
+    finding = run(facts(medications=(hcq(days=400),)))
+    assert finding.indicator is Indicator.INFO
+    assert "baseline retinal examination" in finding.summary
+
+
+def test_baseline_retinal_examination_on_record_is_silent_before_five_years():
+    assert run(facts(medications=(hcq(days=1000),), investigations=(retinal_exam(900),))) is None
+
+
+def test_after_five_years_retinal_screening_is_annual():
+    assert "annual retinal screening" in run(facts(medications=(hcq(days=2000),),
+                                                   investigations=(retinal_exam(500),))).summary
+    assert run(facts(medications=(hcq(days=2000),), investigations=(retinal_exam(100),))) is None
