@@ -45,6 +45,9 @@ def _prefetch_templates() -> Mapping[str, str]:
 
 
 PREFETCH = _prefetch_templates()
+#: Keys whose absence does not stop a call (no 412): cards that need them say what could not be checked.
+#: Added after the first release, so an EHR configured with the earlier templates keeps working.
+OPTIONAL_PREFETCH = frozenset({"procedures", "diagnosticReports", "serviceRequests"})
 
 USAGE_REQUIREMENTS = (
     "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
@@ -63,6 +66,7 @@ class Service:
     description: str
     usage_requirements: str = USAGE_REQUIREMENTS
     prefetch: Mapping[str, str] = field(default_factory=lambda: PREFETCH)
+    optional_prefetch: frozenset[str] = OPTIONAL_PREFETCH
 
     def discovery(self) -> dict[str, Any]:
         """This service's entry in the discovery response (S2 L99-108)."""

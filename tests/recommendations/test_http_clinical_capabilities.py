@@ -157,3 +157,10 @@ def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning(client):
                              authored_on="2026-06-01")
     found = cards(client, [dermatomyositis(), weight, hcq])
     assert found["skin-disease-treatment"] == "warning"
+
+
+def test_an_ehr_without_the_procedure_report_and_order_templates_still_gets_cards_that_say_so(client):
+    body = hook_request("patient-view", [patient(), dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()],
+                        omit=("procedures", "diagnosticReports", "serviceRequests"))
+    cards_ = {c["source"]["topic"]["code"]: c for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+    assert cards_["cancer-screening"]["detail"].startswith("**Verify first:**")
