@@ -4,9 +4,10 @@ Methotrexate label (FDA, rheumatoid arthritis/psoriasis): contraindicated in alc
 liver disease or other chronic liver disease; hepatotoxicity (fibrosis, cirrhosis) is monitored with
 liver enzymes. BSR/BHPR 2017 DMARD monitoring guideline (Ledingham et al.): baseline and regular
 ALT and/or AST with albumin; a rise in ALT or AST above a threshold is a reason to withhold until
-discussed with the specialist team (the guideline's threshold of > 100 U/L was not verified against
-its full text here: `transaminase_uln_multiple` is the configurable stand-in, as a multiple of the
-laboratory's upper limit).
+discussed with the specialist team. EULAR 2009 methotrexate recommendations (Visser et al.): stop
+methotrexate when transaminases exceed 3 x the upper limit of normal; the same multiple as the
+order-safety check is the default of `transaminase_uln_multiple` (the BSR 2017 absolute threshold was
+not verified against its full text here).
 
 In active myositis ALT and AST are largely released from muscle, so a transaminase rise is read with
 creatine kinase and gamma-glutamyl transferase (GGT, a liver enzyme not released from muscle): a
@@ -23,6 +24,7 @@ myositis) and
   - CK raised and GGT normal -> info (likely muscle origin; follow CK);
   - CK raised and no GGT -> info with a one-click GGT order, to tell muscle from liver;
   - no CK and no GGT -> warning (cannot be told apart: check CK and GGT).
+Enzyme results in other units than U/L (or IU/L) are not read (a value in µkat/L is not converted).
 """
 
 from __future__ import annotations
@@ -57,9 +59,14 @@ MUSCLE_NOTE = (
 )
 
 
+#: Enzyme activity units read as U/L.
+ENZYME_UNITS = frozenset({"u/l", "iu/l", "[iu]/l", "units/l"})
+
+
 def _recent(facts: ClinicalFacts, lab: Lab, window_days: int) -> LabResult | None:
-    """The newest result of `lab` with a value, if taken within the window."""
-    latest = next((r for r in facts.results_of(lab) if r.value is not None and r.when is not None), None)
+    """The newest result of `lab` in U/L, if taken within the window."""
+    latest = next((r for r in facts.results_of(lab) if r.value is not None and r.when is not None
+                   and (r.unit or "").lower() in ENZYME_UNITS), None)
     if latest is None or facts.now - latest.when > timedelta(days=window_days):
         return None
     return latest
@@ -183,9 +190,10 @@ RECOMMENDATION = Recommendation(
     evaluate=evaluate,
     parameters={
         "transaminase_uln_multiple": Parameter(
-            2.0, "ALT or AST above this multiple of the upper limit of normal prompts review",
-            "BSR/BHPR 2017 (withhold at ALT/AST > 100 U/L, about 2-3 x the usual upper limit): the figure was not "
-            "verified against the full text; set it to local shared-care policy"),
+            3.0, "ALT or AST above this multiple of the upper limit of normal prompts review",
+            "EULAR 2009 methotrexate recommendations (Visser et al., Ann Rheum Dis 2009;68:1086-1093): stop "
+            "methotrexate above 3x ULN (as order-safety transaminase_uln_multiple); BSR/BHPR 2017 withholds above "
+            "its own threshold (not verified here): set to local shared-care policy"),
         "default_transaminase_uln_u_per_l": Parameter(
             40.0, "upper limit of ALT/AST (U/L) used when the result carries no reference range",
             "policy choice: a common adult laboratory upper limit; prefer the laboratory's own range"),

@@ -70,16 +70,20 @@ def test_raised_alt_with_raised_ck_and_no_ggt_offers_a_ggt_order():
 
 
 def test_alt_below_the_multiple_is_silent():
-    assert run(facts(medications=(MTX,), results=(alt(70),))) is None
+    assert run(facts(medications=(MTX,), results=(alt(110),))) is None
 
 
 def test_the_laboratory_upper_limit_is_used_when_reported():
-    assert run(facts(medications=(MTX,), results=(alt(70, high=30),))).indicator is Indicator.WARNING
+    assert run(facts(medications=(MTX,), results=(alt(110, high=30),))).indicator is Indicator.WARNING
 
 
 def test_default_upper_limit_applies_without_a_reference_range():
-    raised = result(Lab.ALT, value=90, unit="U/L")
+    raised = result(Lab.ALT, value=130, unit="U/L")
     assert run(facts(medications=(MTX,), results=(raised,))).indicator is Indicator.WARNING
+
+
+def test_enzymes_in_other_units_are_not_read():
+    assert run(facts(medications=(MTX,), results=(result(Lab.ALT, value=150, unit="ukat/L"),))) is None
 
 
 def test_old_raised_alt_is_silent():
@@ -96,5 +100,5 @@ def test_applies_without_a_myositis_diagnosis():
 
 
 def test_threshold_is_configurable():
-    params = {**PARAMS, "transaminase_uln_multiple": 5.0}
+    params = {**PARAMS, "transaminase_uln_multiple": 4.0}
     assert RECOMMENDATION.evaluate(facts(medications=(MTX,), results=(alt(150),)), params) is None
