@@ -23,7 +23,8 @@ When (patient-view only):
   - daily dose above `hydroxychloroquine_max_mg_per_kg` of a recent weight -> warning;
   - taken for a year (days covered by its orders) and no retinal examination (Procedure,
     DiagnosticReport or ServiceRequest: fundus examination, SD-OCT, visual fields) on record, or taken
-    for `annual_screening_after_years` and none within a year -> info.
+    for `annual_screening_after_years` (from the first year when eGFR is below
+    `annual_screening_egfr_below`: kidney disease is a major risk factor) and none within a year -> info.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import Condition, Drug, Investigation, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import covered_days, describe, diagnosis_fact, mg_per_kg_per_day, recent_weight_kg
+from hooks.criteria import covered_days, describe, diagnosis_fact, latest_egfr, mg_per_kg_per_day, recent_weight_kg
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 HYDROXYCHLOROQUINE = frozenset({Drug.HYDROXYCHLOROQUINE})
@@ -79,11 +80,14 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
         )
     days = covered_days(facts.history(HYDROXYCHLOROQUINE), facts.today)
     exams = [i for i in facts.investigations_of(Investigation.RETINAL_SCREENING) if i.when is not None]
-    annual = days >= params["annual_screening_after_years"] * 365.25
+    egfr = latest_egfr(facts)
+    kidney = egfr is not None and egfr.value < params["annual_screening_egfr_below"]
+    annual = days >= params["annual_screening_after_years"] * 365.25 or kidney
     recent = [i for i in exams if i.when >= facts.today - timedelta(days=365)]
     if days < 365 or (recent if annual else exams):
         return None
     facts_used.append(f"On hydroxychloroquine for {days / 365.25:.1f} years")
+    facts_used += [f"Kidney function: {egfr.text} (major risk factor)"] if kidney else []
     facts_used.append(f"Last retinal examination: {exams[0].describe()}" if exams else
                       "No retinal examination on record")
     due = "annual retinal screening" if annual else "the baseline retinal examination"
@@ -140,8 +144,8 @@ RECOMMENDATION = Recommendation(
         "M33.03/M33.13/M33.93, SCT 1144977002) or skin-ulceration Condition (L98.4x, SCT 46742003) + no current "
         "hydroxychloroquine order (RxNorm 5521) -> info. On hydroxychloroquine: dose above "
         "hydroxychloroquine_max_mg_per_kg of a recent weight -> warning; >= 1 year of orders and no retinal "
-        "examination (Procedure, DiagnosticReport, ServiceRequest), or >= annual_screening_after_years and none "
-        "within a year -> info"
+        "examination (Procedure, DiagnosticReport, ServiceRequest), or >= annual_screening_after_years (or eGFR "
+        "below annual_screening_egfr_below) and none within a year -> info"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
@@ -153,5 +157,9 @@ RECOMMENDATION = Recommendation(
         "annual_screening_after_years": Parameter(
             5, "years of hydroxychloroquine after which retinal screening is annual",
             "AAO 2016: annual screening after 5 years of use (earlier with major risk factors)"),
+        "annual_screening_egfr_below": Parameter(
+            60, "eGFR (mL/min/1.73 m²) below which retinal screening is annual from the first year",
+            "AAO 2016: kidney disease is a major risk factor calling for earlier screening; the eGFR threshold is a "
+            "policy choice"),
     },
 )

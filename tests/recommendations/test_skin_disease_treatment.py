@@ -94,3 +94,12 @@ def test_after_five_years_retinal_screening_is_annual():
     assert "annual retinal screening" in run(facts(medications=(hcq(days=2000),),
                                                    investigations=(retinal_exam(500),))).summary
     assert run(facts(medications=(hcq(days=2000),), investigations=(retinal_exam(100),))) is None
+
+
+def test_reduced_kidney_function_makes_retinal_screening_annual_from_the_first_year():
+    from fhir_mappings.concepts import Lab
+    from tests.factories import result
+    egfr = result(Lab.EGFR, value=45, unit="mL/min/{1.73_m2}")
+    finding = run(facts(medications=(hcq(days=800),), investigations=(retinal_exam(500),), results=(egfr,)))
+    assert "annual retinal screening" in finding.summary
+    assert any(line.startswith("Kidney function: egfr 45") for line in finding.facts_used)
