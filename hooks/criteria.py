@@ -12,6 +12,7 @@ from fhir_mappings.concepts import (
     SYSTEMIC_GLUCOCORTICOIDS,
     Antibody,
     Condition,
+    Drug,
     Lab,
     MyositisSubtype,
     Qualitative,
@@ -396,3 +397,25 @@ def data_gap(facts: ClinicalFacts, resource_type: str, prefetch_key: str) -> boo
     key), so a card must ask the clinician to verify instead of asserting that something is absent."""
     unknown = (*facts.data_gaps, *facts.incomplete)
     return resource_type in unknown or prefetch_key in unknown
+
+
+#: Agents the 2023 ACR/CHEST SARD-ILD treatment guideline lists for first-line ILD treatment or for
+#: combination therapy of rapidly progressive ILD (methotrexate is not among them).
+ILD_DIRECTED_AGENTS = frozenset(
+    {
+        Drug.MYCOPHENOLATE_MOFETIL,
+        Drug.MYCOPHENOLIC_ACID,
+        Drug.AZATHIOPRINE,
+        Drug.TACROLIMUS,
+        Drug.CICLOSPORIN,
+        Drug.CYCLOPHOSPHAMIDE,
+        Drug.RITUXIMAB,
+        Drug.IVIG,
+    }
+)
+
+
+def on_ild_combination_therapy(facts: ClinicalFacts) -> bool:
+    """A systemic glucocorticoid with an ILD-directed agent, or two ILD-directed agents (drafts included)."""
+    agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
+    return len(agents) >= 2 or (bool(agents) and bool(facts.current(SYSTEMIC_GLUCOCORTICOIDS)))
