@@ -192,13 +192,13 @@ RECOMMENDATION = Recommendation(
             "methotrexate above 3x ULN (as order-safety transaminase_uln_multiple); BSR/BHPR 2017 withholds above "
             "its own threshold (not verified here): set to local shared-care policy"),
         "default_transaminase_uln_u_per_l": Parameter(
-            40.0, "upper limit of ALT/AST (U/L) used when the result carries no reference range",
+            40.0, "upper limit of ALT/AST (U/L) used when the laboratory sends no upper limit with the result",
             "policy choice: a common adult laboratory upper limit; prefer the laboratory's own range"),
         "default_ck_uln_u_per_l": Parameter(
-            200.0, "upper limit of CK (U/L) used when the result carries no reference range",
+            200.0, "upper limit of CK (U/L) used when the laboratory sends no upper limit with the result",
             "policy choice: a common adult laboratory upper limit; prefer the laboratory's own range"),
         "default_ggt_uln_u_per_l": Parameter(
-            60.0, "upper limit of GGT (U/L) used when the result carries no reference range",
+            60.0, "upper limit of GGT (U/L) used when the laboratory sends no upper limit with the result",
             "policy choice: a common adult laboratory upper limit; prefer the laboratory's own range"),
         "lab_window_days": Parameter(
             90, "how recent ALT/AST, CK and GGT must be to be read together (days)",

@@ -156,11 +156,14 @@ def test_cancer_on_record_is_silent():
     assert run(patient(results=(TIF1G,), conditions=(condition(Condition.CANCER),))) is None
 
 
-def test_unavailable_imaging_records_ask_to_verify():
-    f = patient(data_gaps=("Procedure", "DiagnosticReport", "ServiceRequest"))
-    finding = run(f)
-    assert finding.detail.startswith("**Verify first:**")
-    assert "Procedure, DiagnosticReport and ServiceRequest records not available to this service" in finding.facts_used
+@pytest.mark.parametrize("unknown", [{"data_gaps": ("Procedure", "DiagnosticReport", "ServiceRequest")},
+                                     {"data_gaps": ("ServiceRequest",)}, {"incomplete": ("Procedure",)}],
+                         ids=["not-obtained", "one-list-not-obtained", "paged-list-incomplete"])
+def test_unavailable_or_partial_imaging_records_ask_to_verify_through_the_engine(unknown):
+    [found] = evaluate((RECOMMENDATION,), patient(**unknown), {}, strict=True)
+    assert found.finding.summary.startswith("Verify in the full record: ")
+    assert found.finding.detail.startswith("**Not verified:**")
+    assert found.finding.suggestions == ()
 
 
 def test_age_at_onset_uses_the_birth_date():

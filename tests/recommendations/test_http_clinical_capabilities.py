@@ -163,4 +163,5 @@ def test_an_ehr_without_the_procedure_report_and_order_templates_still_gets_card
     body = hook_request("patient-view", [patient(), dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()],
                         omit=("procedures", "diagnosticReports", "serviceRequests"))
     cards_ = {c["source"]["topic"]["code"]: c for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
-    assert cards_["cancer-screening"]["detail"].startswith("**Verify first:**")
+    assert cards_["cancer-screening"]["summary"].startswith("Verify in the full record: ")
+    assert "**Not verified:** the DiagnosticReport, Procedure, ServiceRequest records" in cards_["cancer-screening"]["detail"]
