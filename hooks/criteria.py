@@ -13,6 +13,7 @@ from fhir_mappings.concepts import (
     Antibody,
     Condition,
     Drug,
+    Investigation,
     Lab,
     MyositisSubtype,
     Qualitative,
@@ -419,3 +420,11 @@ def on_ild_combination_therapy(facts: ClinicalFacts) -> bool:
     """A systemic glucocorticoid with an ILD-directed agent, or two ILD-directed agents (drafts included)."""
     agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
     return len(agents) >= 2 or (bool(agents) and bool(facts.current(SYSTEMIC_GLUCOCORTICOIDS)))
+
+
+def latest_lung_function_test(facts: ClinicalFacts) -> tuple[date | None, str] | None:
+    """Date and description of the newest lung function test: a result, or a test done or ordered
+    (Procedure, DiagnosticReport, ServiceRequest); undated ones rank last. None when there is none."""
+    tests = [(r.when.date() if r.when else None, r.describe()) for r in facts.results_of(Lab.LUNG_FUNCTION)]
+    tests += [(i.when, i.describe()) for i in facts.investigations_of(Investigation.LUNG_FUNCTION_TEST)]
+    return max(tests, key=lambda t: t[0] or date.min, default=None)

@@ -1,4 +1,4 @@
-"""Anti-MDA5 positive myositis: risk of rapidly progressive ILD (ACR/CHEST 2023 SARD-ILD guidelines).
+"""Anti-MDA5 positive myositis: risk of rapidly progressive ILD (ACR/CHEST 2023; docs/evidence.md#anti-mda5-rp-ild).
 
 Anti-MDA5 dermatomyositis carries the highest risk of rapidly progressive interstitial lung disease
 (RP-ILD) of the myositis antibodies. ACR/CHEST 2023 treatment guideline (Johnson et al.): for
@@ -25,15 +25,14 @@ Combination therapy on record is silent.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Antibody, Investigation, Lab, Qualitative
+from fhir_mappings.concepts import SYSTEMIC_GLUCOCORTICOIDS, Antibody, Qualitative
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import (
     ILD_DIRECTED_AGENTS,
     describe,
     diagnosis_fact,
     draft_references,
+    latest_lung_function_test,
     lung_involvement,
     on_ild_combination_therapy,
 )
@@ -56,10 +55,8 @@ ASSESSMENT = (
 
 
 def _recent_lung_function(facts: ClinicalFacts, window_days: int) -> bool:
-    since = facts.today - timedelta(days=window_days)
-    results = [r.when.date() for r in facts.results_of(Lab.LUNG_FUNCTION) if r.when]
-    tests = [i.when for i in facts.investigations_of(Investigation.LUNG_FUNCTION_TEST) if i.when]
-    return any(day >= since for day in results + tests)
+    latest = latest_lung_function_test(facts)
+    return latest is not None and latest[0] is not None and (facts.today - latest[0]).days <= window_days
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:

@@ -27,11 +27,9 @@ Patient-view only.
 
 from __future__ import annotations
 
-from datetime import date
-
-from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, Investigation, Lab, MyositisSubtype, Qualitative
+from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, MyositisSubtype, Qualitative
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import lung_involvement, on_ild_combination_therapy
+from hooks.criteria import latest_lung_function_test, lung_involvement, on_ild_combination_therapy
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibody.RO52)
@@ -47,13 +45,6 @@ def _risk_markers(facts: ClinicalFacts) -> list[str]:
     return markers
 
 
-def _latest_lung_function(facts: ClinicalFacts) -> tuple[date | None, str] | None:
-    """Date and description of the newest lung function test (result, or test done or ordered), if any."""
-    tests = [(r.when.date() if r.when else None, r.describe()) for r in facts.results_of(Lab.LUNG_FUNCTION)]
-    tests += [(i.when, i.describe()) for i in facts.investigations_of(Investigation.LUNG_FUNCTION_TEST)]
-    return max(tests, key=lambda t: t[0] or date.min, default=None)
-
-
 def _monitoring(facts: ClinicalFacts, params: Params) -> Finding | None:
     """IIM-ILD on record: lung function every 3-6 months in the first year, then less often once stable."""
     ild = lung_involvement(facts)
@@ -61,7 +52,7 @@ def _monitoring(facts: ClinicalFacts, params: Params) -> Finding | None:
     diagnosed = min(onsets) if onsets else None
     first_year = diagnosed is not None and (facts.today - diagnosed).days <= 365
     interval = params["first_year_interval_days" if first_year else "stable_interval_days"]
-    latest = _latest_lung_function(facts)
+    latest = latest_lung_function_test(facts)
     if latest is not None and latest[0] is not None and (facts.today - latest[0]).days <= interval:
         return None
     facts_used = [f"Interstitial lung disease or respiratory involvement: {c.display}" for c in ild]
@@ -88,7 +79,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if lung_involvement(facts):
         return _monitoring(facts, params)
     markers = _risk_markers(facts)
-    if not markers or _latest_lung_function(facts) is not None:
+    if not markers or latest_lung_function_test(facts) is not None:
         return None
     mda5 = facts.antibody(Antibody.MDA5) is Qualitative.POSITIVE
     ro52 = facts.antibody(Antibody.RO52) is Qualitative.POSITIVE
