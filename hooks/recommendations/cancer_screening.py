@@ -1,4 +1,4 @@
-"""Cancer screening in adult-onset inflammatory myopathy (IMACS 2023, Oldroyd et al., Nat Rev Rheumatol).
+"""Cancer screening in adult-onset inflammatory myopathy (IMACS 2023; docs/evidence.md#cancer-screening).
 
 IMACS 2023 (18 recommendations, modified Delphi): adult-onset IIM carries an increased cancer risk in
 the 3 years before and after onset. Each patient is stratified into standard, moderate or high risk

@@ -1,4 +1,5 @@
-"""Methotrexate and the liver: liver disease, alcohol use disorder, raised transaminases.
+"""Methotrexate and the liver: liver disease, alcohol use disorder, raised transaminases
+(docs/evidence.md#methotrexate-liver).
 
 Methotrexate label (FDA, rheumatoid arthritis/psoriasis): contraindicated in alcoholism, alcoholic
 liver disease or other chronic liver disease; hepatotoxicity (fibrosis, cirrhosis) is monitored with

@@ -1,4 +1,5 @@
-"""Dermatomyositis skin disease without skin-directed therapy (BSR 2022; AAO 2016 for hydroxychloroquine).
+"""Dermatomyositis skin disease without skin-directed therapy; hydroxychloroquine dose and eye screening
+(BSR 2022; AAO 2016; docs/evidence.md#skin-disease-treatment).
 
 BSR 2022 myositis guideline (Oldroyd et al.): skin disease in dermatomyositis, including amyopathic
 dermatomyositis, is treated in its own right: photoprotection (sun avoidance, broad-spectrum sunscreen),
