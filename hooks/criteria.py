@@ -364,6 +364,22 @@ def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[L
     return tuple(recent)
 
 
+#: Enzyme activity units read as U/L; a value in another unit (µkat/L) is not converted.
+ENZYME_UNITS = frozenset({"u/l", "iu/l", "[iu]/l", "units/l"})
+
+
+def recent_enzyme(facts: ClinicalFacts, lab: Lab, window_days: int | None) -> LabResult | None:
+    """The newest numeric result of an enzyme (ALT, AST, CK, GGT) if measured within `window_days` and
+    reported in U/L, else None."""
+    result = recent_value(facts, lab, window_days)
+    return result if result is not None and (result.unit or "").lower() in ENZYME_UNITS else None
+
+
+def upper_limit(result: LabResult, default: float) -> float:
+    """The laboratory's upper reference limit sent with the result, else `default` (same unit)."""
+    return result.reference_high or default
+
+
 def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
     """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
     it came from, or None.

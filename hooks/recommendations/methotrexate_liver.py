@@ -33,7 +33,7 @@ from __future__ import annotations
 from fhir_mappings.concepts import Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from fhir_mappings.numbers import num
-from hooks.criteria import describe, draft_references, measured_within
+from hooks.criteria import describe, draft_references, recent_enzyme, upper_limit
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -59,26 +59,11 @@ MUSCLE_NOTE = (
 )
 
 
-#: Enzyme activity units read as U/L.
-ENZYME_UNITS = frozenset({"u/l", "iu/l", "[iu]/l", "units/l"})
-
-
-def _recent(facts: ClinicalFacts, lab: Lab, window_days: int) -> LabResult | None:
-    """The newest result of `lab` in U/L, if taken within the window."""
-    latest = next((r for r in facts.results_of(lab) if r.value is not None and r.when is not None
-                   and (r.unit or "").lower() in ENZYME_UNITS), None)
-    return latest if measured_within(facts, latest, window_days) else None
-
-
-def _upper_limit(result: LabResult, default: float) -> float:
-    return result.reference_high if result.reference_high else default
-
-
 def _raised_transaminases(facts: ClinicalFacts, params: Params) -> list[LabResult]:
     raised = []
     for lab in (Lab.ALT, Lab.AST):
-        result = _recent(facts, lab, params["lab_window_days"])
-        uln = _upper_limit(result, params["default_transaminase_uln_u_per_l"]) if result else 0
+        result = recent_enzyme(facts, lab, params["lab_window_days"])
+        uln = upper_limit(result, params["default_transaminase_uln_u_per_l"]) if result else 0
         if result is not None and result.value > params["transaminase_uln_multiple"] * uln:
             raised.append(result)
     return raised
@@ -86,11 +71,11 @@ def _raised_transaminases(facts: ClinicalFacts, params: Params) -> list[LabResul
 
 def _above_limit(result: LabResult | None, default_uln: float) -> bool | None:
     """True/False when there is a result, None when there is none."""
-    return None if result is None else result.value > _upper_limit(result, default_uln)
+    return None if result is None else result.value > upper_limit(result, default_uln)
 
 
 def _with_limit(result: LabResult, default_uln: float) -> str:
-    return f"{result.describe()} (upper limit {num(_upper_limit(result, default_uln))})"
+    return f"{result.describe()} (upper limit {num(upper_limit(result, default_uln))})"
 
 
 def _liver_condition_finding(facts: ClinicalFacts, orders, facts_used: list[str]) -> Finding:
@@ -120,7 +105,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not raised:
         return None
     window = params["lab_window_days"]
-    ck, ggt = _recent(facts, Lab.CREATINE_KINASE, window), _recent(facts, Lab.GGT, window)
+    ck, ggt = recent_enzyme(facts, Lab.CREATINE_KINASE, window), recent_enzyme(facts, Lab.GGT, window)
     ck_raised = _above_limit(ck, params["default_ck_uln_u_per_l"])
     ggt_raised = _above_limit(ggt, params["default_ggt_uln_u_per_l"])
     transaminase_uln = params["default_transaminase_uln_u_per_l"]
