@@ -165,6 +165,8 @@ class Condition(StrEnum):
     THROMBOPHILIA = "thrombophilia"
     IMMOBILITY = "immobility"
     HYPERVISCOSITY = "hyperviscosity"
+    #: Skin ulceration or necrosis: in dermatomyositis a marker of cancer risk and active skin disease.
+    CUTANEOUS_ULCERATION = "cutaneous-ulceration"
 
 
 class Lab(StrEnum):
@@ -188,6 +190,8 @@ class Lab(StrEnum):
     LYMPHOCYTES = "lymphocytes"
     T_SCORE = "dxa-t-score"
     LUNG_FUNCTION = "lung-function"
+    #: Gamma-glutamyl transferase: a liver enzyme not released from muscle (methotrexate-liver).
+    GGT = "ggt"
 
 
 class Antibody(StrEnum):
@@ -218,6 +222,19 @@ class Vaccine(StrEnum):
     PNEUMOCOCCAL = "pneumococcal"
     RECOMBINANT_ZOSTER = "recombinant-zoster"
     LIVE = "live-vaccine"
+
+
+class Investigation(StrEnum):
+    """Imaging and function tests read from Procedure, DiagnosticReport and ServiceRequest."""
+
+    CT_CHEST_ABDOMEN_PELVIS = "ct-chest-abdomen-pelvis"
+    PET_CT = "pet-ct"
+    CHEST_RADIOGRAPH = "chest-radiograph"
+    #: A procedure or order named as cancer (malignancy) screening itself.
+    CANCER_SCREENING = "cancer-screening"
+    LUNG_FUNCTION_TEST = "lung-function-test"
+    #: Retinal examination for hydroxychloroquine toxicity (fundus examination, SD-OCT, visual fields).
+    RETINAL_SCREENING = "retinal-screening"
 
 
 class Allergy(StrEnum):

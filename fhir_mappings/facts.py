@@ -20,6 +20,7 @@ from fhir_mappings.concepts import (
     Antibody,
     Condition,
     Drug,
+    Investigation,
     Lab,
     Metabolizer,
     MyositisSubtype,
@@ -197,6 +198,30 @@ class ImmunizationFact:
     vaccine: Vaccine
     when: date | None
     display: str = ""
+    #: Being ordered now: a draft Immunization or vaccine MedicationRequest of an order hook.
+    ordered: bool = False
+    #: Relative reference of the draft order ("Immunization/123"), when `ordered` and it had an id.
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class InvestigationFact:
+    """An imaging or function test from a Procedure, DiagnosticReport or ServiceRequest.
+
+    `done` is False for a test ordered or under way (an active ServiceRequest, a registered report,
+    a procedure in progress): it shows the test is in hand, not its result.
+    """
+
+    investigation: Investigation
+    when: date | None
+    done: bool
+    source: str
+    display: str = ""
+
+    def describe(self) -> str:
+        state = "done" if self.done else "ordered"
+        on = f" on {self.when.isoformat()}" if self.when else " (undated)"
+        return f"{self.display or self.investigation.value} {state}{on} ({self.source})"
 
 
 @dataclass(frozen=True)
@@ -240,6 +265,7 @@ class ClinicalFacts:
     #: Guideline drugs named by an active AllergyIntolerance (RxNorm ingredient code or drug name).
     drug_allergies: frozenset[Drug] = frozenset()
     immunizations: tuple[ImmunizationFact, ...] = ()
+    investigations: tuple[InvestigationFact, ...] = ()
     #: Data that could not be obtained (e.g. "AllergyIntolerance"), so cards can say what was not checked.
     data_gaps: tuple[str, ...] = ()
     #: Data obtained only in part (a paged Bundle that could not be completed), by resource type: what
@@ -320,6 +346,11 @@ class ClinicalFacts:
 
     def positive_antibodies(self, antibodies: Iterable[Antibody]) -> tuple[Antibody, ...]:
         return tuple(a for a in antibodies if self.antibody(a) is Qualitative.POSITIVE)
+
+    def investigations_of(self, *kinds: Investigation) -> tuple[InvestigationFact, ...]:
+        """Investigations of these kinds, done or ordered, newest first (undated last)."""
+        found = [i for i in self.investigations if i.investigation in kinds]
+        return tuple(sorted(found, key=lambda i: (i.when is not None, i.when or date.min), reverse=True))
 
     # --- body size -------------------------------------------------------------------------
     @property

@@ -36,6 +36,16 @@ def _active(resource: Mapping[str, Any]) -> bool:
             and code_of(resource.get("clinicalStatus")) not in INACTIVE_ALLERGY)
 
 
+def map_ordered_vaccine(resource: Mapping[str, Any], reference: str | None) -> tuple[ImmunizationFact, ...]:
+    """The vaccines of a draft Immunization or MedicationRequest: being ordered now, whatever its status."""
+    field = "vaccineCode" if resource.get("resourceType") == "Immunization" else "medicationCodeableConcept"
+    vaccine = resource.get(field)
+    cvx = [code for system, code, _ in codings(vaccine) if canonical(system) == CVX]
+    display = first_text(vaccine)
+    return tuple(ImmunizationFact(v, None, display, ordered=True, reference=reference)
+                 for v in sorted(vaccine_concepts(cvx, texts(vaccine))))
+
+
 def map_allergy(resource: Mapping[str, Any]) -> frozenset[Allergy] | None:
     """Allergy concepts of an AllergyIntolerance; None when it names none of them."""
     pairs, names = _substances(resource)

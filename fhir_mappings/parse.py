@@ -30,6 +30,7 @@ from fhir_mappings.facts import (
     ClinicalFacts,
     ConditionFact,
     ImmunizationFact,
+    InvestigationFact,
     LabResult,
     Measurement,
     MedicationOrder,
@@ -37,7 +38,9 @@ from fhir_mappings.facts import (
     PatientInfo,
     mosteller_bsa_m2,
 )
-from fhir_mappings.immunizations import map_allergy, map_drug_allergy, map_immunization
+from fhir_mappings.immunizations import map_allergy, map_drug_allergy, map_immunization, map_ordered_vaccine
+from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
+from fhir_mappings.investigations import map_investigation
 from fhir_mappings.medications import map_medication_request, relative_reference
 from fhir_mappings.observations import map_observation
 from fhir_mappings.patient import childbearing_potential, map_patient
@@ -49,6 +52,8 @@ log = logging.getLogger(__name__)
 #: docs/evidence.md#patient-data: a weight converts mg/kg doses only if this recent (adults / children).
 _MAX_BUNDLE_DEPTH = 3
 _DRAFT_KEYS = ("draftOrders", "medications")  # medications: the CDS Hooks 1.0 medication-prescribe hook
+#: Draft order types read: medication orders, and vaccines being ordered (as Immunization or MedicationRequest).
+_DRAFT_TYPES = frozenset({"MedicationRequest", "Immunization"})
 
 
 @dataclass
@@ -99,12 +104,16 @@ def build_facts(
                  if isinstance(r.concept, Antibody) and r.interpretation is Qualitative.POSITIVE]
     myositis = resolve_subtype(conditions, positives, patient.birth_date, patient.age_years)
     dosing_weight = _dosing_weight(weight, patient, now)
+    ordered_vaccines = _ordered_vaccines(
+        [e for t in ("MedicationRequest", "Immunization") for e in by_type.get(t, []) if e.is_draft], tally)
     medications = _medications(
         by_type.pop("MedicationRequest", []), by_type.pop("Medication", []), context, today,
         dosing_weight, _bsa(dosing_weight, height), tally,
     )
     allergies, drug_allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
-    immunizations = _immunizations(by_type.pop("Immunization", []), tally)
+    immunizations = _immunizations([e for e in by_type.pop("Immunization", []) if not e.is_draft], tally)
+    immunizations += ordered_vaccines
+    investigations = _investigations([e for t in INVESTIGATION_TYPES for e in by_type.pop(t, [])], tally)
     for resource_type, rest in by_type.items():
         tally.ignored += len(rest)
         if resource_type == "OperationOutcome":
@@ -123,6 +132,7 @@ def build_facts(
         allergies=allergies,
         drug_allergies=drug_allergies,
         immunizations=immunizations,
+        investigations=investigations,
         data_gaps=tuple(data_gaps),
         incomplete=tuple(incomplete),
         report=tally.report(),
@@ -138,7 +148,7 @@ def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Ta
     draft_ids = {_identity(e.resource) for e in drafts
                  if e.resource.get("resourceType") == "MedicationRequest" and _identity(e.resource)[1]}
     seen: set[tuple[str, str]] = set()
-    entries = [e for e in drafts if e.resource.get("resourceType") == "MedicationRequest"]
+    entries = [e for e in drafts if e.resource.get("resourceType") in _DRAFT_TYPES]
     tally.ignored += len(drafts) - len(entries)
     for value in prefetch.values():
         for resource in _resources(value, tally, 0):
@@ -358,4 +368,34 @@ def _immunizations(entries: list[_Entry], tally: _Tally) -> tuple[ImmunizationFa
             facts.extend(mapped)
         else:
             tally.ignored += 1
+    return tuple(facts)
+
+
+def _investigations(entries: list[_Entry], tally: _Tally) -> tuple[InvestigationFact, ...]:
+    facts: list[InvestigationFact] = []
+    for entry in entries:
+        mapped = _guarded(tally, str(entry.resource["resourceType"]), map_investigation, entry.resource)
+        if mapped is _FAILED:
+            continue
+        if mapped is None:
+            tally.ignored += 1
+            continue
+        tally.recognised += 1
+        facts.extend(mapped)
+    return tuple(facts)
+
+
+def _ordered_vaccines(drafts: list[_Entry], tally: _Tally) -> tuple[ImmunizationFact, ...]:
+    """Vaccines in the draft orders (a draft Immunization, or a MedicationRequest naming a vaccine)."""
+    facts: list[ImmunizationFact] = []
+    for entry in drafts:
+        resource_id = string(entry.resource.get("id"))
+        reference = f"{entry.resource['resourceType']}/{resource_id}" if resource_id else None
+        mapped = _guarded(tally, str(entry.resource["resourceType"]), map_ordered_vaccine, entry.resource, reference)
+        if mapped is _FAILED:
+            continue
+        if entry.resource["resourceType"] == "Immunization":
+            tally.recognised += 1 if mapped else 0
+            tally.ignored += 0 if mapped else 1
+        facts.extend(mapped)
     return tuple(facts)

@@ -12,6 +12,8 @@ from fhir_mappings.concepts import (
     SYSTEMIC_GLUCOCORTICOIDS,
     Antibody,
     Condition,
+    Drug,
+    Investigation,
     Lab,
     MyositisSubtype,
     Qualitative,
@@ -362,6 +364,22 @@ def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[L
     return tuple(recent)
 
 
+#: Enzyme activity units read as U/L; a value in another unit (µkat/L) is not converted.
+ENZYME_UNITS = frozenset({"u/l", "iu/l", "[iu]/l", "units/l"})
+
+
+def recent_enzyme(facts: ClinicalFacts, lab: Lab, window_days: int | None) -> LabResult | None:
+    """The newest numeric result of an enzyme (ALT, AST, CK, GGT) if measured within `window_days` and
+    reported in U/L, else None."""
+    result = recent_value(facts, lab, window_days)
+    return result if result is not None and (result.unit or "").lower() in ENZYME_UNITS else None
+
+
+def upper_limit(result: LabResult, default: float) -> float:
+    """The laboratory's upper reference limit sent with the result, else `default` (same unit)."""
+    return result.reference_high or default
+
+
 def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
     """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
     it came from, or None.
@@ -396,3 +414,33 @@ def data_gap(facts: ClinicalFacts, resource_type: str, prefetch_key: str) -> boo
     key), so a card must ask the clinician to verify instead of asserting that something is absent."""
     unknown = (*facts.data_gaps, *facts.incomplete)
     return resource_type in unknown or prefetch_key in unknown
+
+
+#: Agents the 2023 ACR/CHEST SARD-ILD treatment guideline lists for first-line ILD treatment or for
+#: combination therapy of rapidly progressive ILD (methotrexate is not among them).
+ILD_DIRECTED_AGENTS = frozenset(
+    {
+        Drug.MYCOPHENOLATE_MOFETIL,
+        Drug.MYCOPHENOLIC_ACID,
+        Drug.AZATHIOPRINE,
+        Drug.TACROLIMUS,
+        Drug.CICLOSPORIN,
+        Drug.CYCLOPHOSPHAMIDE,
+        Drug.RITUXIMAB,
+        Drug.IVIG,
+    }
+)
+
+
+def on_ild_combination_therapy(facts: ClinicalFacts) -> bool:
+    """A systemic glucocorticoid with an ILD-directed agent, or two ILD-directed agents (drafts included)."""
+    agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
+    return len(agents) >= 2 or (bool(agents) and bool(facts.current(SYSTEMIC_GLUCOCORTICOIDS)))
+
+
+def latest_lung_function_test(facts: ClinicalFacts) -> tuple[date | None, str] | None:
+    """Date and description of the newest lung function test: a result, or a test done or ordered
+    (Procedure, DiagnosticReport, ServiceRequest); undated ones rank last. None when there is none."""
+    tests = [(r.when.date() if r.when else None, r.describe()) for r in facts.results_of(Lab.LUNG_FUNCTION)]
+    tests += [(i.when, i.describe()) for i in facts.investigations_of(Investigation.LUNG_FUNCTION_TEST)]
+    return max(tests, key=lambda t: t[0] or date.min, default=None)

@@ -37,18 +37,27 @@ def _prefetch_templates() -> Mapping[str, str]:
             "laboratory": f"Observation?patient={patient}&category=laboratory&_sort=-date&_count={SEARCH_COUNT}",
             "allergies": f"AllergyIntolerance?patient={patient}&_count={SEARCH_COUNT}",
             "immunizations": f"Immunization?patient={patient}&_sort=-date&_count={SEARCH_COUNT}",
+            # Cancer screening, lung function and eye examinations are often recorded as a procedure, a report or
+            # an order; newest first, as the other searches.
+            "procedures": f"Procedure?patient={patient}&_sort=-date&_count={SEARCH_COUNT}",
+            "diagnosticReports": f"DiagnosticReport?patient={patient}&_sort=-date&_count={SEARCH_COUNT}",
+            "serviceRequests": f"ServiceRequest?patient={patient}&_sort=-authored&_count={SEARCH_COUNT}",
         }
     )
 
 
 PREFETCH = _prefetch_templates()
+#: Keys whose absence does not stop a call (no 412): cards that need them say what could not be checked.
+#: Added after the first release, so an EHR configured with the earlier templates keeps working.
+OPTIONAL_PREFETCH = frozenset({"procedures", "diagnosticReports", "serviceRequests"})
 
 #: This service implements CDS Hooks 2.0 ("STU2"), with the 3.0 additions that 2.0 clients can ignore.
 CDS_HOOKS_VERSION = "STU2"
 
 USAGE_REQUIREMENTS = (
     "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
-    "the listed LOINC codes and laboratory results), AllergyIntolerance and Immunization resources, via the prefetch "
+    "the listed LOINC codes and laboratory results), AllergyIntolerance, Immunization, Procedure, DiagnosticReport and "
+    "ServiceRequest resources, via the prefetch "
     "templates or a fhirServer with a fhirAuthorization token that can read them (user/*.read or "
     "patient/*.read scopes). Cards are advisory; the treating clinician decides."
 )
@@ -62,6 +71,7 @@ class Service:
     description: str
     usage_requirements: str = USAGE_REQUIREMENTS
     prefetch: Mapping[str, str] = field(default_factory=lambda: PREFETCH)
+    optional_prefetch: frozenset[str] = OPTIONAL_PREFETCH
 
     def discovery(self) -> dict[str, Any]:
         """This service's entry in the discovery response (S2 L99-108)."""

@@ -68,7 +68,9 @@ def test_medications_prefetch_asks_for_every_status_newest_first_so_history_coun
         "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200")
 
 
-@pytest.mark.parametrize("key", ["medications", "observations", "laboratory", "immunizations"])
+@pytest.mark.parametrize(
+    "key", ["medications", "observations", "laboratory", "immunizations", "procedures", "diagnosticReports", "serviceRequests"]
+)
 def test_search_prefetches_ask_for_the_newest_records_first(key):
     assert "_sort=-" in SERVICES[0].prefetch[key]
 

@@ -10,7 +10,9 @@ Expected by the guideline, and nothing else:
 - pjp-prophylaxis: >= 20 mg/day planned for >= 4 weeks (induction), no prophylaxis;
 - bone-protection: >= 2.5 mg/day planned for > 3 months (ACR 2022 GIOP);
 - infection-screening: prednisone >= 20 mg/day and no HBsAg, anti-HBc or HCV antibody;
-- vaccination: no non-live vaccines recorded while immunosuppressed.
+- vaccination: no non-live vaccines recorded while immunosuppressed;
+- cancer-screening: adult-onset dermatomyositis (moderate risk or higher, IMACS 2023) within 3 years of onset
+  and no CT chest/abdomen/pelvis on record (the fixture sends empty Procedure/DiagnosticReport/ServiceRequest).
 Quiet: gc-initial-dose (within 0.5-1 mg/kg/day and <= 80 mg), gc-taper (< 4 weeks), ck-monitoring
 (CK 24 days ago), every methotrexate/azathioprine/other-drug check (not prescribed), ild-assessment
 (no ILD-risk antibody), severe-disease (no dysphagia or respiratory involvement).
@@ -24,6 +26,7 @@ EXPECTED = {
     "bone-protection",
     "infection-screening",
     "vaccination",
+    "cancer-screening",
 }
 
 

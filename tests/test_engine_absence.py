@@ -43,3 +43,13 @@ def test_the_absence_rules_named_by_the_issue_declare_the_medication_list():
     declared = {r.id: r.asserts_absence_of for r in all_recommendations()}
     for rule in ("pjp-prophylaxis", "bone-protection", "steroid-sparing-agent", "methotrexate-folate"):
         assert "MedicationRequest" in declared[rule], rule
+
+
+def test_the_rules_that_state_a_missing_test_declare_the_procedure_report_and_order_lists():
+    declared = {r.id: r.asserts_absence_of for r in all_recommendations()}
+    for rule in ("cancer-screening", "ild-assessment", "anti-mda5-rp-ild", "skin-disease-treatment"):
+        assert {"Procedure", "DiagnosticReport", "ServiceRequest"} <= declared[rule], rule
+
+
+def test_methotrexate_liver_declares_the_results_whose_absence_it_states():
+    assert "Observation" in {r.id: r.asserts_absence_of for r in all_recommendations()}["methotrexate-liver"]

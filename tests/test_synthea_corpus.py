@@ -56,6 +56,8 @@ DRUG_CODES = {
 WITHOUT_MYOSITIS = {r.id for r in all_recommendations() if not r.requires_myositis}
 METHOTREXATE_SAFETY = {"methotrexate-baseline-tests", "methotrexate-folate", "methotrexate-monitoring"}
 SEASON_START = date(NOW.year if NOW.month >= 8 else NOW.year - 1, 8, 1)  # vaccination's default parameter
+#: Onset of the dermatomyositis the second pass gives every patient.
+DM_ONSET = date(2026, 10, 1)
 LIVE_CVX = {"03", "21", "119", "121"}  # the corpus's live vaccines: MMR, varicella, rotavirus, zoster live
 
 
@@ -82,9 +84,9 @@ def on_methotrexate(record: dict[str, Any]) -> bool:
                for r in record["resources"].get("MedicationRequest", []))
 
 
-def age(record: dict[str, Any]) -> int:
+def age(record: dict[str, Any], on: date = NOW.date()) -> int:
     born = date.fromisoformat(record["resources"]["Patient"][0]["birthDate"])
-    return NOW.year - born.year - ((NOW.month, NOW.day) < (born.month, born.day))
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def influenza_this_season(record: dict[str, Any]) -> bool:
@@ -101,7 +103,8 @@ def live_vaccine_within_4_weeks(record: dict[str, Any]) -> bool:
 
 def with_myositis_on_prednisone(record: dict[str, Any]) -> list[dict[str, Any]]:
     subject = {"reference": f"Patient/{patient_id(record)}"}
-    dermatomyositis = {**condition("396230008", display="Dermatomyositis", onset="2026-10-01", id="dm"), "subject": subject}
+    dermatomyositis = {**condition("396230008", display="Dermatomyositis", onset=DM_ONSET.isoformat(), id="dm"),
+                       "subject": subject}
     prednisone = {**medication_request("312615", display="predniSONE 20 MG Oral Tablet", dose=2, unit=None,
                                        authored_on="2026-10-01", id="prednisone"), "subject": subject}
     return [*resources(record), dermatomyositis, prednisone]
@@ -221,6 +224,8 @@ def test_with_myositis_on_prednisone_every_patient_gets_the_guideline_cards(corp
         expected |= METHOTREXATE_SAFETY if on_methotrexate(record) else {"steroid-sparing-agent"}
         if age(record) >= 18:
             expected.add("bone-protection")
+        if age(record, on=DM_ONSET) >= 18 and "cancer" not in expected_conditions(record):
+            expected.add("cancer-screening")  # adult-onset DM this year; the records hold no CT or PET-CT
         if not influenza_this_season(record) or live_vaccine_within_4_weeks(record):
             expected.add("vaccination")
         unexplained = set(cards) - expected

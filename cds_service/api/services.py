@@ -74,14 +74,15 @@ def call_service(service_id: str) -> Response:
             400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook"
         )
     outcome = complete_prefetch(service.prefetch, body, rt.settings)
-    if outcome.missing and rt.settings.prefetch_failure == "412":
-        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], outcome.missing,
+    required_missing = [key for key in outcome.missing if key not in service.optional_prefetch]
+    if required_missing and rt.settings.prefetch_failure == "412":
+        log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], required_missing,
                  extra={"service": service.id, "hookInstance": body["hookInstance"], "status": 412})
         raise ApiError(
             412,
-            "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(outcome.missing),
+            "required FHIR data could not be obtained from prefetch or fhirServer: " + ", ".join(required_missing),
             details=[Issue(f"prefetch key {key!r} was neither in the request nor fetched from fhirServer",
-                           f"prefetch.{key}") for key in outcome.missing],
+                           f"prefetch.{key}") for key in required_missing],
         )
     evaluation = evaluate(
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),

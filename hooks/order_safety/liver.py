@@ -3,10 +3,10 @@ multiple of the upper limit of normal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fhir_mappings.concepts import Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
+from fhir_mappings.numbers import num
+from hooks.criteria import recent_enzyme, upper_limit
 from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended
 from hooks.recommendation import Params
 
@@ -15,22 +15,15 @@ LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER)
 #: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
 HEPATOTOXIC_IMMUNOSUPPRESSANTS = frozenset({
     Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID})
-_UNITS = frozenset({"u/l", "[iu]/l", "iu/l", "units/l"})
 
 
 def raised_transaminase(facts: ClinicalFacts, params: Params) -> str | None:
     """The recent ALT or AST above `transaminase_uln_multiple` x its upper limit (the laboratory's
     reference range when sent, else the configured one), described, or None."""
-    since = facts.now - timedelta(days=params["result_max_days"])
     for lab, default in ((Lab.ALT, params["alt_upper_limit_u_per_l"]), (Lab.AST, params["ast_upper_limit_u_per_l"])):
-        result = next((r for r in facts.results_of(lab) if r.value is not None), None)
-        if result is None or result.when is None or result.when < since:
-            continue
-        if (result.unit or "").lower() not in _UNITS:
-            continue
-        limit = result.reference_high or default
-        if result.value > params["transaminase_uln_multiple"] * limit:
-            return f"{result.describe()} is above {params['transaminase_uln_multiple']:g}x the upper limit"
+        result = recent_enzyme(facts, lab, params["result_max_days"])
+        if result is not None and result.value > params["transaminase_uln_multiple"] * upper_limit(result, default):
+            return f"{result.describe()} is above {num(params['transaminase_uln_multiple'])}x the upper limit"
     return None
 
 

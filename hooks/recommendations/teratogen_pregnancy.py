@@ -14,10 +14,21 @@ cyclophosphamide order, and
 - pregnancy planned (Condition) -> warning: stop before conception;
 - of childbearing potential (female 12-55, no menopause/hysterectomy; the card says "if") and the
   drug is being ordered (draft) -> warning: confirm a negative pregnancy test and effective
-  contraception, with a urine hCG order suggestion (LOINC 2106-3).
+  contraception, with a urine hCG order suggestion (LOINC 2106-3);
+- of childbearing potential and the drug current on record (no draft) -> info, with the hCG order
+  suggestion, when the pregnancy test its source asks for is not on record: mycophenolate, no hCG
+  within `mycophenolate_pregnancy_test_interval_days` (the label repeats pregnancy tests at routine
+  follow-up visits, without a figure); methotrexate or cyclophosphamide, no hCG since the drug was
+  started (their labels ask for a negative test before starting, with no repeat interval).
+Cyclophosphamide being ordered for a patient up to `fertility_counselling_max_age_years` (any sex):
+fertility counselling is added to the card, or is an info card of its own when no other fires. ACR
+2020: offer GnRH-agonist (leuprolide) co-therapy to premenopausal women receiving monthly IV
+cyclophosphamide, and sperm cryopreservation to men, before treatment.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
@@ -80,6 +91,54 @@ def _pregnancy_test_suggestion(facts: ClinicalFacts) -> Suggestion:
     return Suggestion(label="Order a urine pregnancy test (hCG)", actions=(create,), is_recommended=True)
 
 
+FERTILITY_NOTE = (
+    "**Cyclophosphamide and fertility:** it is gonadotoxic. Before starting, counsel on infertility and premature "
+    "ovarian insufficiency and discuss fertility preservation: GnRH-agonist (leuprolide) co-therapy for "
+    "premenopausal women receiving monthly IV cyclophosphamide, sperm cryopreservation for men (ACR 2020)."
+)
+
+
+def _fertility_counselling_due(facts: ClinicalFacts, drafts: tuple[MedicationOrder, ...], params: Params) -> bool:
+    age = facts.patient.age_years
+    return any(m.drug is Drug.CYCLOPHOSPHAMIDE for m in drafts) and (
+        age is None or age <= params["fertility_counselling_max_age_years"])
+
+
+def _test_due(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...], params: Params) -> list[MedicationOrder]:
+    """The orders on record whose pregnancy test is not on record (see the module docstring)."""
+    latest = next((r.when.date() for r in facts.results_of(Lab.HCG) if r.when is not None), None)
+    due = []
+    for order in orders:
+        if order.drug in MYCOPHENOLATES:
+            since = facts.today - timedelta(days=params["mycophenolate_pregnancy_test_interval_days"])
+        else:
+            since = order.start
+        if latest is None or (since is not None and latest < since):
+            due.append(order)
+    return due
+
+
+def _on_record_review(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...], params: Params,
+                      facts_used: list[str]) -> Finding | None:
+    due = _test_due(facts, orders, params)
+    if not due:
+        return None
+    mycophenolate = any(m.drug in MYCOPHENOLATES for m in due)
+    interval = params["mycophenolate_pregnancy_test_interval_days"]
+    return Finding(
+        indicator=Indicator.INFO,
+        summary="If of childbearing potential: pregnancy test and effective contraception on a teratogenic drug",
+        detail="\n\n".join(
+            ["If the patient can become pregnant: confirm effective contraception and order a pregnancy test "
+             + (f"(mycophenolate: repeated at follow-up visits; due when none in the last {interval} days)."
+                if mycophenolate else "(none is on record since the drug was started).")]
+            + ([MYCOPHENOLATE_REMS] if mycophenolate else []) + [WASHOUT_NOTE]
+        ),
+        facts_used=tuple(facts_used),
+        suggestions=(_pregnancy_test_suggestion(facts),),
+    )
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = facts.current(TERATOGENS)
     if not orders:
@@ -91,6 +150,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     mycophenolate = any(m.drug in MYCOPHENOLATES for m in orders)
     facts_used = [describe(m) for m in orders]
     latest_hcg = facts.latest(Lab.HCG)
+    fertility = _fertility_counselling_due(facts, drafts, params)
 
     if pregnancy or hcg:
         facts_used += [f"Pregnancy: {c.display}" for c in pregnancy]
@@ -138,10 +198,25 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
                 ]
                 + ([MYCOPHENOLATE_REMS] if mycophenolate else [])
                 + [WASHOUT_NOTE]
+                + ([FERTILITY_NOTE] if fertility else [])
             ),
             facts_used=tuple(facts_used),
             suggestions=(_pregnancy_test_suggestion(facts),),
             about_drafts=draft_references(drafts),
+        )
+    if not drafts and facts.patient.childbearing_potential:
+        facts_used.append(f"Latest pregnancy test: {latest_hcg.describe()}" if latest_hcg
+                          else "No pregnancy test on record")
+        return _on_record_review(facts, orders, params, facts_used)
+    if fertility:
+        cyclophosphamide = tuple(m for m in drafts if m.drug is Drug.CYCLOPHOSPHAMIDE)
+        return Finding(
+            indicator=Indicator.INFO,
+            summary="Before cyclophosphamide: fertility counselling and fertility preservation",
+            detail=FERTILITY_NOTE,
+            facts_used=tuple(describe(m) for m in cyclophosphamide)
+            + ((f"Age {years(facts.patient.age_years)}",) if facts.patient.age_years is not None else ()),
+            about_drafts=draft_references(cyclophosphamide),
         )
     return None
 
@@ -150,8 +225,8 @@ RECOMMENDATION = Recommendation(
     id="teratogen-pregnancy",
     title="Teratogenic immunosuppressants and pregnancy",
     citation=Citation(
-        label="FDA methotrexate labeling (boxed warning); ACR 2020 reproductive health guideline (Sammaritano et al.); "
-        "mycophenolate REMS",
+        label="FDA methotrexate labeling (boxed warning); ACR 2020 reproductive health guideline (Sammaritano et al., "
+        "Arthritis Rheumatol 2020;72:529-556); mycophenolate REMS",
         url="https://doi.org/10.1002/art.41191",
         statement="Methotrexate is contraindicated in pregnancy for non-neoplastic disease; discontinue methotrexate, "
         "mycophenolate and cyclophosphamide before pregnancy; mycophenolate requires pregnancy testing and "
@@ -162,13 +237,23 @@ RECOMMENDATION = Recommendation(
         "Any patient with a current or draft methotrexate (RxNorm 6851), mycophenolate (68149 / 7145) or "
         "cyclophosphamide (3002) order, and: pregnancy Condition (Z33.1, O-chapter, SCT 77386006) or latest hCG "
         "(LOINC 2106-3 / 2118-8) positive within hcg_window_days -> critical; pregnancy planned -> warning; "
-        "childbearing potential (female 12-55, no menopause/hysterectomy) with a draft order -> warning"
+        "childbearing potential (female 12-55, no menopause/hysterectomy) with a draft order -> warning; "
+        "childbearing potential, order on record, no hCG within mycophenolate_pregnancy_test_interval_days "
+        "(mycophenolate) or since the start (methotrexate, cyclophosphamide) -> info; draft cyclophosphamide, age "
+        "<= fertility_counselling_max_age_years -> fertility counselling (on the card, or info)"
     ),
     hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
         "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "docs/evidence.md#teratogens"),
+        "mycophenolate_pregnancy_test_interval_days": Parameter(
+            90, "on mycophenolate, a pregnancy test is due when none is this recent (days)",
+            "policy choice: the mycophenolate label repeats pregnancy tests at routine follow-up visits without a "
+            "figure; set to the local follow-up interval"),
+        "fertility_counselling_max_age_years": Parameter(
+            50, "cyclophosphamide being ordered up to this age brings fertility counselling",
+            "policy choice: ACR 2020 fertility preservation applies to patients who may want children"),
     },
     requires_myositis=False,
     asserts_absence_of=frozenset({"Condition", "Observation"}),

@@ -9,6 +9,12 @@ vaccines: defer while on immunosuppressants; give >= 4 weeks before starting whe
 conditional recommendations on low-quality evidence. Never a reason to delay induction of severe myositis.
 
 When: active IIM on (or being started on) a glucocorticoid or immunosuppressant, and
+- a live vaccine being ordered now (a draft Immunization, or a draft MedicationRequest naming a live
+  vaccine) -> warning, critical with `ordered_live_vaccine_critical`. IDSA 2013 (Rubin et al.): live
+  vaccines are contraindicated in highly immunocompromised patients (high-level immunosuppression:
+  prednisone-equivalent >= 20 mg/day for >= 14 days, methotrexate > 0.4 mg/kg/week, azathioprine
+  > 3 mg/kg/day, biologics such as rituximab, and cyclophosphamide); some live vaccines may be given
+  at low-level immunosuppression, hence a warning by default;
 - a live vaccine within `live_vaccine_interval_days` while methotrexate, azathioprine, mycophenolate,
   calcineurin inhibitor, rituximab, cyclophosphamide or prednisone-equivalent >= `high_dose_mg_per_day` is
   current -> warning;
@@ -22,7 +28,7 @@ from __future__ import annotations
 from datetime import date
 
 from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Vaccine
-from fhir_mappings.facts import ClinicalFacts, ImmunizationFact
+from fhir_mappings.facts import ClinicalFacts, ImmunizationFact, MedicationOrder
 from hooks.criteria import data_gap, days_ago, describe, draft_references, prednisone_equivalent_mg_per_day
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -76,10 +82,39 @@ def _timing_notes(facts: ClinicalFacts, high_dose: bool) -> list[str]:
     return notes
 
 
+IDSA_STATEMENT = (
+    "IDSA 2013: live vaccines should not be given to highly immunosuppressed patients (prednisone-equivalent >= 20 "
+    "mg/day for >= 14 days, methotrexate > 0.4 mg/kg/week, azathioprine > 3 mg/kg/day, biologics such as "
+    "rituximab, cyclophosphamide); some live vaccines may be considered at low-level immunosuppression."
+)
+
+
+def _live_vaccine_ordered(facts: ClinicalFacts, params: Params, regimen: tuple[MedicationOrder, ...],
+                          ordered: list[ImmunizationFact]) -> Finding:
+    facts_used = [describe(m) for m in regimen]
+    facts_used += [f"Live vaccine being ordered: {i.display or 'live vaccine'}" for i in ordered]
+    return Finding(
+        indicator=Indicator.CRITICAL if params["ordered_live_vaccine_critical"] else Indicator.WARNING,
+        summary="Live vaccine ordered on immunosuppression: do not give unless the specialist confirms it is safe",
+        detail=(
+            "A live vaccine is being ordered while a glucocorticoid or immunosuppressant is current or being started. "
+            "Live vaccines can cause vaccine-strain infection in immunosuppressed patients: use a non-live "
+            "alternative where one exists (e.g. recombinant zoster instead of live zoster), or give the live vaccine "
+            ">= 4 weeks before starting immunosuppression. At low-level immunosuppression some live vaccines may be "
+            f"given after specialist review.\n\nGuidelines: {IDSA_STATEMENT} {STATEMENT}"
+        ),
+        facts_used=tuple(facts_used),
+        about_drafts=tuple(i.reference or i.display for i in ordered) + draft_references(regimen),
+    )
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     regimen = facts.current(SECOND_IMMUNOSUPPRESSANTS | SYSTEMIC_GLUCOCORTICOIDS)
     if not regimen:
         return None
+    ordered_live = [i for i in facts.immunizations if i.ordered and i.vaccine is Vaccine.LIVE]
+    if ordered_live:
+        return _live_vaccine_ordered(facts, params, regimen, ordered_live)
     high_dose = prednisone_equivalent_mg_per_day(facts) >= params["high_dose_mg_per_day"]
     strongly_suppressed = high_dose or bool(facts.current(SECOND_IMMUNOSUPPRESSANTS))
     facts_used = [describe(m) for m in regimen]
@@ -140,21 +175,24 @@ RECOMMENDATION = Recommendation(
     title="Vaccination before and during immunosuppression",
     citation=Citation(
         label="2022 ACR guideline for vaccinations in patients with rheumatic and musculoskeletal diseases "
-        "(Bass et al., Arthritis Care Res 2023;75:449-464)",
+        "(Bass et al., Arthritis Care Res 2023;75:449-464); 2013 IDSA guideline for vaccination of the "
+        "immunocompromised host (Rubin et al., Clin Infect Dis 2014;58:e44-100)",
         url="https://doi.org/10.1002/acr.25045",
         statement=STATEMENT,
         strength="Mostly conditional, low-quality evidence (secondary source)",
     ),
     trigger=(
         "Active IIM and a current or draft systemic glucocorticoid or methotrexate, azathioprine, mycophenolate, "
-        "tacrolimus, ciclosporin, rituximab or cyclophosphamide. Warning: Immunization of a live vaccine within "
+        "tacrolimus, ciclosporin, rituximab or cyclophosphamide. Warning (critical with "
+        "ordered_live_vaccine_critical): a live vaccine in the draft orders (Immunization, or MedicationRequest "
+        "naming one by CVX code or name). Warning: Immunization of a live vaccine within "
         "live_vaccine_interval_days and an immunosuppressant or prednisone-equivalent >= high_dose_mg_per_day. "
         "Info: no influenza Immunization since the season start (influenza_season_start_month), or (age >= 18, "
         "prednisone-equivalent below high_dose_mg_per_day) no pneumococcal or recombinant zoster Immunization; "
         "'verify' when Immunization data is unavailable"
     ),
     hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
         "high_dose_mg_per_day": Parameter(20, "prednisone-equivalent mg/day at which non-live vaccines other than "
@@ -162,6 +200,10 @@ RECOMMENDATION = Recommendation(
                                           "docs/evidence.md#vaccination (ACR 2022)"),
         "live_vaccine_interval_days": Parameter(28, "a live vaccine this recent conflicts with immunosuppression",
                                                 "docs/evidence.md#vaccination (ACR 2022: >= 4 weeks before starting)"),
+        "ordered_live_vaccine_critical": Parameter(
+            False, "a live vaccine ordered on immunosuppression is a critical card instead of a warning",
+            "IDSA 2013: contraindicated at high-level immunosuppression, some live vaccines acceptable at low level "
+            "(hence warning by default)"),
         "influenza_season_start_month": Parameter(8, "month (1-12) in which the influenza season's vaccination "
                                                   "starts (8 = August, northern hemisphere)",
                                                   "policy choice: local influenza programme"),

@@ -81,3 +81,22 @@ def test_immunization_keeps_its_date():
 
 def test_not_done_immunization_does_not_count():
     assert facts_of(immunization("141", status="not-done")).immunizations == ()
+
+
+def test_a_draft_immunization_is_a_vaccine_being_ordered():
+    draft = immunization("03", date=None, status="not-done", id="draft-mmr", display="MMR")
+    context = {"draftOrders": {"resourceType": "Bundle", "entry": [{"resource": draft}]}}
+    [fact] = facts_of(hook="order-select", context=context).immunizations
+    assert (fact.vaccine, fact.ordered, fact.reference) == (Vaccine.LIVE, True, "Immunization/draft-mmr")
+
+
+def test_a_draft_medication_request_naming_a_live_vaccine_is_a_vaccine_being_ordered():
+    draft = {"resourceType": "MedicationRequest", "id": "draft-yf", "status": "draft", "intent": "order",
+             "medicationCodeableConcept": {"text": "Yellow fever vaccine live"}, "subject": {"reference": "Patient/example"}}
+    context = {"draftOrders": {"resourceType": "Bundle", "entry": [{"resource": draft}]}}
+    vaccines = facts_of(hook="order-select", context=context).immunizations
+    assert [(f.vaccine, f.ordered) for f in vaccines] == [(Vaccine.LIVE, True)]
+
+
+def test_an_immunization_on_record_is_not_being_ordered():
+    assert not any(f.ordered for f in facts_of(immunization("03")).immunizations)

@@ -19,7 +19,8 @@ from fhir_mappings.valuesets import (
 from tests.fhir_builders import medication_request
 from tests.mappings.conftest import facts_of
 
-CODED_FILES = ["rxnorm-ingredients.json", "conditions.json", "observations.json", "vaccines.json", "allergies.json"]
+CODED_FILES = ["rxnorm-ingredients.json", "conditions.json", "observations.json", "vaccines.json", "allergies.json",
+               "investigations.json"]
 STATUSES = {"V1", "V2", "unverified"}
 
 

@@ -98,8 +98,49 @@ def test_childbearing_potential_warning_suggests_a_urine_hcg_test():
     assert suggestion.actions[0].resource["code"]["coding"][0]["code"] == "2106-3"
 
 
-def test_established_treatment_in_a_woman_of_childbearing_potential_is_silent_on_patient_view():
-    assert run(woman(medications=(order(Drug.METHOTREXATE, 15, WEEKLY),))) is None
+def test_established_methotrexate_with_a_pregnancy_test_since_the_start_is_silent():
+    meds = (order(Drug.METHOTREXATE, 15, WEEKLY, days=200),)
+    assert run(woman(medications=meds, results=(hcg(Qualitative.NEGATIVE, days_ago=190),))) is None
+
+
+def test_established_methotrexate_without_a_pregnancy_test_since_the_start_is_info():
+    meds = (order(Drug.METHOTREXATE, 15, WEEKLY, days=200),)
+    finding = run(woman(medications=meds, results=(hcg(Qualitative.NEGATIVE, days_ago=300),)))
+    assert finding.indicator is Indicator.INFO
+    assert "contraception" in finding.summary
+    assert finding.suggestions[0].actions[0].resource["code"]["coding"][0]["code"] == "2106-3"
+
+
+def test_established_mycophenolate_needs_a_pregnancy_test_within_the_interval():
+    meds = (order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2, days=400),)
+    assert run(woman(medications=meds, results=(hcg(Qualitative.NEGATIVE, days_ago=60),))) is None
+    finding = run(woman(medications=meds, results=(hcg(Qualitative.NEGATIVE, days_ago=120),)))
+    assert finding.indicator is Indicator.INFO and "in the last 90 days" in finding.detail
+
+
+def test_established_treatment_without_childbearing_potential_is_silent():
+    assert run(facts(sex="female", age=62, medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))) is None
+
+
+def test_ordering_cyclophosphamide_for_a_man_brings_fertility_counselling():
+    f = facts(hook="order-sign", age=35, medications=(order(Drug.CYCLOPHOSPHAMIDE, 750, draft=True),))
+    finding = run(f)
+    assert finding.indicator is Indicator.INFO
+    assert "fertility" in finding.summary and "sperm cryopreservation" in finding.detail
+    assert finding.about_drafts == ("MedicationRequest/draft-cyclophosphamide",)
+
+
+def test_ordering_cyclophosphamide_in_a_woman_of_childbearing_potential_adds_fertility_to_the_warning():
+    finding = run(woman(hook="order-sign", medications=(order(Drug.CYCLOPHOSPHAMIDE, 750, draft=True),)))
+    assert finding.indicator is Indicator.WARNING and "GnRH-agonist" in finding.detail
+
+
+def test_ordering_cyclophosphamide_above_the_counselling_age_is_silent_for_a_man():
+    assert run(facts(hook="order-sign", age=70, medications=(order(Drug.CYCLOPHOSPHAMIDE, 750, draft=True),))) is None
+
+
+def test_cyclophosphamide_on_record_brings_no_fertility_card():
+    assert run(facts(age=35, medications=(order(Drug.CYCLOPHOSPHAMIDE, 750),))) is None
 
 
 def test_ordering_methotrexate_for_a_woman_without_childbearing_potential_is_silent():

@@ -119,3 +119,37 @@ def test_no_myositis_diagnosis_is_silent_through_the_engine():
 def test_a_partial_immunization_list_asks_to_verify_like_a_missing_one():
     finding = run(facts(medications=(PRED_10,), immunizations=UP_TO_DATE, incomplete=("Immunization",)))
     assert "verify" in finding.summary.lower()
+
+
+def ordered(vaccine=Vaccine.LIVE, display="MMR vaccine live"):
+    return ImmunizationFact(vaccine=vaccine, when=None, display=display, ordered=True,
+                            reference="Immunization/draft-mmr")
+
+
+def test_live_vaccine_ordered_on_immunosuppression_is_a_warning_by_default():
+    finding = run(facts(hook="order-select", medications=(MTX,), immunizations=(*UP_TO_DATE, ordered())))
+    assert finding.indicator is Indicator.WARNING
+    assert "Live vaccine ordered on immunosuppression" in finding.summary
+    assert "Live vaccine being ordered: MMR vaccine live" in finding.facts_used
+    assert finding.about_drafts == ("Immunization/draft-mmr",)
+
+
+def test_live_vaccine_ordered_is_critical_when_configured():
+    params = {**PARAMS, "ordered_live_vaccine_critical": True}
+    finding = RECOMMENDATION.evaluate(facts(medications=(MTX,), immunizations=(ordered(),)), params)
+    assert finding.indicator is Indicator.CRITICAL
+
+
+def test_live_vaccine_ordered_without_immunosuppression_is_silent():
+    assert run(facts(immunizations=(*UP_TO_DATE, ordered()))) is None
+
+
+def test_non_live_vaccine_ordered_on_immunosuppression_is_not_the_live_vaccine_warning():
+    f = facts(medications=(MTX,), immunizations=(*UP_TO_DATE, ordered(Vaccine.RECOMBINANT_ZOSTER, "Shingrix")))
+    assert run(f) is None
+
+
+def test_live_vaccine_order_shows_on_order_sign_through_the_engine():
+    f = facts(hook="order-sign", medications=(PRED_10,), immunizations=(*UP_TO_DATE, ordered()))
+    [found] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert found.finding.indicator is Indicator.WARNING

@@ -1,0 +1,167 @@
+"""The clinical capabilities of issue 12 through the HTTP API: FHIR in, card topics and indicators out.
+
+Fixed clock tests.factories.NOW (2026-11-20); one firing and one silent case per recommendation.
+"""
+
+from tests.api import hook_request, post_hook
+from tests.fhir_builders import ICD10CM, condition, immunization, medication_request, observation, patient
+
+PATIENT_VIEW = "myositis-patient-view"
+ORDER_SIGN = "myositis-order-sign"
+ORDER_SELECT = "myositis-order-select"
+
+
+def dermatomyositis(onset="2026-01-10"):
+    return condition("396230008", display="Dermatomyositis", onset=onset)
+
+
+def prednisone(mg=60, start="2026-10-01"):
+    return medication_request("312615", display="Prednisone 20 MG Oral Tablet", dose=mg, authored_on=start)
+
+
+def tacrolimus():
+    return medication_request(None, text="tacrolimus 1 MG Oral Capsule", dose=2, authored_on="2026-10-01")
+
+
+def methotrexate(start="2026-07-01", **kwargs):
+    return medication_request("105585", display="Methotrexate 2.5 MG Oral Tablet", dose=15, period_unit="wk",
+                              authored_on=start, **kwargs)
+
+
+def antibody(name, date="2026-02-01"):
+    return observation(None, text=f"{name} antibody", interpretation="POS", date=date)
+
+
+def ild():
+    return condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified")
+
+
+def cards(client, resources, service=PATIENT_VIEW, **kwargs):
+    hook = "patient-view" if service == PATIENT_VIEW else "order-sign"
+    body = hook_request(hook, [patient(), *resources], **kwargs)
+    return {card["source"]["topic"]["code"]: card["indicator"] for card in post_hook(client, service, body)["cards"]}
+
+
+def test_anti_mda5_with_ild_on_prednisone_alone_is_critical(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone()])
+    assert found["anti-mda5-rp-ild"] == "critical"
+
+
+def test_anti_mda5_on_prednisone_and_tacrolimus_is_quiet(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone(), tacrolimus()])
+    assert "anti-mda5-rp-ild" not in found
+
+
+def test_methotrexate_draft_with_cirrhosis_is_critical_at_order_sign(client):
+    cirrhosis = condition("K74.60", ICD10CM, "Unspecified cirrhosis of liver")
+    found = cards(client, [dermatomyositis(), cirrhosis, prednisone()], service=ORDER_SIGN,
+                  drafts=[methotrexate(id="draft-mtx", status="draft")])
+    assert found["methotrexate-liver"] == "critical"
+
+
+def test_raised_alt_with_raised_ck_and_normal_ggt_is_read_as_muscle(client):
+    labs = [observation("1742-6", 160, "U/L", reference_range=(None, 40)),
+            observation("2157-6", 4000, "U/L", reference_range=(None, 200)),
+            observation("2324-2", 35, "U/L", reference_range=(None, 60))]
+    found = cards(client, [dermatomyositis(), prednisone(), methotrexate(), *labs])
+    assert found["methotrexate-liver"] == "info"
+
+
+def test_normal_alt_on_methotrexate_is_quiet(client):
+    found = cards(client, [dermatomyositis(), prednisone(), methotrexate(),
+                           observation("1742-6", 30, "U/L", reference_range=(None, 40))])
+    assert "methotrexate-liver" not in found
+
+
+def test_amyopathic_dermatomyositis_without_hydroxychloroquine(client):
+    amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
+    found = cards(client, [amyopathic])
+    assert found["skin-disease-treatment"] == "info"
+
+
+def test_amyopathic_dermatomyositis_on_hydroxychloroquine_is_quiet(client):
+    amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200,
+                             authored_on="2026-06-01")
+    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq])
+
+
+def ct_report(status="final", date="2026-02-15"):
+    return {"resourceType": "DiagnosticReport", "id": "ct-cap", "status": status,
+            "code": {"text": "CT Chest and Abdomen and Pelvis W contrast IV"},
+            "subject": {"reference": "Patient/example"}, "effectiveDateTime": date}
+
+
+def test_anti_tif1_gamma_dermatomyositis_without_ct_is_a_cancer_screening_warning(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()])
+    assert found["cancer-screening"] == "warning"
+
+
+def test_ct_chest_abdomen_pelvis_report_silences_cancer_screening(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone(), ct_report()])
+    assert "cancer-screening" not in found
+
+
+def test_dermatomyositis_diagnosed_over_three_years_ago_has_no_cancer_screening_card(client):
+    assert "cancer-screening" not in cards(client, [dermatomyositis(onset="2022-01-10"), prednisone()])
+
+
+def test_live_vaccine_ordered_on_methotrexate_is_a_vaccination_warning_at_order_select(client):
+    mmr = immunization("03", date=None, status="not-done", display="MMR", id="draft-mmr")
+    body = hook_request("order-select", [patient(), dermatomyositis(), prednisone(), methotrexate()], drafts=[mmr])
+    found = {c["source"]["topic"]["code"]: c["indicator"] for c in post_hook(client, ORDER_SELECT, body)["cards"]}
+    assert found["vaccination"] == "warning"
+
+
+def test_non_live_vaccine_ordered_on_methotrexate_gets_no_live_vaccine_warning(client):
+    shingrix = immunization("187", date=None, status="not-done", display="Shingrix", id="draft-rzv")
+    body = hook_request("order-select", [patient(), dermatomyositis(), prednisone(), methotrexate()], drafts=[shingrix])
+    cards = post_hook(client, ORDER_SELECT, body)["cards"]
+    assert not any(c["source"]["topic"]["code"] == "vaccination" and c["indicator"] == "warning" for c in cards)
+
+
+def pft_procedure(date):
+    return {"resourceType": "Procedure", "id": "pft", "status": "completed", "code": {"text": "Pulmonary function test"},
+            "subject": {"reference": "Patient/example"}, "performedDateTime": date}
+
+
+def test_myositis_ild_without_lung_function_for_six_months_is_due(client):
+    recent_ild = condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified", onset="2026-03-01")
+    found = cards(client, [dermatomyositis(), recent_ild, prednisone(), tacrolimus(), pft_procedure("2026-04-01")])
+    assert found["ild-assessment"] == "info"
+
+
+def test_myositis_ild_with_a_recent_lung_function_procedure_is_quiet(client):
+    recent_ild = condition("J84.10", ICD10CM, "Pulmonary fibrosis, unspecified", onset="2026-03-01")
+    found = cards(client, [dermatomyositis(), recent_ild, prednisone(), tacrolimus(), pft_procedure("2026-10-01")])
+    assert "ild-assessment" not in found
+
+
+def test_established_methotrexate_in_a_young_woman_without_a_pregnancy_test_is_reviewed(client):
+    body = hook_request("patient-view", [patient(birth_date="1995-03-01"), dermatomyositis(), prednisone(),
+                                         methotrexate()])
+    found = {c["source"]["topic"]["code"]: c["indicator"] for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+    assert found["teratogen-pregnancy"] == "info"
+
+
+def test_established_methotrexate_in_a_young_woman_with_a_negative_test_since_the_start_is_quiet(client):
+    negative = observation("2106-3", value_string="Negative", date="2026-07-05")
+    body = hook_request("patient-view", [patient(birth_date="1995-03-01"), dermatomyositis(), prednisone(),
+                                         methotrexate(), negative])
+    assert "teratogen-pregnancy" not in {c["source"]["topic"]["code"] for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+
+
+def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning(client):
+    weight = observation("29463-7", 55, "kg", date="2026-11-01")
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=400,
+                             authored_on="2026-06-01")
+    found = cards(client, [dermatomyositis(), weight, hcq])
+    assert found["skin-disease-treatment"] == "warning"
+
+
+def test_an_ehr_without_the_procedure_report_and_order_templates_still_gets_cards_that_say_so(client):
+    body = hook_request("patient-view", [patient(), dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()],
+                        omit=("procedures", "diagnosticReports", "serviceRequests"))
+    cards_ = {c["source"]["topic"]["code"]: c for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
+    assert cards_["cancer-screening"]["summary"].startswith("Verify in the full record: ")
+    assert "**Not verified:** the DiagnosticReport, Procedure, ServiceRequest records" in cards_["cancer-screening"]["detail"]

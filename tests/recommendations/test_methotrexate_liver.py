@@ -1,0 +1,104 @@
+"""methotrexate-liver (methotrexate label; BSR/BHPR 2017): liver disease or alcohol use disorder, and
+transaminases above a multiple of the upper limit read with CK and GGT."""
+
+from fhir_mappings.concepts import Condition, Drug, Lab
+from hooks.engine import evaluate
+from hooks.recommendation import Indicator
+from hooks.recommendations.methotrexate_liver import RECOMMENDATION
+from tests.factories import condition, facts, order, result
+
+PARAMS = RECOMMENDATION.defaults()
+MTX = order(Drug.METHOTREXATE, 15, 1 / 7)
+MTX_DRAFT = order(Drug.METHOTREXATE, 15, 1 / 7, draft=True)
+
+
+def run(f):
+    return RECOMMENDATION.evaluate(f, PARAMS)
+
+
+def alt(value, high=40, days_ago=5):
+    return result(Lab.ALT, value=value, unit="U/L", days_ago=days_ago, reference_high=high)
+
+
+def ck(value, high=200):
+    return result(Lab.CREATINE_KINASE, value=value, unit="U/L", reference_high=high)
+
+
+def ggt(value, high=60):
+    return result(Lab.GGT, value=value, unit="U/L", reference_high=high)
+
+
+def test_draft_methotrexate_with_liver_disease_is_critical():
+    finding = run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.LIVER_DISEASE),)))
+    assert finding.indicator is Indicator.CRITICAL
+    assert finding.about_drafts == ("MedicationRequest/draft-methotrexate",)
+
+
+def test_methotrexate_on_record_with_alcohol_use_disorder_is_a_warning():
+    finding = run(facts(medications=(MTX,), conditions=(condition(Condition.ALCOHOL_USE_DISORDER),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "Alcohol use disorder: alcohol-use-disorder" in finding.facts_used
+
+
+def test_raised_alt_with_raised_ggt_is_a_warning():
+    finding = run(facts(medications=(MTX,), results=(alt(150), ck(150), ggt(180))))
+    assert finding.indicator is Indicator.WARNING
+    assert "withhold" in finding.summary
+
+
+def test_raised_alt_with_normal_ck_is_a_warning():
+    assert run(facts(medications=(MTX,), results=(alt(150), ck(120)))).indicator is Indicator.WARNING
+
+
+def test_raised_alt_without_ck_or_ggt_asks_for_both():
+    finding = run(facts(medications=(MTX,), results=(alt(150),)))
+    assert finding.indicator is Indicator.WARNING
+    assert "No CK in the last 90 days" in finding.facts_used and "check both" in finding.detail
+
+
+def test_raised_alt_with_raised_ck_and_normal_ggt_is_info_muscle_origin():
+    finding = run(facts(medications=(MTX,), results=(alt(150), ck(3000), ggt(30))))
+    assert finding.indicator is Indicator.INFO
+    assert "muscle" in finding.summary
+
+
+def test_raised_alt_with_raised_ck_and_no_ggt_offers_a_ggt_order():
+    finding = run(facts(medications=(MTX,), results=(alt(150), ck(3000))))
+    assert finding.indicator is Indicator.INFO
+    [action] = finding.suggestions[0].actions
+    assert action.resource["code"]["coding"][0]["code"] == "2324-2"
+
+
+def test_alt_below_the_multiple_is_silent():
+    assert run(facts(medications=(MTX,), results=(alt(110),))) is None
+
+
+def test_the_laboratory_upper_limit_is_used_when_reported():
+    assert run(facts(medications=(MTX,), results=(alt(110, high=30),))).indicator is Indicator.WARNING
+
+
+def test_default_upper_limit_applies_without_a_reference_range():
+    raised = result(Lab.ALT, value=130, unit="U/L")
+    assert run(facts(medications=(MTX,), results=(raised,))).indicator is Indicator.WARNING
+
+
+def test_enzymes_in_other_units_are_not_read():
+    assert run(facts(medications=(MTX,), results=(result(Lab.ALT, value=150, unit="ukat/L"),))) is None
+
+
+def test_old_raised_alt_is_silent():
+    assert run(facts(medications=(MTX,), results=(alt(150, days_ago=200),))) is None
+
+
+def test_no_methotrexate_is_silent():
+    assert run(facts(results=(alt(300),), conditions=(condition(Condition.LIVER_DISEASE),))) is None
+
+
+def test_applies_without_a_myositis_diagnosis():
+    f = facts(myositis=None, medications=(MTX,), conditions=(condition(Condition.LIVER_DISEASE),))
+    assert evaluate((RECOMMENDATION,), f, {}, strict=True)
+
+
+def test_threshold_is_configurable():
+    params = {**PARAMS, "transaminase_uln_multiple": 4.0}
+    assert RECOMMENDATION.evaluate(facts(medications=(MTX,), results=(alt(150),)), params) is None

@@ -1,0 +1,105 @@
+"""skin-disease-treatment (BSR 2022; AAO 2016): dermatomyositis skin disease without hydroxychloroquine -> info."""
+
+from fhir_mappings.concepts import Condition, Drug, MyositisSubtype
+from hooks.engine import evaluate
+from hooks.recommendation import Indicator
+from hooks.recommendations.skin_disease_treatment import RECOMMENDATION
+from tests.factories import condition, facts, order
+
+PARAMS = RECOMMENDATION.defaults()
+AMYOPATHIC = condition(Condition.SKIN_PREDOMINANT_DERMATOMYOSITIS)
+ULCER = condition(Condition.CUTANEOUS_ULCERATION)
+
+
+def run(f):
+    return RECOMMENDATION.evaluate(f, PARAMS)
+
+
+def test_amyopathic_dermatomyositis_without_hydroxychloroquine_is_info():
+    finding = run(facts(conditions=(AMYOPATHIC,)))
+    assert finding.indicator is Indicator.INFO
+    assert "photoprotection" in finding.summary
+    assert "Skin disease: skin-predominant-dermatomyositis" in finding.facts_used
+
+
+def test_dermatomyositis_with_skin_ulceration_fires():
+    assert run(facts(conditions=(ULCER,))).indicator is Indicator.INFO
+
+
+def test_card_names_the_weight_based_hydroxychloroquine_ceiling():
+    assert "at 70 kg, up to 350 mg/day" in run(facts(conditions=(AMYOPATHIC,))).detail
+
+
+def test_without_a_weight_the_card_asks_for_one():
+    assert "a recent weight is needed" in run(facts(conditions=(AMYOPATHIC,), weight_kg=None)).detail
+
+
+def test_card_states_the_eye_screening():
+    assert "baseline fundus examination within the first year" in run(facts(conditions=(AMYOPATHIC,))).detail
+
+
+def test_on_hydroxychloroquine_is_silent():
+    assert run(facts(conditions=(AMYOPATHIC,), medications=(order(Drug.HYDROXYCHLOROQUINE, 200),))) is None
+
+
+def test_dermatomyositis_without_coded_skin_disease_is_silent():
+    assert run(facts()) is None
+
+
+def test_skin_ulcer_in_polymyositis_is_silent():
+    assert run(facts(myositis=MyositisSubtype.POLYMYOSITIS, conditions=(ULCER,))) is None
+
+
+def test_juvenile_dermatomyositis_with_skin_ulceration_fires():
+    assert run(facts(myositis=MyositisSubtype.JUVENILE_DERMATOMYOSITIS, age=10, conditions=(ULCER,)))
+
+
+def test_patient_view_only():
+    f = facts(hook="order-sign", conditions=(AMYOPATHIC,))
+    assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def hcq(mg=200, per_day=1.0, days=30):
+    return order(Drug.HYDROXYCHLOROQUINE, mg, per_day, days=days)
+
+
+def retinal_exam(days_ago):
+    from fhir_mappings.concepts import Investigation
+    from fhir_mappings.facts import InvestigationFact
+    from tests.factories import days_before
+    return InvestigationFact(Investigation.RETINAL_SCREENING, days_before(days_ago), True, "Procedure", "SD-OCT")
+
+
+def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning():
+    finding = run(facts(medications=(hcq(200, 2),), weight_kg=60))
+    assert finding.indicator is Indicator.WARNING
+    assert "6.7 mg/kg/day at 60 kg" in finding.facts_used
+
+
+def test_hydroxychloroquine_dose_is_not_judged_without_a_weight():
+    assert run(facts(medications=(hcq(200, 2),), weight_kg=None)) is None
+
+
+def test_a_year_of_hydroxychloroquine_without_a_retinal_examination_is_info():
+    finding = run(facts(medications=(hcq(days=400),)))
+    assert finding.indicator is Indicator.INFO
+    assert "baseline retinal examination" in finding.summary
+
+
+def test_baseline_retinal_examination_on_record_is_silent_before_five_years():
+    assert run(facts(medications=(hcq(days=1000),), investigations=(retinal_exam(900),))) is None
+
+
+def test_after_five_years_retinal_screening_is_annual():
+    assert "annual retinal screening" in run(facts(medications=(hcq(days=2000),),
+                                                   investigations=(retinal_exam(500),))).summary
+    assert run(facts(medications=(hcq(days=2000),), investigations=(retinal_exam(100),))) is None
+
+
+def test_reduced_kidney_function_makes_retinal_screening_annual_from_the_first_year():
+    from fhir_mappings.concepts import Lab
+    from tests.factories import result
+    egfr = result(Lab.EGFR, value=45, unit="mL/min/{1.73_m2}")
+    finding = run(facts(medications=(hcq(days=800),), investigations=(retinal_exam(500),), results=(egfr,)))
+    assert "annual retinal screening" in finding.summary
+    assert any(line.startswith("Kidney function: egfr 45") for line in finding.facts_used)
