@@ -49,7 +49,9 @@ VERIFY_PREFIX = "Verify in the full record: "
 def unverified(recommendation: Recommendation, finding: Finding, facts: ClinicalFacts) -> Finding:
     """The finding as a request to verify when a resource type whose absence it states was not
     obtained or only in part; unchanged otherwise."""
-    unknown = sorted(recommendation.asserts_absence_of & {*facts.data_gaps, *facts.incomplete})
+    declared = finding.rests_on_absence_of
+    declared = recommendation.asserts_absence_of if declared is None else declared
+    unknown = sorted(declared & {*facts.data_gaps, *facts.incomplete})
     if not unknown:
         return finding
     room = 139 - len(VERIFY_PREFIX)

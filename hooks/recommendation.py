@@ -85,6 +85,10 @@ class Finding:
     suggestions: tuple[Suggestion, ...] = ()
     about_drafts: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    #: The resource types whose absence this card states, when narrower than its recommendation's
+    #: `asserts_absence_of` (e.g. a dose warning of a rule whose other cards say a test is missing);
+    #: None: the recommendation's declaration.
+    rests_on_absence_of: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if not self.summary or len(self.summary) >= 140:

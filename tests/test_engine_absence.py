@@ -34,6 +34,17 @@ def test_a_gap_in_another_resource_type_leaves_the_finding_alone():
     assert unverified(RULE, FINDING, replace(facts(), incomplete=("Immunization",))) == FINDING
 
 
+def test_a_finding_that_states_no_absence_is_left_alone_whatever_its_rule_declares():
+    dose_warning = replace(FINDING, rests_on_absence_of=frozenset())
+    assert unverified(RULE, dose_warning, replace(facts(), data_gaps=("MedicationRequest",))) == dose_warning
+
+
+def test_a_finding_narrower_than_its_rule_asks_to_verify_only_for_its_own_lists():
+    narrow = replace(FINDING, rests_on_absence_of=frozenset({"Procedure"}))
+    assert unverified(RULE, narrow, replace(facts(), data_gaps=("MedicationRequest",))) == narrow
+    assert unverified(RULE, narrow, replace(facts(), data_gaps=("Procedure",))).suggestions == ()
+
+
 def test_a_long_summary_stays_within_the_card_limit():
     long = replace(FINDING, summary="x" * 139)
     assert len(unverified(RULE, long, replace(facts(), incomplete=("MedicationRequest",))).summary) < 140

@@ -73,6 +73,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not facts.current(ILD_DIRECTED_AGENTS):
         facts_used.append("No mycophenolate, azathioprine, calcineurin inhibitor, cyclophosphamide, rituximab or IVIG")
     common = dict(facts_used=tuple(facts_used), about_drafts=draft_references(regimen))
+    if ild:
+        # ILD is on record, so only the regimen's (MedicationRequest) completeness matters.
+        common["rests_on_absence_of"] = frozenset({"MedicationRequest"})
     if ild and not facts.current(ILD_DIRECTED_AGENTS):
         return Finding(
             indicator=Indicator.CRITICAL,

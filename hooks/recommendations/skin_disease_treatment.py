@@ -39,6 +39,8 @@ from hooks.criteria import covered_days, describe, diagnosis_fact, latest_egfr, 
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 HYDROXYCHLOROQUINE = frozenset({Drug.HYDROXYCHLOROQUINE})
+#: Where a retinal examination may be on record: the retinal-screening card states its absence from these.
+INVESTIGATION_RECORDS = frozenset({"Procedure", "DiagnosticReport", "ServiceRequest"})
 
 DERMATOMYOSITIS = frozenset({MyositisSubtype.DERMATOMYOSITIS, MyositisSubtype.JUVENILE_DERMATOMYOSITIS})
 STATEMENT = (
@@ -79,6 +81,7 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
             detail=f"{_dose_line(facts, ceiling)} Higher daily doses per kg of real body weight raise the risk of "
             f"retinal toxicity.\n\nGuideline: {STATEMENT}",
             facts_used=tuple(facts_used),
+            rests_on_absence_of=frozenset(),  # the dose and weight on record, nothing missing
         )
     days = covered_days(facts.history(HYDROXYCHLOROQUINE), facts.today)
     exams = [i for i in facts.investigations_of(Investigation.RETINAL_SCREENING) if i.when is not None]
@@ -99,6 +102,7 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
         detail=f"Arrange {due} with an ophthalmologist: SD-OCT and automated visual fields. If it was done "
         f"elsewhere, record it so that it counts.\n\nGuideline: {STATEMENT}",
         facts_used=tuple(facts_used),
+        rests_on_absence_of=INVESTIGATION_RECORDS,
     )
 
 
@@ -128,6 +132,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         summary="Dermatomyositis skin disease: photoprotection, topical therapy, consider hydroxychloroquine",
         detail=detail,
         facts_used=tuple(facts_used),
+        rests_on_absence_of=frozenset({"MedicationRequest"}),  # "no hydroxychloroquine"
     )
 
 
@@ -153,7 +158,7 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     # "No hydroxychloroquine" (MedicationRequest); "no retinal examination" (Procedure, report or order).
-    asserts_absence_of=frozenset({"MedicationRequest", "Procedure", "DiagnosticReport", "ServiceRequest"}),
+    asserts_absence_of=frozenset({"MedicationRequest"}) | INVESTIGATION_RECORDS,
     parameters={
         "hydroxychloroquine_max_mg_per_kg": Parameter(
             5.0, "highest daily hydroxychloroquine dose per kg of real body weight",

@@ -1,8 +1,10 @@
 """anti-mda5-rp-ild (ACR/CHEST 2023): anti-MDA5 on glucocorticoid alone or nothing -> critical with ILD, warning
 without; combination therapy on record is silent."""
 
+from dataclasses import replace
+
 from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Qualitative, Route
-from hooks.engine import evaluate
+from hooks.engine import VERIFY_PREFIX, evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.anti_mda5_rp_ild import RECOMMENDATION
 from tests.factories import condition, facts, order, result
@@ -89,3 +91,18 @@ def test_without_ild_a_recent_lung_function_test_is_silent():
 def test_without_ild_an_old_lung_function_test_still_warns():
     pft = result(Lab.LUNG_FUNCTION, value=85, unit="%", days_ago=200)
     assert run(facts(results=(MDA5, pft), medications=(order(Drug.PREDNISONE, 60),))).indicator is Indicator.WARNING
+
+
+def test_with_ild_on_record_missing_investigation_lists_do_not_turn_the_critical_card_into_verify():
+    f = replace(facts(results=(MDA5,), conditions=(ILD,), medications=(order(Drug.PREDNISONE, 60),)),
+                data_gaps=("Procedure", "DiagnosticReport", "ServiceRequest"))
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert result_.finding.indicator is Indicator.CRITICAL
+    assert not result_.finding.summary.startswith(VERIFY_PREFIX)
+
+
+def test_with_ild_on_record_an_incomplete_medication_list_asks_to_verify():
+    f = replace(facts(results=(MDA5,), conditions=(ILD,), medications=(order(Drug.PREDNISONE, 60),)),
+                incomplete=("MedicationRequest",))
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert result_.finding.summary.startswith(VERIFY_PREFIX)

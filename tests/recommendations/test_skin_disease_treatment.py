@@ -1,7 +1,9 @@
 """skin-disease-treatment (BSR 2022; AAO 2016): dermatomyositis skin disease without hydroxychloroquine -> info."""
 
+from dataclasses import replace
+
 from fhir_mappings.concepts import Condition, Drug, MyositisSubtype
-from hooks.engine import evaluate
+from hooks.engine import VERIFY_PREFIX, evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.skin_disease_treatment import RECOMMENDATION
 from tests.factories import condition, facts, order
@@ -103,3 +105,19 @@ def test_reduced_kidney_function_makes_retinal_screening_annual_from_the_first_y
     finding = run(facts(medications=(hcq(days=800),), investigations=(retinal_exam(500),), results=(egfr,)))
     assert "annual retinal screening" in finding.summary
     assert any(line.startswith("Kidney function: egfr 45") for line in finding.facts_used)
+
+
+INVESTIGATION_LISTS = ("Procedure", "DiagnosticReport", "ServiceRequest")
+
+
+def test_the_dose_warning_is_not_turned_into_a_verify_card_when_investigation_lists_are_missing():
+    f = replace(facts(medications=(hcq(200, 2),), weight_kg=60), data_gaps=INVESTIGATION_LISTS)
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert result_.finding.indicator is Indicator.WARNING
+    assert not result_.finding.summary.startswith(VERIFY_PREFIX)
+
+
+def test_the_retinal_screening_card_asks_to_verify_when_investigation_lists_are_missing():
+    f = replace(facts(medications=(hcq(days=400),), weight_kg=70), data_gaps=INVESTIGATION_LISTS)
+    [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
+    assert result_.finding.summary.startswith(VERIFY_PREFIX)
