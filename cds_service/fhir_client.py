@@ -501,17 +501,37 @@ def _fetch_key(session: requests.Session, url: str, call: _Call) -> dict[str, An
     return merged
 
 
+@dataclass
+class FetchReport:
+    """What the fallback did for one hook request, for the metrics: each key's result ("fetched",
+    "timeout", "failed", "refused": fhirServer not allowed) and the bytes read from the server."""
+
+    results: dict[str, str] = field(default_factory=dict)
+    bytes_read: int = 0
+
+
+def _result(outcome: object) -> str:
+    if isinstance(outcome, dict):
+        return "fetched"
+    if outcome is None or (isinstance(outcome, FetchError) and str(outcome) in ("timeout", "time budget exhausted")):
+        return "timeout"
+    return "failed"
+
+
 def fetch_missing(
     templates: Mapping[str, str],
     request: Mapping[str, Any],
     limits: FetchLimits,
     allowlist: tuple[str, ...],
+    report: FetchReport | None = None,
 ) -> dict[str, Any]:
     """Fetch each key's substituted template from the request's `fhirServer`, concurrently.
 
     Returns the keys that were obtained; any other key is missing (no allowed `fhirServer`,
     unresolvable token, HTTP error, timeout, bound exceeded). Never raises on remote behaviour.
+    `report`, when given, receives each key's result and the bytes read.
     """
+    report = report if report is not None else FetchReport()
     fhir_server = request.get("fhirServer")
     base = allowed_base(fhir_server, allowlist)
     if base is None:
@@ -520,6 +540,7 @@ def fetch_missing(
             host = urlsplit(readable).hostname if readable else None
             log.warning("fhirServer host %r not allowed (off allowlist, not https or malformed); %d keys missing",
                         host, len(templates))
+            report.results.update(dict.fromkeys(templates, "refused"))
         return {}
     authorization = request.get("fhirAuthorization")
     token = authorization.get("access_token") if isinstance(authorization, Mapping) else None
@@ -532,6 +553,7 @@ def fetch_missing(
         url = query_url(base, relative) if relative is not None else None
         if url is None:
             log.warning("prefetch %s: template cannot be resolved from the context", key)
+            report.results[key] = "failed"
         else:
             urls[key] = url
     if not urls:
@@ -558,8 +580,10 @@ def fetch_missing(
     for thread in threads:
         thread.join(max(0.0, deadline + JOIN_GRACE_SECONDS - time.monotonic()))
     fetched: dict[str, Any] = {}
+    report.bytes_read += limits.max_bytes - call.allowance.bytes_left
     for key in urls:
         outcome = outcomes.get(key)
+        report.results[key] = _result(outcome)
         if outcome is None:
             log.warning("prefetch %s: time budget exhausted", key)
         elif isinstance(outcome, FetchError):

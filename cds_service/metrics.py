@@ -28,6 +28,7 @@ from prometheus_client import (
 
 from cds_service.config import METRICS_PATH
 from cds_service.errors import error_response
+from cds_service.fhir_client import FetchReport
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 #: The classic text format (every metric and label name here is a plain one), which Prometheus 2 and 3
@@ -47,10 +48,11 @@ FEEDBACK = Counter("cds_feedback_items_total", "Feedback items received, by outc
 CARDS_NOT_RECORDED = Counter(
     "cds_issued_cards_not_recorded_total", "Issued cards that could not be recorded (the store failed)"
 )
-FHIR_FETCHES = Counter(
-    "cds_fhir_fallback_keys_total", "Prefetch keys asked of the fhirServer fallback, by result (fetched, missing)",
-    ["result"],
+FHIR_FALLBACK_KEYS = Counter(
+    "cds_fhir_fallback_keys_total",
+    "Prefetch keys asked of the fhirServer fallback, by result (fetched, timeout, failed, refused)", ["result"],
 )
+FHIR_FALLBACK_BYTES = Counter("cds_fhir_fallback_bytes_total", "Bytes read from fhirServer by the fallback")
 JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
 REPLAY_CACHE_FALLBACKS = Counter(
     "cds_replay_cache_fallbacks_total",
@@ -99,3 +101,12 @@ def install(app: Flask, known_services: frozenset[str], token: str | None) -> No
     @app.get(METRICS_PATH)
     def metrics() -> Response:
         return Response(exposition(), content_type=CONTENT_TYPE)
+
+
+def record_fallback(report: FetchReport | None) -> None:
+    """Count one hook request's fallback fetches (nothing when nothing was asked of a fhirServer)."""
+    if report is None:
+        return
+    for result in report.results.values():
+        FHIR_FALLBACK_KEYS.labels(result).inc()
+    FHIR_FALLBACK_BYTES.inc(report.bytes_read)

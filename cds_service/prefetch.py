@@ -32,6 +32,7 @@ class PrefetchOutcome:
     data: dict[str, Any]  # declared key -> resource / Bundle / None (None = known empty)
     missing: tuple[str, ...]  # declared keys that could not be obtained
     incomplete: tuple[str, ...] = ()  # declared keys whose Bundle is only part of the result
+    fallback: fhir_client.FetchReport | None = None  # what was asked of fhirServer, when anything was
 
 
 def _expected(query: str) -> tuple[str, str | None]:
@@ -126,9 +127,11 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
             data[key] = value
         else:
             to_fetch[key] = template
+    # What was asked of a fhirServer, for the metrics (nothing is asked without one).
+    report = fhir_client.FetchReport() if to_fetch and request.get("fhirServer") is not None else None
     if to_fetch:
         limits = fhir_client.FetchLimits.from_settings(settings)
-        fetched = fhir_client.fetch_missing(to_fetch, request, limits, settings.fhir_allowlist)
+        fetched = fhir_client.fetch_missing(to_fetch, request, limits, settings.fhir_allowlist, report)
         for key, value in fetched.items():
             checked = usable(value, queries[key])
             if checked is None:
@@ -144,4 +147,5 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
         data=data,
         missing=tuple(key for key in templates if key not in data),
         incomplete=tuple(key for key in templates if key in partial),
+        fallback=report,
     )

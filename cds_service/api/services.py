@@ -74,6 +74,7 @@ def call_service(service_id: str) -> Response:
             400, f"service {service.id!r} answers hook {service.hook!r}, not {body['hook']!r}", expression="$.hook"
         )
     outcome = complete_prefetch(service.prefetch, body, rt.settings)
+    metrics.record_fallback(outcome.fallback)
     required_missing = [key for key in outcome.missing if key not in service.optional_prefetch]
     if required_missing and rt.settings.prefetch_failure == "412":
         log.info("service=%s hookInstance=%s status=412 missing=%s", service.id, body["hookInstance"], required_missing,
