@@ -11,7 +11,7 @@
 - cold start: a fresh one-worker server per round, the first call of each hook against the median
   of the calls after it, all on one connection opened (with a /healthz call) before the timing;
 - capacity: requests per second at saturation (8 clients, the three typical requests in turn) of the
-  service and of the floor, and the service's share of the floor's.
+  service and of the floor, driven in alternating slices, and the service's share of the floor's.
 """
 
 from __future__ import annotations
@@ -140,17 +140,26 @@ def cold_start(targets: Sequence[tuple[str, Target]], *, rounds: int, warm_calls
     return {"rounds": rounds, "rows": rows}
 
 
-def capacity(targets: Sequence[Target], *, workers: int, clients: int, duration_s: float, log_dir: Path,
-             env: dict[str, str]) -> dict[str, Any]:
-    figures = {}
-    for name, command in (("service", None), ("floor", floor_command)):
-        options = {"command": command} if command else {}
-        with served(workers, log_dir, env, name=f"capacity-{name}", **options) as server:
-            asyncio.run(_saturation(server.base, targets, clients, min(2.0, duration_s), 10_000))  # warm connections
-            figures[name] = asyncio.run(_saturation(server.base, targets, clients, duration_s, 100_000))
-    return {
-        "clients": clients, "duration_s": duration_s, "workers": workers,
-        "service_per_s": figures["service"]["throughput_per_s"], "floor_per_s": figures["floor"]["throughput_per_s"],
-        "errors": figures["service"]["errors"] + figures["floor"]["errors"],
-        "service_share_of_floor": round(figures["service"]["throughput_per_s"] / figures["floor"]["throughput_per_s"], 2),
-    }
+def capacity(targets: Sequence[Target], *, workers: int, clients: int, duration_s: float, slices: int,
+             log_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Saturation throughput of service and floor, both served at once and driven in alternating
+    slices of duration_s / slices seconds each (a change in the machine's load falls on both)."""
+    ok = {"service": 0, "floor": 0}
+    elapsed = {"service": 0.0, "floor": 0.0}
+    errors = 0
+    with ExitStack() as stack:
+        bases = {"service": stack.enter_context(served(workers, log_dir, env, name="capacity-service")).base,
+                 "floor": stack.enter_context(served(workers, log_dir, env, command=floor_command,
+                                                     name="capacity-floor")).base}
+        for base in bases.values():  # first calls and connections out of the figures
+            asyncio.run(_saturation(base, targets, clients, min(2.0, duration_s), 10_000))
+        for _ in range(slices):
+            for name, base in bases.items():
+                run = asyncio.run(_saturation(base, targets, clients, duration_s / slices, 100_000))
+                ok[name] += run["ok"]
+                elapsed[name] += run["elapsed_s"]
+                errors += run["errors"]
+    per_s = {name: round(ok[name] / elapsed[name], 1) for name in ok}
+    return {"clients": clients, "duration_s": duration_s, "slices": slices, "workers": workers,
+            "service_per_s": per_s["service"], "floor_per_s": per_s["floor"], "errors": errors,
+            "service_share_of_floor": round(per_s["service"] / per_s["floor"], 2)}

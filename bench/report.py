@@ -108,7 +108,8 @@ def _deployed(deployed: dict[str, Any] | None) -> list[str]:
     for row in deployed["cold_start"]["rows"]:
         lines.append(f"  {row['hook']:<14} first {row['first_ms']}  warm median {row['warm_median_ms']:.1f}"
                      f"  worst first / warm {row['worst_first_over_warm']}")
-    lines.append(f"Capacity at saturation ({capacity['clients']} clients, {capacity['duration_s']:g} s, "
+    lines.append(f"Capacity at saturation ({capacity['clients']} clients, {capacity['duration_s']:g} s each in "
+                 f"{capacity['slices']} alternating slices, "
                  f"{capacity['workers']} workers, typical mix): service {capacity['service_per_s']}/s, "
                  f"floor {capacity['floor_per_s']}/s, service = {capacity['service_share_of_floor']} of the floor; "
                  f"errors {capacity['errors']}")
