@@ -95,11 +95,11 @@ def _types_in(annotation: Any) -> Iterator[Any]:
         yield from _types_in(argument)
 
 
-def load_fhir_models(resource_types: Iterable[str]) -> int:
+def load_fhir_models(resource_types: Iterable[str]) -> list[str]:
     """Import the fhir.resources models of these resource types and of every element type they
     contain (Address, Identifier, Meta, ...): fhir.resources imports an element type's module, and
     pydantic builds its validator, the first time a resource with that element is validated, which
-    cost the first call with a richer Patient or order about 30 ms. Returns how many models."""
+    cost the first call with a richer Patient or order about 30 ms. Returns the models' names."""
     from fhir.resources.R4B import get_fhir_model_class
 
     loaded: set[type] = set()
@@ -112,7 +112,7 @@ def load_fhir_models(resource_types: Iterable[str]) -> int:
         for field in model.model_fields.values():
             waiting += [kind.get_model_klass() for kind in _types_in(field.annotation)
                         if isinstance(kind, type) and hasattr(kind, "get_model_klass")]
-    return len(loaded)
+    return sorted(model.__name__ for model in loaded)
 
 
 def _resource_types(requests: Iterable[Mapping[str, Any]]) -> set[str]:

@@ -33,9 +33,6 @@ def test_reference_tables_loaded_on_first_use_are_loaded_by_the_warm_up() -> Non
 
 
 def test_fhir_models_of_element_types_are_loaded_with_their_resource_types() -> None:
-    import sys
+    loaded = load_fhir_models(["Patient"])
 
-    count = load_fhir_models(["Patient"])
-
-    assert count > 10
-    assert {"fhir.resources.R4B.address", "fhir.resources.R4B.identifier", "fhir.resources.R4B.meta"} <= set(sys.modules)
+    assert {"Patient", "Address", "Identifier", "Meta", "HumanName", "Reference"} <= set(loaded)
