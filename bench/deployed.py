@@ -1,16 +1,17 @@
 """The service as deployed (`myositis-cds serve`, gevent workers), each figure against the floor
 (`bench/floor.py`) served the same way (`bench/floor_server.py`), on loopback:
 
-- latency: one client sending the typical patient-view one call after another (no queue), to the
-  service, to the service with JWT authentication on, and to the floor, in alternating rounds so
-  that a change in the machine's load falls on all three alike. service/floor of the medians is the
-  issue's acceptance measurement; JWT minus plain is what authentication adds per call (each call
-  has its own token, signed with an ES256 key of a trusted issuer written for the run, minted before
-  the timing starts so the client's signing is not counted);
+- latency: one client sending the typical patient-view one call after another (no queue) to the
+  service, to the service with JWT authentication on, and to the floor in turn, so that a change in
+  the machine's load falls on all three alike. service/floor of the medians is the issue's
+  acceptance measurement; the median of (JWT call - the plain call next to it) is what
+  authentication adds per call (each call has its own token, signed with an ES256 key of a trusted
+  issuer written for the run, minted before the timing starts), and the token check alone is also
+  timed in process;
 - cold start: a fresh one-worker server per round, the first call of each hook against the median
-  of the calls after it (the workers are warmed in the master before they fork);
+  of the calls after it, all on one connection opened (with a /healthz call) before the timing;
 - capacity: requests per second at saturation (8 clients, the three typical requests in turn) of the
-  service and of the floor, and the service's share of the floor's.
+  service and of the floor, driven in alternating slices, and the service's share of the floor's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench.http_load import Target, _saturation, floor_command, served
 from bench.stats import summary
+from cds_service.auth import SqliteReplayCache, Verifier, load_trust
 
 ISSUER = "https://bench-ehr.invalid"
 KID = "bench-es256"
@@ -52,10 +54,13 @@ def _tokens(key: Any, audience: str, count: int) -> list[str]:
             for _ in range(count)]
 
 
-def _sequential(base: str, target: Target, calls: int, tokens: Sequence[str] = ()) -> list[float]:
-    """Milliseconds of `calls` calls sent one after another on one keep-alive connection."""
+def _sequential(base: str, target: Target, calls: int, tokens: Sequence[str] = (),
+                client: httpx.Client | None = None) -> list[float]:
+    """Milliseconds of `calls` calls sent one after another on one keep-alive connection (the
+    client's, when given: connection set-up is then not in the first call's time)."""
     samples = []
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with ExitStack() as stack:
+        client = client or stack.enter_context(httpx.Client(base_url=base, timeout=10))
         for index in range(calls):
             headers = {"Content-Type": "application/json"}
             if tokens:
@@ -71,26 +76,47 @@ def _sequential(base: str, target: Target, calls: int, tokens: Sequence[str] = (
 
 def latency(patient_view: Target, *, workers: int, rounds: int, calls: int, log_dir: Path,
             env: dict[str, str]) -> dict[str, Any]:
+    """Service, service with JWT and floor called in turn, one call each, so that each sample of one
+    has samples of the others taken within milliseconds of it (the machine's load falls on all alike)."""
     issuers, key = _issuer_file(log_dir)
     samples: dict[str, list[float]] = {"service": [], "service_jwt": [], "floor": []}
-    with ExitStack() as servers:
-        service = servers.enter_context(served(workers, log_dir, env, name="latency-service"))
-        secured = servers.enter_context(served(workers, log_dir, {**env, "CDS_TRUSTED_ISSUERS": str(issuers)},
-                                               name="latency-service-jwt"))
-        floor = servers.enter_context(served(workers, log_dir, env, command=floor_command, name="latency-floor"))
-        for base in (service.base, secured.base, floor.base):  # connections and first calls out of the timing
-            _sequential(base, patient_view, 3, _tokens(key, f"{secured.base}{patient_view.path}", 3)
-                        if base == secured.base else ())
-        for _ in range(rounds):
-            tokens = _tokens(key, f"{secured.base}{patient_view.path}", calls)
-            samples["service"] += _sequential(service.base, patient_view, calls)
-            samples["service_jwt"] += _sequential(secured.base, patient_view, calls, tokens)
-            samples["floor"] += _sequential(floor.base, patient_view, calls)
+    with ExitStack() as stack:
+        bases = {
+            "service": stack.enter_context(served(workers, log_dir, env, name="latency-service")).base,
+            "service_jwt": stack.enter_context(served(workers, log_dir, {**env, "CDS_TRUSTED_ISSUERS": str(issuers)},
+                                                      name="latency-service-jwt")).base,
+            "floor": stack.enter_context(served(workers, log_dir, env, command=floor_command,
+                                                name="latency-floor")).base,
+        }
+        clients = {name: stack.enter_context(httpx.Client(base_url=base, timeout=10)) for name, base in bases.items()}
+        audience = f"{bases['service_jwt']}{patient_view.path}"
+        for round_ in range(rounds + 1):  # round 0 opens the connections and is not counted
+            tokens = _tokens(key, audience, calls)
+            for index in range(calls):
+                for name, client in clients.items():
+                    chosen = [tokens[index]] if name == "service_jwt" else ()
+                    sample = _sequential(bases[name], patient_view, 1, chosen, client=client)
+                    if round_:
+                        samples[name] += sample
     result: dict[str, Any] = {name: summary(values) for name, values in samples.items()}
     result["ratio_median"] = round(result["service"]["median_ms"] / result["floor"]["median_ms"], 2)
-    result["jwt_added_median_ms"] = round(result["service_jwt"]["median_ms"] - result["service"]["median_ms"], 2)
+    paired = [secured - plain for secured, plain in zip(samples["service_jwt"], samples["service"])]
+    result["jwt_added_median_ms"] = round(summary(paired)["median_ms"], 2)
+    result["jwt_verify_in_process_ms"] = _verify_cost(key, issuers, log_dir, calls)
     result["setup"] = {"workers": workers, "rounds": rounds, "calls_per_round": calls, "jwt_alg": "ES256"}
     return result
+
+
+def _verify_cost(key: Any, issuers: Path, log_dir: Path, calls: int) -> float:
+    """Median milliseconds of the service's own token check (signature, claims, SQLite replay cache)."""
+    verifier = Verifier(load_trust(str(issuers)), replay=SqliteReplayCache(log_dir / "verify-replay.sqlite3"))
+    audience = "http://127.0.0.1/cds-services/myositis-patient-view"
+    timings = []
+    for token in _tokens(key, audience, calls):
+        started = time.perf_counter()
+        verifier.verify(token, audience)
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(summary(timings)["median_ms"], 3)
 
 
 def cold_start(targets: Sequence[tuple[str, Target]], *, rounds: int, warm_calls: int, log_dir: Path,
@@ -98,11 +124,13 @@ def cold_start(targets: Sequence[tuple[str, Target]], *, rounds: int, warm_calls
     firsts: dict[str, list[float]] = {hook: [] for hook, _ in targets}
     warm: dict[str, list[float]] = {hook: [] for hook, _ in targets}
     for index in range(rounds):
-        with served(1, log_dir, env, name=f"cold-{index}") as server:
+        with served(1, log_dir, env, name=f"cold-{index}") as server, \
+                httpx.Client(base_url=server.base, timeout=10) as client:
+            client.get("/healthz")  # the connection is open before the first hook call is timed
             for hook, target in targets:
-                firsts[hook] += _sequential(server.base, target, 1)
+                firsts[hook] += _sequential(server.base, target, 1, client=client)
             for hook, target in targets:
-                warm[hook] += _sequential(server.base, target, warm_calls)
+                warm[hook] += _sequential(server.base, target, warm_calls, client=client)
     rows = []
     for hook, _ in targets:
         warm_median = summary(warm[hook])["median_ms"]
@@ -112,17 +140,26 @@ def cold_start(targets: Sequence[tuple[str, Target]], *, rounds: int, warm_calls
     return {"rounds": rounds, "rows": rows}
 
 
-def capacity(targets: Sequence[Target], *, workers: int, clients: int, duration_s: float, log_dir: Path,
-             env: dict[str, str]) -> dict[str, Any]:
-    figures = {}
-    for name, command in (("service", None), ("floor", floor_command)):
-        options = {"command": command} if command else {}
-        with served(workers, log_dir, env, name=f"capacity-{name}", **options) as server:
-            asyncio.run(_saturation(server.base, targets, clients, min(2.0, duration_s), 10_000))  # warm connections
-            figures[name] = asyncio.run(_saturation(server.base, targets, clients, duration_s, 100_000))
-    return {
-        "clients": clients, "duration_s": duration_s, "workers": workers,
-        "service_per_s": figures["service"]["throughput_per_s"], "floor_per_s": figures["floor"]["throughput_per_s"],
-        "errors": figures["service"]["errors"] + figures["floor"]["errors"],
-        "service_share_of_floor": round(figures["service"]["throughput_per_s"] / figures["floor"]["throughput_per_s"], 2),
-    }
+def capacity(targets: Sequence[Target], *, workers: int, clients: int, duration_s: float, slices: int,
+             log_dir: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Saturation throughput of service and floor, both served at once and driven in alternating
+    slices of duration_s / slices seconds each (a change in the machine's load falls on both)."""
+    ok = {"service": 0, "floor": 0}
+    elapsed = {"service": 0.0, "floor": 0.0}
+    errors = 0
+    with ExitStack() as stack:
+        bases = {"service": stack.enter_context(served(workers, log_dir, env, name="capacity-service")).base,
+                 "floor": stack.enter_context(served(workers, log_dir, env, command=floor_command,
+                                                     name="capacity-floor")).base}
+        for base in bases.values():  # first calls and connections out of the figures
+            asyncio.run(_saturation(base, targets, clients, min(2.0, duration_s), 10_000))
+        for _ in range(slices):
+            for name, base in bases.items():
+                run = asyncio.run(_saturation(base, targets, clients, duration_s / slices, 100_000))
+                ok[name] += run["ok"]
+                elapsed[name] += run["elapsed_s"]
+                errors += run["errors"]
+    per_s = {name: round(ok[name] / elapsed[name], 1) for name in ok}
+    return {"clients": clients, "duration_s": duration_s, "slices": slices, "workers": workers,
+            "service_per_s": per_s["service"], "floor_per_s": per_s["floor"], "errors": errors,
+            "service_share_of_floor": round(per_s["service"] / per_s["floor"], 2)}

@@ -102,12 +102,14 @@ def _deployed(deployed: dict[str, Any] | None) -> list[str]:
     for name, label in (("service", "service"), ("service_jwt", f"service + JWT {setup['jwt_alg']}"), ("floor", "floor")):
         row = latency[name]
         lines.append(f"{label:<22}{row['median_ms']:>8.1f}{row['p95_ms']:>8.1f}{row['p99_ms']:>8.1f}")
-    lines.append(f"service/floor (medians) {latency['ratio_median']}; JWT adds {latency['jwt_added_median_ms']} ms per call")
+    lines.append(f"service/floor (medians) {latency['ratio_median']}; JWT adds {latency['jwt_added_median_ms']} ms per call "
+                 f"(median of paired differences; the token check in process: {latency['jwt_verify_in_process_ms']} ms)")
     lines.append(f"Cold start ({deployed['cold_start']['rounds']} fresh one-worker servers): first call of each hook, ms")
     for row in deployed["cold_start"]["rows"]:
         lines.append(f"  {row['hook']:<14} first {row['first_ms']}  warm median {row['warm_median_ms']:.1f}"
                      f"  worst first / warm {row['worst_first_over_warm']}")
-    lines.append(f"Capacity at saturation ({capacity['clients']} clients, {capacity['duration_s']:g} s, "
+    lines.append(f"Capacity at saturation ({capacity['clients']} clients, {capacity['duration_s']:g} s each in "
+                 f"{capacity['slices']} alternating slices, "
                  f"{capacity['workers']} workers, typical mix): service {capacity['service_per_s']}/s, "
                  f"floor {capacity['floor_per_s']}/s, service = {capacity['service_share_of_floor']} of the floor; "
                  f"errors {capacity['errors']}")

@@ -29,7 +29,7 @@ EXIT_INVALID_REQUEST = 2
 EXIT_STORE_UNAVAILABLE = 3
 
 
-# --- serve ---------------------------------------------------------------------------------
+# --- serve ------------------------------------------------------------------------------------
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     """Run under gunicorn with gevent workers, warmed before they fork (`cds_service.serving`)."""
     from cds_service.serving import serve as run_server

@@ -81,9 +81,10 @@ def _errors(*statuses: int) -> dict[str, Any]:
         400: "Malformed JSON or a body that does not match the schema",
         404: "Unknown service",
         412: "Required FHIR data could not be obtained (CDS_PREFETCH_FAILURE=412)",
-        413: "Body larger than CDS_MAX_BODY_BYTES",
+        408: "Body not received within CDS_BODY_READ_TIMEOUT (myositis-cds serve); the connection is closed",
+        413: "Body larger than CDS_MAX_BODY_BYTES (with Content-Length or chunked)",
         415: "Content-Type is not JSON",
-        503: "The feedback store is unreachable: nothing was stored, resend after Retry-After seconds",
+        503: "The feedback store is unreachable (nothing was stored), or too many large bodies are being received at once; resend after Retry-After seconds",
     }
     return {str(status): {"description": reasons[status], "content": _json("Error")} for status in statuses}
 
@@ -120,7 +121,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Cards", "content": _json("CardsResponse")},
                         **UNAUTHORIZED,
-                        **_errors(400, 404, 412, 413, 415),
+                        **_errors(400, 404, 408, 412, 413, 415, 503),
                     },
                 }
             },
@@ -133,7 +134,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Stored", "content": {"application/json": {"schema": {"type": "object"}}}},
                         **UNAUTHORIZED,
-                        **_errors(400, 404, 413, 415, 503),
+                        **_errors(400, 404, 408, 413, 415, 503),
                     },
                 }
             },

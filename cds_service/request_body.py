@@ -33,6 +33,8 @@ import orjson
 from cds_service.errors import operation_outcome
 
 CHUNK_BYTES = 64 * 1024
+#: The environ key holding the body as bytes, so the application need not copy it out of wsgi.input again.
+BODY_KEY = "myositis_cds.body"
 #: An oversized body up to this many times the limit is read and discarded so the client sees the 413.
 DRAIN_FACTOR = 4
 
@@ -102,9 +104,9 @@ class WholeBody:
                 if declared is not None and declared > self.max_bytes:
                     ended = declared <= DRAIN_FACTOR * self.max_bytes and _discard(environ["wsgi.input"], declared + 1)[1]
                     return self._too_large(environ, start_response, declared, ended)
-                # Never past a declared length (PEP 3333): a server may hand over the raw connection,
-                # where reading on would wait for the client's next request.
-                body = _read_at_most(environ["wsgi.input"], declared if declared is not None else self.max_bytes + 1)
+                # A declared length is read in one call (the server's reader loops until it has it).
+                body = (environ["wsgi.input"].read(declared) if declared is not None
+                        else _read_at_most(environ["wsgi.input"], self.max_bytes + 1))
                 if len(body) > self.max_bytes:
                     drained, ended = _discard(environ["wsgi.input"], (DRAIN_FACTOR - 1) * self.max_bytes)
                     return self._too_large(environ, start_response, len(body) + drained, ended)
@@ -114,6 +116,7 @@ class WholeBody:
         finally:
             self._release(reserve)
         environ["wsgi.input"] = io.BytesIO(body)
+        environ[BODY_KEY] = body
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = True

@@ -34,10 +34,17 @@ def test_every_variable_is_read():
 @pytest.mark.parametrize("name, value", [
     ("CDS_SELECTION_BEHAVIOR", "all"), ("CDS_PREFETCH_FAILURE", "404"), ("CDS_MAX_BODY_BYTES", "5MB"),
     ("CDS_MAX_BODY_BYTES", "0"), ("CDS_STRICT_RULES", "maybe"), ("CDS_LOG_LEVEL", "LOUD"),
+    ("CDS_HEADER_READ_TIMEOUT", "0"), ("CDS_BODY_READ_TIMEOUT", "-1"), ("CDS_BODY_READ_TIMEOUT", "soon"),
 ])
 def test_invalid_values_are_rejected_naming_the_variable(name, value):
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value})
+
+
+def test_client_read_timeouts_are_read():
+    settings = Settings.from_env({"CDS_HEADER_READ_TIMEOUT": "3", "CDS_BODY_READ_TIMEOUT": "7.5"})
+    assert (settings.header_read_timeout, settings.body_read_timeout) == (3.0, 7.5)
+
 
 
 def test_strict_rules_reach_the_engine():

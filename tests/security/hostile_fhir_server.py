@@ -73,8 +73,11 @@ def hostile_server(answer: Callable[[socket.socket, bytes], None]) -> Iterator[s
             except OSError:
                 return  # the client gave up: what is being tested
 
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(socketserver.ThreadingTCPServer):
+        request_queue_size = 64  # the default 5 drops the connections of a request's concurrent fetches
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

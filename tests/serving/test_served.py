@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.security.hostile_fhir_server import DRIPPING_BODY, hostile_server
 from tests.serving.served import Served, served
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "requests" / "patient-view-dm-prednisone.json"
@@ -23,6 +24,7 @@ PATIENT_VIEW = "/cds-services/myositis-patient-view"
 HEADER_TIMEOUT_S = 2
 BODY_TIMEOUT_S = 2
 MAX_BODY = 1_000_000
+FETCH_BUDGET_S = 3.0  # generous: the stub FHIR server runs in this (busy) test process
 SLOW_SOCKETS = 50
 #: The issue's bound for a normal call while slow sockets are open, for every one of several calls
 #: (a call takes about 20 ms, so a loaded 2-core machine leaves ample margin; sync workers took 29 s).
@@ -33,7 +35,8 @@ CALLS = 5
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with served(tmp_path_factory.mktemp("served"), CDS_HEADER_READ_TIMEOUT=str(HEADER_TIMEOUT_S),
-                CDS_BODY_READ_TIMEOUT=str(BODY_TIMEOUT_S), CDS_MAX_BODY_BYTES=str(MAX_BODY)) as running:
+                CDS_BODY_READ_TIMEOUT=str(BODY_TIMEOUT_S), CDS_MAX_BODY_BYTES=str(MAX_BODY),
+                CDS_FHIR_TOTAL_BUDGET=str(FETCH_BUDGET_S)) as running:
         yield running
 
 
@@ -187,3 +190,38 @@ def test_a_chunked_body_within_the_limit_is_answered(server: Served) -> None:
         assert json.loads(response.read())["cards"]
     finally:
         connection.close()
+
+
+def without_prefetch(fhir_server: str) -> bytes:
+    body = json.loads(FIXTURE.read_bytes())
+    body.pop("prefetch")
+    return json.dumps({**body, "fhirServer": fhir_server}).encode()
+
+
+def test_prefetch_is_fetched_from_the_fhir_server_by_the_gevent_workers(server: Served) -> None:
+    prefetch = json.loads(FIXTURE.read_bytes())["prefetch"]
+    resources = [entry["resource"] for value in prefetch.values() if value and value["resourceType"] == "Bundle"
+                 for entry in value.get("entry", [])]
+
+    def answer(sock: socket.socket, request: bytes) -> None:
+        """A FHIR server holding the fixture's record: a read of its Patient, or a searchset of one type."""
+        resource_type = request.split(b" ", 2)[1].decode().split("/fhir/", 1)[1].split("?")[0].split("/")[0]
+        found = prefetch["patient"] if resource_type == "Patient" else {
+            "resourceType": "Bundle", "type": "searchset",
+            "entry": [{"resource": r} for r in resources if r["resourceType"] == resource_type]}
+        payload = json.dumps(found).encode()
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\nContent-Length: "
+                     + str(len(payload)).encode() + b"\r\n\r\n" + payload)
+
+    with hostile_server(answer) as base:
+        status, _ = hook_call(server, without_prefetch(base))
+
+    assert status == 200
+
+
+def test_a_dripping_fhir_server_costs_a_gevent_worker_no_more_than_the_fetch_budget(server: Served) -> None:
+    with hostile_server(DRIPPING_BODY) as base:
+        status, seconds = hook_call(server, without_prefetch(base))
+
+    assert status == 412
+    assert seconds < FETCH_BUDGET_S + 1.5

@@ -3,7 +3,7 @@ with a bundled request, reference tables are loaded, and nothing of it is record
 
 from __future__ import annotations
 
-from cds_service.serving import load_tables, warm_up
+from cds_service.serving import load_fhir_models, load_tables, warm_up
 from hooks.services import SERVICES
 
 
@@ -30,3 +30,9 @@ def test_reference_tables_loaded_on_first_use_are_loaded_by_the_warm_up() -> Non
 
     assert any(name.startswith("fhir_mappings.") for name in loaded)
     assert "hooks.registry.all_recommendations" in loaded
+
+
+def test_fhir_models_of_element_types_are_loaded_with_their_resource_types() -> None:
+    loaded = load_fhir_models(["Patient"])
+
+    assert {"Patient", "Address", "Identifier", "Meta", "HumanName", "Reference"} <= set(loaded)
