@@ -12,7 +12,8 @@ from typing import Any
 import requests
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
+#: A FHIR date or dateTime: the date part, and the time part if any.
+DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
 
 
 def bundles(directory: Path = FIXTURES) -> dict[str, dict[str, Any]]:
@@ -20,12 +21,13 @@ def bundles(directory: Path = FIXTURES) -> dict[str, dict[str, Any]]:
     return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))}
 
 
-def _shift(value: Any, days: timedelta) -> Any:
+def shift_dates(value: Any, days: timedelta) -> Any:
+    """`value` (any JSON) with every date and dateTime moved by `days` (their time part kept)."""
     if isinstance(value, dict):
-        return {key: _shift(item, days) for key, item in value.items()}
+        return {key: shift_dates(item, days) for key, item in value.items()}
     if isinstance(value, list):
-        return [_shift(item, days) for item in value]
-    if isinstance(value, str) and (match := _DATE.match(value)):
+        return [shift_dates(item, days) for item in value]
+    if isinstance(value, str) and (match := DATE.match(value)):
         return (date.fromisoformat(match.group(1)) + days).isoformat() + (match.group(2) or "")
     return value
 
@@ -34,7 +36,7 @@ def moved_to(bundle: Mapping[str, Any], today: date) -> dict[str, Any]:
     """The Bundle with every date and dateTime moved by the days from its `timestamp` to `today`, so that
     ages and durations stay as written."""
     anchor = datetime.fromisoformat(bundle["timestamp"].replace("Z", "+00:00")).date()
-    return _shift(dict(bundle), today - anchor)
+    return shift_dates(dict(bundle), today - anchor)
 
 
 def resources(bundle: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

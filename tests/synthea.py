@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from demo.patients import DATE, shift_dates
+
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "synthea" / "patients.jsonl.gz"
-_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
 
 
 @cache
@@ -35,18 +35,8 @@ def _dates(value: Any, skip_birth: bool = True) -> Iterator[date]:
     elif isinstance(value, list):
         for item in value:
             yield from _dates(item, skip_birth)
-    elif isinstance(value, str) and (match := _DATE.match(value)):
+    elif isinstance(value, str) and (match := DATE.match(value)):
         yield date.fromisoformat(match.group(1))
-
-
-def _shift(value: Any, days: timedelta) -> Any:
-    if isinstance(value, dict):
-        return {key: _shift(item, days) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_shift(item, days) for item in value]
-    if isinstance(value, str) and (match := _DATE.match(value)):
-        return (date.fromisoformat(match.group(1)) + days).isoformat() + (match.group(2) or "")
-    return value
 
 
 def records(now: datetime) -> list[dict[str, Any]]:
@@ -55,7 +45,7 @@ def records(now: datetime) -> list[dict[str, Any]]:
     for line in _raw():
         record = json.loads(line)
         latest = max(_dates(record["resources"]))
-        shifted.append({**record, "resources": _shift(record["resources"], now.date() - timedelta(days=1) - latest)})
+        shifted.append({**record, "resources": shift_dates(record["resources"], now.date() - timedelta(days=1) - latest)})
     return shifted
 
 

@@ -13,7 +13,7 @@ import requests
 from cds_service.config import Settings
 from cds_service.log_format import JsonFormatter
 from tests.api import fixture
-from tests.served import served
+from tests.serving.served import served
 
 
 def record(message: str = "hello %s", *args, **extra) -> logging.LogRecord:
@@ -60,13 +60,12 @@ def test_an_unknown_log_format_stops_start_up():
 
 
 def test_the_served_process_writes_only_json_lines(tmp_path):
-    env = {"CDS_LOG_FORMAT": "json", "CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"),
-           "CDS_JTI_REPLAY_DB": str(tmp_path / "replay.sqlite3")}
     request = {**fixture("requests/patient-view-dm-prednisone.json"), "hookInstance": str(uuid.uuid4())}
-    with served(tmp_path, env) as base:
+    with served(tmp_path, workers=1, CDS_LOG_FORMAT="json") as server:
+        base = server.base
         assert requests.post(f"{base}/cds-services/myositis-patient-view", json=request, timeout=10).status_code == 200
         assert requests.get(f"{base}/cds-services/nothing?patient=secret-query", timeout=5).status_code in (404, 405)
-    text = (tmp_path / "serve.out").read_text() + (tmp_path / "serve.err").read_text()
+    text = (tmp_path / "serve.log").read_text()
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # raises on any non-JSON line
     assert any(line.get("message", "").startswith("Starting gunicorn") for line in lines)
     [hook] = [line for line in lines if line.get("hookInstance") == request["hookInstance"]]

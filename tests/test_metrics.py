@@ -17,7 +17,7 @@ from cds_service.app import create_app
 from cds_service.config import Settings
 from tests.api import UnreachableStore, ValidatingClient, fixture
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
-from tests.served import served
+from tests.serving.served import served
 
 PATIENT_VIEW = "/cds-services/myositis-patient-view"
 REQUEST = "requests/patient-view-dm-prednisone.json"
@@ -156,8 +156,8 @@ def test_importing_the_command_line_does_not_import_the_metrics_library():
 # --- several gunicorn workers -----------------------------------------------------------------
 def test_counts_add_up_across_gunicorn_workers(tmp_path):
     """Two workers, 30 calls: every scrape, whichever worker answers it, reports all 30."""
-    env = {"CDS_FEEDBACK_DB": str(tmp_path / "cds.sqlite3"), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")}
-    with served(tmp_path, env, workers=2) as base:
+    with served(tmp_path, workers=2, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "m")) as server:
+        base = server.base
         for _ in range(30):
             assert requests.get(f"{base}/cds-services", timeout=5).status_code == 200
         labels = (("route", "/cds-services"), ("service", ""), ("status", "200"))
