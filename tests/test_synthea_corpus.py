@@ -54,7 +54,8 @@ DRUG_CODES = {
     "835900": "ciclosporin",
 }
 WITHOUT_MYOSITIS = {r.id for r in all_recommendations() if not r.requires_myositis}
-METHOTREXATE_SAFETY = {"methotrexate-baseline-tests", "methotrexate-folate", "methotrexate-monitoring"}
+#: The corpus's methotrexate courses started over a year before NOW: monitoring, not a baseline card.
+METHOTREXATE_SAFETY = {"methotrexate-folate", "methotrexate-monitoring"}
 SEASON_START = date(NOW.year if NOW.month >= 8 else NOW.year - 1, 8, 1)  # vaccination's default parameter
 #: Onset of the dermatomyositis the second pass gives every patient.
 DM_ONSET = date(2026, 10, 1)
