@@ -24,7 +24,16 @@ from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import days_ago, describe, draft_references
 from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion, satisfying
-from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    StartCheck,
+)
 
 #: The required blood tests (each satisfied by the results `hooks.lab_orders.satisfying` names).
 BLOOD_TESTS = (Lab.BLOOD_COUNT, Lab.CREATININE, Lab.ALT, Lab.ALBUMIN)
@@ -80,6 +89,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         facts_used=tuple(facts_used),
         suggestions=(suggestion,) if suggestion else (),
         about_drafts=draft_references(methotrexate),
+        start_check=StartCheck("methotrexate", "order the missing baseline tests"),
     )
 
 
@@ -114,4 +124,6 @@ RECOMMENDATION = Recommendation(
     },
     requires_myositis=False,
     asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
+    # Its serology is part of the drug's baseline: ordered here rather than on the generic screening card.
+    specificity=1,
 )

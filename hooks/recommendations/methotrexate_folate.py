@@ -24,6 +24,7 @@ from hooks.recommendation import (
     Indicator,
     Params,
     Recommendation,
+    StartCheck,
     Suggestion,
 )
 
@@ -68,6 +69,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         facts_used=tuple(facts_used),
         suggestions=_suggestions(facts),
         about_drafts=draft_references(methotrexate),
+        start_check=StartCheck("methotrexate", "add folic acid") if any(m.is_draft for m in methotrexate) else None,
     )
 
 
