@@ -140,6 +140,11 @@ def _fit(text: str, fallback: str) -> str:
     return text if len(text) < 140 else fallback
 
 
+def _clip(text: str) -> str:
+    """`text` cut to a card summary's 139 characters at a word boundary."""
+    return text if len(text) < 140 else text[:136].rsplit(" ", 1)[0].rstrip(";,:") + "..."
+
+
 def merge_start_of_therapy(results: list[Result]) -> list[Result]:
     """The start-of-therapy checks of each drug as one card (groups of one are left as they are)."""
     groups: dict[str, list[Result]] = {}
@@ -223,8 +228,7 @@ def fold_information(results: list[Result], budget: int) -> list[Result]:
     folded = information[shown:]
     if len(folded) < 2:
         return results
-    heads = "; ".join(r.finding.summary for r in folded)
-    summary = _fit(f"{len(folded)} more information items: {heads}", f"{len(folded)} more information items")
+    summary = _clip(f"{len(folded)} more information items: " + "; ".join(r.finding.summary for r in folded))
     return urgent + information[:shown] + [Result(MORE_INFORMATION, _combine(
         folded, summary, Indicator.INFO, _one_recommended(s for r in folded for s in r.finding.suggestions)))]
 
