@@ -40,8 +40,9 @@ SEVERITY = {Indicator.CRITICAL: 0, Indicator.WARNING: 1, Indicator.INFO: 2}
 
 #: The table name in the rule-settings file (not a recommendation id).
 TABLE = "card-budget"
-_BUDGET_SOURCE = ("policy: alert fatigue (Phansalkar et al., JAMIA 2013;20:489-493, high-priority alerts kept, "
-                  "low-priority ones reduced); critical and warning cards are never folded")
+_BUDGET_SOURCE = ("local policy (no guideline sets a number): low-priority alerts made non-interruptive against alert "
+                  "fatigue (Phansalkar et al., JAMIA 2013;20:489-493, doi:10.1136/amiajnl-2012-001089) and alerts "
+                  "tiered by severity (Paterno et al., JAMIA 2009;16:40-46); critical and warning cards never folded")
 PARAMETERS: Mapping[str, Parameter] = {
     PATIENT_VIEW: Parameter(5, "cards per patient-view response beyond which information cards are folded "
                             "into one", _BUDGET_SOURCE),
