@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from hooks.recommendation import (
+    ALL_HOOKS,
     ORDER_SELECT,
     ORDER_SIGN,
     PATIENT_VIEW,
@@ -68,7 +69,7 @@ MORE_INFORMATION = Recommendation(
         statement="Information cards beyond the card budget, folded into one card.",
     ),
     trigger="More cards than the hook's card budget, and two or more information cards beyond it",
-    hooks=frozenset({PATIENT_VIEW, ORDER_SELECT, ORDER_SIGN}),
+    hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.INFO}),
     evaluate=lambda facts, params: None,
     requires_myositis=False,
