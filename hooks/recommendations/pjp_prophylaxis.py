@@ -242,7 +242,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         f"(policy: prednisone-equivalent >= {num(params['min_mg_per_day'])} mg/day for >= {params['min_days']} days, "
         f"or >= {num(params['combination_mg_per_day'])} mg/day with a second immunosuppressant and a pulse or "
         "lymphopenia).\n\n"
-        f"Guideline: {STATEMENT} Evidence is observational (EULAR: 'seems beneficial').\n\n"
+        "The evidence is observational (EULAR: 'seems beneficial').\n\n"
         + _regimen_notes(facts)
     )
     triggering = maintenance_glucocorticoids(facts) + facts.current(SECOND_IMMUNOSUPPRESSANTS)
