@@ -1,8 +1,9 @@
 """Findings to CDS Hooks cards (S2 L567-703).
 
 Every card carries a fresh uuid (feedback needs it), its recommendation as `source.topic` and its
-guideline as `source.label`/`url`; the detail ends with the facts that triggered it and what could
-not be checked, so a clinician can verify the card in seconds. Facts quote EHR text (drug displays),
+guideline as `source.label`/`url`. The detail is laid out the same way for every card: the action first
+(the finding's text), then "Why this card" (the facts that triggered it and what could not be checked),
+then the guideline statement, short, with its link, so a clinician can verify the card in seconds. Facts quote EHR text (drug displays),
 so they are escaped: they cannot inject Markdown links or HTML into the card.
 """
 
@@ -52,9 +53,39 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
+#: A guideline statement longer than this is cut at a sentence (or word) boundary; the link holds the rest.
+GUIDELINE_CHARS = 220
+_GUIDELINE_PARAGRAPH = re.compile(r"^(\*\*)?Guideline:")
+_SENTENCE_END = re.compile(r"[.;] (?=[A-Z])")
+
+
+def short_statement(statement: str, limit: int = GUIDELINE_CHARS) -> str:
+    """`statement` up to `limit` characters, ending at a sentence (or word) boundary."""
+    if len(statement) <= limit:
+        return statement
+    ends = [m.start() + 1 for m in _SENTENCE_END.finditer(statement, 0, limit)]
+    if ends:
+        return statement[: ends[-1]].rstrip(";") + " ..."
+    return statement[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+def _action_text(text: str) -> str:
+    """A finding's text without the guideline paragraphs some rules append: the card states the guideline
+    once, last."""
+    paragraphs = [p for p in text.strip().split("\n\n") if not _GUIDELINE_PARAGRAPH.match(p.strip())]
+    return "\n\n".join(paragraphs)
+
+
+def _guideline(recommendation: Recommendation) -> str | None:
+    citation = recommendation.citation
+    if not citation.url:
+        return None
+    return f"**Guideline:** {short_statement(citation.statement)} [{escape_markdown(citation.label)}]({citation.url})"
+
+
 def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] = ()) -> str:
     parts = [
-        result.finding.detail.strip(),
+        _action_text(result.finding.detail),
         "**Why this card**\n" + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used),
     ]
     gaps = sorted(set(data_gaps))
@@ -64,6 +95,9 @@ def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] =
     if partial:
         parts.append("**Partly checked:** only part of " + ", ".join(partial) + " was received (a paged result "
                      "that could not be completed); records beyond it were not seen.")
+    guideline = _guideline(result.recommendation)
+    if guideline:
+        parts.append(guideline)
     return "\n\n".join(parts)
 
 
@@ -86,11 +120,11 @@ def _suggestion(suggestion: Suggestion, new_id: NewId) -> dict[str, Any]:
 
 
 def _source(recommendation: Recommendation) -> dict[str, Any]:
-    return {
-        "label": recommendation.citation.label,
-        "url": recommendation.citation.url,
-        "topic": {"system": RECOMMENDATION_SYSTEM, "code": recommendation.id, "display": recommendation.title},
-    }
+    source: dict[str, Any] = {"label": recommendation.citation.label}
+    if recommendation.citation.url:  # the folded `more-information` card has none: its items name theirs
+        source["url"] = recommendation.citation.url
+    source["topic"] = {"system": RECOMMENDATION_SYSTEM, "code": recommendation.id, "display": recommendation.title}
+    return source
 
 
 def render(

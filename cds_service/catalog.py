@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from hooks import consolidate
 from hooks.order_safety import params as order_safety
 from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Indicator, Parameter, Recommendation
 
@@ -58,6 +59,10 @@ def text(recommendations: Iterable[Recommendation]) -> str:
     safety += [f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})"
                for name, p in order_safety.PARAMETERS.items()]
     blocks.append("\n".join(safety))
+    budget = [f"{consolidate.TABLE}: cards per response of each hook before information cards are folded"]
+    budget += [f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})"
+               for name, p in consolidate.PARAMETERS.items()]
+    blocks.append("\n".join(budget))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -90,6 +95,10 @@ def settings_toml(recommendations: Iterable[Recommendation]) -> str:
     out += ["", "# Order safety: the check every one-click medication order passes (docs/order-safety.md)",
             f"[{order_safety.TABLE}]"]
     for name, p in order_safety.PARAMETERS.items():
+        out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
+    out += ["", "# Card budget: cards per response of each hook; information cards beyond it are folded into one",
+            f"[{consolidate.TABLE}]"]
+    for name, p in consolidate.PARAMETERS.items():
         out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
     return "\n".join(out) + "\n"
 
@@ -134,6 +143,18 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
         "[order-safety.md](order-safety.md). Its thresholds are the `[order-safety]` table of the rule settings.",
     ]
     out += _parameter_table(order_safety.PARAMETERS)
+    out += [
+        "",
+        f"## {consolidate.TABLE}",
+        "",
+        "**Card budget**: the cards of one response, per hook. Critical and warning cards are always shown; when a "
+        "response would hold more cards than its hook's budget, the information cards beyond it are folded into "
+        f"one card whose `source.topic.code` is `{consolidate.MORE_INFORMATION.id}` (it keeps every folded card's "
+        "summary, detail, facts, suggestions and source). A new drug's start-of-therapy checks are one card, and "
+        "an order suggested by two cards is offered once (see [cards.md](cards.md)). Its values are the "
+        "`[card-budget]` table of the rule settings.",
+    ]
+    out += _parameter_table(consolidate.PARAMETERS)
     return "\n".join(out) + "\n"
 
 

@@ -9,28 +9,25 @@ rather than in every rule:
 - every one-click medication order passes the order-safety check (`hooks.order_safety`), so no
   recommendation can offer an order that is unsafe for this patient.
 - a finding that states an absence ("no PJP prophylaxis") from data not obtained or obtained only in
-  part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`).
+  part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`);
+- the findings become fewer, sharper cards (`hooks.consolidate`): one card per new drug's start-of-therapy
+  checks, no order suggested twice, information cards beyond the hook's card budget folded into one.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
+from hooks import consolidate
 from hooks.order_safety import params as order_safety_params
 from hooks.order_safety.screen import screen_finding
-from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation
+from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation, Result
 from hooks.settings import RuleSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Result:
-    recommendation: Recommendation
-    finding: Finding
 
 
 def applicable(recommendation: Recommendation, facts: ClinicalFacts) -> bool:
@@ -58,7 +55,8 @@ def unverified(recommendation: Recommendation, finding: Finding, facts: Clinical
     summary = finding.summary if len(finding.summary) <= room else finding.summary[: room - 3].rstrip() + "..."
     note = (f"**Not verified:** the {', '.join(unknown)} records were not all available, so what this card "
             "says is missing may be on record. Check the full record before acting; no order is offered.")
-    return replace(finding, summary=VERIFY_PREFIX + summary, detail=f"{note}\n\n{finding.detail}", suggestions=())
+    return replace(finding, summary=VERIFY_PREFIX + summary, detail=f"{note}\n\n{finding.detail}", suggestions=(),
+                   start_check=None)
 
 
 def evaluate(
@@ -93,6 +91,5 @@ def evaluate(
         if facts.hook in ORDER_HOOKS and not finding.about_drafts:
             continue
         results.append(Result(recommendation, unverified(recommendation, finding, facts)))
-    severity = {"critical": 0, "warning": 1, "info": 2}
-    results.sort(key=lambda r: (severity[r.finding.indicator.value], r.recommendation.id))
-    return results
+    budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
+    return consolidate.consolidate(results, facts.hook, budgets)

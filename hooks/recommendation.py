@@ -70,6 +70,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class StartCheck:
+    """Marks a finding as one of a new drug's start-of-therapy checks (baseline tests, serology, pregnancy
+    test, folate): the checks for one drug are shown as one card (`hooks.consolidate`). `action` is the
+    check as a short imperative ("add folic acid"), joined into that card's summary."""
+
+    drug: str
+    action: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a recommendation found, ready to become a card.
 
@@ -89,6 +99,8 @@ class Finding:
     #: `asserts_absence_of` (e.g. a dose warning of a rule whose other cards say a test is missing);
     #: None: the recommendation's declaration.
     rests_on_absence_of: frozenset[str] | None = None
+    #: Set when this finding is a start-of-therapy check of a drug being started.
+    start_check: StartCheck | None = None
 
     def __post_init__(self) -> None:
         if not self.summary or len(self.summary) >= 140:
@@ -119,6 +131,17 @@ class Recommendation:
     #: FHIR resource types whose *absence* its cards state ("no PJP prophylaxis": MedicationRequest).
     #: When one of them was not obtained or only in part, the engine makes the card ask to verify.
     asserts_absence_of: frozenset[str] = frozenset()
+    #: Where two cards suggest the same order and are equally severe, the order stays on the card of the
+    #: recommendation with the higher specificity (`hooks.consolidate`); equal: the first by id.
+    specificity: int = 0
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finding and the recommendation it is shown under (its card's `source`)."""
+
+    recommendation: Recommendation
+    finding: Finding

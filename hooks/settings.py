@@ -1,7 +1,8 @@
 """Rule settings: each recommendation's parameter defaults, overridden by one TOML file.
 
-The file named by `CDS_RULE_SETTINGS` has one table per recommendation id, and the table
-`[order-safety]` for the thresholds of the order-safety check (`hooks.order_safety.params`), e.g.::
+The file named by `CDS_RULE_SETTINGS` has one table per recommendation id, the table
+`[order-safety]` for the thresholds of the order-safety check (`hooks.order_safety.params`) and the
+table `[card-budget]` for the cards per response of each hook (`hooks.consolidate`), e.g.::
 
     [methotrexate-dose]
     adult_warning_mg_per_week = 25
@@ -17,10 +18,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hooks import consolidate
 from hooks.order_safety import params as order_safety
 from hooks.recommendation import Parameter, Recommendation
 
 RuleSettings = Mapping[str, Mapping[str, Any]]
+
+#: The settings tables that are not a recommendation's: (table name, its parameters).
+ENGINE_TABLES: tuple[tuple[str, Mapping[str, Parameter]], ...] = (
+    (order_safety.TABLE, order_safety.PARAMETERS),
+    (consolidate.TABLE, consolidate.PARAMETERS),
+)
 
 
 def _same_kind(default: Any, value: Any) -> bool:
@@ -34,7 +42,7 @@ def _same_kind(default: Any, value: Any) -> bool:
 def resolve(recommendations: tuple[Recommendation, ...], overrides: Mapping[str, Any]) -> RuleSettings:
     """Defaults merged with overrides; raises ValueError on anything unknown or mistyped."""
     known: dict[str, Mapping[str, Parameter]] = {r.id: r.parameters for r in recommendations}
-    known[order_safety.TABLE] = order_safety.PARAMETERS
+    known.update(ENGINE_TABLES)
     for rec_id, values in overrides.items():
         if rec_id not in known:
             raise ValueError(f"rule settings: unknown recommendation {rec_id!r}")
@@ -47,7 +55,8 @@ def resolve(recommendations: tuple[Recommendation, ...], overrides: Mapping[str,
             if not _same_kind(parameter.default, value):
                 raise ValueError(f"rule settings: {rec_id}.{name} must be like {parameter.default!r}")
     resolved = {r.id: {**r.defaults(), **overrides.get(r.id, {})} for r in recommendations}
-    resolved[order_safety.TABLE] = {**order_safety.defaults(), **overrides.get(order_safety.TABLE, {})}
+    for table, parameters in ENGINE_TABLES:
+        resolved[table] = {**{n: p.default for n, p in parameters.items()}, **overrides.get(table, {})}
     return resolved
 
 

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from cds_service.app import create_app
 from cds_service.config import Settings
 from tests.api import ValidatingClient
-from tests.factories import NOW
+from tests.factories import NOW, UNFOLDED_TOML
 
 # Property-based tests explore a fixed, reproducible set of examples: a CI run fails for a defect, never
 # for the luck of the draw or a loaded machine. `HYPOTHESIS_PROFILE=explore` draws new examples.
@@ -34,7 +34,11 @@ def single_process_metrics(monkeypatch):
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(feedback_db=str(tmp_path / "cds.sqlite3"), strict_rules=True)
+    """Strict rules and no information card folded (each recommendation's card stays findable by its id);
+    `make_app(rule_settings=None)` gives the default card budget."""
+    unfolded = tmp_path / "unfolded-rule-settings.toml"
+    unfolded.write_text(UNFOLDED_TOML)
+    return Settings(feedback_db=str(tmp_path / "cds.sqlite3"), strict_rules=True, rule_settings=str(unfolded))
 
 
 @pytest.fixture

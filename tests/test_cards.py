@@ -5,7 +5,14 @@ import re
 
 import pytest
 
-from cds_service.cards import OVERRIDE_REASON_SYSTEM, RECOMMENDATION_SYSTEM, escape_markdown, render
+from cds_service.cards import (
+    GUIDELINE_CHARS,
+    OVERRIDE_REASON_SYSTEM,
+    RECOMMENDATION_SYSTEM,
+    escape_markdown,
+    render,
+    short_statement,
+)
 from cds_service.validation import check, validators
 from hooks.engine import Result
 from hooks.recommendation import (
@@ -51,21 +58,39 @@ def test_card_names_its_recommendation_as_source_topic():
     }
 
 
-def test_detail_is_the_finding_then_why_this_card():
+def test_detail_is_the_action_then_why_this_card_then_the_guideline_with_its_link():
     card = render_one(finding(facts_used=("prednisone 60 mg daily", "no DMARD")))
-    assert card["detail"] == "Because of reasons.\n\n**Why this card**\n- prednisone 60 mg daily\n- no DMARD"
-
-
-def test_detail_names_what_could_not_be_checked():
-    card = render_one(finding(), data_gaps=("Immunization", "AllergyIntolerance"))
-    assert card["detail"].endswith(
-        "**Not checked:** AllergyIntolerance, Immunization could not be retrieved; this card does not account for them."
+    assert card["detail"] == (
+        "Because of reasons.\n\n**Why this card**\n- prednisone 60 mg daily\n- no DMARD\n\n"
+        "**Guideline:** Do the thing. [Test guideline 2026](https://example.org/guideline)"
     )
+
+
+def test_a_guideline_paragraph_in_the_finding_is_stated_once_last():
+    card = render_one(finding(detail="Do it now.\n\nGuideline: a long statement."))
+    assert card["detail"].startswith("Do it now.\n\n**Why this card**")
+    assert "a long statement" not in card["detail"] and card["detail"].count("Guideline") == 1
+
+
+def test_a_long_guideline_statement_is_cut_at_a_sentence():
+    statement = "First sentence is the rule. " + "Second sentence goes on " * 20 + "and ends."
+    assert short_statement(statement) == "First sentence is the rule. ..."
+
+
+def test_a_long_guideline_statement_without_a_sentence_end_is_cut_at_a_word():
+    cut = short_statement("word " * 100)
+    assert cut.endswith(" ...") and len(cut) <= GUIDELINE_CHARS + 4
+
+
+def test_detail_names_what_could_not_be_checked_before_the_guideline():
+    card = render_one(finding(), data_gaps=("Immunization", "AllergyIntolerance"))
+    assert ("**Not checked:** AllergyIntolerance, Immunization could not be retrieved; this card does not account "
+            "for them.\n\n**Guideline:**") in card["detail"]
 
 
 def test_ehr_text_in_facts_cannot_inject_links_or_html():
     card = render_one(finding(facts_used=("[click](https://evil.example) <script>x</script> *bold*",)))
-    fact_line = card["detail"].splitlines()[-1]
+    fact_line = next(line for line in card["detail"].splitlines() if line.startswith("- "))
     assert not re.search(r"(?<!\\)[\[\]<*`_]", fact_line.removeprefix("- "))
 
 

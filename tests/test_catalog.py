@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from cds_service import catalog
+from hooks import consolidate
 from hooks import settings as rule_settings
 from hooks.order_safety import params as order_safety
 from hooks.registry import all_recommendations
@@ -52,7 +53,8 @@ def test_committed_rule_settings_file_is_up_to_date():
 def test_rule_settings_file_loads_to_exactly_the_defaults():
     recommendations = all_recommendations()
     loaded = rule_settings.load(recommendations, str(SETTINGS_FILE))
-    assert loaded == {**{r.id: r.defaults() for r in recommendations}, order_safety.TABLE: order_safety.defaults()}
+    assert loaded == {**{r.id: r.defaults() for r in recommendations}, order_safety.TABLE: order_safety.defaults(),
+                      consolidate.TABLE: consolidate.defaults()}
 
 
 def test_rule_settings_file_lists_every_order_safety_threshold_with_its_source():

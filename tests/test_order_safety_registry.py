@@ -24,11 +24,11 @@ from hooks import engine
 from hooks import settings as rule_settings
 from hooks.recommendation import Suggestion
 from hooks.registry import all_recommendations
-from tests.factories import TODAY
+from tests.factories import TODAY, UNFOLDED
 from tests.risk_patients import BASE_PATIENTS, RISKS, fixture_patients
 
 PATIENTS = {**BASE_PATIENTS, **fixture_patients()}
-SETTINGS = rule_settings.resolve(all_recommendations(), {})
+SETTINGS = rule_settings.resolve(all_recommendations(), UNFOLDED)
 BISPHOSPHONATES = {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 #: Mosteller BSA of the 20 kg, 125 cm child.
 CHILD_BSA = (20 * 125 / 3600) ** 0.5

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cds_service.cards import GUIDELINE_CHARS, render
 from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative, Route
 from fhir_mappings.numbers import measured, num, years
 from fhir_mappings.parse import build_facts
@@ -147,3 +148,25 @@ def test_measured_keeps_the_labs_precision_and_drops_conversion_noise():
 @pytest.mark.parametrize(("age", "shown"), [(70.99, "70"), (17.999, "17"), (18.0, "18"), (0.4, "0")])
 def test_years_are_completed_years(age, shown):
     assert years(age) == shown
+
+
+def rendered_details() -> list[str]:
+    """The detail of every card the patients above get, rendered as sent."""
+    details = []
+    for patient in [*_risk_patients(), *_fixture_facts()]:
+        results = evaluate(all_recommendations(), patient, {}, strict=True)
+        details += [r.card["detail"] for r in render(results, patient, selection_behavior="at-most-one")]
+    return details
+
+
+def test_every_card_detail_reads_action_then_why_this_card_then_one_short_guideline_last():
+    details = rendered_details()
+    assert len(details) > 30
+    for detail in details:
+        paragraphs = detail.split("\n\n")
+        why = next(i for i, p in enumerate(paragraphs) if p.startswith("**Why this card**"))
+        assert why > 0, detail  # the action comes first
+        guidelines = [i for i, p in enumerate(paragraphs) if "Guideline:" in p]
+        assert guidelines in ([], [len(paragraphs) - 1]), detail  # at most one, and last
+        if guidelines:
+            assert len(paragraphs[-1].split("](", 1)[0]) < GUIDELINE_CHARS + 300, detail

@@ -23,7 +23,7 @@ from cds_service.config import Settings
 from fhir_mappings.parse import build_facts
 from hooks.registry import all_recommendations
 from tests.api import ValidatingClient, hook_request
-from tests.factories import NOW
+from tests.factories import NOW, UNFOLDED_TOML
 from tests.fhir_builders import condition, medication_request
 from tests.synthea import patient_id, records, resources
 
@@ -54,7 +54,8 @@ DRUG_CODES = {
     "835900": "ciclosporin",
 }
 WITHOUT_MYOSITIS = {r.id for r in all_recommendations() if not r.requires_myositis}
-METHOTREXATE_SAFETY = {"methotrexate-baseline-tests", "methotrexate-folate", "methotrexate-monitoring"}
+#: The corpus's methotrexate courses started over a year before NOW: monitoring, not a baseline card.
+METHOTREXATE_SAFETY = {"methotrexate-folate", "methotrexate-monitoring"}
 SEASON_START = date(NOW.year if NOW.month >= 8 else NOW.year - 1, 8, 1)  # vaccination's default parameter
 #: Onset of the dermatomyositis the second pass gives every patient.
 DM_ONSET = date(2026, 10, 1)
@@ -121,7 +122,10 @@ def corpus() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def post(tmp_path_factory):
-    app = create_app(Settings(feedback_db=str(tmp_path_factory.mktemp("db") / "cds.sqlite3"), strict_rules=True),
+    folder = tmp_path_factory.mktemp("db")
+    (folder / "unfolded.toml").write_text(UNFOLDED_TOML)
+    app = create_app(Settings(feedback_db=str(folder / "cds.sqlite3"), strict_rules=True,
+                              rule_settings=str(folder / "unfolded.toml")),
                      clock=lambda: NOW)
     app.test_client_class = ValidatingClient
     client = app.test_client()

@@ -98,8 +98,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used.append(weight_fact(facts, weight) if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(
         [
-            "BSR 2022 suggests tapering glucocorticoids according to clinical response, **usually about 6 weeks** "
-            "after starting (grade not retrieved). The secondary sources taper after 2-4 weeks; this service informs "
+            "Taper the glucocorticoid according to clinical response: BSR 2022 suggests starting the taper "
+            "**usually about 6 weeks** after starting treatment (grade not retrieved). The secondary sources taper after 2-4 weeks; this service informs "
             f"beyond {params['info_days']} days and warns beyond {params['warning_days']} days of an unreduced high "
             f"dose (>= {num(params['high_dose_mg_per_day'])} mg/day or >= {num(params['high_dose_mg_per_kg'])} mg/kg/day).",
             "If the disease is not responding, reassess (diagnosis, steroid-sparing agent, IVIG) rather than "

@@ -6,9 +6,12 @@ viral infection (hepatitis B and C). EULAR 2022: HBV status before antirheumatic
 treatment. Also: chest imaging (not checkable here) and a pregnancy test in women of childbearing
 potential (see `teratogen-pregnancy`).
 
-When: a new methotrexate order (a draft with no methotrexate on record: blood tests must be dated within
-`lab_window_days` before today; serology at any time, or within `serology_window_days` when set), or
-methotrexate on record with no result at all of one of the tests.
+When: methotrexate at the start of therapy, i.e. a draft order or an order started within
+`start_window_days` (a baseline belongs to the start: an established course is left to
+`methotrexate-monitoring`), and
+- a new methotrexate order (a draft with no methotrexate on record): blood tests must be dated within
+  `lab_window_days` before today; serology at any time, or within `serology_window_days` when set;
+- otherwise (a recent start): one of the tests with no result on record at all.
 Then: warning listing what is missing, with one suggestion creating lab orders for the tests that have a
 verified LOINC code (blood count and albumin are named but not coded).
 """
@@ -21,7 +24,16 @@ from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import days_ago, describe, draft_references
 from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion, satisfying
-from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import (
+    ALL_HOOKS,
+    Citation,
+    Finding,
+    Indicator,
+    Parameter,
+    Params,
+    Recommendation,
+    StartCheck,
+)
 
 #: The required blood tests (each satisfied by the results `hooks.lab_orders.satisfying` names).
 BLOOD_TESTS = (Lab.BLOOD_COUNT, Lab.CREATININE, Lab.ALT, Lab.ALBUMIN)
@@ -42,7 +54,9 @@ def _has_result(facts: ClinicalFacts, lab: Lab, since: date | None) -> bool:
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    methotrexate = facts.current({Drug.METHOTREXATE})
+    started_since = days_ago(facts, params["start_window_days"])
+    methotrexate = tuple(m for m in facts.current({Drug.METHOTREXATE})
+                         if m.is_draft or (m.start is not None and m.start >= started_since))
     if not methotrexate:
         return None
     new_start = not facts.history({Drug.METHOTREXATE})
@@ -75,6 +89,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         facts_used=tuple(facts_used),
         suggestions=(suggestion,) if suggestion else (),
         about_drafts=draft_references(methotrexate),
+        start_check=StartCheck("methotrexate", "order the missing baseline tests"),
     )
 
 
@@ -89,15 +104,19 @@ RECOMMENDATION = Recommendation(
         strength="BSR/BHPR 2017 baseline assessment (secondary source); EULAR 2022 (secondary source)",
     ),
     trigger=(
-        "Current or draft methotrexate; for a new start (no methotrexate on record) no full blood count, "
+        "Draft methotrexate, or current methotrexate started within start_window_days; for a new start (no methotrexate on record) no full blood count, "
         "creatinine or eGFR, ALT or AST, albumin within lab_window_days before today, or no HBsAg, anti-HBc or "
-        "HCV antibody (any date, or within serology_window_days when > 0); for methotrexate on record, one of "
+        "HCV antibody (any date, or within serology_window_days when > 0); for a recent start, one of "
         "these never on record"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
+        "start_window_days": Parameter(90, "an order on record started within this many days is at the start of "
+                                       "therapy (a baseline is checked); older courses are left to monitoring",
+                                       "BSR/BHPR 2017 (baseline assessment is at the start of therapy; monitoring "
+                                       "thereafter); window: policy, as infection-screening's recent_start_days"),
         "lab_window_days": Parameter(30, "blood tests must be this recent before a new start",
                                      "docs/evidence.md#methotrexate-baseline"),
         "serology_window_days": Parameter(0, "hepatitis serology must be this recent before a new start "
@@ -105,4 +124,6 @@ RECOMMENDATION = Recommendation(
     },
     requires_myositis=False,
     asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
+    # Its serology is part of the drug's baseline: ordered here rather than on the generic screening card.
+    specificity=1,
 )

@@ -24,6 +24,7 @@ from hooks.recommendation import (
     Indicator,
     Params,
     Recommendation,
+    StartCheck,
     Suggestion,
 )
 
@@ -60,7 +61,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         indicator=Indicator.WARNING,
         summary="Methotrexate without folic acid: add folate supplementation",
         detail=(
-            "Give folate with low-dose methotrexate to reduce its toxicity (mouth ulcers, nausea, liver enzyme "
+            "Add folic acid: give folate with low-dose methotrexate to reduce its toxicity (mouth ulcers, nausea, liver enzyme "
             "rises, cytopenias). Either convention is acceptable: **folic acid 1 mg daily** or **folic acid 5 mg "
             "once weekly, not on the methotrexate day**. (Practice convention; no graded guideline statement was "
             "retrieved.)"
@@ -68,6 +69,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         facts_used=tuple(facts_used),
         suggestions=_suggestions(facts),
         about_drafts=draft_references(methotrexate),
+        start_check=StartCheck("methotrexate", "add folic acid") if any(m.is_draft for m in methotrexate) else None,
     )
 
 

@@ -236,13 +236,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if reasons is None:
         return None
     detail = (
-        "High-dose glucocorticoid (taken or planned for weeks)"
+        "Consider Pneumocystis prophylaxis: high-dose glucocorticoid (taken or planned for weeks)"
         + (", with a second immunosuppressant," if facts.current(SECOND_IMMUNOSUPPRESSANTS) else "")
-        + " and no Pneumocystis prophylaxis on the current regimen. Consider prophylaxis "
+        + " and none on the current regimen "
         f"(policy: prednisone-equivalent >= {num(params['min_mg_per_day'])} mg/day for >= {params['min_days']} days, "
         f"or >= {num(params['combination_mg_per_day'])} mg/day with a second immunosuppressant and a pulse or "
         "lymphopenia).\n\n"
-        f"Guideline: {STATEMENT} Evidence is observational (EULAR: 'seems beneficial').\n\n"
+        "The evidence is observational (EULAR: 'seems beneficial').\n\n"
         + _regimen_notes(facts)
     )
     triggering = maintenance_glucocorticoids(facts) + facts.current(SECOND_IMMUNOSUPPRESSANTS)

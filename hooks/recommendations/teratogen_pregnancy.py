@@ -44,6 +44,7 @@ from hooks.recommendation import (
     Parameter,
     Params,
     Recommendation,
+    StartCheck,
     Suggestion,
 )
 
@@ -139,6 +140,12 @@ def _on_record_review(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...],
     )
 
 
+def _start_check(drafts: tuple[MedicationOrder, ...]) -> StartCheck | None:
+    """The pregnancy test as a start-of-therapy check when one drug is being ordered."""
+    drugs = {m.drug for m in drafts}
+    return StartCheck(str(drugs.pop()), "pregnancy test if of childbearing potential") if len(drugs) == 1 else None
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = facts.current(TERATOGENS)
     if not orders:
@@ -203,6 +210,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             facts_used=tuple(facts_used),
             suggestions=(_pregnancy_test_suggestion(facts),),
             about_drafts=draft_references(drafts),
+            start_check=_start_check(drafts),
         )
     if not drafts and facts.patient.childbearing_potential:
         facts_used.append(f"Latest pregnancy test: {latest_hcg.describe()}" if latest_hcg

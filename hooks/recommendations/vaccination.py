@@ -133,7 +133,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
                 f"{params['live_vaccine_interval_days']} days while immunosuppressive treatment is current or being "
                 "started. Live vaccines are deferred on immunosuppressants and given >= 4 weeks before starting "
                 "where possible: watch for vaccine-strain infection and discuss timing with the specialist. "
-                f"{never_delay}\n\nGuideline: {STATEMENT} (drug-specific hold intervals not verified)"
+                f"{never_delay} (Drug-specific hold intervals not verified.)\n\nGuideline: {STATEMENT}"
             ),
             facts_used=tuple(facts_used),
             about_drafts=draft_references(regimen),

@@ -128,7 +128,9 @@ def test_methotrexate_with_a_positive_pregnancy_test(client):
     assert "teratogen-pregnancy" in found
 
 
-def test_methotrexate_ordered_for_a_woman_of_childbearing_potential(client):
-    found = topics(client, ORDER_SIGN, [dermatomyositis(), folic_acid()], birth_date="1995-01-01", gender="female",
-                   drafts=[methotrexate(15, id="draft-mtx")])
-    assert "teratogen-pregnancy" in found
+def test_methotrexate_ordered_for_a_woman_of_childbearing_potential_gets_the_pregnancy_test_on_its_start_card(client):
+    body = hook_request("order-sign", [patient(birth_date="1995-01-01", gender="female"), dermatomyositis(),
+                                       folic_acid()], drafts=[methotrexate(15, id="draft-mtx")])
+    cards = {card["source"]["topic"]["code"]: card for card in post_hook(client, ORDER_SIGN, body)["cards"]}
+    assert "teratogen-pregnancy" not in cards
+    assert "pregnancy test" in cards["methotrexate-baseline-tests"]["summary"]

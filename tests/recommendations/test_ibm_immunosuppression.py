@@ -8,7 +8,7 @@ from hooks.recommendation import Indicator
 from hooks.recommendations.ibm_immunosuppression import RECOMMENDATION
 from hooks.registry import all_recommendations
 from hooks.settings import resolve
-from tests.factories import facts, order
+from tests.factories import UNFOLDED, facts, order
 
 PARAMS = RECOMMENDATION.defaults()
 IBM = MyositisSubtype.INCLUSION_BODY_MYOSITIS
@@ -79,7 +79,7 @@ def test_ibm_on_glucocorticoid_monotherapy_gets_no_escalation_card_from_the_whol
     registry = all_recommendations()
     meds = (order(Drug.PREDNISONE, 60, days=60), prednisone_draft(60))
     results = evaluate(registry, facts(hook="order-select", myositis=IBM, medications=meds),
-                       resolve(registry, {}), strict=True)
+                       resolve(registry, UNFOLDED), strict=True)
     assert not [r for r in results if r.recommendation.escalates_immunosuppression]
     assert "ibm-immunosuppression" in [r.recommendation.id for r in results]
 

@@ -73,10 +73,20 @@ def test_methotrexate_on_record_with_old_results_is_silent():
     assert run(f) is None
 
 
-def test_methotrexate_on_record_never_tested_for_albumin_warns():
+def test_methotrexate_started_recently_never_tested_for_albumin_warns():
     results = tuple(r for r in bloods(700) if r.concept is not Lab.ALBUMIN) + SEROLOGY
-    finding = run(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=800),), results=results))
+    finding = run(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=60),), results=results))
     assert "albumin" in finding.summary
+
+
+def test_a_course_older_than_the_start_window_gets_no_baseline_card():
+    f = facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=400),))
+    assert run(f) is None
+
+
+def test_start_window_is_a_setting():
+    f = facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=400),))
+    assert run(f, start_window_days=500) is not None
 
 
 def test_silent_without_methotrexate():
