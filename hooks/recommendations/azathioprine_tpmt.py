@@ -117,10 +117,10 @@ def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
     return _Problem(
         Indicator.CRITICAL,
         f"Azathioprine with {names}: risk of severe myelosuppression",
+        "Avoid the combination; if it is unavoidable, reduce azathioprine to one third to one quarter of the "
+        "usual dose with close blood-count monitoring (specialist decision).\n\n"
         f"**{names.capitalize()} inhibits xanthine oxidase**, which inactivates azathioprine: the combination "
-        "raises 6-mercaptopurine/thioguanine levels and can cause life-threatening myelosuppression. Avoid the "
-        "combination; if it is unavoidable, the azathioprine label advises reducing azathioprine to one third "
-        "to one quarter of the usual dose with close blood-count monitoring (specialist decision). "
+        "raises 6-mercaptopurine/thioguanine levels and can cause life-threatening myelosuppression. "
         "Source: azathioprine label interaction (not verified against the label text: docs/evidence.md#azathioprine).",
         involved,
         tuple(describe(m) for m in involved),
@@ -136,9 +136,9 @@ def _poor_metabolizer(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
     return _Problem(
         Indicator.CRITICAL,
         f"Azathioprine in a {genes} poor metabolizer: consider a non-thiopurine alternative",
+        "Use a non-thiopurine immunosuppressant instead: in myositis, methotrexate or mycophenolate.\n\n"
         f"The patient is a **{genes} poor metabolizer**. CPIC (strong): for non-malignant conditions, consider an "
-        "alternative non-thiopurine immunosuppressant; normal doses cause life-threatening myelosuppression. "
-        "In myositis, methotrexate or mycophenolate are the usual alternatives.",
+        "alternative non-thiopurine immunosuppressant; normal doses cause life-threatening myelosuppression.",
         azathioprine,
         tuple(describe(m) for m in azathioprine) + tuple(r.describe() for r in poor),
         _remove_drafts(azathioprine, "Remove the draft azathioprine order"),
@@ -168,6 +168,7 @@ def _intermediate_dose(
     return _Problem(
         Indicator.WARNING,
         f"Azathioprine {shown} in a {genes} intermediate metabolizer: reduce the dose",
+        f"Reduce the dose to at most {num(limit)} mg/kg/day, unless it was titrated up on blood counts.\n\n"
         f"The patient is a **{genes} intermediate metabolizer**. CPIC: start at **{band} of the normal starting "
         f"dose** (normal 2-3 mg/kg/day), i.e. at most {num(limit)} mg/kg/day here, and adjust to myelosuppression "
         "and disease activity, allowing 2-4 weeks to steady state after each change. The current dose is above "
@@ -203,7 +204,8 @@ def _untested(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder, ...], _
     return _Problem(
         Indicator.WARNING,
         "Azathioprine without a usable TPMT result: test TPMT/NUDT15 before starting",
-        why + " CPIC: test TPMT (and NUDT15, especially in patients of East Asian or Hispanic ancestry) before "
+        f"Order {GENOTYPE_TEST} before starting azathioprine.\n\n"
+        + why + " CPIC: test TPMT (and NUDT15, especially in patients of East Asian or Hispanic ancestry) before "
         "starting a thiopurine; poor metabolizers need an alternative and intermediate metabolizers a reduced "
         "dose. A normal result does not replace blood-count monitoring.",
         azathioprine,
@@ -223,6 +225,7 @@ def _intermediate_unknown_dose(
     return _Problem(
         Indicator.INFO,
         "Intermediate TPMT/NUDT15 metabolizer: confirm the azathioprine dose is reduced",
+        "Confirm the azathioprine dose is reduced for an intermediate metabolizer.\n\n"
         f"The patient is an intermediate metabolizer; the dose per kg could not be checked ({missing} needed). "
         "CPIC: start at 30-80% of the normal starting dose (20-50% if intermediate for both TPMT and NUDT15).",
         unknown,

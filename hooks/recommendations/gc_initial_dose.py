@@ -113,30 +113,37 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
 
     problems: list[str] = []
     indicator: Indicator | None = None
-    summary = ""
+    summary = action = ""
     short_course = _short_course(orders, facts, params["short_course_max_days"])
     if high > params["critical_mg_per_day"] and not short_course:
         indicator = Indicator.CRITICAL
         summary = f"Prednisone-equivalent {num(high)} mg/day exceeds {num(params['critical_mg_per_day'])} mg/day: probable entry error"
+        action = "Check the dose for an entry error and correct it before signing."
     elif high > params["critical_mg_per_day"]:
         indicator = Indicator.WARNING
         summary = f"Oral glucocorticoid course of {num(high)} mg/day prednisone-equivalent: confirm it is an intended pulse"
+        action = "Confirm this short course is an intended pulse; otherwise correct the dose."
     elif ibm or not (drafts or initial):
         return None
     elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
         indicator = Indicator.WARNING
         summary = f"Prednisone-equivalent {num(high)} mg/day is above BSR 0.5-1 mg/kg/day (max {num(params['warning_mg_per_day'])} mg)"
+        action = (f"Lower the dose to 0.5-1 mg/kg/day (at most {num(params['warning_mg_per_day'])} mg/day), unless a "
+                  "higher dose is intended.")
     elif not initial:
         return None
     elif weight is None:
         indicator = Indicator.INFO
         summary = "Record a weight to check the initial glucocorticoid dose (0.5-1 mg/kg/day)"
+        action = "Record a body weight, then check the dose against 0.5-1 mg/kg/day."
     elif low / weight < params["target_low_mg_per_kg"]:
         indicator = Indicator.INFO
         summary = f"Initial glucocorticoid dose {num(low / weight)} mg/kg/day is below BSR 0.5-1 mg/kg/day"
+        action = "Consider raising the initial dose to 0.5-1 mg/kg/day."
     elif comorbid and high / weight > params["comorbidity_mg_per_kg"]:
         indicator = Indicator.INFO
         summary = "Diabetes, osteoporosis or glaucoma: consider the lower end of the glucocorticoid dose range"
+        action = f"Consider the lower end of the dose range (about {num(params['target_low_mg_per_kg'])} mg/kg/day)."
     if indicator is None:
         return None
 
@@ -160,7 +167,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         f"or {num(params['warning_mg_per_day'])} mg/day and treats more than {num(params['critical_mg_per_day'])} mg/day as a "
         "probable entry error. Alternatives: the secondary sources' 60-80 mg daily and eTG's 1 mg/kg up to 75 mg."
     )
-    detail = "\n\n".join([BSR_STATEMENT, policy, *problems])
+    detail = "\n\n".join([action, *problems, BSR_STATEMENT, policy])
     return Finding(
         indicator=indicator,
         summary=summary,

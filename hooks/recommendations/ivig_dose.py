@@ -119,17 +119,17 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if excesses:
         return _finding(
             Indicator.WARNING, f"IVIG above {num(limit)} g/kg per course: usual course is 2 g/kg",
-            f"IVIG dose above {num(limit)} g/kg per course: " + "; ".join(excesses.values()) + ". The usual course "
-            "is **2 g/kg** (e.g. 1 g/kg/day on 2 days, or divided over 2-5 days), repeated every 4-6 weeks.",
+            "Reduce the course to **2 g/kg** (e.g. 1 g/kg/day on 2 days, or divided over 2-5 days), repeated "
+            f"every 4-6 weeks.\n\nIVIG dose above {num(limit)} g/kg per course: " + "; ".join(excesses.values()) + ".",
             tuple(excesses), [weight_fact(facts, weight)], risks,
         )
     open_ended = tuple(m for m in orders if is_open_ended_daily_course(m))
     if open_ended:
         return _finding(
             Indicator.WARNING, "IVIG ordered daily with no end: a course is 2-5 days, add a count or end date",
-            "This IVIG order repeats daily with no number of doses, course length or end date, so read as "
-            "written it never stops. A course is **2 g/kg divided over 2-5 days**, repeated every 4-6 weeks: "
-            "state the number of doses (timing count) or the course length.",
+            "State the number of doses (timing count) or the course length: a course is **2 g/kg divided over "
+            "2-5 days**, repeated every 4-6 weeks.\n\nThis IVIG order repeats daily with no number of doses, "
+            "course length or end date, so read as written it never stops.",
             open_ended, ["No number of doses, course length or end date"], risks,
         )
     if not drafts:
@@ -137,13 +137,15 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if weight is None:
         return _finding(
             Indicator.INFO, "IVIG ordered without a body weight: dose per kg cannot be checked",
-            "IVIG is dosed by weight (usual course 2 g/kg over 2-5 days). No recent body weight is on record, "
-            "so the g/kg dose of this order was not checked: record a weight.",
+            "Record a body weight so that the g/kg dose can be checked.\n\nIVIG is dosed by weight (usual course "
+            "2 g/kg over 2-5 days). No recent body weight is on record, so the g/kg dose of this order was not "
+            "checked.",
             drafts, ["No recent body weight on record"], risks,
         )
     if risks:
         return _finding(Indicator.INFO, "IVIG: thrombosis and renal-toxicity precautions for this patient",
-                        "This patient has risk factors named in the IVIG boxed warning.", drafts, [], risks)
+                        "Take the boxed warning's precautions: this patient has risk factors it names.", drafts, [],
+                        risks)
     return None
 
 

@@ -35,9 +35,9 @@ LABEL = (
     "older patients and with folate deficiency."
 )
 PROPHYLAXIS_NOTE = (
-    "Prophylactic TMP-SMX with weekly low-dose methotrexate is common practice and **not a contraindication**: "
-    "keep folic acid, check the full blood count and renal function more often while both are given. If the "
-    "combination is not wanted, atovaquone is an alternative for PJP prophylaxis."
+    "Keep folic acid, and check the full blood count and renal function more often while both are given. "
+    "Prophylactic TMP-SMX with weekly low-dose methotrexate is common practice and **not a contraindication**; "
+    "if the combination is not wanted, atovaquone is an alternative for PJP prophylaxis."
 )
 
 
@@ -80,14 +80,15 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         indicator = Indicator.CRITICAL
         summary = "Treatment-dose co-trimoxazole with methotrexate: risk of severe marrow suppression"
         advice = (
+            "Hold methotrexate during the course or choose another antibiotic, and check the full blood count.\n\n"
             f"TMP-SMX above {num(limit)} mg trimethoprim a day is a **treatment dose**. With methotrexate it has "
-            "caused severe pancytopenia: hold methotrexate during the course or choose another antibiotic, and "
-            "check the full blood count."
+            "caused severe pancytopenia."
         )
     elif unknown:
         indicator = Indicator.WARNING
         summary = "Methotrexate with co-trimoxazole of unreadable dose: check it is a prophylactic dose"
         advice = (
+            f"Check that the TMP-SMX dose is prophylactic (at most {num(limit)} mg trimethoprim a day).\n\n"
             "The TMP-SMX dose could not be read, so it is not known whether this is prophylaxis (up to "
             f"{num(limit)} mg trimethoprim a day) or a treatment dose, which with methotrexate risks severe marrow "
             "suppression. " + PROPHYLAXIS_NOTE
@@ -95,8 +96,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     elif risks:
         indicator = Indicator.WARNING
         summary = "Methotrexate with prophylactic co-trimoxazole and a toxicity risk factor: monitor closely"
-        advice = "Prophylactic-dose TMP-SMX, but this patient has a risk factor for methotrexate toxicity (below). " + (
-            PROPHYLAXIS_NOTE
+        advice = PROPHYLAXIS_NOTE + (
+            "\n\nThe TMP-SMX dose is prophylactic, but this patient has a risk factor for methotrexate toxicity "
+            "(below): monitor closely."
         )
     elif _starting(orders, facts, params["recent_start_days"]):
         indicator = Indicator.INFO
