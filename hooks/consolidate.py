@@ -147,6 +147,25 @@ def _clip(text: str) -> str:
     return text if len(text) < 140 else text[:136].rsplit(" ", 1)[0].rstrip(";,:") + "..."
 
 
+HELD_NOTE = ("**No one-click orders:** a critical card asks to remove this draft order; start-of-therapy orders "
+             "are offered once it is decided to go ahead.")
+
+
+def hold_start_checks(results: list[Result]) -> list[Result]:
+    """Start-of-therapy cards lose their one-click orders while a critical card asks to remove the draft
+    they start (e.g. methotrexate in pregnancy): folic acid and baseline tests for a drug that should not be
+    started would be orders for nothing."""
+    removed = {action.resource_id for r in results if r.finding.indicator is Indicator.CRITICAL
+               for s in r.finding.suggestions for action in s.actions if action.type == "delete"}
+    held = []
+    for result in results:
+        finding = result.finding
+        if finding.start_check is not None and finding.suggestions and removed & set(finding.about_drafts):
+            finding = replace(finding, suggestions=(), detail=f"{finding.detail.rstrip()}\n\n{HELD_NOTE}")
+        held.append(Result(result.recommendation, finding) if finding is not result.finding else result)
+    return held
+
+
 def merge_start_of_therapy(results: list[Result]) -> list[Result]:
     """The start-of-therapy checks of each drug as one card (groups of one are left as they are)."""
     groups: dict[str, list[Result]] = {}
@@ -236,7 +255,7 @@ def fold_information(results: list[Result], budget: int) -> list[Result]:
 
 
 def consolidate(results: list[Result], hook: str, budgets: Mapping[str, Any]) -> list[Result]:
-    """The three steps above, most severe first."""
-    merged = merge_start_of_therapy(results)
+    """The steps above, most severe first."""
+    merged = merge_start_of_therapy(hold_start_checks(results))
     unique = deduplicate_orders(merged)
     return fold_information(_most_severe_first(unique), budgets[hook])

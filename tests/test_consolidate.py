@@ -1,9 +1,17 @@
 """Fewer, sharper cards (hooks.consolidate): one start-of-therapy card per new drug, no order suggested twice,
 information cards beyond the hook's card budget folded into one."""
 
+from dataclasses import replace
+
 from fhir_mappings.concepts import Drug
 from hooks import consolidate
-from hooks.consolidate import MORE_INFORMATION, deduplicate_orders, fold_information, merge_start_of_therapy
+from hooks.consolidate import (
+    MORE_INFORMATION,
+    deduplicate_orders,
+    fold_information,
+    hold_start_checks,
+    merge_start_of_therapy,
+)
 from hooks.engine import evaluate
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -48,6 +56,33 @@ def result(rec_id: str, indicator=Indicator.WARNING, *, suggestions=(), start=No
 
 def codes(r: Result) -> list[str]:
     return [a.resource["code"]["coding"][0]["code"] for s in r.finding.suggestions for a in s.actions]
+
+
+# --- no start-of-therapy orders for a drug a critical card asks to remove ---------------------------------------
+def about(r: Result, *references: str) -> Result:
+    return Result(r.recommendation, replace(r.finding, about_drafts=references))
+
+
+def remove_draft(reference: str) -> Suggestion:
+    return Suggestion("Remove the draft", (Action("delete", "Remove the draft", resource_id=reference),))
+
+
+def test_start_checks_lose_their_orders_while_a_critical_card_removes_their_draft():
+    start = about(result("a-baseline", suggestions=[suggestion("Order baseline tests", "1")], start="order tests"),
+                  "MedicationRequest/mtx")
+    stop = about(result("b-pregnancy", Indicator.CRITICAL, suggestions=[remove_draft("MedicationRequest/mtx")]),
+                 "MedicationRequest/mtx")
+    held, critical = hold_start_checks([start, stop])
+    assert held.finding.suggestions == ()
+    assert "critical card asks to remove this draft" in held.finding.detail
+    assert critical is stop
+
+
+def test_start_checks_keep_their_orders_when_the_critical_card_concerns_another_draft():
+    start = about(result("a-baseline", suggestions=[suggestion("Order baseline tests", "1")], start="order tests"),
+                  "MedicationRequest/mtx")
+    stop = result("b-other", Indicator.CRITICAL, suggestions=[remove_draft("MedicationRequest/other")])
+    assert hold_start_checks([start, stop])[0] is start
 
 
 # --- one card per new drug's start-of-therapy checks ---------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Liver: chronic liver disease or cirrhosis, alcohol use disorder, or a recent ALT/AST above a
-multiple of the upper limit of normal."""
+"""Liver: chronic liver disease or cirrhosis (viral hepatitis included), alcohol use disorder, or a
+recent ALT/AST above a multiple of the upper limit of normal. In myositis ALT and AST are largely
+released from muscle: with CK raised and GGT normal or not measured, the order is offered but not
+pre-selected, with that reading, rather than left out."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from hooks.criteria import recent_enzyme, upper_limit
 from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended
 from hooks.recommendation import Params
 
-#: Methotrexate label contraindication (alcoholism, alcoholic or other chronic liver disease).
-LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER)
+#: Methotrexate label contraindication (alcoholism, alcoholic or other chronic liver disease); chronic
+#: hepatitis B and C are chronic liver disease.
+LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER, Condition.HEPATITIS_B,
+                    Condition.HEPATITIS_C)
 #: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
 HEPATOTOXIC_IMMUNOSUPPRESSANTS = frozenset({
     Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID})
@@ -27,6 +31,17 @@ def raised_transaminase(facts: ClinicalFacts, params: Params) -> str | None:
     return None
 
 
+def likely_muscle(facts: ClinicalFacts, params: Params) -> str | None:
+    """Why raised transaminases are likely from muscle (CK raised, GGT normal or not measured), or None."""
+    ck = recent_enzyme(facts, Lab.CREATINE_KINASE, params["result_max_days"])
+    if ck is None or ck.value <= upper_limit(ck, params["ck_upper_limit_u_per_l"]):
+        return None
+    ggt = recent_enzyme(facts, Lab.GGT, params["result_max_days"])
+    if ggt is not None and ggt.value > upper_limit(ggt, params["ggt_upper_limit_u_per_l"]):
+        return None
+    return f"{ck.describe()} raised and " + (f"{ggt.describe()} normal" if ggt else "no GGT measured")
+
+
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
     drug = candidate.drug
     conditions = facts.conditions_of(*LIVER_CONDITIONS)
@@ -37,6 +52,9 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
         return not_recommended(f"{liver[0].display} on record: contraindicated with marked hepatic damage (label)")
     if drug in HEPATOTOXIC_IMMUNOSUPPRESSANTS:
         raised = raised_transaminase(facts, params)
+        muscle = likely_muscle(facts, params) if raised else None
+        if muscle:
+            return not_recommended(f"{raised}, likely from muscle ({muscle}): check GGT before starting")
         if raised:
             return leave_out(raised)
     return None

@@ -65,8 +65,15 @@ PARAMETERS: Mapping[str, Parameter] = {
     "ast_upper_limit_u_per_l": Parameter(
         40.0, "upper reference limit of AST (U/L) when the result carries no reference range; set it to your laboratory's",
         "laboratory reference range (site setting)"),
+    "ck_upper_limit_u_per_l": Parameter(
+        200.0, "upper reference limit of CK (U/L) when the result carries no reference range; set it to your laboratory's",
+        "laboratory reference range (site setting)"),
+    "ggt_upper_limit_u_per_l": Parameter(
+        60.0, "upper reference limit of GGT (U/L) when the result carries no reference range; set it to your laboratory's",
+        "laboratory reference range (site setting)"),
     "hcg_window_days": Parameter(
-        30, "a positive hCG within this many days counts as pregnancy", "as teratogen-pregnancy"),
+        294, "the latest hCG, when positive, counts as pregnancy for this many days (a pregnancy lasts up to 42 "
+        "weeks) unless a later test is negative", "as teratogen-pregnancy"),
     "child_prednisone_max_mg_per_kg": Parameter(
         2.0, "under 18: prednisone/prednisolone maximum mg/kg/day",
         "BSR 2022 IIM guideline (paediatric): prednisolone 1-2 mg/kg/day"),

@@ -9,14 +9,16 @@ calcineurin inhibitor, IVIG, cyclophosphamide, mycophenolate) as combination the
 ACR/CHEST 2023 screening guideline: people with IIM are at increased risk of ILD; screen with lung
 function tests (spirometry, lung volumes, DLCO) and HRCT.
 
-When: active IIM, an anti-MDA5 Observation positive, and not on combination therapy (a systemic
-glucocorticoid with an ILD-directed agent - mycophenolate, azathioprine, tacrolimus, ciclosporin,
-cyclophosphamide, rituximab, IVIG - or two such agents; methotrexate does not count, it is not an
-ILD treatment in this guideline):
+When: active IIM, an anti-MDA5 Observation positive, and not on combination therapy. With ILD that is
+two ILD-directed agents (mycophenolate, azathioprine, tacrolimus, ciclosporin, cyclophosphamide,
+rituximab, IVIG) besides the glucocorticoid, as ACR/CHEST 2023 asks for anti-MDA5 ILD; without ILD, a
+systemic glucocorticoid with one such agent, or two agents. Methotrexate does not count, it is not an
+ILD treatment in this guideline:
 - with an ILD Condition (or myositis "with respiratory involvement", M33.x1, read as possible ILD:
   `criteria.lung_involvement`) and no ILD-directed agent (a glucocorticoid alone or nothing) -> critical
   (early combination therapy, urgent lung assessment);
-- with an ILD Condition and one ILD-directed agent alone -> warning (combination therapy);
+- with an ILD Condition and one ILD-directed agent (with or without a glucocorticoid) -> warning
+  (combination therapy);
 - without an ILD Condition and no lung function test within `lung_assessment_window_days` ->
   warning (urgent lung assessment: lung function and HRCT now). The ild-assessment card leaves
   this case to this one, so the assessment is asked for once.
@@ -60,9 +62,14 @@ def _recent_lung_function(facts: ClinicalFacts, window_days: int) -> bool:
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    if facts.antibody(Antibody.MDA5) is not Qualitative.POSITIVE or on_ild_combination_therapy(facts):
+    if facts.antibody(Antibody.MDA5) is not Qualitative.POSITIVE:
         return None
     ild = lung_involvement(facts)
+    agents = {m.drug for m in facts.current(ILD_DIRECTED_AGENTS)}
+    # With ILD, combination means two ILD-directed agents besides the glucocorticoid (ACR/CHEST 2023: pulse
+    # glucocorticoid plus two or more agents in anti-MDA5 ILD); without ILD, any combination will do.
+    if (ild and len(agents) >= 2) or (not ild and on_ild_combination_therapy(facts)):
+        return None
     if not ild and _recent_lung_function(facts, params["lung_assessment_window_days"]):
         return None
     positive = next(r for r in facts.results_of(Antibody.MDA5) if r.interpretation is Qualitative.POSITIVE)
@@ -117,8 +124,10 @@ RECOMMENDATION = Recommendation(
         "tacrolimus, ciclosporin, cyclophosphamide, rituximab or IVIG order (glucocorticoid alone or nothing): "
         "critical with an interstitial lung disease Condition (J84.x, SCT 233703007) or myositis with respiratory "
         "involvement (M33.x1, read as possible ILD); warning with ILD on one of "
-        "those agents alone, or without ILD and no lung-function test within lung_assessment_window_days. Silent "
-        "on combination therapy (systemic glucocorticoid + one of those agents, or two of them)"
+        "those agents (with or without a glucocorticoid), or without ILD and no lung-function test within "
+        "lung_assessment_window_days. Silent "
+        "with ILD on two of those agents; without ILD on combination therapy (systemic glucocorticoid + one of "
+        "those agents, or two of them)"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),

@@ -11,6 +11,8 @@ When (any patient, not only myositis): a current methotrexate, mycophenolate (mo
 cyclophosphamide order, and
 - pregnancy: a pregnancy Condition, or the latest hCG within `hcg_window_days` positive -> critical,
   with a suggestion to remove the draft order;
+- breastfeeding (a breastfeeding Condition): critical for a draft (with the same suggestion), warning for an
+  order on record;
 - pregnancy planned (Condition) -> warning: stop before conception;
 - of childbearing potential (female 12-55, no menopause/hysterectomy; the card says "if") and the
   drug is being ordered (draft) -> warning: confirm a negative pregnancy test and effective
@@ -154,6 +156,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     pregnancy = facts.conditions_of(Condition.PREGNANCY)
     hcg = _positive_hcg(facts, params["hcg_window_days"])
     planned = facts.conditions_of(Condition.PREGNANCY_PLANNED)
+    breastfeeding = facts.conditions_of(Condition.BREASTFEEDING)
     mycophenolate = any(m.drug in MYCOPHENOLATES for m in orders)
     facts_used = [describe(m) for m in orders]
     latest_hcg = facts.latest(Lab.HCG)
@@ -172,6 +175,23 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
                     "and during pregnancy. Azathioprine is the usual steroid-sparing alternative when pregnancy is "
                     "present or planned.",
                     "Stop or do not start the drug and discuss with obstetrics and rheumatology.",
+                ]
+            ),
+            facts_used=tuple(facts_used),
+            suggestions=_remove_draft_suggestions(drafts),
+            about_drafts=draft_references(drafts),
+        )
+    if breastfeeding:
+        facts_used += [f"Breastfeeding: {c.display}" for c in breastfeeding]
+        return Finding(
+            indicator=Indicator.CRITICAL if drafts else Indicator.WARNING,
+            summary="Breastfeeding: methotrexate/mycophenolate/cyclophosphamide are not compatible; do not start",
+            detail="\n\n".join(
+                [
+                    "Do not start the drug while breastfeeding (or stop breastfeeding first); for a drug on record, "
+                    "review it with the patient.",
+                    "ACR 2020 reproductive health: methotrexate, mycophenolate and cyclophosphamide are not "
+                    "compatible with breastfeeding; the methotrexate label advises against breastfeeding.",
                 ]
             ),
             facts_used=tuple(facts_used),
@@ -244,7 +264,8 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Any patient with a current or draft methotrexate (RxNorm 6851), mycophenolate (68149 / 7145) or "
         "cyclophosphamide (3002) order, and: pregnancy Condition (Z33.1, O-chapter, SCT 77386006) or latest hCG "
-        "(LOINC 2106-3 / 2118-8) positive within hcg_window_days -> critical; pregnancy planned -> warning; "
+        "(LOINC 2106-3 / 2118-8) positive within hcg_window_days -> critical; breastfeeding Condition (Z39.1, SCT "
+        "413712001) -> critical for a draft, warning on record; pregnancy planned -> warning; "
         "childbearing potential (female 12-55, no menopause/hysterectomy) with a draft order -> warning; "
         "childbearing potential, order on record, no hCG within mycophenolate_pregnancy_test_interval_days "
         "(mycophenolate) or since the start (methotrexate, cyclophosphamide) -> info; draft cyclophosphamide, age "
@@ -254,7 +275,9 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={
-        "hcg_window_days": Parameter(30, "how recent a positive hCG must be to count as pregnancy", "docs/evidence.md#teratogens"),
+        "hcg_window_days": Parameter(
+            294, "the latest hCG, when positive, counts as pregnancy for this many days (a pregnancy lasts up to 42 "
+            "weeks) unless a later test is negative", "docs/evidence.md#teratogens"),
         "mycophenolate_pregnancy_test_interval_days": Parameter(
             90, "on mycophenolate, a pregnancy test is due when none is this recent (days)",
             "policy choice: the mycophenolate label repeats pregnancy tests at routine follow-up visits without a "

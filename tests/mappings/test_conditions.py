@@ -157,3 +157,8 @@ def test_condition_fact_keeps_code_system_display_and_onset():
 @pytest.mark.parametrize(("code", "system"), [("M60.9", ICD10CM), ("M60.80", ICD10CM), ("26889001", None)])
 def test_myositis_not_otherwise_specified_is_not_an_inflammatory_myopathy(code, system):
     assert subtype(condition(code, system) if system else condition(code)) is None
+
+
+@pytest.mark.parametrize("code", ["K75.81", "K76.0", "K74.60"])
+def test_fatty_liver_disease_and_cirrhosis_codes_are_liver_disease(code):
+    assert facts_of(condition(code, ICD10CM)).has_condition(Condition.LIVER_DISEASE)

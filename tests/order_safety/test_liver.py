@@ -49,3 +49,26 @@ def test_an_old_raised_alt_is_not_current():
 def test_the_laboratory_reference_range_sets_the_upper_limit():
     alt = result(Lab.ALT, value=90, unit="U/L", reference_high=25)
     assert decision(patient(results=(alt,)), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_methotrexate_is_left_out_with_chronic_hepatitis_b_or_c():
+    for hepatitis in (Condition.HEPATITIS_B, Condition.HEPATITIS_C):
+        assert decision(patient(hepatitis), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_raised_alt_with_raised_ck_and_no_ggt_is_offered_not_pre_selected_as_likely_muscle():
+    results = (result(Lab.ALT, value=150, unit="U/L"), result(Lab.CREATINE_KINASE, value=4850, unit="U/L"))
+    found = decision(patient(results=results), weekly_methotrexate())
+    assert found.verdict is Verdict.NOT_RECOMMENDED and "likely from muscle" in found.reason
+
+
+def test_raised_alt_with_raised_ck_and_normal_ggt_is_offered_not_pre_selected():
+    results = (result(Lab.ALT, value=150, unit="U/L"), result(Lab.CREATINE_KINASE, value=4850, unit="U/L"),
+               result(Lab.GGT, value=30, unit="U/L"))
+    assert decision(patient(results=results), candidate(AZATHIOPRINE, 50)).verdict is Verdict.NOT_RECOMMENDED
+
+
+def test_raised_alt_with_raised_ggt_is_left_out_even_with_raised_ck():
+    results = (result(Lab.ALT, value=150, unit="U/L"), result(Lab.CREATINE_KINASE, value=4850, unit="U/L"),
+               result(Lab.GGT, value=200, unit="U/L"))
+    assert decision(patient(results=results), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT

@@ -46,3 +46,14 @@ def test_azathioprine_is_offered_in_pregnancy():
 
 def test_a_man_gets_no_contraception_note():
     assert decision(facts(results=(NORMAL_EGFR,)), weekly_methotrexate()).reason == ""
+
+
+def test_a_positive_hcg_six_weeks_ago_with_no_later_test_still_blocks_methotrexate():
+    hcg = result(Lab.HCG, interpretation=Qualitative.POSITIVE, days_ago=41)
+    assert decision(woman(results=(hcg,)), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_a_negative_hcg_after_a_positive_one_ends_it():
+    results = (result(Lab.HCG, interpretation=Qualitative.POSITIVE, days_ago=60),
+               result(Lab.HCG, interpretation=Qualitative.NEGATIVE, days_ago=2))
+    assert decision(woman(results=results), weekly_methotrexate()).verdict is not Verdict.LEAVE_OUT

@@ -46,9 +46,21 @@ def test_single_ild_agent_without_glucocorticoid_with_ild_is_a_warning():
     assert finding.indicator is Indicator.WARNING
 
 
-def test_glucocorticoid_with_calcineurin_inhibitor_is_silent():
-    meds = (order(Drug.PREDNISONE, 60), order(Drug.TACROLIMUS, 2, 2))
+def test_with_ild_a_glucocorticoid_and_one_agent_is_still_a_warning_for_combination_therapy():
+    meds = (order(Drug.PREDNISONE, 60), order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2))
+    finding = run(facts(results=(MDA5,), conditions=(ILD,), medications=meds))
+    assert finding.indicator is Indicator.WARNING
+    assert "combination therapy" in finding.summary
+
+
+def test_with_ild_a_glucocorticoid_and_two_agents_is_silent():
+    meds = (order(Drug.PREDNISONE, 60), order(Drug.TACROLIMUS, 2, 2), order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2))
     assert run(facts(results=(MDA5,), conditions=(ILD,), medications=meds)) is None
+
+
+def test_without_ild_a_glucocorticoid_and_one_agent_is_silent():
+    meds = (order(Drug.PREDNISONE, 60), order(Drug.TACROLIMUS, 2, 2))
+    assert run(facts(results=(MDA5,), medications=meds)) is None
 
 
 def test_two_ild_agents_are_silent():

@@ -47,8 +47,19 @@ def test_anti_mda5_with_ild_on_prednisone_alone_is_critical(client):
     assert found["anti-mda5-rp-ild"] == "critical"
 
 
-def test_anti_mda5_on_prednisone_and_tacrolimus_is_quiet(client):
+def mycophenolate():
+    return medication_request("200060", display="mycophenolate mofetil 500 MG Oral Tablet", dose=1000, frequency=2,
+                              authored_on="2026-10-01")
+
+
+def test_anti_mda5_with_ild_on_prednisone_and_tacrolimus_asks_for_a_second_agent(client):
     found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone(), tacrolimus()])
+    assert found["anti-mda5-rp-ild"] == "warning"
+
+
+def test_anti_mda5_with_ild_on_prednisone_tacrolimus_and_mycophenolate_is_quiet(client):
+    found = cards(client, [dermatomyositis(), antibody("Anti-MDA5"), ild(), prednisone(), tacrolimus(),
+                           mycophenolate()])
     assert "anti-mda5-rp-ild" not in found
 
 

@@ -40,14 +40,29 @@ def test_azathioprine_in_pregnancy_is_silent():
     assert run(woman(conditions=PREGNANT, medications=(order(Drug.AZATHIOPRINE, 100),))) is None
 
 
-def test_positive_hcg_within_30_days_counts_as_pregnancy():
-    f = woman(results=(hcg(Qualitative.POSITIVE, 30),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
+def test_a_positive_hcg_six_weeks_ago_with_no_later_test_still_counts_as_pregnancy():
+    f = woman(results=(hcg(Qualitative.POSITIVE, 41),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
     assert run(f).indicator is Indicator.CRITICAL
 
 
-def test_positive_hcg_older_than_30_days_does_not_count_as_pregnancy():
-    f = woman(results=(hcg(Qualitative.POSITIVE, 31),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
-    assert run(f) is None
+def test_a_positive_hcg_older_than_a_pregnancy_lasts_does_not_count():
+    f = woman(results=(hcg(Qualitative.POSITIVE, 295),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
+    finding = run(f)
+    assert finding.indicator is Indicator.INFO  # only the routine pregnancy-test reminder, not pregnancy
+    assert "pregnancy test" in finding.summary
+
+
+def test_breastfeeding_with_a_methotrexate_draft_is_critical_and_offers_to_remove_it():
+    draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
+    finding = run(woman(conditions=(condition(Condition.BREASTFEEDING),), medications=(draft,)))
+    assert finding.indicator is Indicator.CRITICAL
+    assert "Breastfeeding" in finding.summary
+    assert finding.suggestions[0].actions[0].resource_id == "MedicationRequest/new-mtx"
+
+
+def test_breastfeeding_on_mycophenolate_on_record_is_a_warning():
+    f = woman(conditions=(condition(Condition.BREASTFEEDING),), medications=(order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2),))
+    assert run(f).indicator is Indicator.WARNING
 
 
 def test_a_later_negative_hcg_supersedes_a_positive_one():
