@@ -127,7 +127,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     elif high > params["warning_mg_per_day"] or (weight and high / weight > params["target_high_mg_per_kg"]):
         indicator = Indicator.WARNING
-        summary = f"Prednisone-equivalent {num(high)} mg/day is above BSR 0.5-1 mg/kg/day (max {num(params['warning_mg_per_day'])} mg)"
+        summary = (f"Prednisone-equivalent {num(high)} mg/day is above BSR 0.5-1 mg/kg/day (service limit "
+                   f"{num(params['warning_mg_per_day'])} mg/day)")
         action = (f"Lower the dose to 0.5-1 mg/kg/day (at most {num(params['warning_mg_per_day'])} mg/day), unless a "
                   "higher dose is intended.")
     elif not initial:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import describe, draft_references
-from hooks.hepatitis_b import adequate_prophylaxis_for_hbsag, any_hbv_antiviral, lamivudine_note
+from hooks.hepatitis_b import adequate_prophylaxis_for_hbsag, any_hbv_antiviral, lamivudine_note, latest_interpretable
 from hooks.lab_orders import NAMES, order_suggestion
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Params, Recommendation
 
@@ -37,7 +37,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     rituximab = facts.current((Drug.RITUXIMAB,))
     if not rituximab:
         return None
-    readings = {lab: facts.reading(lab) for lab in SEROLOGY_TESTS}
+    # The latest readable result decides (an HBsAg positive years ago and negative since is not current).
+    readings = {lab: (r.interpretation if (r := latest_interpretable(facts, lab)) else Qualitative.UNKNOWN)
+                for lab in SEROLOGY_TESTS}
     hepatitis_b = facts.conditions_of(Condition.HEPATITIS_B)
     protected = any_hbv_antiviral(facts)
     results = [r.describe() for lab in SEROLOGY_TESTS for r in facts.results_of(lab)]

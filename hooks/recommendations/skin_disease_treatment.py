@@ -58,13 +58,15 @@ def _skin_disease(facts: ClinicalFacts) -> list[str]:
     return [f"Skin disease: {c.display}" for c in skin]
 
 
-def _dose_line(facts: ClinicalFacts, max_mg_per_kg: float) -> str:
+def _dose_line(facts: ClinicalFacts, params: Params) -> str:
+    max_mg_per_kg, max_mg = params["hydroxychloroquine_max_mg_per_kg"], params["hydroxychloroquine_max_mg_per_day"]
     weight = recent_weight_kg(facts)
     if weight is None:
-        return (f"Hydroxychloroquine at no more than {num(max_mg_per_kg)} mg/kg real body weight per day: a recent "
-                "weight is needed to set the dose.")
+        return (f"Hydroxychloroquine at no more than {num(max_mg_per_kg)} mg/kg real body weight per day (and "
+                f"{num(max_mg)} mg/day): a recent weight is needed to set the dose.")
     return (f"Hydroxychloroquine at no more than {num(max_mg_per_kg)} mg/kg real body weight per day: at "
-            f"{num(weight, 1)} kg, up to {num(max_mg_per_kg * weight, 0)} mg/day (round down to tablet strengths).")
+            f"{num(weight, 1)} kg, up to {num(min(max_mg_per_kg * weight, max_mg), 0)} mg/day (at most "
+            f"{num(max_mg)} mg/day; round down to tablet strengths).")
 
 
 def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding | None:
@@ -78,7 +80,7 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
         return Finding(
             indicator=Indicator.WARNING,
             summary=f"Hydroxychloroquine above {num(ceiling)} mg/kg/day: lower the dose (retinopathy risk)",
-            detail=f"{_dose_line(facts, ceiling)} Higher daily doses per kg of real body weight raise the risk of "
+            detail=f"{_dose_line(facts, params)} Higher daily doses per kg of real body weight raise the risk of "
             f"retinal toxicity.\n\nGuideline: {STATEMENT}",
             facts_used=tuple(facts_used),
             rests_on_absence_of=frozenset(),  # the dose and weight on record, nothing missing
@@ -118,7 +120,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             "- **Photoprotection:** sun avoidance, broad-spectrum sunscreen every day (skin disease is photosensitive).",
             "- **Topical therapy:** corticosteroid or calcineurin inhibitor (tacrolimus) on active lesions. "
             "Topical prescriptions are not visible to this service; skip this if one is in use.",
-            f"- **{_dose_line(facts, params['hydroxychloroquine_max_mg_per_kg'])}**",
+            f"- **{_dose_line(facts, params)}**",
             "- **Eye screening for hydroxychloroquine:** baseline fundus examination within the first year, then "
             "annual retinal screening (SD-OCT, visual fields) from 5 years of use, earlier with kidney disease, "
             "tamoxifen or macular disease.",
@@ -163,6 +165,9 @@ RECOMMENDATION = Recommendation(
         "hydroxychloroquine_max_mg_per_kg": Parameter(
             5.0, "highest daily hydroxychloroquine dose per kg of real body weight",
             "AAO 2016 (Marmor et al.): no more than 5.0 mg/kg real weight per day"),
+        "hydroxychloroquine_max_mg_per_day": Parameter(
+            400, "highest daily hydroxychloroquine dose whatever the weight",
+            "Plaquenil (hydroxychloroquine) prescribing information: lupus 200-400 mg daily"),
         "annual_screening_after_years": Parameter(
             5, "years of hydroxychloroquine after which retinal screening is annual",
             "AAO 2016: annual screening after 5 years of use (earlier with major risk factors)"),

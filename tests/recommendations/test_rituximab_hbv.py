@@ -104,3 +104,11 @@ def test_order_sign_of_rituximab_fires_about_the_draft():
 def test_order_sign_of_another_drug_with_rituximab_on_record_is_silent():
     meds = (rituximab(), order(Drug.PREDNISONE, 10, draft=True))
     assert evaluate((RECOMMENDATION,), facts(hook="order-sign", medications=meds), {}, strict=True) == []
+
+
+def test_an_old_positive_hbsag_with_a_negative_one_since_is_not_current_hepatitis_b():
+    results = (result(Lab.HBSAG, interpretation=POS, days_ago=4000), result(Lab.HBSAG, interpretation=NEG, days_ago=30),
+               result(Lab.ANTI_HBC, interpretation=POS, days_ago=30))
+    finding = run(facts(medications=(rituximab(),), results=results))
+    assert finding.indicator is Indicator.WARNING  # the isolated anti-HBc pathway, not "HBsAg positive"
+    assert "HBsAg positive" not in finding.summary

@@ -121,3 +121,8 @@ def test_the_retinal_screening_card_asks_to_verify_when_investigation_lists_are_
     f = replace(facts(medications=(hcq(days=400),), weight_kg=70), data_gaps=INVESTIGATION_LISTS)
     [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
     assert result_.finding.summary.startswith(VERIFY_PREFIX)
+
+
+def test_the_hydroxychloroquine_ceiling_is_capped_at_400_mg_a_day_for_a_heavy_patient():
+    finding = run(facts(conditions=(AMYOPATHIC,), weight_kg=110))
+    assert "up to 400 mg/day" in finding.detail
