@@ -159,16 +159,16 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         text=text,
         interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
-        reference_high=_reference_high(resource),
+        reference_high=_reference_bound(resource, "high"),
     )
 
 
-def _reference_high(resource: Mapping[str, Any]) -> float | None:
-    """The first `referenceRange.high` value (ranges are in the result's unit)."""
+def _reference_bound(resource: Mapping[str, Any], bound: str) -> float | None:
+    """The first `referenceRange.<bound>` value ("low" or "high"; ranges are in the result's unit)."""
     for reference in as_list(resource.get("referenceRange")):
-        high = number(mapping(mapping(reference).get("high")).get("value"))
-        if high is not None:
-            return high
+        value = number(mapping(mapping(reference).get(bound)).get("value"))
+        if value is not None:
+            return value
     return None
 
 
@@ -196,11 +196,9 @@ def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
         for _, code, _ in codings(interpretation):
             if code.upper() in _INTERPRETATION:
                 return _INTERPRETATION[code.upper()]
-    if value is not None:
-        for reference in as_list(resource.get("referenceRange")):
-            high = number(mapping(mapping(reference).get("high")).get("value"))
-            if high is not None:
-                return Qualitative.POSITIVE if value > high else Qualitative.NEGATIVE
+    high = _reference_bound(resource, "high") if value is not None else None
+    if high is not None:
+        return Qualitative.POSITIVE if value > high else Qualitative.NEGATIVE
     return Qualitative.UNKNOWN
 
 
@@ -241,11 +239,9 @@ def _deficiency(resource: Mapping[str, Any], value: float | None, text: str | No
     flag = _interpretation_flag(resource, _LOW_FLAGS)
     if flag is not None:
         return flag
-    if value is not None:
-        for reference in as_list(resource.get("referenceRange")):
-            low = number(mapping(mapping(reference).get("low")).get("value"))
-            if low is not None:
-                return Qualitative.POSITIVE if value < low else Qualitative.NEGATIVE
+    low = _reference_bound(resource, "low") if value is not None else None
+    if low is not None:
+        return Qualitative.POSITIVE if value < low else Qualitative.NEGATIVE
     return Qualitative.UNKNOWN
 
 
