@@ -169,6 +169,13 @@ class Condition(StrEnum):
     CUTANEOUS_ULCERATION = "cutaneous-ulceration"
 
 
+#: Conditions that contraindicate methotrexate (its label: alcoholism, alcoholic or other chronic liver
+#: disease; chronic viral hepatitis B and C are chronic liver disease). Read by the order-safety check and
+#: by methotrexate-liver alike.
+METHOTREXATE_LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER, Condition.HEPATITIS_B,
+                                 Condition.HEPATITIS_C)
+
+
 class Lab(StrEnum):
     """Laboratory and measurement observations (not antibodies)."""
 

@@ -5,17 +5,13 @@ pre-selected, with that reading, rather than left out."""
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, Drug, Lab
+from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
 from fhir_mappings.numbers import num
 from hooks.criteria import recent_enzyme, upper_limit
 from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended
 from hooks.recommendation import Params
 
-#: Methotrexate label contraindication (alcoholism, alcoholic or other chronic liver disease); chronic
-#: hepatitis B and C are chronic liver disease.
-LIVER_CONDITIONS = (Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER, Condition.HEPATITIS_B,
-                    Condition.HEPATITIS_C)
 #: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
 HEPATOTOXIC_IMMUNOSUPPRESSANTS = frozenset({
     Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID})
@@ -44,7 +40,7 @@ def likely_muscle(facts: ClinicalFacts, params: Params) -> str | None:
 
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
     drug = candidate.drug
-    conditions = facts.conditions_of(*LIVER_CONDITIONS)
+    conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     if conditions and drug is Drug.METHOTREXATE:
         return leave_out(f"{conditions[0].display} on record (label contraindication)")
     liver = facts.conditions_of(Condition.LIVER_DISEASE)

@@ -30,7 +30,7 @@ Enzyme results in other units than U/L (or IU/L) are not read (a value in µkat/
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import Condition, Drug, Lab
+from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from fhir_mappings.numbers import num
 from hooks.criteria import describe, draft_references, recent_enzyme, upper_limit
@@ -79,7 +79,7 @@ def _with_limit(result: LabResult, default_uln: float) -> str:
 
 
 def _liver_condition_finding(facts: ClinicalFacts, orders, facts_used: list[str]) -> Finding:
-    conditions = facts.conditions_of(Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER)
+    conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     facts_used += [f"{c.concept.value.replace('-', ' ').capitalize()}: {c.display}" for c in conditions]
     drafts = tuple(m for m in orders if m.is_draft)
     return Finding(
@@ -99,7 +99,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not orders:
         return None
     facts_used = [describe(m) for m in orders]
-    if facts.has_condition(Condition.LIVER_DISEASE, Condition.ALCOHOL_USE_DISORDER):
+    if facts.has_condition(*METHOTREXATE_LIVER_CONDITIONS):
         return _liver_condition_finding(facts, orders, facts_used)
     raised = _raised_transaminases(facts, params)
     if not raised:
@@ -161,8 +161,9 @@ RECOMMENDATION = Recommendation(
         strength="FDA label (contraindication); BSR/BHPR 2017 monitoring recommendation",
     ),
     trigger=(
-        "Current or draft methotrexate order (RxNorm 6851) and: liver disease (K70, K72-K74, K75.4, K76.6, SCT "
-        "19943007/328383001) or alcohol use disorder (F10.1, F10.2, SCT 7200002) Condition -> critical for a draft, "
+        "Current or draft methotrexate order (RxNorm 6851) and: liver disease (K70, K72-K74, K75.4, K75.81, K76.0, "
+        "K76.6, SCT 19943007/328383001), hepatitis B or C, or alcohol use disorder (F10.1, F10.2, SCT 7200002) "
+        "Condition -> critical for a draft, "
         "warning on record; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
         "transaminase_uln_multiple x the reported upper limit (else default_transaminase_uln_u_per_l), read with "
         "CK (2157-6) and GGT (2324-2): GGT raised or CK not raised -> warning; CK raised, GGT normal or absent "

@@ -34,6 +34,11 @@ def test_draft_methotrexate_with_liver_disease_is_critical():
     assert finding.about_drafts == ("MedicationRequest/draft-methotrexate",)
 
 
+def test_draft_methotrexate_with_chronic_hepatitis_c_is_critical():
+    finding = run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.HEPATITIS_C),)))
+    assert finding.indicator is Indicator.CRITICAL
+
+
 def test_methotrexate_on_record_with_alcohol_use_disorder_is_a_warning():
     finding = run(facts(medications=(MTX,), conditions=(condition(Condition.ALCOHOL_USE_DISORDER),)))
     assert finding.indicator is Indicator.WARNING
