@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 
-
 EXIT_CONFIGURATION = 2
 
 
