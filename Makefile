@@ -5,26 +5,44 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test bench bench-scaleout catalog export demo demo-screenshots clean
+HOST ?= 127.0.0.1
+PORT ?= 8080
+# The tool that writes the lock files (`make lock`), pinned here as the locks pin everything else.
+UV_VERSION := 0.13.9
+LOCKS := requirements/service.txt requirements/test.txt requirements/bench.txt
+
+.PHONY: serve test bench bench-scaleout catalog export demo demo-screenshots lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files (exact versions, hashes checked), then the project itself without
+# resolving anything again. The locks are made from pyproject.toml's ranges by `make lock`.
+$(STAMP): requirements/service.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/service.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(TEST_STAMP): requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(BENCH_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[bench]'
+$(BENCH_STAMP): requirements/bench.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
+# Another address: make serve HOST=0.0.0.0 PORT=8081 (open development mode refuses a non-loopback
+# address unless CDS_TRUSTED_ISSUERS or CDS_ALLOW_OPEN_NONLOCAL is set; README "Security").
 serve: $(STAMP)
-	$(BIN)/myositis-cds serve --host 127.0.0.1 --port 8080
+	$(BIN)/myositis-cds serve --host $(HOST) --port $(PORT)
+
+# Regenerates requirements/*.txt from pyproject.toml with uv (a test fails while they are stale).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/python requirements/lock.py $(BIN)/uv
 
 # The in-memory FHIR server of the fallback integration tests (Node 20+, npm registry only).
 FHIR_SERVER := tests/fhir_server

@@ -37,7 +37,7 @@ from flask import Flask, Response, g, request
 
 from cds_service import fhir_client, metrics, runtime
 from cds_service.client_profiles import PROFILES
-from cds_service.config import METRICS_PATH
+from cds_service.config import METRICS_PATH, ConfigurationError
 from cds_service.errors import error_response
 from cds_service.replay_cache import MemoryReplayCache, ReplayCache
 
@@ -161,8 +161,16 @@ def parse_trust(document: Any) -> Trust:
 
 
 def load_trust(path: str) -> Trust:
-    with Path(path).open(encoding="utf-8") as handle:
-        return parse_trust(json.load(handle))
+    """The trusted issuers file (CDS_TRUSTED_ISSUERS); a defect stops start-up naming the variable."""
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            return parse_trust(json.load(handle))
+    except OSError as error:
+        raise ConfigurationError("CDS_TRUSTED_ISSUERS", path, f"cannot read the file: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise ConfigurationError("CDS_TRUSTED_ISSUERS", path, f"not valid JSON: {error}") from None
+    except ValueError as error:  # a defect parse_trust names
+        raise ConfigurationError("CDS_TRUSTED_ISSUERS", path, str(error)) from None
 
 
 # --- keys -----------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.metadata
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -66,7 +68,19 @@ def evaluate_offline(request: Any, settings: Settings, now: datetime) -> tuple[d
     return response, outcome.missing
 
 
-def render_text(response: Mapping[str, Any]) -> str:
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def terminal_text(markdown: str, bold: bool) -> str:
+    """Card detail markdown as a terminal shows it. The cards use three constructs (bold labels,
+    `- ` list items, links): bold becomes the terminal's bold (or plain text when the output is not
+    a terminal), a link becomes its text with the address in angle brackets, lists stay as written."""
+    text = _LINK.sub(r"\1 <\2>", markdown)
+    return _BOLD.sub("\033[1m\\1\033[0m" if bold else r"\1", text)
+
+
+def render_text(response: Mapping[str, Any], bold: bool = False) -> str:
     """Cards the way an EHR shows them: indicator and summary, detail, suggestions."""
     cards = response["cards"]
     if not cards:
@@ -74,7 +88,8 @@ def render_text(response: Mapping[str, Any]) -> str:
     blocks = []
     for card in cards:
         lines = [f"[{card['indicator'].upper()}] {card['summary']}", f"  Source: {card['source']['label']}"]
-        lines.append(textwrap.indent(card.get("detail", ""), "  | ", predicate=lambda _line: True))
+        detail = terminal_text(card.get("detail", ""), bold)
+        lines.append(textwrap.indent(detail, "  | ", predicate=lambda _line: True))
         for suggestion in card.get("suggestions", ()):
             mark = "*" if suggestion.get("isRecommended") else "-"
             lines.append(f"  {mark} {suggestion['label']}" + (" (recommended)" if suggestion.get("isRecommended") else ""))
@@ -98,7 +113,8 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
         return EXIT_INVALID_REQUEST
     if missing:
         print(f"note: no prefetch for {', '.join(missing)}; cards say what was not checked", file=err)
-    out.write(json.dumps(response, indent=2) + "\n" if output_format == "json" else render_text(response))
+    out.write(json.dumps(response, indent=2) + "\n" if output_format == "json"
+              else render_text(response, bold=out.isatty()))
     return 0
 
 
@@ -128,38 +144,66 @@ def _timestamp(value: str) -> datetime:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="myositis-cds", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
+    root = argparse.ArgumentParser(prog="myositis-cds", description=__doc__,
+                                   epilog="Configuration comes from CDS_* environment variables (README "
+                                   "\"Configuration\"); a defect in one is reported with exit status 2.")
+    root.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve_ = commands.add_parser("serve", help="run the CDS Hooks service (gunicorn)")
-    serve_.add_argument("--host", default="127.0.0.1")
-    serve_.add_argument("--port", type=int, default=8080)
-    serve_.add_argument("--workers", type=int, default=2)
+    serve_ = commands.add_parser("serve", help="run the CDS Hooks service (gunicorn)",
+                                 description="Run the CDS Hooks service under gunicorn with gevent workers; "
+                                 "Ctrl-C or SIGTERM stops it after the requests in progress.")
+    serve_.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: %(default)s; another address needs "
+                        "CDS_TRUSTED_ISSUERS or CDS_ALLOW_OPEN_NONLOCAL)")
+    serve_.add_argument("--port", type=int, default=8080, help="port to listen on (default: %(default)s)")
+    serve_.add_argument("--workers", type=int, default=2, help="worker processes (default: %(default)s)")
 
-    evaluate_ = commands.add_parser("evaluate", help="print the cards for a hook request file (offline)")
-    evaluate_.add_argument("request", metavar="REQUEST.json")
-    evaluate_.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate_ = commands.add_parser("evaluate", help="print the cards for a hook request file (offline)",
+                                    description="Print the cards the service would answer to a hook request "
+                                    "file, using only the prefetch in the file (no network).")
+    evaluate_.add_argument("request", metavar="REQUEST.json", help="a CDS Hooks request with its prefetch")
+    evaluate_.add_argument("--format", choices=("text", "json"), default="text",
+                           help="text: cards as an EHR shows them; json: the hook response (default: %(default)s)")
     evaluate_.add_argument("--now", type=_timestamp, help="evaluation time, ISO 8601 (default: now)")
     evaluate_.add_argument("--profile", choices=tuple(client_profiles.PROFILES),
                            help="shape the cards for this EHR (default: CDS_CLIENT_PROFILE, else generic)")
 
-    catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters")
+    catalog_ = commands.add_parser("catalog", help="print every recommendation with its parameters",
+                                   description="Print every recommendation with its hooks, trigger, parameters "
+                                   "and sources.")
     catalog_.add_argument("--format", choices=("text", "markdown", "toml"), default="text",
                           help="toml: the rule settings file with every parameter's default and source")
 
-    report_ = commands.add_parser("report", help="feedback per recommendation and hook, for clinical governance")
+    report_ = commands.add_parser("report", help="feedback per recommendation and hook, for clinical governance",
+                                  description="Feedback per recommendation and hook from the configured store "
+                                  "(CDS_STORE_URL); exit status 2 when there is no store, 3 when it is unreachable.")
     report_.add_argument("--since", type=_timestamp, help="only cards issued from this date or time (ISO 8601, UTC)")
-    report_.add_argument("--format", choices=tuple(feedback_report.RENDERERS), default="text")
+    report_.add_argument("--format", choices=tuple(feedback_report.RENDERERS), default="text",
+                         help="output format (default: %(default)s)")
     export_ = commands.add_parser("export", help="write the recommendations, services and value sets as FHIR R4 "
-                                  "PlanDefinition and ValueSet resources (HL7 CPG IG style)")
+                                  "PlanDefinition and ValueSet resources (HL7 CPG IG style)",
+                                  description="Write the recommendations, services and value sets as FHIR R4 "
+                                  "PlanDefinition and ValueSet resources, one JSON file each.")
     export_.add_argument("--out", required=True, metavar="DIR", help="directory to write the JSON files into")
     export_.add_argument("--canonical-base", default=knowledge.CANONICAL_BASE,
                          help="base of the canonical URLs (default: %(default)s, a placeholder)")
-    coverage_ = commands.add_parser("coverage", help="which codes of FHIR data files are recognised (no patient data)")
+    coverage_ = commands.add_parser("coverage", help="which codes of FHIR data files are recognised (no patient data)",
+                                    description="Count the codes of FHIR data files the service recognises and "
+                                    "list the most frequent it does not; prints no patient data.")
     coverage_.add_argument("files", metavar="FILE", nargs="+", help="hook requests, Bundles or NDJSON (.gz allowed)")
-    coverage_.add_argument("--format", choices=("text", "json"), default="text")
+    coverage_.add_argument("--format", choices=("text", "json"), default="text",
+                           help="output format (default: %(default)s)")
     coverage_.add_argument("--top", type=int, default=10, help="unrecognised codes listed per system (default 10)")
     return root
+
+
+def package_version() -> str:
+    """The installed distribution's version (pyproject.toml's, once installed)."""
+    try:
+        return importlib.metadata.version("myositis-cds")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def run_export(directory: str, canonical_base: str, out: TextIO) -> int:
@@ -169,6 +213,7 @@ def run_export(directory: str, canonical_base: str, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run a subcommand; a configuration error propagates (`cds_service.launcher` reports it)."""
     args = parser().parse_args(argv)
     if args.command == "catalog":
         render = {"markdown": catalog.markdown, "toml": catalog.settings_toml}.get(args.format, catalog.text)

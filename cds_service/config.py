@@ -26,6 +26,15 @@ METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
+class ConfigurationError(ValueError):
+    """A setting the service cannot start with: one line naming the variable, its value (secrets
+    redacted) and what is wrong with it. `myositis-cds` prints it and exits with status 2."""
+
+    def __init__(self, variable: str, value: object, problem: str) -> None:
+        self.variable, self.value, self.problem = variable, value, problem
+        super().__init__(f"{variable}={value!r}: {problem}")
+
+
 @dataclass(frozen=True)
 class Settings:
     #: Where issued cards and feedback are kept (CDS_STORE_URL): `sqlite:///path` or `postgresql://...`
@@ -91,33 +100,35 @@ class Settings:
     demo_page: bool = True
 
     def __post_init__(self) -> None:
-        if self.selection_behavior not in SELECTION_BEHAVIORS:
-            raise ValueError(f"CDS_SELECTION_BEHAVIOR must be one of {SELECTION_BEHAVIORS}")
-        if self.client_profile not in PROFILES:
-            raise ValueError(f"CDS_CLIENT_PROFILE must be one of {tuple(PROFILES)}")
-        if self.prefetch_failure not in PREFETCH_FAILURE_POLICIES:
-            raise ValueError(f"CDS_PREFETCH_FAILURE must be one of {PREFETCH_FAILURE_POLICIES}")
-        if self.log_level not in LOG_LEVELS:
-            raise ValueError(f"CDS_LOG_LEVEL must be one of {LOG_LEVELS}")
-        if self.log_format not in LOG_FORMATS:
-            raise ValueError(f"CDS_LOG_FORMAT must be one of {LOG_FORMATS}")
-        if self.max_body_bytes <= 0:
-            raise ValueError("CDS_MAX_BODY_BYTES must be a positive integer")
-        if min(self.header_read_timeout, self.body_read_timeout) <= 0:
-            raise ValueError("CDS_HEADER_READ_TIMEOUT and CDS_BODY_READ_TIMEOUT must be positive")
+        def one_of(variable: str, value: str, allowed: tuple[str, ...]) -> None:
+            if value not in allowed:
+                raise ConfigurationError(variable, value, f"must be one of {', '.join(allowed)}")
+
+        one_of("CDS_SELECTION_BEHAVIOR", self.selection_behavior, SELECTION_BEHAVIORS)
+        one_of("CDS_CLIENT_PROFILE", self.client_profile, tuple(PROFILES))
+        one_of("CDS_PREFETCH_FAILURE", self.prefetch_failure, PREFETCH_FAILURE_POLICIES)
+        one_of("CDS_LOG_LEVEL", self.log_level, LOG_LEVELS)
+        one_of("CDS_LOG_FORMAT", self.log_format, LOG_FORMATS)
+        positive = {"CDS_MAX_BODY_BYTES": self.max_body_bytes, "CDS_HEADER_READ_TIMEOUT": self.header_read_timeout,
+                    "CDS_BODY_READ_TIMEOUT": self.body_read_timeout, "CDS_FHIR_CONNECT_TIMEOUT": self.fhir_connect_timeout,
+                    "CDS_FHIR_READ_TIMEOUT": self.fhir_read_timeout, "CDS_FHIR_TOTAL_BUDGET": self.fhir_total_budget,
+                    "CDS_FHIR_MAX_PAGES": self.fhir_max_pages, "CDS_FHIR_MAX_ENTRIES": self.fhir_max_entries,
+                    "CDS_FHIR_MAX_BYTES": self.fhir_max_bytes}
+        for variable, value in positive.items():
+            if value <= 0:
+                raise ConfigurationError(variable, value, "must be positive")
         if not self.cors_origins:
-            raise ValueError("CDS_CORS_ORIGINS must name at least one origin (or *)")
+            raise ConfigurationError("CDS_CORS_ORIGINS", "", "must name at least one origin (or *)")
         for entry in self.fhir_allowlist:
-            check_allowlist_entry(entry)
-        if min(self.fhir_connect_timeout, self.fhir_read_timeout, self.fhir_total_budget) <= 0:
-            raise ValueError("CDS_FHIR_*_TIMEOUT and CDS_FHIR_TOTAL_BUDGET must be positive")
-        if min(self.fhir_max_pages, self.fhir_max_entries, self.fhir_max_bytes) <= 0:
-            raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
+            try:
+                check_allowlist_entry(entry)
+            except ValueError as error:
+                raise ConfigurationError("CDS_FHIR_ALLOWLIST", entry, str(error)) from None
         if scheme(self.store) not in STORE_SCHEMES:
-            raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
+            raise ConfigurationError("CDS_STORE_URL", redact(self.store), "must start with sqlite:/// or postgresql://")
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
-            raise ValueError("CDS_REPLAY_CACHE_URL must start with sqlite:///, redis:// or rediss://, "
-                             f"got {redact(self.replay_cache)!r}")
+            raise ConfigurationError("CDS_REPLAY_CACHE_URL", redact(self.replay_cache),
+                                     "must start with sqlite:///, redis:// or rediss://")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -178,14 +189,14 @@ def _integer(name: str, value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise ConfigurationError(name, value, "must be an integer") from None
 
 
 def _number(name: str, value: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
+        raise ConfigurationError(name, value, "must be a number") from None
 
 
 def _boolean(name: str, value: str) -> bool:
@@ -194,4 +205,4 @@ def _boolean(name: str, value: str) -> bool:
         return True
     if lowered in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"{name} must be true or false, got {value!r}")
+    raise ConfigurationError(name, value, "must be true or false")

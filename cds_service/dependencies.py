@@ -30,13 +30,14 @@ def scheme(url: str) -> str:
     return urlsplit(url).scheme.lower()
 
 
-def sqlite_path(url: str) -> Path:
+def sqlite_path(url: str, *, create_directory: bool = False) -> Path:
     """The file of a `sqlite:///relative/path` or `sqlite:////absolute/path` URL (SQLAlchemy's
-    convention), its directory created when missing."""
+    convention); its directory is created when missing only for a caller that will write there."""
     if scheme(url) != "sqlite" or not url.lower().startswith("sqlite:///") or len(url) <= len("sqlite:///"):
         raise ValueError(f"expected sqlite:///path, got {redact(url)!r}")
     path = Path(url[len("sqlite:///"):])
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create_directory:
+        path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
 

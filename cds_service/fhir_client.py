@@ -273,9 +273,9 @@ def check_allowlist_entry(url: str) -> str:
     """Normalise one CDS_FHIR_ALLOWLIST entry; raise ValueError at start-up for a bad one."""
     base = normalise_base(url)
     if base is None:
-        raise ValueError(f"CDS_FHIR_ALLOWLIST: not a base URL: {url!r}")
+        raise ValueError("not an http(s) base URL")
     if base.startswith("http://") and not is_loopback_host(urlsplit(base).hostname or ""):
-        raise ValueError(f"CDS_FHIR_ALLOWLIST: https required outside loopback: {url!r}")
+        raise ValueError("https is required outside loopback")
     return base
 
 

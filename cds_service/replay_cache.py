@@ -191,7 +191,7 @@ def open_replay_cache(url: str, local_fallback: str | Path) -> ReplayCache:
     """The backend `url` names; a Redis one falls back to a SQLite cache at `local_fallback`."""
     kind = scheme(url)
     if kind == "sqlite":
-        return SqliteReplayCache(sqlite_path(url))
+        return SqliteReplayCache(sqlite_path(url, create_directory=True))
     if kind in ("redis", "rediss"):
         return RedisReplayCache(url, SqliteReplayCache(local_fallback))
     raise ValueError(f"CDS_REPLAY_CACHE_URL must start with sqlite:///, redis:// or rediss://, got {redact(url)!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from cds_service.config import Settings
+from cds_service.config import ConfigurationError, Settings
 from cds_service.dependencies import redact
 from cds_service.evaluation import Rules
 from cds_service.store import Store, open_store
@@ -45,9 +46,19 @@ class Runtime:
 
 
 def load_rules(settings: Settings) -> Rules:
-    """The registry and rule parameters, validated (raises ValueError on any defect)."""
+    """The registry and rule parameters, validated (raises ConfigurationError on any defect of the
+    CDS_RULE_SETTINGS file)."""
     recommendations = registry.all_recommendations()
-    return Rules(recommendations, rule_settings.load(recommendations, settings.rule_settings), settings.strict_rules)
+    try:
+        parameters = rule_settings.load(recommendations, settings.rule_settings)
+    except OSError as error:
+        raise ConfigurationError("CDS_RULE_SETTINGS", settings.rule_settings,
+                                 f"cannot read the file: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError("CDS_RULE_SETTINGS", settings.rule_settings, f"not valid TOML: {error}") from None
+    except ValueError as error:  # an entry the registry does not know, or a value out of its range
+        raise ConfigurationError("CDS_RULE_SETTINGS", settings.rule_settings, str(error)) from None
+    return Rules(recommendations, parameters, settings.strict_rules)
 
 
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
@@ -55,6 +66,7 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
     # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
     from cds_service.replay_cache import open_replay_cache
 
+    rules = load_rules(settings)  # configuration first: a defect stops start-up before anything is opened
     if store is None:
         log.info("store: %s", redact(settings.store))
         store = open_store(settings.store)
@@ -62,7 +74,7 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
     if settings.trusted_issuers:  # seen JWT ids matter only when clients are authenticated
         log.info("JWT replay cache: %s", redact(settings.replay_cache))
         replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db)
-    return Runtime(settings=settings, rules=load_rules(settings), validators=validators(), store=store,
+    return Runtime(settings=settings, rules=rules, validators=validators(), store=store,
                    clock=clock or utc_now, replay_cache=replay_cache)
 
 

@@ -35,6 +35,7 @@ import logging
 import math
 import os
 import pkgutil
+import signal
 import tempfile
 import time
 import typing
@@ -215,8 +216,17 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     def warm_worker(worker: Any) -> None:
         """Again in each worker before it accepts: what a process makes for itself after the fork
         (its SQLite connection, gevent's hub and sockets, per-process caches) is made here."""
+        # Ctrl-C in a terminal reaches the whole process group: only the master acts on it and stops
+        # the workers gracefully (gunicorn's quick stop exits a gevent worker from a greenlet, which
+        # prints a traceback for every worker).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         app.extensions[runtime.EXTENSION].store.ping()
         log.info("worker %s warm-up calls, ms: %s", worker.pid, json.dumps(warm_up(app)))
+
+    def graceful_on_interrupt(arbiter: Any) -> None:
+        """Ctrl-C stops the workers as SIGTERM does (each finishes its requests and records) instead
+        of gunicorn's quick stop."""
+        arbiter.handle_int = arbiter.handle_term
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -232,6 +242,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
             self.cfg.set("control_socket_disable", True)  # no run-time control socket in the home directory
             self.cfg.set("child_exit", lambda _server, worker: multiprocess.mark_process_dead(worker.pid, metrics_dir))
             self.cfg.set("post_worker_init", warm_worker)
+            self.cfg.set("on_starting", graceful_on_interrupt)
 
         def load(self) -> Callable[..., Any]:
             return app

@@ -105,7 +105,7 @@ def open_store(url: str) -> Store:
     if kind == "sqlite":
         from cds_service.store_sqlite import SqliteStore
 
-        return SqliteStore(sqlite_path(url))
+        return SqliteStore(sqlite_path(url, create_directory=True))
     if kind in ("postgresql", "postgres"):
         from cds_service.store_postgres import PostgresStore
 

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"loaded {name}: {count} resources")
         url = f"http://{HOST}:{args.port}"
         service = subprocess.Popen(
-            [sys.executable, "-m", "cds_service.cli", "serve", "--host", HOST, "--port", str(args.port)],
+            [sys.executable, "-m", "cds_service.launcher", "serve", "--host", HOST, "--port", str(args.port)],
             cwd=ROOT, env=service_environment(fhir_base, str(workdir / "feedback.sqlite3")),
         )
         wait_until_ready(url, service)

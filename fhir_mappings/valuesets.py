@@ -320,17 +320,19 @@ def configured_lab_codes() -> Mapping[tuple[str, str], Lab | Antibody]:
         return {}
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise LabCodesError(f"{LAB_CODES_ENV}={path}: {error}") from error
+    except OSError as error:
+        raise LabCodesError(f"{LAB_CODES_ENV}={path!r}: cannot read the file: {error.strerror}") from None
+    except ValueError as error:
+        raise LabCodesError(f"{LAB_CODES_ENV}={path!r}: not valid JSON: {error}") from None
     if not isinstance(raw, dict):
-        raise LabCodesError(f"{LAB_CODES_ENV}: expected an object of concept -> list of 'system|code'")
+        raise LabCodesError(f"{LAB_CODES_ENV}={path!r}: expected an object of concept -> list of 'system|code'")
     codes: dict[tuple[str, str], Lab | Antibody] = {}
     for concept_name, tokens in raw.items():
         concept = _observation_concept(concept_name)
         if not isinstance(concept, (Lab, Antibody)):
-            raise LabCodesError(f"{LAB_CODES_ENV}: unknown concept {concept_name!r}")
+            raise LabCodesError(f"{LAB_CODES_ENV}={path!r}: unknown concept {concept_name!r}")
         if not isinstance(tokens, list) or not all(isinstance(t, str) and "|" in t for t in tokens):
-            raise LabCodesError(f"{LAB_CODES_ENV}: {concept_name!r} must list 'system|code' strings")
+            raise LabCodesError(f"{LAB_CODES_ENV}={path!r}: {concept_name!r} must list 'system|code' strings")
         for token in tokens:
             system, code = token.split("|", 1)
             codes[(canonical(system.strip()), code.strip())] = concept

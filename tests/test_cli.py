@@ -31,10 +31,31 @@ def test_evaluate_text_shows_indicator_summary_detail_and_suggestions():
     code, out, _ = run("evaluate", PATIENT_VIEW, "--now", NOW)
     assert code == 0
     assert "[WARNING] Glucocorticoid monotherapy in myositis: add a steroid-sparing agent" in out
-    assert "  | **Why this card**" in out
+    assert "  | Why this card" in out and "**" not in out  # markdown rendered for a terminal
     assert ("  - Order methotrexate 15 mg once weekly (not pre-selected: no eGFR in the last 90 days; check renal "
             "function first)") in out
     assert "      create: Draft order: methotrexate 15 mg orally once weekly" in out
+
+
+def test_card_markdown_is_rendered_for_a_terminal():
+    detail = "**Why this card**\n- CK 3,000 U/L\n[BSR 2022](https://doi.org/10.1093/rheumatology/keac115)"
+    assert cli.terminal_text(detail, bold=False) == (
+        "Why this card\n- CK 3,000 U/L\nBSR 2022 <https://doi.org/10.1093/rheumatology/keac115>")
+    assert cli.terminal_text(detail, bold=True).startswith("\033[1mWhy this card\033[0m\n")
+
+
+def test_version_names_the_installed_release(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run("--version")
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"myositis-cds {cli.package_version()}"
+
+
+@pytest.mark.parametrize("command", ["serve", "evaluate", "catalog", "report", "export", "coverage"])
+def test_every_option_of_every_subcommand_is_documented(command):
+    subcommand = next(action for action in cli.parser()._subparsers._group_actions).choices[command]
+    undocumented = [action.dest for action in subcommand._actions if not action.help]
+    assert undocumented == [] and subcommand.description
 
 
 def test_evaluate_uses_the_given_time():

@@ -49,7 +49,11 @@ def test_redact_hides_the_password_and_keeps_the_rest():
 def test_sqlite_urls_follow_the_relative_and_absolute_convention(tmp_path):
     assert str(sqlite_path("sqlite:///var/x.sqlite3")) == "var/x.sqlite3"
     assert sqlite_path(f"sqlite:///{tmp_path}/new/dir/x.sqlite3") == tmp_path / "new" / "dir" / "x.sqlite3"
-    assert (tmp_path / "new" / "dir").is_dir()
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_store_that_will_write_gets_its_directory_created(tmp_path):
+    assert sqlite_path(f"sqlite:///{tmp_path}/new/dir/x.sqlite3", create_directory=True).parent.is_dir()
 
 
 def test_open_store_picks_the_backend_by_scheme(tmp_path):
