@@ -33,6 +33,8 @@ class Rules:
 class Evaluation:
     response: dict[str, Any]
     issued: tuple[IssuedCard, ...]
+    #: The reason of each item that could not be read ("dose", "medication" ...), for /metrics.
+    unreadable: tuple[str, ...] = ()
 
 
 def resource_types(service: Service, keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -59,4 +61,4 @@ def evaluate(
     issued = tuple(
         IssuedCard(r.card["uuid"], service.id, r.recommendation_id, request["hookInstance"], now) for r in rendered
     )
-    return Evaluation({"cards": [r.card for r in rendered]}, issued)
+    return Evaluation({"cards": [r.card for r in rendered]}, issued, tuple(item.reason.value for item in facts.unreadable))

@@ -1,0 +1,207 @@
+"""Never silent when blind: one notice per response naming what could not be read, and which checks it
+switched off (issue 21).
+
+The mapping marks items present in the record whose needed fact could not be read
+(`ClinicalFacts.unreadable`: a dose, a Medication, a diagnosis's code system, an exact value). Which
+recommendation needs which fact is clinical knowledge, so it is declared here (`NEEDS`), once per
+recommendation; the notice lists, per item, the applicable recommendations it switched off. Nothing is
+asserted about the item itself: the rules that needed it stayed silent, and the notice says so. A record
+read completely gets no notice.
+
+On order-select and order-sign the notice names only what concerns the orders being made: an unreadable
+draft, a record item that switched off a check of a drafted drug, or a myositis diagnosis that could not
+be read (the myositis checks of the drafts did not run). It is a warning on order-sign when a draft being
+signed could not be read, information otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from fhir_mappings.concepts import (
+    OSTEOPOROSIS_THERAPY,
+    PJP_PROPHYLAXIS,
+    SECOND_IMMUNOSUPPRESSANTS,
+    STATINS,
+    STEROID_SPARING_AGENTS,
+    SYSTEMIC_GLUCOCORTICOIDS,
+    TERATOGENS,
+    Antibody,
+    Drug,
+    Lab,
+)
+from fhir_mappings.facts import ClinicalFacts, Unreadable, UnreadableReason
+from hooks.criteria import ILD_DIRECTED_AGENTS
+from hooks.recommendation import ORDER_HOOKS, ORDER_SIGN, Citation, Finding, Indicator, Recommendation, Result
+
+GC = SYSTEMIC_GLUCOCORTICOIDS
+MTX = frozenset({Drug.METHOTREXATE})
+TMP_SMX = frozenset({Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM})
+EGFR = frozenset({Lab.EGFR, Lab.CREATININE})
+TRANSAMINASES = frozenset({Lab.ALT, Lab.AST})
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The facts one recommendation reads: which drugs it looks for (an unidentified medication may be one
+    of them), whose doses it reads, and which results it compares as numbers."""
+
+    drugs: frozenset[Drug] = frozenset()
+    doses: frozenset[Drug] = frozenset()
+    labs: frozenset[Lab | Antibody] = frozenset()
+
+    def switched_off_by(self, item: Unreadable) -> bool:
+        if item.reason is UnreadableReason.DOSE:
+            return item.drug in self.doses
+        if item.reason is UnreadableReason.MEDICATION:
+            return bool(self.drugs | self.doses)
+        if item.reason is UnreadableReason.COMPARATOR:
+            return item.lab in self.labs
+        return False
+
+
+def _needs(drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), labs: Iterable[Lab | Antibody] = ()) -> Needs:
+    doses = frozenset(doses)
+    return Needs(frozenset(drugs) | doses, doses, frozenset(labs))
+
+
+#: Recommendation id -> the facts it reads (tests/test_unreadable.py checks every registered id is here).
+NEEDS: dict[str, Needs] = {
+    "anti-mda5-rp-ild": _needs(drugs=GC | ILD_DIRECTED_AGENTS),
+    "anti-ro52-myositis": _needs(drugs=STEROID_SPARING_AGENTS, doses=GC),
+    "azathioprine-tpmt": _needs(doses={Drug.AZATHIOPRINE}, labs={Lab.TPMT, Lab.NUDT15}),
+    "bone-protection": _needs(drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
+                              labs=EGFR | {Lab.T_SCORE}),
+    "calcineurin-inhibitor-risk": _needs(drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS}, labs=EGFR),
+    "cancer-screening": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
+    "ck-monitoring": _needs(drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "cyclophosphamide-checks": _needs(doses={Drug.CYCLOPHOSPHAMIDE}),
+    "draft-strength-conflict": _needs(),
+    "gc-initial-dose": _needs(doses=GC),
+    "gc-taper": _needs(doses=GC),
+    "ibm-immunosuppression": _needs(drugs=GC | STEROID_SPARING_AGENTS),
+    "ild-assessment": _needs(),
+    "infection-screening": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
+    "iv-methylprednisolone-dose": _needs(doses={Drug.METHYLPREDNISOLONE}),
+    "ivig-dose": _needs(drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, labs=EGFR),
+    "juvenile-dm-dosing": _needs(doses=MTX | GC),
+    "methotrexate-baseline-tests": _needs(drugs=MTX),
+    "methotrexate-cotrimoxazole": _needs(drugs=MTX, doses=TMP_SMX, labs=EGFR),
+    "methotrexate-dose": _needs(doses=MTX),
+    "methotrexate-folate": _needs(drugs=MTX | {Drug.FOLIC_ACID, Drug.LEUCOVORIN}),
+    "methotrexate-ild": _needs(drugs=MTX),
+    "methotrexate-liver": _needs(drugs=MTX, labs=TRANSAMINASES),
+    "methotrexate-monitoring": _needs(drugs=MTX),
+    "methotrexate-renal": _needs(drugs=MTX, labs=EGFR),
+    "mycophenolate-dose": _needs(doses={Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
+    "pjp-prophylaxis": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS | PJP_PROPHYLAXIS, doses=GC, labs={Lab.LYMPHOCYTES}),
+    "refractory-disease": _needs(drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "rituximab-hbv": _needs(drugs={Drug.RITUXIMAB}),
+    "severe-disease": _needs(drugs=STEROID_SPARING_AGENTS | GC | {Drug.METHYLPREDNISOLONE}),
+    "skin-disease-treatment": _needs(doses={Drug.HYDROXYCHLOROQUINE}, labs=EGFR),
+    "statin-anti-hmgcr": _needs(drugs=STATINS),
+    "steroid-sparing-agent": _needs(drugs=STEROID_SPARING_AGENTS, doses=GC),
+    "teratogen-pregnancy": _needs(drugs=TERATOGENS),
+    "vaccination": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
+}
+NO_NEEDS = Needs()
+
+UNREADABLE_DATA = Recommendation(
+    id="unreadable-data",
+    title="Not checked: data that could not be read",
+    citation=Citation(
+        label="myositis-cds: what the service could not read in this record",
+        url="",
+        statement="Items of the record whose dose, medication, code or value could not be read, and the checks "
+                  "that therefore did not run.",
+    ),
+    trigger="An item present in the record whose fact a recommendation needs could not be read.",
+    hooks=frozenset({"patient-view", "order-select", ORDER_SIGN}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    evaluate=lambda facts, params: None,
+    requires_myositis=False,
+)
+#: Items listed on the card; the rest are counted.
+MAX_ITEMS = 8
+_PROBLEM = {
+    UnreadableReason.DOSE: "its dose could not be read",
+    UnreadableReason.MEDICATION: "its medication could not be identified",
+    UnreadableReason.CODE_SYSTEM: "the diagnosis could not be read",
+    UnreadableReason.COMPARATOR: "its exact value is not known, only a bound",
+}
+
+
+def _myositis_unread(item: Unreadable, facts: ClinicalFacts) -> bool:
+    """A diagnosis whose text names myositis, in a patient with no readable myositis diagnosis."""
+    return item.reason is UnreadableReason.CODE_SYSTEM and bool(item.named) and not facts.has_active_myositis
+
+
+Applicable = Callable[[Recommendation, ClinicalFacts], bool]
+
+
+def switched_off(item: Unreadable, facts: ClinicalFacts, recommendations: Iterable[Recommendation],
+                 applicable: Applicable) -> tuple[Recommendation, ...]:
+    """The recommendations of this hook that `item` left unable to check this patient (`applicable`: the
+    engine's policy of which recommendations run for this patient)."""
+    found = []
+    for recommendation in recommendations:
+        if facts.hook not in recommendation.hooks:
+            continue
+        if _myositis_unread(item, facts):
+            if recommendation.requires_myositis:
+                found.append(recommendation)
+            continue
+        if applicable(recommendation, facts) and NEEDS.get(recommendation.id, NO_NEEDS).switched_off_by(item):
+            found.append(recommendation)
+    return tuple(found)
+
+
+def _concerns_orders(item: Unreadable, off: tuple[Recommendation, ...], facts: ClinicalFacts) -> bool:
+    """On an order hook: the item is a draft, names myositis, or switched off a check of a drafted drug."""
+    if item.is_draft or _myositis_unread(item, facts):
+        return True
+    drafted = {m.drug for m in facts.drafts()}
+    return any(NEEDS.get(r.id, NO_NEEDS).drugs & drafted for r in off)
+
+
+def _line(item: Unreadable, off: tuple[Recommendation, ...], facts: ClinicalFacts) -> str:
+    what = f"'{item.item}'" + (" (draft order)" if item.is_draft else "")
+    line = f"{what}: {_PROBLEM[item.reason]} ({item.problem})."
+    if off:
+        line += " Not checked: " + ", ".join(r.title for r in off) + "."
+    elif item.reason is UnreadableReason.CODE_SYSTEM:
+        line += " Checks that depend on other diagnoses (pregnancy, liver, kidney or lung disease) did not see it."
+    return line
+
+
+def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], applicable: Applicable) -> Result | None:
+    """The one notice of this response, or None when nothing unreadable switched a check off."""
+    recommendations = tuple(recommendations)
+    lines: list[str] = []
+    draft_signed = False
+    for item in facts.unreadable:
+        off = switched_off(item, facts, recommendations, applicable)
+        diagnosis = item.reason is UnreadableReason.CODE_SYSTEM and facts.has_active_myositis
+        if not off and not diagnosis:
+            continue
+        if facts.hook in ORDER_HOOKS and not _concerns_orders(item, off, facts):
+            continue
+        lines.append(_line(item, off, facts))
+        draft_signed = draft_signed or (item.is_draft and facts.hook == ORDER_SIGN)
+    if not lines:
+        return None
+    shown = lines[:MAX_ITEMS]
+    if len(lines) > MAX_ITEMS:
+        shown.append(f"... and {len(lines) - MAX_ITEMS} more items that could not be read.")
+    count = f"{len(lines)} item{'s' if len(lines) > 1 else ''}"
+    subject = "a draft order being signed" if draft_signed and len(lines) == 1 else f"{count} of the record"
+    finding = Finding(
+        indicator=Indicator.WARNING if draft_signed else Indicator.INFO,
+        summary=f"Not checked: {subject} could not be read",
+        detail=("The service could not read these items, so the checks named did not run for them. Nothing "
+                "is assumed about them: check them yourself, or correct the record so they can be read."),
+        facts_used=tuple(shown),
+        about_drafts=tuple(sorted({f"{m.drug.value}" for m in facts.drafts()})) if facts.hook in ORDER_HOOKS else (),
+    )
+    return Result(UNREADABLE_DATA, finding)
