@@ -47,6 +47,8 @@ class Needs:
     """The facts one recommendation reads: which drugs it looks for (an unidentified medication may be one
     of them), whose doses it reads, and which results it compares as numbers."""
 
+    #: The check as a clinician names it, for the notice ("PJP prophylaxis", "the taper").
+    check: str = ""
     drugs: frozenset[Drug] = frozenset()
     doses: frozenset[Drug] = frozenset()
     labs: frozenset[Lab | Antibody] = frozenset()
@@ -61,49 +63,50 @@ class Needs:
         return False
 
 
-def _needs(drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), labs: Iterable[Lab | Antibody] = ()) -> Needs:
+def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (),
+           labs: Iterable[Lab | Antibody] = ()) -> Needs:
     doses = frozenset(doses)
-    return Needs(frozenset(drugs) | doses, doses, frozenset(labs))
+    return Needs(check, frozenset(drugs) | doses, doses, frozenset(labs))
 
 
 #: Recommendation id -> the facts it reads (tests/test_unreadable.py checks every registered id is here).
 NEEDS: dict[str, Needs] = {
-    "anti-mda5-rp-ild": _needs(drugs=GC | ILD_DIRECTED_AGENTS),
-    "anti-ro52-myositis": _needs(drugs=STEROID_SPARING_AGENTS, doses=GC),
-    "azathioprine-tpmt": _needs(doses={Drug.AZATHIOPRINE}, labs={Lab.TPMT, Lab.NUDT15}),
-    "bone-protection": _needs(drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
+    "anti-mda5-rp-ild": _needs("anti-MDA5 ILD therapy", drugs=GC | ILD_DIRECTED_AGENTS),
+    "anti-ro52-myositis": _needs("anti-Ro52 induction", drugs=STEROID_SPARING_AGENTS, doses=GC),
+    "azathioprine-tpmt": _needs("azathioprine TPMT/NUDT15", doses={Drug.AZATHIOPRINE}, labs={Lab.TPMT, Lab.NUDT15}),
+    "bone-protection": _needs("bone protection", drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
                               labs=EGFR | {Lab.T_SCORE}),
-    "calcineurin-inhibitor-risk": _needs(drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS}, labs=EGFR),
-    "cancer-screening": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
-    "ck-monitoring": _needs(drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
-    "cyclophosphamide-checks": _needs(doses={Drug.CYCLOPHOSPHAMIDE}),
-    "draft-strength-conflict": _needs(),
-    "gc-initial-dose": _needs(doses=GC),
-    "gc-taper": _needs(doses=GC),
-    "ibm-immunosuppression": _needs(drugs=GC | STEROID_SPARING_AGENTS),
-    "ild-assessment": _needs(),
-    "infection-screening": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
-    "iv-methylprednisolone-dose": _needs(doses={Drug.METHYLPREDNISOLONE}),
-    "ivig-dose": _needs(drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, labs=EGFR),
-    "juvenile-dm-dosing": _needs(doses=MTX | GC),
-    "methotrexate-baseline-tests": _needs(drugs=MTX),
-    "methotrexate-cotrimoxazole": _needs(drugs=MTX, doses=TMP_SMX, labs=EGFR),
-    "methotrexate-dose": _needs(doses=MTX),
-    "methotrexate-folate": _needs(drugs=MTX | {Drug.FOLIC_ACID, Drug.LEUCOVORIN}),
-    "methotrexate-ild": _needs(drugs=MTX),
-    "methotrexate-liver": _needs(drugs=MTX, labs=TRANSAMINASES),
-    "methotrexate-monitoring": _needs(drugs=MTX),
-    "methotrexate-renal": _needs(drugs=MTX, labs=EGFR),
-    "mycophenolate-dose": _needs(doses={Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
-    "pjp-prophylaxis": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS | PJP_PROPHYLAXIS, doses=GC, labs={Lab.LYMPHOCYTES}),
-    "refractory-disease": _needs(drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
-    "rituximab-hbv": _needs(drugs={Drug.RITUXIMAB}),
-    "severe-disease": _needs(drugs=STEROID_SPARING_AGENTS | GC | {Drug.METHYLPREDNISOLONE}),
-    "skin-disease-treatment": _needs(doses={Drug.HYDROXYCHLOROQUINE}, labs=EGFR),
-    "statin-anti-hmgcr": _needs(drugs=STATINS),
-    "steroid-sparing-agent": _needs(drugs=STEROID_SPARING_AGENTS, doses=GC),
-    "teratogen-pregnancy": _needs(drugs=TERATOGENS),
-    "vaccination": _needs(drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
+    "calcineurin-inhibitor-risk": _needs("calcineurin-inhibitor kidney and blood pressure", drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS}, labs=EGFR),
+    "cancer-screening": _needs("cancer screening", drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
+    "ck-monitoring": _needs("CK monitoring", drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "cyclophosphamide-checks": _needs("cyclophosphamide dose and pre-cycle checks", doses={Drug.CYCLOPHOSPHAMIDE}),
+    "draft-strength-conflict": _needs("strength conflict"),
+    "gc-initial-dose": _needs("the initial glucocorticoid dose", doses=GC),
+    "gc-taper": _needs("the taper", doses=GC),
+    "ibm-immunosuppression": _needs("no escalation in IBM", drugs=GC | STEROID_SPARING_AGENTS),
+    "ild-assessment": _needs("ILD assessment"),
+    "infection-screening": _needs("hepatitis B/C screening", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
+    "iv-methylprednisolone-dose": _needs("the IV methylprednisolone dose", doses={Drug.METHYLPREDNISOLONE}),
+    "ivig-dose": _needs("the IVIG dose", drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, labs=EGFR),
+    "juvenile-dm-dosing": _needs("juvenile DM dosing", doses=MTX | GC),
+    "methotrexate-baseline-tests": _needs("methotrexate baseline tests", drugs=MTX),
+    "methotrexate-cotrimoxazole": _needs("methotrexate with co-trimoxazole", drugs=MTX, doses=TMP_SMX, labs=EGFR),
+    "methotrexate-dose": _needs("the methotrexate dose", doses=MTX),
+    "methotrexate-folate": _needs("folic acid with methotrexate", drugs=MTX | {Drug.FOLIC_ACID, Drug.LEUCOVORIN}),
+    "methotrexate-ild": _needs("methotrexate in ILD", drugs=MTX),
+    "methotrexate-liver": _needs("methotrexate and the liver", drugs=MTX, labs=TRANSAMINASES),
+    "methotrexate-monitoring": _needs("methotrexate monitoring", drugs=MTX),
+    "methotrexate-renal": _needs("methotrexate and kidney function", drugs=MTX, labs=EGFR),
+    "mycophenolate-dose": _needs("the mycophenolate dose", doses={Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
+    "pjp-prophylaxis": _needs("PJP prophylaxis", drugs=SECOND_IMMUNOSUPPRESSANTS | PJP_PROPHYLAXIS, doses=GC, labs={Lab.LYMPHOCYTES}),
+    "refractory-disease": _needs("refractory disease", drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "rituximab-hbv": _needs("rituximab and hepatitis B", drugs={Drug.RITUXIMAB}),
+    "severe-disease": _needs("severe disease", drugs=STEROID_SPARING_AGENTS | GC | {Drug.METHYLPREDNISOLONE}),
+    "skin-disease-treatment": _needs("skin disease and the hydroxychloroquine dose", doses={Drug.HYDROXYCHLOROQUINE}, labs=EGFR),
+    "statin-anti-hmgcr": _needs("statins in anti-HMGCR myopathy", drugs=STATINS),
+    "steroid-sparing-agent": _needs("a steroid-sparing agent", drugs=STEROID_SPARING_AGENTS, doses=GC),
+    "teratogen-pregnancy": _needs("teratogens and pregnancy", drugs=TERATOGENS),
+    "vaccination": _needs("vaccination", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
 }
 NO_NEEDS = Needs()
 
@@ -165,14 +168,22 @@ def _concerns_orders(item: Unreadable, off: tuple[Recommendation, ...], facts: C
     return any(NEEDS.get(r.id, NO_NEEDS).drugs & drafted for r in off)
 
 
-def _line(item: Unreadable, off: tuple[Recommendation, ...], facts: ClinicalFacts) -> str:
+def check_name(recommendation: Recommendation) -> str:
+    """The recommendation as the notice names it: its short check name, else its title."""
+    return NEEDS.get(recommendation.id, NO_NEEDS).check or recommendation.title
+
+
+def _line(item: Unreadable, off: tuple[Recommendation, ...]) -> str:
+    """"PJP prophylaxis, bone protection and the taper not checked for 'Prednisone 20 mg tab, 3 tabs daily':
+    its dose could not be read (timing code '696530')."."""
     what = f"'{item.item}'" + (" (draft order)" if item.is_draft else "")
-    line = f"{what}: {_PROBLEM[item.reason]} ({item.problem})."
-    if off:
-        line += " Not checked: " + ", ".join(r.title for r in off) + "."
-    elif item.reason is UnreadableReason.CODE_SYSTEM:
-        line += " Checks that depend on other diagnoses (pregnancy, liver, kidney or lung disease) did not see it."
-    return line
+    why = f"{_PROBLEM[item.reason]} ({item.problem})"
+    if not off:
+        return (f"{what}: {why}; the checks that depend on other diagnoses (pregnancy, liver, kidney or lung "
+                "disease) did not see it.")
+    names = list(dict.fromkeys(check_name(r) for r in off))
+    checks = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{checks[:1].upper()}{checks[1:]} not checked for {what}: {why}."
 
 
 def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], applicable: Applicable) -> Result | None:
@@ -187,7 +198,7 @@ def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], appl
             continue
         if facts.hook in ORDER_HOOKS and not _concerns_orders(item, off, facts):
             continue
-        lines.append(_line(item, off, facts))
+        lines.append(_line(item, off))
         draft_signed = draft_signed or (item.is_draft and facts.hook == ORDER_SIGN)
     if not lines:
         return None
