@@ -112,3 +112,30 @@ def test_coverage_of_the_external_files_reports_unreadable_items_by_reason():
     assert report["unreadable"]["dose"]  # the co-trimoxazole dose matching no product strength
     assert report["unreadable"]["comparator"]
     assert "MedicationStatement" in report["resources"]
+
+
+def us_core_facts(bundle):
+    return build_facts("patient-view", {"patientId": "example"}, {"us-core": bundle}, NOW)
+
+
+def test_the_us_core_examples_are_read_completely():
+    facts = us_core_facts(load("us-core-examples.json")["bundle"])
+    assert facts.unreadable == ()
+    assert [(r.concept.value, r.value, r.unit) for r in facts.results] == [("creatinine", 1.0, "mg/dL")]
+    assert {a.value for a in facts.allergies} == {"sulfonamide"}
+
+
+def test_a_us_core_problem_sent_only_as_text_is_named_as_unreadable():
+    bundle = copy.deepcopy(load("us-core-examples.json")["bundle"])
+    ulcer = bundle["entry"][1]["resource"]
+    ulcer["code"] = {"text": ulcer["code"]["text"]}
+    (item,) = us_core_facts(bundle).unreadable
+    assert (item.reason, item.item, item.problem) == (UnreadableReason.CODE_SYSTEM, "Active Duodenal Ulcer",
+                                                      "coded only as text")
+
+
+def test_a_resolved_us_core_diagnosis_is_not_unreadable_whatever_its_coding():
+    bundle = copy.deepcopy(load("us-core-examples.json")["bundle"])
+    burn = bundle["entry"][0]["resource"]
+    burn["code"] = {"text": burn["code"]["text"]}
+    assert us_core_facts(bundle).unreadable == ()
