@@ -140,6 +140,39 @@ def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
 
 
+#: A re-order of a drug whose course was current, or ended at most this many days before, continues that course
+#: (a renewal, issue 21): it gets monitoring, not start-of-therapy checks. 90 days is the longest blood-monitoring
+#: interval of an established DMARD (BSR/BHPR 2017: every 12 weeks when stable), so a shorter gap leaves the
+#: monitoring record current; after a longer one the drug is started again.
+RENEWAL_GAP_DAYS = 90
+
+
+def course_start(facts: ClinicalFacts, order: MedicationOrder, gap_days: int = RENEWAL_GAP_DAYS) -> date | None:
+    """When the course `order` belongs to began: its own start (today for a draft), or earlier, through the
+    orders of the same drug on record that were current, or ended within `gap_days`, when the next began."""
+    begins = facts.today if order.is_draft or order.start is None else order.start
+    earlier = [m for m in facts.history({order.drug}) if m is not order and m.start is not None]
+    changed = True
+    while changed:
+        changed = False
+        for other in earlier:
+            if other.start is None or other.start >= begins:
+                continue
+            ended = None if other.is_current else other.end
+            if other.is_current or (ended is not None and (begins - ended).days <= gap_days):
+                begins, changed = other.start, True
+    return begins if order.is_draft or order.start is not None else None
+
+
+def is_start(facts: ClinicalFacts, order: MedicationOrder, recent_days: int) -> bool:
+    """Start of therapy: a draft, or an order started within `recent_days`, that does not continue a course of
+    the same drug (a renewal of a current or recently ended course is not a start)."""
+    if not order.is_draft and (order.start is None or order.start < days_ago(facts, recent_days)):
+        return False
+    own = facts.today if order.is_draft else order.start
+    return course_start(facts, order) == own
+
+
 def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
     """The draft orders among `orders`, as the references a Finding's `about_drafts` carries."""
     return tuple(m.reference or m.display for m in orders if m.is_draft)
