@@ -174,6 +174,10 @@ class LabResult:
     #: `valueQuantity.comparator` ("<", "<=", ">=", ">"): `value` is then a bound, not the result.
     comparator: str | None = None
 
+    def below(self, limit: float) -> bool | None:
+        """Whether the value is below `limit`; None when there is no value or its bound does not decide."""
+        return None if self.value is None else is_below(self.value, self.comparator, limit)
+
     def describe(self) -> str:
         """Short human text of the result, for card details."""
         if self.phenotype is not None:
@@ -186,6 +190,18 @@ class LabResult:
             shown = self.text or "result of unknown meaning"
         on = f" on {self.when.date().isoformat()}" if self.when else ""
         return f"{self.concept.value} {shown}{on}"
+
+
+def is_below(value: float, comparator: str | None, limit: float) -> bool | None:
+    """Whether a result is below `limit`, kept honest for a result reported beyond a bound: ">60" is not below 60
+    (nor below 45) but cannot be compared with 90 (None); "<15" is below 30 but cannot be compared with 10."""
+    if comparator in (">", ">="):
+        return False if value >= limit else None
+    if comparator == "<":
+        return True if value <= limit else None
+    if comparator == "<=":
+        return True if value < limit else None
+    return value < limit
 
 
 def _readable_unit(unit: str | None) -> str:
@@ -277,8 +293,9 @@ class Unreadable:
     problem: str
     #: The guideline drug of an unreadable dose (None: unknown or not a medication).
     drug: Drug | None = None
-    #: The laboratory concept of a result beyond a bound.
+    #: The laboratory concept of a result beyond a bound, and the bound as reported ((">", 60.0) for ">60").
     lab: Lab | Antibody | None = None
+    bound: tuple[str, float] | None = None
     #: The concepts a diagnosis's text names ("dermatomyositis"), read by name only to decide whether to mention it.
     named: tuple[Condition | MyositisSubtype, ...] = ()
     is_draft: bool = False

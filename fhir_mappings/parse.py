@@ -371,7 +371,7 @@ def _beyond_bounds(results: tuple[LabResult, ...]) -> tuple[Unreadable, ...]:
         if held is None or (result.when is not None and (held.when is None or result.when > held.when)):
             latest[result.concept] = result
     return tuple(Unreadable(UnreadableReason.COMPARATOR, r.describe(), f"reported as {r.comparator}{measured(r.value)}",
-                            lab=r.concept)
+                            lab=r.concept, bound=(r.comparator, r.value))
                  for r in latest.values() if r.comparator and r.value is not None)
 
 

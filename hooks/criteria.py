@@ -26,6 +26,7 @@ from fhir_mappings.facts import (
     ConditionFact,
     LabResult,
     MedicationOrder,
+    is_below,
     mosteller_bsa_m2,
 )
 from fhir_mappings.numbers import num
@@ -361,6 +362,12 @@ class EgfrReading(NamedTuple):
     value: float
     text: str
     when: datetime | None
+    #: A reported eGFR's comparator (">" for ">60"): `value` is then a bound.
+    comparator: str | None = None
+
+    def below(self, limit: float) -> bool | None:
+        """Whether the eGFR is below `limit`; None when a reported bound does not decide (">60" against 90)."""
+        return is_below(self.value, self.comparator, limit)
 
 
 #: Default age limit (days) of a laboratory value read as current: the BSR/BHPR 2017 stable-phase
@@ -438,7 +445,7 @@ def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DA
             value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
         )
     if reported is not None:
-        return EgfrReading(reported.value, reported.describe(), reported.when)
+        return EgfrReading(reported.value, reported.describe(), reported.when, reported.comparator)
     return None
 
 

@@ -95,5 +95,6 @@ def evaluate(
         results.append(Result(recommendation, unverified(recommendation, finding, facts)))
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
     shown = consolidate.consolidate(results, facts.hook, budgets)
-    blind = unreadable.notice(facts, recommendations, applicable)
+    blind = unreadable.notice(facts, recommendations, applicable,
+                              lambda r: settings.get(r.id, r.defaults()), shown=results)
     return shown if blind is None else [*shown, blind]

@@ -16,8 +16,8 @@ signed could not be read, information otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from fhir_mappings.concepts import (
     OSTEOPOROSIS_THERAPY,
@@ -31,54 +31,64 @@ from fhir_mappings.concepts import (
     Drug,
     Lab,
 )
-from fhir_mappings.facts import ClinicalFacts, Unreadable, UnreadableReason
+from fhir_mappings.facts import ClinicalFacts, Unreadable, UnreadableReason, is_below
 from hooks.criteria import ILD_DIRECTED_AGENTS
-from hooks.recommendation import ORDER_HOOKS, ORDER_SIGN, Citation, Finding, Indicator, Recommendation, Result
+from hooks.recommendation import (
+    ORDER_HOOKS,
+    ORDER_SIGN,
+    Citation,
+    Finding,
+    Indicator,
+    Params,
+    Recommendation,
+    Result,
+)
 
 GC = SYSTEMIC_GLUCOCORTICOIDS
 MTX = frozenset({Drug.METHOTREXATE})
 TMP_SMX = frozenset({Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM})
-EGFR = frozenset({Lab.EGFR, Lab.CREATININE})
-TRANSAMINASES = frozenset({Lab.ALT, Lab.AST})
 
 
 @dataclass(frozen=True)
 class Needs:
     """The facts one recommendation reads: which drugs it looks for (an unidentified medication may be one
-    of them), whose doses it reads, and which results it compares as numbers."""
+    of them), whose doses it reads, and which results it compares with which of its parameters (a result
+    reported beyond a bound switches it off only when the bound cannot decide the comparison)."""
 
     #: The check as a clinician names it, for the notice ("PJP prophylaxis", "the taper").
     check: str = ""
     drugs: frozenset[Drug] = frozenset()
     doses: frozenset[Drug] = frozenset()
-    labs: frozenset[Lab | Antibody] = frozenset()
+    #: Result -> the parameters holding the limits it must be below of (eGFR: "warning_below_egfr").
+    limits: Mapping[Lab | Antibody, tuple[str, ...]] = field(default_factory=dict)
 
-    def switched_off_by(self, item: Unreadable) -> bool:
+    def switched_off_by(self, item: Unreadable, params: Params) -> bool:
         if item.reason is UnreadableReason.DOSE:
             return item.drug in self.doses
         if item.reason is UnreadableReason.MEDICATION:
             return bool(self.drugs | self.doses)
-        if item.reason is UnreadableReason.COMPARATOR:
-            return item.lab in self.labs
+        if item.reason is UnreadableReason.COMPARATOR and item.bound is not None and item.lab is not None:
+            comparator, value = item.bound
+            return any(is_below(value, comparator, params[name]) is None for name in self.limits.get(item.lab, ()))
         return False
 
 
-def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (),
-           labs: Iterable[Lab | Antibody] = ()) -> Needs:
+def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), egfr_below: tuple[str, ...] = ()) -> Needs:
     doses = frozenset(doses)
-    return Needs(check, frozenset(drugs) | doses, doses, frozenset(labs))
+    return Needs(check, frozenset(drugs) | doses, doses, {Lab.EGFR: egfr_below} if egfr_below else {})
 
 
 #: Recommendation id -> the facts it reads (tests/test_unreadable.py checks every registered id is here).
 NEEDS: dict[str, Needs] = {
     "anti-mda5-rp-ild": _needs("anti-MDA5 ILD therapy", drugs=GC | ILD_DIRECTED_AGENTS),
     "anti-ro52-myositis": _needs("anti-Ro52 induction", drugs=STEROID_SPARING_AGENTS, doses=GC),
-    "azathioprine-tpmt": _needs("azathioprine TPMT/NUDT15", doses={Drug.AZATHIOPRINE}, labs={Lab.TPMT, Lab.NUDT15}),
+    "azathioprine-tpmt": _needs("azathioprine TPMT/NUDT15", doses={Drug.AZATHIOPRINE}),
     "bone-protection": _needs("bone protection", drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
-                              labs=EGFR | {Lab.T_SCORE}),
-    "calcineurin-inhibitor-risk": _needs("calcineurin-inhibitor kidney and blood pressure", drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS}, labs=EGFR),
+                              egfr_below=("bisphosphonate_min_egfr",)),
+    "calcineurin-inhibitor-risk": _needs("calcineurin-inhibitor kidney and blood pressure", drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS},
+                                         egfr_below=("egfr_threshold",)),
     "cancer-screening": _needs("cancer screening", drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
-    "ck-monitoring": _needs("CK monitoring", drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "ck-monitoring": _needs("CK monitoring", drugs=STEROID_SPARING_AGENTS | GC),
     "cyclophosphamide-checks": _needs("cyclophosphamide dose and pre-cycle checks", doses={Drug.CYCLOPHOSPHAMIDE}),
     "draft-strength-conflict": _needs("strength conflict"),
     "gc-initial-dose": _needs("the initial glucocorticoid dose", doses=GC),
@@ -87,22 +97,25 @@ NEEDS: dict[str, Needs] = {
     "ild-assessment": _needs("ILD assessment"),
     "infection-screening": _needs("hepatitis B/C screening", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
     "iv-methylprednisolone-dose": _needs("the IV methylprednisolone dose", doses={Drug.METHYLPREDNISOLONE}),
-    "ivig-dose": _needs("the IVIG dose", drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, labs=EGFR),
+    "ivig-dose": _needs("the IVIG dose", drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, egfr_below=("caution_egfr",)),
     "juvenile-dm-dosing": _needs("juvenile DM dosing", doses=MTX | GC),
     "methotrexate-baseline-tests": _needs("methotrexate baseline tests", drugs=MTX),
-    "methotrexate-cotrimoxazole": _needs("methotrexate with co-trimoxazole", drugs=MTX, doses=TMP_SMX, labs=EGFR),
+    "methotrexate-cotrimoxazole": _needs("methotrexate with co-trimoxazole", drugs=MTX, doses=TMP_SMX,
+                                         egfr_below=("risk_below_egfr",)),
     "methotrexate-dose": _needs("the methotrexate dose", doses=MTX),
     "methotrexate-folate": _needs("folic acid with methotrexate", drugs=MTX | {Drug.FOLIC_ACID, Drug.LEUCOVORIN}),
     "methotrexate-ild": _needs("methotrexate in ILD", drugs=MTX),
-    "methotrexate-liver": _needs("methotrexate and the liver", drugs=MTX, labs=TRANSAMINASES),
+    "methotrexate-liver": _needs("methotrexate and the liver", drugs=MTX),
     "methotrexate-monitoring": _needs("methotrexate monitoring", drugs=MTX),
-    "methotrexate-renal": _needs("methotrexate and kidney function", drugs=MTX, labs=EGFR),
+    "methotrexate-renal": _needs("methotrexate and kidney function", drugs=MTX,
+                                  egfr_below=("warning_below_egfr", "critical_below_egfr")),
     "mycophenolate-dose": _needs("the mycophenolate dose", doses={Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID}),
-    "pjp-prophylaxis": _needs("PJP prophylaxis", drugs=SECOND_IMMUNOSUPPRESSANTS | PJP_PROPHYLAXIS, doses=GC, labs={Lab.LYMPHOCYTES}),
-    "refractory-disease": _needs("refractory disease", drugs=STEROID_SPARING_AGENTS | GC, labs={Lab.CREATINE_KINASE}),
+    "pjp-prophylaxis": _needs("PJP prophylaxis", drugs=SECOND_IMMUNOSUPPRESSANTS | PJP_PROPHYLAXIS, doses=GC),
+    "refractory-disease": _needs("refractory disease", drugs=STEROID_SPARING_AGENTS | GC),
     "rituximab-hbv": _needs("rituximab and hepatitis B", drugs={Drug.RITUXIMAB}),
     "severe-disease": _needs("severe disease", drugs=STEROID_SPARING_AGENTS | GC | {Drug.METHYLPREDNISOLONE}),
-    "skin-disease-treatment": _needs("skin disease and the hydroxychloroquine dose", doses={Drug.HYDROXYCHLOROQUINE}, labs=EGFR),
+    "skin-disease-treatment": _needs("skin disease and the hydroxychloroquine dose", doses={Drug.HYDROXYCHLOROQUINE},
+                                      egfr_below=("annual_screening_egfr_below",)),
     "statin-anti-hmgcr": _needs("statins in anti-HMGCR myopathy", drugs=STATINS),
     "steroid-sparing-agent": _needs("a steroid-sparing agent", drugs=STEROID_SPARING_AGENTS, doses=GC),
     "teratogen-pregnancy": _needs("teratogens and pregnancy", drugs=TERATOGENS),
@@ -141,12 +154,13 @@ def _myositis_unread(item: Unreadable, facts: ClinicalFacts) -> bool:
 
 
 Applicable = Callable[[Recommendation, ClinicalFacts], bool]
+Settings = Callable[[Recommendation], Params]
 
 
 def switched_off(item: Unreadable, facts: ClinicalFacts, recommendations: Iterable[Recommendation],
-                 applicable: Applicable) -> tuple[Recommendation, ...]:
+                 applicable: Applicable, settings: Settings) -> tuple[Recommendation, ...]:
     """The recommendations of this hook that `item` left unable to check this patient (`applicable`: the
-    engine's policy of which recommendations run for this patient)."""
+    engine's policy of which recommendations run for this patient; `settings`: their parameters)."""
     found = []
     for recommendation in recommendations:
         if facts.hook not in recommendation.hooks:
@@ -155,8 +169,12 @@ def switched_off(item: Unreadable, facts: ClinicalFacts, recommendations: Iterab
             if recommendation.requires_myositis:
                 found.append(recommendation)
             continue
-        if applicable(recommendation, facts) and NEEDS.get(recommendation.id, NO_NEEDS).switched_off_by(item):
-            found.append(recommendation)
+        needs = NEEDS.get(recommendation.id, NO_NEEDS)
+        if not applicable(recommendation, facts) or not needs.switched_off_by(item, settings(recommendation)):
+            continue
+        if item.reason is UnreadableReason.COMPARATOR and not facts.current(needs.doses or needs.drugs):
+            continue  # a result compared only for drugs the patient is not on (its dosed drugs, else any it reads)
+        found.append(recommendation)
     return tuple(found)
 
 
@@ -186,13 +204,16 @@ def _line(item: Unreadable, off: tuple[Recommendation, ...]) -> str:
     return f"{checks[:1].upper()}{checks[1:]} not checked for {what}: {why}."
 
 
-def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], applicable: Applicable) -> Result | None:
-    """The one notice of this response, or None when nothing unreadable switched a check off."""
-    recommendations = tuple(recommendations)
+def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], applicable: Applicable,
+           settings: Settings, shown: Iterable[Result] = ()) -> Result | None:
+    """The one notice of this response, or None when nothing unreadable switched a check off. A recommendation
+    with a card in this response (`shown`) ran: it is not named as not checked."""
+    ran = {r.recommendation.id for r in shown}
+    recommendations = tuple(r for r in recommendations if r.id not in ran)
     lines: list[str] = []
     draft_signed = False
     for item in facts.unreadable:
-        off = switched_off(item, facts, recommendations, applicable)
+        off = switched_off(item, facts, recommendations, applicable, settings)
         diagnosis = item.reason is UnreadableReason.CODE_SYSTEM and facts.has_active_myositis
         if not off and not diagnosis:
             continue

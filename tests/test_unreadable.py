@@ -40,14 +40,11 @@ def needed_item(recommendation_id: str, draft: bool) -> Unreadable:
     if needs.doses:
         drug = sorted(needs.doses)[0]
         return Unreadable(UnreadableReason.DOSE, f"{drug.value} order", "unit 'puff'", drug=drug, is_draft=draft)
-    if needs.drugs:
-        return Unreadable(UnreadableReason.MEDICATION, "1 tab weekly", "Medication/9 was not available", is_draft=draft)
-    lab = sorted(needs.labs)[0]
-    return Unreadable(UnreadableReason.COMPARATOR, f"{lab.value} >60", "reported as >60", lab=lab, is_draft=draft)
+    return Unreadable(UnreadableReason.MEDICATION, "1 tab weekly", "Medication/9 was not available", is_draft=draft)
 
 
-def notice_of(record):
-    return notice(record, RECOMMENDATIONS, engine.applicable)
+def notice_of(record, settings=SETTINGS):
+    return notice(record, RECOMMENDATIONS, engine.applicable, lambda r: settings.get(r.id, r.defaults()))
 
 
 def test_every_recommendation_declares_what_it_reads_and_names_its_check():
@@ -63,7 +60,7 @@ def test_an_unreadable_fact_a_recommendation_needs_is_named_with_it_on_the_notic
                           named=(MyositisSubtype.DERMATOMYOSITIS,))
         record = facts(hook=hook, myositis=None, unreadable=(item,))
     elif recommendation.id in READS_NOTHING_UNREADABLE:
-        assert not NEEDS[recommendation.id].drugs | NEEDS[recommendation.id].labs
+        assert not NEEDS[recommendation.id].drugs | NEEDS[recommendation.id].doses
         return
     else:
         record = facts(hook=hook, unreadable=(needed_item(recommendation.id, hook != PATIENT_VIEW),))
@@ -113,11 +110,38 @@ def test_a_text_only_diagnosis_of_a_myositis_patient_is_named():
     assert line.startswith("'Pregnant': the diagnosis could not be read (coded only as text); the checks that depend")
 
 
+def egfr_beyond(comparator, bound):
+    return Unreadable(UnreadableReason.COMPARATOR, f"eGFR {comparator}{bound}", f"reported as {comparator}{bound}",
+                      lab=Lab.EGFR, bound=(comparator, bound))
+
+
+def test_an_egfr_bound_that_decides_every_limit_switches_nothing_off():
+    assert notice_of(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7),), unreadable=(egfr_beyond(">", 60),))) is None
+
+
+def test_an_egfr_bound_that_cannot_be_compared_with_a_limit_names_the_check():
+    record = facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7),), unreadable=(egfr_beyond(">", 45),))
+    (line,) = notice_of(record).finding.facts_used
+    assert line.startswith("Methotrexate and kidney function not checked for 'eGFR >45'")
+
+
+def test_an_egfr_bound_is_not_named_for_checks_of_drugs_the_patient_is_not_on():
+    assert notice_of(facts(unreadable=(egfr_beyond(">", 45),))) is None
+
+
 def test_the_notice_is_never_folded_and_comes_last():
-    item = Unreadable(UnreadableReason.COMPARATOR, "egfr >60", "reported as >60", lab=Lab.EGFR)
-    results = engine.evaluate(RECOMMENDATIONS, facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7),),
-                                                     unreadable=(item,)), resolve(RECOMMENDATIONS, {}))
+    record = facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7),), unreadable=(egfr_beyond(">", 45),))
+    results = engine.evaluate(RECOMMENDATIONS, record, resolve(RECOMMENDATIONS, {}))
     assert results[-1].recommendation is UNREADABLE_DATA
+
+
+def test_a_recommendation_with_a_card_in_the_response_is_not_named_as_not_checked():
+    item = Unreadable(UnreadableReason.DOSE, "Prednisone", "x", drug=Drug.PREDNISONE)
+    record = facts(medications=(order(Drug.PREDNISONE, None, days=200),), unreadable=(item,))
+    shown = engine.evaluate(RECOMMENDATIONS, record, SETTINGS)
+    ran = {r.recommendation.id for r in shown} - {UNREADABLE_DATA.id}
+    notice_line = shown[-1].finding.facts_used[0].lower()
+    assert ran and not any(check_name(r).lower() + "," in notice_line for r in RECOMMENDATIONS if r.id in ran)
 
 
 # --- the same record, readable and not, through the mapping -----------------------------------------------------
@@ -191,3 +215,16 @@ def test_an_unreadable_fact_never_yields_an_asserting_card_of_its_own():
                    unreadable=(Unreadable(UnreadableReason.DOSE, "Prednisone", "x", drug=Drug.PREDNISONE),))
     ids = {r.recommendation.id for r in engine.evaluate(RECOMMENDATIONS, record, SETTINGS)}
     assert not ids & {"gc-taper", "gc-initial-dose", "pjp-prophylaxis"}
+
+
+def test_a_rule_that_needs_the_number_says_it_cannot_compare_a_bound():
+    from fhir_mappings.concepts import Condition
+    from tests.factories import condition, result
+
+    egfr = result(Lab.EGFR, value=30, unit="mL/min/{1.73_m2}", comparator=">")
+    record = facts(medications=(order(Drug.PREDNISONE, 20, days=200),), results=(egfr,),
+                   conditions=(condition(Condition.OSTEOPOROSIS),))
+    card = engine.evaluate(RECOMMENDATIONS, record, SETTINGS)
+    bone = next(r for r in card if r.recommendation.id == "bone-protection").finding
+    assert "egfr >30" in bone.detail and "cannot be compared with the oral bisphosphonate cut-off" in bone.detail
+    assert not any("alendronate" in s.label.lower() for s in bone.suggestions)

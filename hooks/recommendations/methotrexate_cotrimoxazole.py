@@ -44,7 +44,7 @@ PROPHYLAXIS_NOTE = (
 def _risk_factors(facts: ClinicalFacts, params: Params) -> list[str]:
     found = []
     egfr = latest_egfr(facts, params["egfr_window_days"])
-    if egfr is not None and egfr.value < params["risk_below_egfr"]:
+    if egfr is not None and egfr.below(params["risk_below_egfr"]):
         found.append(f"Reduced renal function: {egfr.text}")
     age = facts.patient.age_years
     if age is not None and age >= params["risk_age"]:

@@ -144,3 +144,12 @@ def test_a_diagnosis_in_a_read_system_is_readable_whatever_its_concept():
     condition = {"resourceType": "Condition", "id": "c1", "code": {"coding": [
         {"system": "http://snomed.info/sct", "code": "38341003", "display": "Hypertension"}], "text": "HTN"}}
     assert facts_of(condition).unreadable == ()
+
+
+def test_a_bound_decides_only_the_comparisons_it_can():
+    from fhir_mappings.facts import is_below
+
+    assert is_below(60, ">", 60) is False and is_below(60, ">", 45) is False
+    assert is_below(60, ">", 90) is None
+    assert is_below(15, "<", 30) is True and is_below(15, "<", 10) is None
+    assert is_below(50, None, 60) is True
