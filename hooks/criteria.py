@@ -142,10 +142,11 @@ def days_ago(facts: ClinicalFacts, days: int) -> date:
 
 
 #: A re-order of a drug whose course was current, or ended at most this many days before, continues that course
-#: (a renewal, issue 21): it gets monitoring, not start-of-therapy checks. 90 days is the longest blood-monitoring
-#: interval of an established DMARD (BSR/BHPR 2017: every 12 weeks when stable), so a shorter gap leaves the
-#: monitoring record current; after a longer one the drug is started again.
-RENEWAL_GAP_DAYS = 90
+#: (a renewal, issue 21): it gets monitoring, not start-of-therapy checks. A renewal is written about when the
+#: previous supply runs out; a month's gap (one monthly supply missed or recorded late) still continues the
+#: course, a longer one is a new start with its start checks (a short burst two months earlier does not make a
+#: new course a renewal).
+RENEWAL_GAP_DAYS = 30
 
 
 def course_start(facts: ClinicalFacts, order: MedicationOrder, gap_days: int = RENEWAL_GAP_DAYS) -> date | None:
