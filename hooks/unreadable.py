@@ -32,7 +32,7 @@ from fhir_mappings.concepts import (
     Lab,
 )
 from fhir_mappings.facts import ClinicalFacts, Unreadable, UnreadableReason, is_below
-from hooks.criteria import ILD_DIRECTED_AGENTS
+from hooks.criteria import ILD_DIRECTED_AGENTS, draft_references
 from hooks.recommendation import (
     ORDER_HOOKS,
     ORDER_SIGN,
@@ -223,9 +223,9 @@ def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], appl
         draft_signed = draft_signed or (item.is_draft and facts.hook == ORDER_SIGN)
     if not lines:
         return None
-    shown = lines[:MAX_ITEMS]
+    listed = lines[:MAX_ITEMS]
     if len(lines) > MAX_ITEMS:
-        shown.append(f"... and {len(lines) - MAX_ITEMS} more items that could not be read.")
+        listed.append(f"... and {len(lines) - MAX_ITEMS} more items that could not be read.")
     count = f"{len(lines)} item{'s' if len(lines) > 1 else ''}"
     subject = "a draft order being signed" if draft_signed and len(lines) == 1 else f"{count} of the record"
     finding = Finding(
@@ -233,7 +233,7 @@ def notice(facts: ClinicalFacts, recommendations: Iterable[Recommendation], appl
         summary=f"Not checked: {subject} could not be read",
         detail=("The service could not read these items, so the checks named did not run for them. Nothing "
                 "is assumed about them: check them yourself, or correct the record so they can be read."),
-        facts_used=tuple(shown),
-        about_drafts=tuple(sorted({f"{m.drug.value}" for m in facts.drafts()})) if facts.hook in ORDER_HOOKS else (),
+        facts_used=tuple(listed),
+        about_drafts=draft_references(facts.drafts()) if facts.hook in ORDER_HOOKS else (),
     )
     return Result(UNREADABLE_DATA, finding)
