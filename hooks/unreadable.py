@@ -30,9 +30,11 @@ from fhir_mappings.concepts import (
     Antibody,
     Drug,
     Lab,
+    MyositisSubtype,
+    Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts, Unreadable, UnreadableReason, is_below
-from hooks.criteria import ILD_DIRECTED_AGENTS, draft_references
+from hooks.criteria import ILD_DIRECTED_AGENTS, draft_references, is_juvenile_myositis
 from hooks.recommendation import (
     ORDER_HOOKS,
     ORDER_SIGN,
@@ -61,6 +63,8 @@ class Needs:
     doses: frozenset[Drug] = frozenset()
     #: Result -> the parameters holding the limits it must be below of (eGFR: "warning_below_egfr").
     limits: Mapping[Lab | Antibody, tuple[str, ...]] = field(default_factory=dict)
+    #: For a recommendation about some patients only (juvenile, IBM, an antibody): whether this patient is one.
+    when: Callable[[ClinicalFacts], bool] | None = None
 
     def switched_off_by(self, item: Unreadable, params: Params) -> bool:
         if item.reason is UnreadableReason.DOSE:
@@ -73,15 +77,26 @@ class Needs:
         return False
 
 
-def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), egfr_below: tuple[str, ...] = ()) -> Needs:
+def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), egfr_below: tuple[str, ...] = (),
+           when: Callable[[ClinicalFacts], bool] | None = None) -> Needs:
     doses = frozenset(doses)
-    return Needs(check, frozenset(drugs) | doses, doses, {Lab.EGFR: egfr_below} if egfr_below else {})
+    return Needs(check, frozenset(drugs) | doses, doses, {Lab.EGFR: egfr_below} if egfr_below else {}, when)
+
+
+def _positive(antibody: Antibody) -> Callable[[ClinicalFacts], bool]:
+    return lambda facts: facts.antibody(antibody) is Qualitative.POSITIVE
+
+
+def _anti_hmgcr_or_imnm(facts: ClinicalFacts) -> bool:
+    return facts.myositis is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING or _positive(Antibody.HMGCR)(facts)
 
 
 #: Recommendation id -> the facts it reads (tests/test_unreadable.py checks every registered id is here).
 NEEDS: dict[str, Needs] = {
-    "anti-mda5-rp-ild": _needs("anti-MDA5 ILD therapy", drugs=GC | ILD_DIRECTED_AGENTS),
-    "anti-ro52-myositis": _needs("anti-Ro52 induction", drugs=STEROID_SPARING_AGENTS, doses=GC),
+    "anti-mda5-rp-ild": _needs("anti-MDA5 ILD therapy", drugs=GC | ILD_DIRECTED_AGENTS,
+                                when=_positive(Antibody.MDA5)),
+    "anti-ro52-myositis": _needs("anti-Ro52 induction", drugs=STEROID_SPARING_AGENTS, doses=GC,
+                                  when=_positive(Antibody.RO52)),
     "azathioprine-tpmt": _needs("azathioprine TPMT/NUDT15", doses={Drug.AZATHIOPRINE}),
     "bone-protection": _needs("bone protection", drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
                               egfr_below=("bisphosphonate_min_egfr",)),
@@ -93,12 +108,13 @@ NEEDS: dict[str, Needs] = {
     "draft-strength-conflict": _needs("strength conflict"),
     "gc-initial-dose": _needs("the initial glucocorticoid dose", doses=GC),
     "gc-taper": _needs("the taper", doses=GC),
-    "ibm-immunosuppression": _needs("no escalation in IBM", drugs=GC | STEROID_SPARING_AGENTS),
+    "ibm-immunosuppression": _needs("no escalation in IBM", drugs=GC | STEROID_SPARING_AGENTS,
+                                     when=lambda facts: facts.myositis is MyositisSubtype.INCLUSION_BODY_MYOSITIS),
     "ild-assessment": _needs("ILD assessment"),
     "infection-screening": _needs("hepatitis B/C screening", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
     "iv-methylprednisolone-dose": _needs("the IV methylprednisolone dose", doses={Drug.METHYLPREDNISOLONE}),
     "ivig-dose": _needs("the IVIG dose", drugs={Drug.OESTROGEN}, doses={Drug.IVIG}, egfr_below=("caution_egfr",)),
-    "juvenile-dm-dosing": _needs("juvenile DM dosing", doses=MTX | GC),
+    "juvenile-dm-dosing": _needs("juvenile DM dosing", doses=MTX | GC, when=is_juvenile_myositis),
     "methotrexate-baseline-tests": _needs("methotrexate baseline tests", drugs=MTX),
     "methotrexate-cotrimoxazole": _needs("methotrexate with co-trimoxazole", drugs=MTX, doses=TMP_SMX,
                                          egfr_below=("risk_below_egfr",)),
@@ -116,7 +132,7 @@ NEEDS: dict[str, Needs] = {
     "severe-disease": _needs("severe disease", drugs=STEROID_SPARING_AGENTS | GC | {Drug.METHYLPREDNISOLONE}),
     "skin-disease-treatment": _needs("skin disease and the hydroxychloroquine dose", doses={Drug.HYDROXYCHLOROQUINE},
                                       egfr_below=("annual_screening_egfr_below",)),
-    "statin-anti-hmgcr": _needs("statins in anti-HMGCR myopathy", drugs=STATINS),
+    "statin-anti-hmgcr": _needs("statins in anti-HMGCR myopathy", drugs=STATINS, when=_anti_hmgcr_or_imnm),
     "steroid-sparing-agent": _needs("a steroid-sparing agent", drugs=STEROID_SPARING_AGENTS, doses=GC),
     "teratogen-pregnancy": _needs("teratogens and pregnancy", drugs=TERATOGENS),
     "vaccination": _needs("vaccination", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
@@ -171,6 +187,8 @@ def switched_off(item: Unreadable, facts: ClinicalFacts, recommendations: Iterab
             continue
         needs = NEEDS.get(recommendation.id, NO_NEEDS)
         if not applicable(recommendation, facts) or not needs.switched_off_by(item, settings(recommendation)):
+            continue
+        if needs.when is not None and not needs.when(facts):
             continue
         if item.reason is UnreadableReason.COMPARATOR and not facts.current(needs.doses or needs.drugs):
             continue  # a result compared only for drugs the patient is not on (its dosed drugs, else any it reads)

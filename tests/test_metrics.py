@@ -184,3 +184,14 @@ def test_a_record_read_completely_counts_nothing_unreadable_and_gets_no_notice(c
     response = client.post(PATIENT_VIEW, json=fixture(REQUEST))
     assert {r: value(client, "cds_unreadable_items_total", reason=r) for r in before} == before
     assert all(c["source"]["topic"]["code"] != "unreadable-data" for c in response.get_json()["cards"])
+
+
+def test_a_draft_being_signed_whose_dose_cannot_be_read_gets_a_warning_notice(client):
+    request = fixture("requests/order-sign-methotrexate.json")
+    draft = request["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["timing"] = {"code": {"coding": [{"system": "urn:oid:1.2.3", "code": "7"}]}}
+    response = client.post("/cds-services/myositis-order-sign", json=request)
+    (notice,) = [c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == "unreadable-data"]
+    assert notice["indicator"] == "warning"
+    assert notice["summary"] == "Not checked: a draft order being signed could not be read"
+    assert "- The methotrexate dose not checked for 'Methotrexate 2.5 MG Oral Tablet, Methotrexate 15 mg" in notice["detail"]
