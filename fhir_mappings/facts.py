@@ -178,6 +178,10 @@ class LabResult:
         """Whether the value is below `limit`; None when there is no value or its bound does not decide."""
         return None if self.value is None else is_below(self.value, self.comparator, limit)
 
+    def above(self, limit: float) -> bool | None:
+        """Whether the value is above `limit`; None when there is no value or its bound does not decide."""
+        return None if self.value is None else is_above(self.value, self.comparator, limit)
+
     def describe(self) -> str:
         """Short human text of the result, for card details."""
         if self.phenotype is not None:
@@ -202,6 +206,17 @@ def is_below(value: float, comparator: str | None, limit: float) -> bool | None:
     if comparator == "<=":
         return True if value < limit else None
     return value < limit
+
+
+def is_above(value: float, comparator: str | None, limit: float) -> bool | None:
+    """Whether a result is above `limit`, the mirror of `is_below`: ">1000" is above 120; "<5" is not above 40."""
+    if comparator == ">":
+        return True if value >= limit else None
+    if comparator == ">=":
+        return True if value > limit else None
+    if comparator in ("<", "<="):
+        return False if value <= limit else None
+    return value > limit
 
 
 def _readable_unit(unit: str | None) -> str:

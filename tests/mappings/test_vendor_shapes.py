@@ -153,3 +153,11 @@ def test_a_bound_decides_only_the_comparisons_it_can():
     assert is_below(60, ">", 90) is None
     assert is_below(15, "<", 30) is True and is_below(15, "<", 10) is None
     assert is_below(50, None, 60) is True
+
+
+def test_a_bound_decides_only_the_comparisons_above_it_can():
+    from fhir_mappings.facts import is_above
+
+    assert is_above(1000, ">", 120) is True and is_above(5, "<", 40) is False
+    assert is_above(100, "<", 40) is None and is_above(10, ">", 40) is None
+    assert is_above(50, None, 40) is True
