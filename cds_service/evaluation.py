@@ -16,7 +16,7 @@ from cds_service.store import IssuedCard
 from fhir_mappings.parse import build_facts
 from hooks import engine
 from hooks.recommendation import Recommendation
-from hooks.services import Service
+from hooks.services import SUPPLEMENTARY_PREFETCH, Service
 from hooks.settings import RuleSettings
 
 
@@ -33,6 +33,8 @@ class Rules:
 class Evaluation:
     response: dict[str, Any]
     issued: tuple[IssuedCard, ...]
+    #: The reason of each item that could not be read ("dose", "medication" ...), for /metrics.
+    unreadable: tuple[str, ...] = ()
 
 
 def resource_types(service: Service, keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -53,10 +55,11 @@ def evaluate(
 ) -> Evaluation:
     """`missing`: prefetch keys not obtained; `incomplete`: keys obtained only in part (paged)."""
     partial = tuple(dict.fromkeys(resource_types(service, incomplete)))
-    facts = build_facts(service.hook, request["context"], prefetch, now, resource_types(service, missing), partial)
+    gaps = resource_types(service, tuple(key for key in missing if key not in SUPPLEMENTARY_PREFETCH))
+    facts = build_facts(service.hook, request["context"], prefetch, now, gaps, partial)
     results = engine.evaluate(rules.recommendations, facts, rules.settings, strict=rules.strict)
     rendered = cards.render(results, facts, selection_behavior=selection_behavior)
     issued = tuple(
         IssuedCard(r.card["uuid"], service.id, r.recommendation_id, request["hookInstance"], now) for r in rendered
     )
-    return Evaluation({"cards": [r.card for r in rendered]}, issued)
+    return Evaluation({"cards": [r.card for r in rendered]}, issued, tuple(item.reason.value for item in facts.unreadable))

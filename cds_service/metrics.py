@@ -54,6 +54,11 @@ FHIR_FALLBACK_KEYS = Counter(
 )
 FHIR_FALLBACK_BYTES = Counter("cds_fhir_fallback_bytes_total", "Bytes read from fhirServer by the fallback")
 JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
+UNREADABLE_ITEMS = Counter(
+    "cds_unreadable_items_total",
+    "Items of a record whose needed fact could not be read, by reason (dose, medication, code-system, comparator)",
+    ["reason"],
+)
 REPLAY_CACHE_FALLBACKS = Counter(
     "cds_replay_cache_fallbacks_total",
     "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable",

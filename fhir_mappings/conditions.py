@@ -7,6 +7,7 @@ so they count whatever their clinicalStatus.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,8 +20,9 @@ from fhir_mappings.concepts import (
     Condition,
     MyositisSubtype,
 )
-from fhir_mappings.facts import ConditionFact
-from fhir_mappings.read import add_days, code_of, codings, date_of, mapping, number, string
+from fhir_mappings.facts import ConditionFact, Unreadable, UnreadableReason
+from fhir_mappings.read import add_days, code_of, codings, date_of, first_text, mapping, number, string
+from fhir_mappings.systems import ICD10, ICD10CM, SNOMED, canonical
 from fhir_mappings.units import TIME_DAYS
 from fhir_mappings.valuesets import condition_concepts
 
@@ -70,6 +72,45 @@ def map_condition(resource: Mapping[str, Any], birth_date: date | None) -> Condi
     facts = tuple(ConditionFact(concept, code, system, display or text or concept.value, onset)
                   for concept, code, system, display in found)
     return ConditionOutcome(facts, recognised=True)
+
+
+#: The code systems diagnoses are read in: a diagnosis coded in none of them cannot be read.
+READ_SYSTEMS = frozenset({SNOMED, ICD10CM, ICD10})
+#: Myositis named in a diagnosis's text, most specific first: used only to decide whether an unreadable
+#: diagnosis is worth a notice, never to count it as a diagnosis.
+_MYOSITIS_NAMES: tuple[tuple[re.Pattern[str], MyositisSubtype], ...] = (
+    (re.compile(r"inclusion[- ]body myositis|\bs?IBM\b", re.I), MyositisSubtype.INCLUSION_BODY_MYOSITIS),
+    (re.compile(r"necroti[sz]ing (autoimmune )?myo(pathy|sitis)|\bIMNM\b", re.I),
+     MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING),
+    (re.compile(r"anti-?synthetase", re.I), MyositisSubtype.ANTISYNTHETASE),
+    (re.compile(r"juvenile dermatomyositis|\bJDM\b", re.I), MyositisSubtype.JUVENILE_DERMATOMYOSITIS),
+    (re.compile(r"dermatomyositis", re.I), MyositisSubtype.DERMATOMYOSITIS),
+    (re.compile(r"polymyositis", re.I), MyositisSubtype.POLYMYOSITIS),
+    (re.compile(r"myositis|inflammatory myopathy", re.I), MyositisSubtype.UNSPECIFIED),
+)
+
+
+def unreadable_diagnosis(resource: Mapping[str, Any]) -> Unreadable | None:
+    """A current diagnosis that cannot be read: coded only as text, or only in code systems the service
+    does not read (a vendor's own codes, ICD-9). None for a diagnosis that is readable (whatever its
+    concept), not current, refuted or entered in error."""
+    concept = resource.get("code")
+    codes = list(codings(concept))
+    if any(canonical(system) in READ_SYSTEMS for system, _, _ in codes):
+        return None
+    if code_of(resource.get("verificationStatus")) in NOT_A_DIAGNOSIS:
+        return None
+    clinical = code_of(resource.get("clinicalStatus"))
+    if clinical is not None and clinical not in ACTIVE:
+        return None
+    text = first_text(concept)
+    if not text and not codes:
+        return None
+    problem = ("coded only in " + ", ".join(sorted({s or "no system" for s, _, _ in codes})) if codes
+               else "coded only as text")
+    named = next((subtype for pattern, subtype in _MYOSITIS_NAMES if pattern.search(text)), None)
+    return Unreadable(UnreadableReason.CODE_SYSTEM, text or codes[0][1], problem,
+                      named=(named,) if named else ())
 
 
 def _onset(resource: Mapping[str, Any], birth_date: date | None) -> date | None:

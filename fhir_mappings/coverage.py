@@ -16,7 +16,11 @@ from datetime import date
 from typing import Any
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
-from fhir_mappings.medications import map_medication_request
+from fhir_mappings.conditions import unreadable_diagnosis
+from fhir_mappings.dosage import PROBLEM
+from fhir_mappings.facts import UnreadableReason
+from fhir_mappings.medications import map_medication_request, relative_reference, statement_as_request
+from fhir_mappings.observations import map_observation
 from fhir_mappings.products import product
 from fhir_mappings.read import as_list, codings, mapping, string
 from fhir_mappings.systems import RXNORM, canonical
@@ -37,6 +41,7 @@ CODED = {
     "Condition": "code",
     "Observation": "code",
     "MedicationRequest": "medicationCodeableConcept",
+    "MedicationStatement": "medicationCodeableConcept",
     "Medication": "code",
     "Immunization": "vaccineCode",
     "AllergyIntolerance": "code",
@@ -61,10 +66,17 @@ class Coverage:
     codes: dict[tuple[str, str], Counter[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(Counter))
     dose_shapes: Counter[str] = field(default_factory=Counter)
     dose_outcomes: Counter[str] = field(default_factory=Counter)
+    #: (reason, what could not be read) of items whose needed fact could not be read (`ClinicalFacts.unreadable`).
+    unreadable: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Medication references of orders naming nothing else, and the Medications present: a reference is
+    #: unreadable only if its Medication is nowhere in the files (it may come after the order).
+    medication_references: Counter[str] = field(default_factory=Counter)
+    medications: set[str] = field(default_factory=set)
 
     def add(self, resource: Mapping[str, Any], today: date) -> None:
         resource_type = string(resource.get("resourceType")) or "unknown"
         self.resources[resource_type] += 1
+        self._unreadable(resource_type, resource)
         element = CODED.get(resource_type)
         if element is None:
             return
@@ -73,10 +85,30 @@ class Coverage:
             self.codes[(resource_type, canonical(system) or "(no system)")][(code, display or "", concept)] += 1
         if resource_type == "MedicationRequest":
             self._dose(resource, today)
+        elif resource_type == "MedicationStatement":
+            self._dose(statement_as_request(resource), today)
+
+    def _unreadable(self, resource_type: str, resource: Mapping[str, Any]) -> None:
+        if resource_type == "Medication" and string(resource.get("id")):
+            self.medications.add(f"Medication/{resource['id']}")
+        elif resource_type == "Condition":
+            item = unreadable_diagnosis(resource)
+            if item is not None:
+                self.unreadable[(item.reason.value, item.problem)] += 1  # the systems only, no text
+        elif resource_type == "Observation":
+            for result in map_observation(resource).results:
+                if result.comparator and result.value is not None:
+                    self.unreadable[(UnreadableReason.COMPARATOR.value, f"{result.concept} reported as "
+                                                                        f"'{result.comparator}' a bound")] += 1
 
     def _dose(self, resource: Mapping[str, Any], today: date) -> None:
         outcome = map_medication_request(resource, medications={}, today=today, weight_kg=None, bsa_m2=None,
                                          is_draft=False, selections=None)
+        if outcome.unresolved is not None:
+            self.medication_references[relative_reference(outcome.unresolved)] += 1
+        for order in outcome.orders[:1]:
+            if order.dose_problem and not order.strength_conflict:
+                self.unreadable[(UnreadableReason.DOSE.value, order.dose_problem.removeprefix(PROBLEM))] += 1
         if not outcome.orders:
             return
         self.dose_shapes[_shape(resource)] += 1
@@ -169,7 +201,21 @@ def as_json(coverage: Coverage, top: int) -> dict[str, Any]:
         "conceptsNeverRecognised": _never_seen(coverage),
         "doseShapes": dict(coverage.dose_shapes.most_common()),
         "doseOutcomes": dict(coverage.dose_outcomes.most_common()),
+        "unreadable": _unreadable_by_reason(coverage),
     }
+
+
+def _unreadable_by_reason(coverage: Coverage) -> dict[str, dict[str, int]]:
+    """Per reason (dose, medication, code-system, comparator; each listed, even when none), what could not be
+    read and how often."""
+    counts = Counter(coverage.unreadable)
+    missing = sum(n for ref, n in coverage.medication_references.items() if ref not in coverage.medications)
+    if missing:
+        counts[(UnreadableReason.MEDICATION.value, "Medication referenced but in none of the files")] += missing
+    by_reason: dict[str, dict[str, int]] = {reason.value: {} for reason in UnreadableReason}
+    for (reason, problem), count in counts.most_common():
+        by_reason[reason][problem] = count
+    return dict(sorted(by_reason.items()))
 
 
 def _never_seen(coverage: Coverage) -> dict[str, list[str]]:
@@ -199,4 +245,9 @@ def as_text(coverage: Coverage, top: int) -> str:
         lines += ["", "Dose shapes of recognised drug orders:"]
         lines += [f"  {shape}: {n}" for shape, n in data["doseShapes"].items()]
         lines += ["Dose read:"] + [f"  {outcome}: {n}" for outcome, n in data["doseOutcomes"].items()]
+    if any(data["unreadable"].values()) or data["resources"]:
+        lines += ["", "Unreadable items by reason (a fact a rule needs could not be read):"]
+        for reason, problems in data["unreadable"].items():
+            lines.append(f"  {reason}: {sum(problems.values())}")
+            lines += [f"    {problem}: {n}" for problem, n in problems.items()]
     return "\n".join(lines) + "\n"

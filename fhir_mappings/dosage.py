@@ -17,7 +17,8 @@ from typing import Any
 
 from fhir_mappings.facts import Dose
 from fhir_mappings.numbers import num
-from fhir_mappings.read import as_list, code_of, date_of, mapping, number, string
+from fhir_mappings.read import as_list, codings, date_of, mapping, number, string
+from fhir_mappings.systems import V3_TIMING, canonical
 from fhir_mappings.units import COUNT_UNITS, MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys, unit_label
 
 PROBLEM = "dose not interpretable: "
@@ -48,6 +49,9 @@ class DoseContext:
     #: "tablet" or "capsule" when the product's dose form is a countable unit, so that a unitless
     #: amount is a number of those units; None otherwise.
     count_form: str | None = None
+    #: For a combination product counted by one component: the mg amounts a dose may state (whole product
+    #: or component, `products.combination_mg`) -> mg of that component. None: mg are read as written.
+    combination_mg: Mapping[float, float] | None = None
 
 
 class NotInterpretable(Exception):
@@ -176,6 +180,8 @@ def _quantity_mg(quantity: Mapping[str, Any], context: DoseContext) -> tuple[flo
     for key in keys:
         if key in MASS_MG:
             mg = value * MASS_MG[key]
+            if context.combination_mg is not None:
+                return _combination(mg, context)
             return mg, _shown(value, key, mg)
         if key.lower() in COUNT_UNITS:
             if context.mg_per_unit is None:
@@ -193,6 +199,17 @@ def _quantity_mg(quantity: Mapping[str, Any], context: DoseContext) -> tuple[flo
         if per_size is not None:
             return per_size
     raise NotInterpretable(f"unit '{shown}'")
+
+
+def _combination(mg: float, context: DoseContext) -> tuple[float, str]:
+    """A mg dose of a combination product: mg of its dosing component only when the amount is a product
+    strength, whole ("960 mg" of co-trimoxazole = 800/160 mg) or of the component ("160 mg")."""
+    component = (context.combination_mg or {}).get(round(mg, 3))
+    if component is None:
+        raise NotInterpretable(f"{num(mg)} mg matches no strength of the combination product")
+    if abs(component - mg) < 1e-9:
+        return mg, f"{num(mg)} mg {context.mg_of}".rstrip()
+    return component, f"{num(mg)} mg ({num(component)} mg {context.mg_of})"
 
 
 _PER_SIZE = re.compile(r"^(?P<mass>mg|g|ug|mcg)/(?P<per>kg|m2|\[m2\]|m\^2|\{m2\}|m²)$", re.IGNORECASE)
@@ -266,17 +283,32 @@ def _repeat_per_day(repeat: Mapping[str, Any]) -> float | None:
 
 
 def _code_per_day(code: Any) -> float | None:
-    """From timing.code: a coded abbreviation, or a text that is exactly one ("BID", "Once weekly")."""
-    value = code_of(code) or string(mapping(code).get("text"))
-    if value is None:
+    """From timing.code: the coding of the HL7 timing abbreviations wherever it stands among the codings
+    (Oracle Health sends its own coding first), else any coding or a text that is exactly one
+    abbreviation ("BID", "Once weekly"); a code that none of them reads is not interpretable."""
+    if isinstance(code, str):
+        candidates = [code]
+    else:
+        coded = sorted(codings(code), key=lambda c: canonical(c[0]) != V3_TIMING)
+        candidates = [c for _, c, _ in coded] + [t for t in [string(mapping(code).get("text"))] if t]
+        candidates += [d for _, _, d in coded if d]
+    if not candidates:
         return None
+    for value in candidates:
+        per_day = _abbreviation_per_day(value)
+        if per_day is not None:
+            return per_day
+    raise NotInterpretable(f"timing code '{candidates[0]}'")
+
+
+def _abbreviation_per_day(value: str) -> float | None:
     key = re.sub(r"[\s.\-]", "", value.upper())
     if key in TIMING_CODES:
         return TIMING_CODES[key]
     match = _EVERY.match(key)
     if match and float(match.group(1)) > 0:
         return 1.0 / (float(match.group(1)) * _EVERY_DAYS[match.group(2)])
-    raise NotInterpretable(f"timing code '{value}'")
+    return None
 
 
 def total_course_days(dosages: Any) -> float | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -170,19 +171,52 @@ class LabResult:
     phenotype: Metabolizer | None = None
     #: Upper limit of the laboratory's reference range (`referenceRange.high`), when sent.
     reference_high: float | None = None
+    #: `valueQuantity.comparator` ("<", "<=", ">=", ">"): `value` is then a bound, not the result.
+    comparator: str | None = None
+
+    def below(self, limit: float) -> bool | None:
+        """Whether the value is below `limit`; None when there is no value or its bound does not decide."""
+        return None if self.value is None else is_below(self.value, self.comparator, limit)
+
+    def above(self, limit: float) -> bool | None:
+        """Whether the value is above `limit`; None when there is no value or its bound does not decide."""
+        return None if self.value is None else is_above(self.value, self.comparator, limit)
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""
         if self.phenotype is not None:
             shown = f"{self.phenotype.value} metabolizer"
         elif self.value is not None:
-            shown = f"{measured(self.value)} {_readable_unit(self.unit)}".strip()
+            shown = f"{self.comparator or ''}{measured(self.value)} {_readable_unit(self.unit)}".strip()
         elif self.interpretation is not Qualitative.UNKNOWN:
             shown = self.interpretation.value
         else:
             shown = self.text or "result of unknown meaning"
         on = f" on {self.when.date().isoformat()}" if self.when else ""
         return f"{self.concept.value} {shown}{on}"
+
+
+def is_below(value: float, comparator: str | None, limit: float) -> bool | None:
+    """Whether a result is below `limit`, kept honest for a result reported beyond a bound: ">60" is not below 60
+    (nor below 45) but cannot be compared with 90 (None); "<15" is below 30 but cannot be compared with 10."""
+    if comparator in (">", ">="):
+        return False if value >= limit else None
+    if comparator == "<":
+        return True if value <= limit else None
+    if comparator == "<=":
+        return True if value < limit else None
+    return value < limit
+
+
+def is_above(value: float, comparator: str | None, limit: float) -> bool | None:
+    """Whether a result is above `limit`, the mirror of `is_below`: ">1000" is above 120; "<5" is not above 40."""
+    if comparator == ">":
+        return True if value >= limit else None
+    if comparator == ">=":
+        return True if value > limit else None
+    if comparator in ("<", "<="):
+        return False if value <= limit else None
+    return value > limit
 
 
 def _readable_unit(unit: str | None) -> str:
@@ -248,6 +282,40 @@ class ParseReport:
     ignored: int = 0
 
 
+class UnreadableReason(StrEnum):
+    """Why a fact that a rule would read could not be read (the label of the /metrics counter)."""
+
+    #: A recognised drug's dose (amount, unit, schedule) could not be converted.
+    DOSE = "dose"
+    #: The drug of an order could not be identified: its Medication was neither contained, bundled nor fetched.
+    MEDICATION = "medication"
+    #: A diagnosis coded only as text, or only in code systems the service does not read.
+    CODE_SYSTEM = "code-system"
+    #: A result reported beyond a bound (">60"): its exact number is not known.
+    COMPARATOR = "comparator"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """One item present in the record whose needed fact could not be read, named as a clinician
+    knows it (the order's or the diagnosis's text). Never a reason to assert anything: the rules
+    that need the fact stay silent and the notice card (`hooks.unreadable`) says what was not checked."""
+
+    reason: UnreadableReason
+    #: The item as a clinician knows it ("Prednisone 20 mg tab, 3 tabs daily").
+    item: str
+    #: What could not be read, in a few words ("unit 'puff'", "Medication/123 not available").
+    problem: str
+    #: The guideline drug of an unreadable dose (None: unknown or not a medication).
+    drug: Drug | None = None
+    #: The laboratory concept of a result beyond a bound, and the bound as reported ((">", 60.0) for ">60").
+    lab: Lab | Antibody | None = None
+    bound: tuple[str, float] | None = None
+    #: The concepts a diagnosis's text names ("dermatomyositis"), read by name only to decide whether to mention it.
+    named: tuple[Condition | MyositisSubtype, ...] = ()
+    is_draft: bool = False
+
+
 @dataclass(frozen=True)
 class ClinicalFacts:
     """Everything a recommendation may look at, for one hook call at one point in time."""
@@ -271,6 +339,8 @@ class ClinicalFacts:
     #: Data obtained only in part (a paged Bundle that could not be completed), by resource type: what
     #: is in it counts, what is not in it is not known to be absent.
     incomplete: tuple[str, ...] = ()
+    #: Items present whose needed fact could not be read (a dose, a Medication, a code system, an exact value).
+    unreadable: tuple[Unreadable, ...] = ()
     report: ParseReport = field(default_factory=ParseReport)
 
     @property

@@ -19,9 +19,20 @@ from typing import Any
 from fhir_mappings.concepts import DOSING_COMPONENT, Drug, Route
 from fhir_mappings.dosage import PROBLEM, DoseContext, has_unitless_amount, read_dose, total_course_days
 from fhir_mappings.facts import MedicationOrder
-from fhir_mappings.products import Product, component_count_form, count_form, product
-from fhir_mappings.read import add_days, as_list, codings, date_of, mapping, number, reference_id, string, texts
-from fhir_mappings.rxnames import parse_product_name
+from fhir_mappings.products import Product, combination_mg, component_count_form, count_form, product
+from fhir_mappings.read import (
+    add_days,
+    as_list,
+    codings,
+    date_of,
+    first_text,
+    mapping,
+    number,
+    reference_id,
+    string,
+    texts,
+)
+from fhir_mappings.rxnames import Component, parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
 from fhir_mappings.units import MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys
 from fhir_mappings.valuesets import drug_for_ingredient_code, drugs_named
@@ -67,6 +78,9 @@ class MedicationOutcome:
     orders: tuple[MedicationOrder, ...]
     recognised: bool
     notes: tuple[str, ...] = ()
+    #: The `medicationReference` that could not be resolved when nothing else names the drug: the
+    #: order is present, but which drug it is cannot be read.
+    unresolved: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,14 +122,16 @@ def map_medication_request(
     reference_display = string(mapping(resource.get("medicationReference")).get("display"))
     identified = _identify(concept, medication, reference_display)
     if not identified:
-        return MedicationOutcome((), False)
+        reference = reference_id(resource.get("medicationReference"))
+        unnamed = reference is not None and not medication and not reference_display and not concept
+        return MedicationOutcome((), False, unresolved=reference if unnamed else None)
     notes: list[str] = []
     intent = string(resource.get("intent"))
     if intent is None:
         notes.append("MedicationRequest without intent read as an order")
         intent = "order"
     resource_id = string(resource.get("id"))
-    reference = f"MedicationRequest/{resource_id}" if resource_id else None
+    reference = f"{resource.get('resourceType') or 'MedicationRequest'}/{resource_id}" if resource_id else None
     dosages = as_list(resource.get("dosageInstruction"))
     route = _route(dosages)
     start = _start(resource)
@@ -133,7 +149,8 @@ def map_medication_request(
             dose, problem = None, PROBLEM + item.conflict
         else:
             context = DoseContext(item.mg_per_unit, item.mg_per_ml, weight_kg, bsa_m2, elapsed,
-                                  mg_of=DOSING_COMPONENT.get(item.drug, ""), count_form=item.count_form)
+                                  mg_of=DOSING_COMPONENT.get(item.drug, ""), count_form=item.count_form,
+                                  combination_mg=combination_mg(item.drug) if item.drug in DOSING_COMPONENT else None)
             dose, problem = read_dose(dosages, context)
             if dose is not None and has_unitless_amount(dosages):
                 notes.append(UNITLESS_NOTE)
@@ -157,6 +174,31 @@ def map_medication_request(
     return MedicationOutcome(tuple(orders), bool(orders), tuple(notes))
 
 
+#: MedicationStatement.status -> the MedicationRequest status it reads as (not-taken: never given).
+_STATEMENT_STATUS = {"active": "active", "intended": "active", "on-hold": "on-hold", "completed": "completed",
+                     "stopped": "stopped", "not-taken": "cancelled", "entered-in-error": "entered-in-error",
+                     "unknown": "unknown"}
+
+
+def statement_as_request(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """A MedicationStatement (the IPS and patient-reported shape of "current medication") in the
+    fields `map_medication_request` reads: status, medication, dosage and when it started and ended.
+    An intended medication is planned (intent `plan`); a taken one is on the regimen (intent `order`)."""
+    status = string(statement.get("status")) or "unknown"
+    period = mapping(statement.get("effectivePeriod"))
+    started = statement.get("effectiveDateTime") or period.get("start") or statement.get("dateAsserted")
+    request: dict[str, Any] = {
+        key: statement[key] for key in ("resourceType", "id", "contained", "medicationCodeableConcept",
+                                        "medicationReference") if key in statement}
+    request.update(status=_STATEMENT_STATUS.get(status, "unknown"), intent="plan" if status == "intended" else "order",
+                   dosageInstruction=as_list(statement.get("dosage")))
+    if started is not None:
+        request["authoredOn"] = started
+    if period:
+        request["effectivePeriod"] = period
+    return request
+
+
 def _medication(resource: Mapping[str, Any], medications: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
     reference = reference_id(resource.get("medicationReference"))
     if reference is None:
@@ -168,6 +210,17 @@ def _medication(resource: Mapping[str, Any], medications: Mapping[str, Mapping[s
                 return contained
         return {}
     return medications.get(relative_reference(reference), {})
+
+
+def order_text(resource: Mapping[str, Any], display: str = "") -> str:
+    """An order as a clinician knows it: its medication's text and its dosage text
+    ("Prednisone 20 mg tab, 3 tabs daily"), or the reference of an unnamed medication."""
+    named = (first_text(resource.get("medicationCodeableConcept"))
+             or string(mapping(resource.get("medicationReference")).get("display")) or display
+             or reference_id(resource.get("medicationReference")) or "medication order")
+    dosage = next((string(mapping(d).get("text")) for d in as_list(resource.get("dosageInstruction"))
+                   if string(mapping(d).get("text"))), None)
+    return f"{named}, {dosage}" if dosage and dosage.lower() not in named.lower() else named
 
 
 def relative_reference(reference: str) -> str:
@@ -254,6 +307,8 @@ def _with_strength(item: _Identified, names: list[str], ingredients: list[Mappin
         parts = [c for c in parsed.components if item.drug in drugs_named(c.ingredient)]
         if len(parsed.components) == 1 and not parts and item.drug in drugs_named(name):
             parts = list(parsed.components)
+        if item.drug in DOSING_COMPONENT:
+            parts = _counted_component(item.drug, parsed.components, parts)
         if len(parts) == 1 and parts[0].mg is not None:
             per_ml = parts[0].per_ml
             return _Identified(item.drug, item.rxnorm, item.display, None if per_ml else parts[0].mg,
@@ -267,6 +322,22 @@ def _with_strength(item: _Identified, names: list[str], ingredients: list[Mappin
             return _Identified(item.drug, item.rxnorm, item.display, None if per_ml else mg,
                                mg if per_ml else None, item.dose_form)
     return item
+
+
+def _counted_component(drug: Drug, components: tuple[Component, ...], parts: list[Component]) -> list[Component]:
+    """The strength of a combination product's dosing component in its name: the component named
+    ("Trimethoprim 160 MG"), or a whole-product strength that is one of its products' ("co-trimoxazole
+    960 mg" = 800/160 mg); nothing otherwise (a strength of the other component is not the dose's)."""
+    counted = DOSING_COMPONENT[drug]
+    named = [c for c in components if counted in c.ingredient.lower() and "-" not in c.ingredient]
+    if named:
+        return named[:1]
+    if len(parts) != 1 or parts[0].mg is None or parts[0].per_ml:
+        return []
+    component = combination_mg(drug).get(round(parts[0].mg, 3))
+    if component is None:
+        return []
+    return [Component(counted, component, "MG")]
 
 
 def _ratio_mg(ratio: Any) -> tuple[float, bool] | None:
@@ -330,7 +401,11 @@ def _start(resource: Mapping[str, Any]) -> date | None:
 def _end(resource: Mapping[str, Any], start: date | None, status: str, dosages: list[Any],
          today: date) -> date | None:
     """End of therapy: the last `boundsPeriod.end`, or start + the course length of the timing bounds
-    (a taper's steps added up); for an order no longer current without bounds, the supply it covered."""
+    (a taper's steps added up); for an order no longer current without bounds, the supply it covered.
+    A MedicationStatement's `effectivePeriod.end` (kept by `statement_as_request`) is its end."""
+    stated = date_of(mapping(resource.get("effectivePeriod")).get("end"))
+    if stated:
+        return stated
     ends = [date_of(mapping(mapping(mapping(mapping(d).get("timing")).get("repeat")).get("boundsPeriod")).get("end"))
             for d in dosages]
     if any(ends):

@@ -160,6 +160,7 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
         reference_high=_reference_bound(resource, "high"),
+        comparator=string(quantity.get("comparator")) if value is not None else None,
     )
 
 

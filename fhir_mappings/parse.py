@@ -23,8 +23,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from fhir_mappings.concepts import Allergy, Antibody, Drug, Qualitative
-from fhir_mappings.conditions import map_condition, resolve_subtype
+from fhir_mappings.conditions import map_condition, resolve_subtype, unreadable_diagnosis
+from fhir_mappings.dosage import PROBLEM
 from fhir_mappings.facts import (
+    CURRENT_INTENTS,
+    CURRENT_STATUSES,
     WEIGHT_LOOKBACK_DAYS_ADULT,
     WEIGHT_LOOKBACK_DAYS_CHILD,
     ClinicalFacts,
@@ -36,12 +39,15 @@ from fhir_mappings.facts import (
     MedicationOrder,
     ParseReport,
     PatientInfo,
+    Unreadable,
+    UnreadableReason,
     mosteller_bsa_m2,
 )
 from fhir_mappings.immunizations import map_allergy, map_drug_allergy, map_immunization, map_ordered_vaccine
 from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
 from fhir_mappings.investigations import map_investigation
-from fhir_mappings.medications import map_medication_request, relative_reference
+from fhir_mappings.medications import map_medication_request, order_text, relative_reference, statement_as_request
+from fhir_mappings.numbers import measured
 from fhir_mappings.observations import map_observation
 from fhir_mappings.patient import childbearing_potential, map_patient
 from fhir_mappings.read import as_list, mapping, string
@@ -65,6 +71,7 @@ class _Tally:
     skipped: int = 0
     ignored: int = 0
     notes: Counter[str] = field(default_factory=Counter)
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     def report(self) -> ParseReport:
         notes = tuple(f"{note} (x{n})" if n > 1 else note for note, n in sorted(self.notes.items()))
@@ -106,8 +113,10 @@ def build_facts(
     dosing_weight = _dosing_weight(weight, patient, now)
     ordered_vaccines = _ordered_vaccines(
         [e for t in ("MedicationRequest", "Immunization") for e in by_type.get(t, []) if e.is_draft], tally)
+    statements = [_Entry(statement_as_request(e.resource), False) for e in by_type.pop("MedicationStatement", [])
+                  if not e.is_draft]
     medications = _medications(
-        by_type.pop("MedicationRequest", []), by_type.pop("Medication", []), context, today,
+        by_type.pop("MedicationRequest", []) + statements, by_type.pop("Medication", []), context, today,
         dosing_weight, _bsa(dosing_weight, height), tally,
     )
     allergies, drug_allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
@@ -135,6 +144,7 @@ def build_facts(
         investigations=investigations,
         data_gaps=tuple(data_gaps),
         incomplete=tuple(incomplete),
+        unreadable=(*tally.unreadable, *_beyond_bounds(results)),
         report=tally.report(),
     )
 
@@ -271,6 +281,9 @@ def _conditions(entries: list[_Entry], birth_date: date | None, tally: _Tally) -
             continue
         if not outcome.recognised:
             tally.ignored += 1
+            unreadable = unreadable_diagnosis(entry.resource)
+            if unreadable is not None:
+                tally.unreadable.append(unreadable)
             continue
         tally.recognised += 1
         if outcome.dropped:
@@ -322,9 +335,17 @@ def _medications(
             continue
         for note in outcome.notes:
             tally.notes[note] += 1
+        if outcome.unresolved is not None and _current_or_draft(entry):
+            tally.unreadable.append(Unreadable(
+                UnreadableReason.MEDICATION, order_text(entry.resource), f"{outcome.unresolved} was not available",
+                is_draft=entry.is_draft))
         if not outcome.recognised:
             tally.ignored += 1
             continue
+        tally.unreadable.extend(
+            Unreadable(UnreadableReason.DOSE, order_text(entry.resource, o.display),
+                       o.dose_problem.removeprefix(PROBLEM), drug=o.drug, is_draft=o.is_draft)
+            for o in outcome.orders if o.dose_problem and not o.strength_conflict and o.is_current)
         if any(o.dose_problem for o in outcome.orders):
             tally.uninterpretable += 1
             tally.notes["MedicationRequest dose not interpretable"] += 1
@@ -333,6 +354,25 @@ def _medications(
         orders.extend(outcome.orders)
     tally.ignored += len(medication_entries)
     return tuple(orders)
+
+
+def _current_or_draft(entry: _Entry) -> bool:
+    """A draft, or an order on the current regimen by its status and intent."""
+    resource = entry.resource
+    return entry.is_draft or (string(resource.get("status")) in CURRENT_STATUSES
+                              and (string(resource.get("intent")) or "order") in CURRENT_INTENTS)
+
+
+def _beyond_bounds(results: tuple[LabResult, ...]) -> tuple[Unreadable, ...]:
+    """The latest result of each concept when it was reported beyond a bound (">60"): its number is not known."""
+    latest: dict[Any, LabResult] = {}
+    for result in results:
+        held = latest.get(result.concept)
+        if held is None or (result.when is not None and (held.when is None or result.when > held.when)):
+            latest[result.concept] = result
+    return tuple(Unreadable(UnreadableReason.COMPARATOR, r.describe(), f"reported as {r.comparator}{measured(r.value)}",
+                            lab=r.concept, bound=(r.comparator, r.value))
+                 for r in latest.values() if r.comparator and r.value is not None)
 
 
 def _allergies(entries: list[_Entry], tally: _Tally) -> tuple[frozenset[Allergy], frozenset[Drug]]:

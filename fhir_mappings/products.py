@@ -46,8 +46,11 @@ class Product:
         return strengths[0].mg
 
     def mg_per_ml(self, drug: Drug) -> float | None:
-        """Milligrams of `drug` per mL of a liquid (injection, oral solution), None otherwise."""
+        """Milligrams of `drug` per mL of a liquid (injection, oral solution), None otherwise; a
+        combination concept counts the component named in `DOSING_COMPONENT`, as `mg_per_unit`."""
         strengths = [c for d, c in self.components if d == drug]
+        if len(strengths) > 1 and drug in DOSING_COMPONENT:
+            strengths = [c for c in strengths if c.ingredient.lower() == DOSING_COMPONENT[drug]]
         if len(strengths) != 1 or not strengths[0].per_ml:
             return None
         return strengths[0].mg
@@ -99,6 +102,33 @@ def component_count_form(item: Product) -> str | None:
     if not forms or None in forms:
         return None
     return next(iter(forms)) if len(forms) == 1 else "unit"
+
+
+#: Whole multiples of a strength that a written mg dose may be (one or two tablets, or 5 mL or 10 mL of a liquid).
+_DOSE_MULTIPLES = (1, 2)
+_LIQUID_DOSE_ML = 5
+
+
+@cache
+def combination_mg(drug: Drug) -> dict[float, float]:
+    """For a combination product counted by one component (co-trimoxazole by trimethoprim): each mg amount a
+    dose or a name may state, as a whole product ("960 mg" = 800/160 mg) or as that component ("160 mg"),
+    mapped to mg of the component; one or two units (5 or 10 mL of a liquid) of a product of the table.
+    An amount that is none of these (or would be both) is not read."""
+    component = DOSING_COMPONENT.get(drug)
+    readings: dict[float, set[float]] = {}
+    for item in products_of(drug):
+        parts = [c for d, c in item.components if d == drug]
+        per_ml = all(c.per_ml for c in parts)
+        if not parts or any(c.mg is None for c in parts) or any(c.per_ml != per_ml for c in parts):
+            continue
+        volume = _LIQUID_DOSE_ML if per_ml else 1
+        total = sum(c.mg or 0.0 for c in parts) * volume
+        counted = sum(c.mg or 0.0 for c in parts if c.ingredient.lower() == component) * volume
+        for n in _DOSE_MULTIPLES:
+            readings.setdefault(round(n * total, 3), set()).add(n * counted)
+            readings.setdefault(round(n * counted, 3), set()).add(n * counted)
+    return {mg: next(iter(read)) for mg, read in readings.items() if len(read) == 1}
 
 
 def product(rxcui: str) -> Product | None:

@@ -26,6 +26,7 @@ from fhir_mappings.facts import (
     ConditionFact,
     LabResult,
     MedicationOrder,
+    is_below,
     mosteller_bsa_m2,
 )
 from fhir_mappings.numbers import num
@@ -138,6 +139,40 @@ def diagnosis_fact(facts: ClinicalFacts, unnamed: str = "Diagnosis: inflammatory
 
 def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
+
+
+#: A re-order of a drug whose course was current, or ended at most this many days before, continues that course
+#: (a renewal, issue 21): it gets monitoring, not start-of-therapy checks. A renewal is written about when the
+#: previous supply runs out; a month's gap (one monthly supply missed or recorded late) still continues the
+#: course, a longer one is a new start with its start checks (a short burst two months earlier does not make a
+#: new course a renewal).
+RENEWAL_GAP_DAYS = 30
+
+
+def course_start(facts: ClinicalFacts, order: MedicationOrder, gap_days: int = RENEWAL_GAP_DAYS) -> date | None:
+    """When the course `order` belongs to began: its own start (today for a draft), or earlier, through the
+    orders of the same drug on record that were current, or ended within `gap_days`, when the next began."""
+    begins = facts.today if order.is_draft or order.start is None else order.start
+    earlier = [m for m in facts.history({order.drug}) if m is not order and m.start is not None]
+    changed = True
+    while changed:
+        changed = False
+        for other in earlier:
+            if other.start is None or other.start >= begins:
+                continue
+            ended = None if other.is_current else other.end
+            if other.is_current or (ended is not None and (begins - ended).days <= gap_days):
+                begins, changed = other.start, True
+    return begins if order.is_draft or order.start is not None else None
+
+
+def is_start(facts: ClinicalFacts, order: MedicationOrder, recent_days: int) -> bool:
+    """Start of therapy: a draft, or an order started within `recent_days`, that does not continue a course of
+    the same drug (a renewal of a current or recently ended course is not a start)."""
+    if not order.is_draft and (order.start is None or order.start < days_ago(facts, recent_days)):
+        return False
+    own = facts.today if order.is_draft else order.start
+    return course_start(facts, order) == own
 
 
 def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
@@ -328,6 +363,12 @@ class EgfrReading(NamedTuple):
     value: float
     text: str
     when: datetime | None
+    #: A reported eGFR's comparator (">" for ">60"): `value` is then a bound.
+    comparator: str | None = None
+
+    def below(self, limit: float) -> bool | None:
+        """Whether the eGFR is below `limit`; None when a reported bound does not decide (">60" against 90)."""
+        return is_below(self.value, self.comparator, limit)
 
 
 #: Default age limit (days) of a laboratory value read as current: the BSR/BHPR 2017 stable-phase
@@ -405,7 +446,7 @@ def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DA
             value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
         )
     if reported is not None:
-        return EgfrReading(reported.value, reported.describe(), reported.when)
+        return EgfrReading(reported.value, reported.describe(), reported.when, reported.comparator)
     return None
 
 

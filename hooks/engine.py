@@ -11,7 +11,9 @@ rather than in every rule:
 - a finding that states an absence ("no PJP prophylaxis") from data not obtained or obtained only in
   part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`);
 - the findings become fewer, sharper cards (`hooks.consolidate`): one card per new drug's start-of-therapy
-  checks, no order suggested twice, information cards beyond the hook's card budget folded into one.
+  checks, no order suggested twice, information cards beyond the hook's card budget folded into one;
+- what could not be read and the checks it switched off are named on one notice card (`hooks.unreadable`),
+  never folded, so that silence means "checked, nothing to say".
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import replace
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
-from hooks import consolidate
+from hooks import consolidate, unreadable
 from hooks.order_safety import params as order_safety_params
 from hooks.order_safety.screen import screen_finding
 from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation, Result
@@ -92,4 +94,7 @@ def evaluate(
             continue
         results.append(Result(recommendation, unverified(recommendation, finding, facts)))
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
-    return consolidate.consolidate(results, facts.hook, budgets)
+    shown = consolidate.consolidate(results, facts.hook, budgets)
+    blind = unreadable.notice(facts, recommendations, applicable,
+                              lambda r: settings.get(r.id, r.defaults()), shown=results)
+    return shown if blind is None else [*shown, blind]

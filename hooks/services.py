@@ -2,7 +2,9 @@
 
 Discovery (`GET /cds-services`) is generated from `SERVICES`; dispatch is by service id. Prefetch
 templates keep to the query subset the CDS Hooks spec recommends (S2 L326-334): instance read,
-type search by `patient` reference, token equality, `_sort`, `_count`.
+type search by `patient` reference, token equality, `_sort`, `_count`; and `_include` of the Medication
+an order or statement references, since an order naming only a Medication reference cannot be read
+without it (Epic and Oracle Health send such orders).
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ def _prefetch_templates() -> Mapping[str, str]:
             # All statuses, not only active: cumulative glucocorticoid exposure, tapers and completed IV
             # pulses/IVIG courses need the history; the mapping keeps what is current apart. Newest first,
             # so that a page holds the current regimen (a paged result is completed or marked incomplete).
-            "medications": f"MedicationRequest?patient={patient}&_sort=-authoredon&_count={SEARCH_COUNT}",
+            "medications": f"MedicationRequest?patient={patient}&_sort=-authoredon&_count={SEARCH_COUNT}"
+                           "&_include=MedicationRequest:medication",
+            # Medication on record as a statement (the IPS shape, patient-reported and reconciled lists).
+            "medicationStatements": f"MedicationStatement?patient={patient}&_count={SEARCH_COUNT}"
+                                    "&_include=MedicationStatement:medication",
             "observations": f"Observation?patient={patient}&code={codes}&_sort=-date&_count={OBSERVATION_COUNT}",
             # Myositis antibody, TPMT and other lab-specific tests have no shared LOINC code: they are
             # recognised by test name, so laboratory results are asked for by category as well.
@@ -49,13 +55,17 @@ def _prefetch_templates() -> Mapping[str, str]:
 PREFETCH = _prefetch_templates()
 #: Keys whose absence does not stop a call (no 412): cards that need them say what could not be checked.
 #: Added after the first release, so an EHR configured with the earlier templates keeps working.
-OPTIONAL_PREFETCH = frozenset({"procedures", "diagnosticReports", "serviceRequests"})
+#: Keys that supplement another (statements supplement the orders): their absence is not a data gap on the cards,
+#: since what they add is also read when present; added in issue 21.
+SUPPLEMENTARY_PREFETCH = frozenset({"medicationStatements"})
+OPTIONAL_PREFETCH = frozenset({"procedures", "diagnosticReports", "serviceRequests"}) | SUPPLEMENTARY_PREFETCH
 
 #: This service implements CDS Hooks 2.0 ("STU2"), with the 3.0 additions that 2.0 clients can ignore.
 CDS_HOOKS_VERSION = "STU2"
 
 USAGE_REQUIREMENTS = (
-    "Needs the patient's Condition, MedicationRequest (current and past), Observation (body weight, height, "
+    "Needs the patient's Condition, MedicationRequest (current and past, with their Medication), "
+    "MedicationStatement, Observation (body weight, height, "
     "the listed LOINC codes and laboratory results), AllergyIntolerance, Immunization, Procedure, DiagnosticReport and "
     "ServiceRequest resources, via the prefetch "
     "templates or a fhirServer with a fhirAuthorization token that can read them (user/*.read or "

@@ -95,3 +95,22 @@ def test_the_concepts_no_code_was_recognised_as_are_listed_per_resource_type(tmp
     assert "hypertension" not in never["Condition"] and "dermatomyositis" in never["Condition"]
     assert "creatinine" not in never["Observation"] and "creatine-kinase" in never["Observation"]
     assert "prednisone" not in never["MedicationRequest"] and "influenza" not in never["Immunization"]
+
+
+def test_coverage_of_us_core_ips_and_synthea_files_reports_unreadable_items_by_reason():
+    external = FIXTURES / "external"
+    code, out, err = run("coverage", "--format", "json", str(external / "us-core-examples.json"),
+                         str(external / "ips-minimal.json"), str(FIXTURES / "synthea" / "patients.jsonl.gz"),
+                         str(external / "liquid-doses.json"), str(external / "oracle-health-prednisone.json"))
+    assert (code, err) == (0, "")
+    unreadable = json.loads(out)["unreadable"]
+    assert set(unreadable) == {"dose", "medication", "code-system", "comparator"}
+    assert unreadable["dose"] == {"700 mg matches no strength of the combination product": 1}
+    assert unreadable["comparator"] == {"egfr reported as '>' a bound": 1}
+    assert unreadable["medication"] == {}  # the IPS statement's Medication is in its Bundle
+
+
+def test_a_text_only_diagnosis_is_reported_without_its_text(tmp_path):
+    resources = [{"resourceType": "Condition", "id": "c", "code": {"text": "Secret free text"}}]
+    code, out, _ = run("coverage", write(tmp_path, "r.json", json.dumps(hook_request("patient-view", resources))))
+    assert code == 0 and "code-system: 1" in out and "coded only as text: 1" in out and "Secret" not in out

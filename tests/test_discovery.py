@@ -6,10 +6,11 @@ import pytest
 
 from hooks.services import SERVICES
 
-# S2 L326-334: instance read, or type search with reference/token/date params, _count and _sort only.
+# S2 L326-334: instance read, or type search with reference/token/date params, _count and _sort; and the
+# _include of an order's or statement's Medication (issue 21).
 _TOKEN = r"\{\{context\.[A-Za-z]+\}\}"
 _READ = re.compile(rf"^[A-Z][A-Za-z]+/{_TOKEN}$")
-_PARAM = re.compile(rf"^(patient={_TOKEN}|(status|category)=[a-z-]+|code(:in)?=[^&{{}}]+|_count=\d+|_sort=-?[a-z-]+)$")
+_PARAM = re.compile(rf"^(patient={_TOKEN}|(status|category)=[a-z-]+|code(:in)?=[^&{{}}]+|_count=\d+|_sort=-?[a-z-]+|_include=Medication(Request|Statement):medication)$")
 
 
 def services(client):
@@ -65,7 +66,16 @@ def test_observation_prefetch_asks_for_loinc_codes_newest_first():
 
 def test_medications_prefetch_asks_for_every_status_newest_first_so_history_counts():
     assert SERVICES[0].prefetch["medications"] == (
-        "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200")
+        "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200"
+        "&_include=MedicationRequest:medication")
+
+
+def test_medication_prefetches_include_the_referenced_medication():
+    prefetch = SERVICES[0].prefetch
+    assert prefetch["medications"].endswith("&_include=MedicationRequest:medication")
+    assert prefetch["medicationStatements"] == (
+        "MedicationStatement?patient={{context.patientId}}&_count=200&_include=MedicationStatement:medication")
+    assert "medicationStatements" in SERVICES[0].optional_prefetch
 
 
 @pytest.mark.parametrize(

@@ -164,3 +164,34 @@ def test_counts_add_up_across_gunicorn_workers(tmp_path):
         counts = [samples(requests.get(f"{base}/metrics", timeout=5).text, "cds_http_requests_total").get(labels)
                   for _ in range(10)]
     assert counts == [30.0] * 10
+
+
+def test_unreadable_items_are_counted_by_reason_and_named_on_one_notice_card(client):
+    request = fixture(REQUEST)
+    dose = request["prefetch"]["medications"]["entry"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]
+    dose["doseQuantity"] = {"value": 2, "unit": "puff"}
+    before = value(client, "cds_unreadable_items_total", reason="dose")
+    response = client.post(PATIENT_VIEW, json=request)
+    assert value(client, "cds_unreadable_items_total", reason="dose") == before + 1
+    notices = [c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == "unreadable-data"]
+    assert len(notices) == 1 and notices[0]["indicator"] == "info" and "suggestions" not in notices[0]
+    assert "its dose could not be read (unit 'puff')" in notices[0]["detail"]
+    assert value(client, "cds_cards_total", recommendation="unreadable-data", indicator="info") >= 1
+
+
+def test_a_record_read_completely_counts_nothing_unreadable_and_gets_no_notice(client):
+    before = {r: value(client, "cds_unreadable_items_total", reason=r) for r in ("dose", "medication")}
+    response = client.post(PATIENT_VIEW, json=fixture(REQUEST))
+    assert {r: value(client, "cds_unreadable_items_total", reason=r) for r in before} == before
+    assert all(c["source"]["topic"]["code"] != "unreadable-data" for c in response.get_json()["cards"])
+
+
+def test_a_draft_being_signed_whose_dose_cannot_be_read_gets_a_warning_notice(client):
+    request = fixture("requests/order-sign-methotrexate.json")
+    draft = request["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["dosageInstruction"][0]["timing"] = {"code": {"coding": [{"system": "urn:oid:1.2.3", "code": "7"}]}}
+    response = client.post("/cds-services/myositis-order-sign", json=request)
+    (notice,) = [c for c in response.get_json()["cards"] if c["source"]["topic"]["code"] == "unreadable-data"]
+    assert notice["indicator"] == "warning"
+    assert notice["summary"] == "Not checked: a draft order being signed could not be read"
+    assert "- The methotrexate dose not checked for 'Methotrexate 2.5 MG Oral Tablet, Methotrexate 15 mg" in notice["detail"]

@@ -91,6 +91,8 @@ def call_service(service_id: str) -> Response:
     )
     for card in evaluation.response["cards"]:
         metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
+    for reason in evaluation.unreadable:
+        metrics.UNREADABLE_ITEMS.labels(reason).inc()
     try:
         rt.store.record_cards(evaluation.issued)
     except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record

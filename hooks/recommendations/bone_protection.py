@@ -109,7 +109,11 @@ def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | 
     limit = params["bisphosphonate_min_egfr"]
     if egfr is None:
         return True, f"Check renal function first: oral bisphosphonates are not recommended below about {num(limit)} mL/min.", None
-    if egfr.value < limit:
+    below = egfr.below(limit)
+    if below is None:
+        return False, (f"{egfr.text} cannot be compared with the oral bisphosphonate cut-off of about {num(limit)} "
+                       "mL/min: check renal function before choosing one."), egfr.text
+    if below:
         return False, (f"eGFR below {num(limit)}: oral bisphosphonates are not recommended (label cut-off, to be "
                        "verified); consider specialist advice (e.g. denosumab)."), egfr.text
     return True, f"Renal function allows an oral bisphosphonate (label cut-off about {num(limit)} mL/min).", egfr.text

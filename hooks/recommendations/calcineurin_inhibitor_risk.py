@@ -36,7 +36,7 @@ CALCINEURIN_INHIBITORS = (Drug.TACROLIMUS, Drug.CICLOSPORIN)
 
 def _low_egfr(facts: ClinicalFacts, threshold: float, window_days: int) -> EgfrReading | None:
     latest = latest_egfr(facts, window_days)
-    if latest is None or latest.value >= threshold:
+    if latest is None or not latest.below(threshold):
         return None
     return latest
 

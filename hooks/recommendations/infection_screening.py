@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
-from hooks.criteria import days_ago, describe, draft_references, prednisone_equivalent_mg_per_day
+from hooks.criteria import describe, draft_references, is_start, prednisone_equivalent_mg_per_day
 from hooks.hepatitis_b import (
     adequate_prophylaxis_for_hbsag,
     any_hbv_antiviral,
@@ -56,7 +56,8 @@ STATEMENT = (
 
 
 def _is_new(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> bool:
-    return order.is_draft or (order.start is not None and order.start >= days_ago(facts, recent_days))
+    """A draft or recent start that does not renew a current or recently ended course (`criteria.is_start`)."""
+    return is_start(facts, order, recent_days)
 
 
 def _immunosuppression(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:

@@ -90,7 +90,7 @@ def risk_factors(facts: ClinicalFacts, params: Params) -> list[str]:
     if age is not None and age > params["caution_age"]:
         found.append(f"Age {years(age)} years")
     egfr = latest_egfr(facts, params["egfr_window_days"])
-    if egfr is not None and egfr.value < params["caution_egfr"]:
+    if egfr is not None and egfr.below(params["caution_egfr"]):
         found.append(egfr.text)
     return found
 

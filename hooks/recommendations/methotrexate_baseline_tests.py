@@ -7,8 +7,8 @@ treatment. Also: chest imaging (not checkable here) and a pregnancy test in wome
 potential (see `teratogen-pregnancy`).
 
 When: methotrexate at the start of therapy, i.e. a draft order or an order started within
-`start_window_days` (a baseline belongs to the start: an established course is left to
-`methotrexate-monitoring`), and
+`start_window_days` that does not renew a current or recently ended course (`criteria.is_start`: a
+baseline belongs to the start; an established or renewed course is left to `methotrexate-monitoring`), and
 - a new methotrexate order (a draft with no methotrexate on record): blood tests must be dated within
   `lab_window_days` before today; serology at any time, or within `serology_window_days` when set;
 - otherwise (a recent start): one of the tests with no result on record at all.
@@ -22,7 +22,7 @@ from datetime import date
 
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import days_ago, describe, draft_references
+from hooks.criteria import days_ago, describe, draft_references, is_start
 from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion, satisfying
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -54,9 +54,8 @@ def _has_result(facts: ClinicalFacts, lab: Lab, since: date | None) -> bool:
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    started_since = days_ago(facts, params["start_window_days"])
     methotrexate = tuple(m for m in facts.current({Drug.METHOTREXATE})
-                         if m.is_draft or (m.start is not None and m.start >= started_since))
+                         if is_start(facts, m, params["start_window_days"]))
     if not methotrexate:
         return None
     new_start = not facts.history({Drug.METHOTREXATE})

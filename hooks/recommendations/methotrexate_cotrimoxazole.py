@@ -26,7 +26,7 @@ from __future__ import annotations
 from fhir_mappings.concepts import FOLATES, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.numbers import num, years
-from hooks.criteria import days_ago, describe, draft_references, latest_egfr
+from hooks.criteria import describe, draft_references, is_start, latest_egfr
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 LABEL = (
@@ -44,7 +44,7 @@ PROPHYLAXIS_NOTE = (
 def _risk_factors(facts: ClinicalFacts, params: Params) -> list[str]:
     found = []
     egfr = latest_egfr(facts, params["egfr_window_days"])
-    if egfr is not None and egfr.value < params["risk_below_egfr"]:
+    if egfr is not None and egfr.below(params["risk_below_egfr"]):
         found.append(f"Reduced renal function: {egfr.text}")
     age = facts.patient.age_years
     if age is not None and age >= params["risk_age"]:
@@ -55,8 +55,8 @@ def _risk_factors(facts: ClinicalFacts, params: Params) -> list[str]:
 
 
 def _starting(orders: tuple[MedicationOrder, ...], facts: ClinicalFacts, recent_days: int) -> bool:
-    since = days_ago(facts, recent_days)
-    return any(m.is_draft or (m.start is not None and m.start >= since) for m in orders)
+    """Either drug started (a draft or a recent order) and not renewing a current or recently ended course."""
+    return any(is_start(facts, m, recent_days) for m in orders)
 
 
 def _tmp_line(order: MedicationOrder) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from fhir_mappings.concepts import FOLATES, Condition, Drug
 from fhir_mappings.facts import ClinicalFacts
 from hooks.actions import new_order
-from hooks.criteria import describe, draft_references
+from hooks.criteria import describe, draft_references, is_start
 from hooks.recommendation import (
     ALL_HOOKS,
     Citation,
@@ -69,7 +69,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         facts_used=tuple(facts_used),
         suggestions=_suggestions(facts),
         about_drafts=draft_references(methotrexate),
-        start_check=StartCheck("methotrexate", "add folic acid") if any(m.is_draft for m in methotrexate) else None,
+        start_check=(StartCheck("methotrexate", "add folic acid")
+                     if any(m.is_draft and is_start(facts, m, 0) for m in methotrexate) else None),
     )
 
 

@@ -64,14 +64,14 @@ def _raised_transaminases(facts: ClinicalFacts, params: Params) -> list[LabResul
     for lab in (Lab.ALT, Lab.AST):
         result = recent_enzyme(facts, lab, params["lab_window_days"])
         uln = upper_limit(result, params["default_transaminase_uln_u_per_l"]) if result else 0
-        if result is not None and result.value > params["transaminase_uln_multiple"] * uln:
+        if result is not None and result.above(params["transaminase_uln_multiple"] * uln):
             raised.append(result)
     return raised
 
 
 def _above_limit(result: LabResult | None, default_uln: float) -> bool | None:
-    """True/False when there is a result, None when there is none."""
-    return None if result is None else result.value > upper_limit(result, default_uln)
+    """True/False when there is a result, None when there is none or it is a bound that does not decide."""
+    return None if result is None else result.above(upper_limit(result, default_uln))
 
 
 def _with_limit(result: LabResult, default_uln: float) -> str:

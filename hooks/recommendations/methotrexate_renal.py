@@ -39,7 +39,7 @@ STATEMENT = (
 def _stale_low_egfr(facts: ClinicalFacts, methotrexate: tuple[MedicationOrder, ...], params: Params) -> Finding | None:
     """A reduced eGFR older than the window is not current: ask for a new result instead of asserting it."""
     last = latest_egfr(facts, None)
-    if last is None or last.value >= params["warning_below_egfr"]:
+    if last is None or not last.below(params["warning_below_egfr"]):
         return None
     window = params["egfr_window_days"]
     return Finding(
@@ -60,8 +60,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     egfr = latest_egfr(facts, params["egfr_window_days"])
     if egfr is None:
         return _stale_low_egfr(facts, methotrexate, params)
-    if egfr.value >= params["warning_below_egfr"]:
-        return None
+    if not egfr.below(params["warning_below_egfr"]):
+        return None  # not below, or a bound that cannot be compared (named by the unreadable-data notice)
     value, shown = egfr.value, egfr.text
     critical = value < params["critical_below_egfr"]
     drafts = tuple(m for m in methotrexate if m.is_draft and m.reference)

@@ -97,7 +97,7 @@ def _lymphocytes_low(facts: ClinicalFacts, threshold: float, window_days: int) -
     result = recent_value(facts, Lab.LYMPHOCYTES, window_days)
     if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
         return None
-    return result if result.value < threshold else None
+    return result if result.below(threshold) else None
 
 
 def _recent_pulses(facts: ClinicalFacts, lookback_days: int) -> tuple[MedicationOrder, ...]:

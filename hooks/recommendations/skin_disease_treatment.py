@@ -88,7 +88,7 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
     days = covered_days(facts.history(HYDROXYCHLOROQUINE), facts.today)
     exams = [i for i in facts.investigations_of(Investigation.RETINAL_SCREENING) if i.when is not None]
     egfr = latest_egfr(facts)
-    kidney = egfr is not None and egfr.value < params["annual_screening_egfr_below"]
+    kidney = egfr is not None and bool(egfr.below(params["annual_screening_egfr_below"]))
     annual = days >= params["annual_screening_after_years"] * 365.25 or kidney
     recent = [i for i in exams if i.when >= facts.today - timedelta(days=365)]
     if days < 365 or (recent if annual else exams):

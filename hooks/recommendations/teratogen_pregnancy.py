@@ -36,7 +36,7 @@ from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import years
 from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references, measured_within
+from hooks.criteria import describe, draft_references, is_start, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
     ALL_HOOKS,
@@ -143,7 +143,7 @@ def _on_record_review(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...],
 
 
 def _start_check(drafts: tuple[MedicationOrder, ...]) -> StartCheck | None:
-    """The pregnancy test as a start-of-therapy check when one drug is being ordered."""
+    """The pregnancy test as a start-of-therapy check when one drug is being started (not renewed)."""
     drugs = {m.drug for m in drafts}
     return StartCheck(str(drugs.pop()), "pregnancy test if of childbearing potential") if len(drugs) == 1 else None
 
@@ -230,7 +230,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             facts_used=tuple(facts_used),
             suggestions=(_pregnancy_test_suggestion(facts),),
             about_drafts=draft_references(drafts),
-            start_check=_start_check(drafts),
+            start_check=_start_check(tuple(m for m in drafts if is_start(facts, m, 0))),
         )
     if not drafts and facts.patient.childbearing_potential:
         facts_used.append(f"Latest pregnancy test: {latest_hcg.describe()}" if latest_hcg
