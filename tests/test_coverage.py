@@ -4,7 +4,7 @@ import gzip
 import json
 
 from tests.api import FIXTURES, hook_request
-from tests.fhir_builders import bundle, condition, immunization, medication_request, observation, patient
+from tests.fhir_builders import allergy, bundle, condition, immunization, medication_request, observation, patient
 from tests.test_cli import run
 
 SECRET = {**patient(), "id": "secret-patient-4711", "name": [{"family": "Secretname"}], "birthDate": "1961-02-03"}
@@ -95,3 +95,14 @@ def test_the_concepts_no_code_was_recognised_as_are_listed_per_resource_type(tmp
     assert "hypertension" not in never["Condition"] and "dermatomyositis" in never["Condition"]
     assert "creatinine" not in never["Observation"] and "creatine-kinase" in never["Observation"]
     assert "prednisone" not in never["MedicationRequest"] and "influenza" not in never["Immunization"]
+
+
+def test_an_allergy_recognised_by_its_text_alone_counts_as_recognised_without_keeping_the_text(tmp_path):
+    resources = [allergy(text="Sulpha"), allergy(text="Pollen of a private garden"), allergy("91939003")]
+    path = write(tmp_path, "allergies.json", json.dumps(bundle(*resources)))
+    code, out, err = run("coverage", path)
+    assert (code, err) == (0, "")
+    assert "AllergyIntolerance - (text only): 2 codings, 1 recognised (50%)" in out
+    assert "-> sulfonamide (by name only) (1)" in out
+    assert "private garden" not in out
+    assert "  + 91939003  -> sulfonamide (1)" in out
