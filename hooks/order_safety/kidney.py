@@ -58,7 +58,8 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     if drug in ORAL_BISPHOSPHONATE_LIMITS:
         limit = params[ORAL_BISPHOSPHONATE_LIMITS[drug]]
         if egfr.value < limit:
-            return leave_out(f"{shown} is below {limit:g} (label); consider denosumab with specialist advice")
+            return leave_out(f"{shown} is below {limit:g} (label); consider denosumab with specialist advice",
+                             contraindicated=drug is Drug.ZOLEDRONIC_ACID)
         return None
     if egfr.value < params["mycophenolate_renal_limit_egfr"]:
         cap = params["mycophenolate_renal_max_mg_per_day"]
@@ -70,14 +71,18 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
 
 def _methotrexate(candidate: Candidate, egfr: float, shown: str, params: Params) -> Decision | None:
     if egfr < params["methotrexate_avoid_below_egfr"]:
-        return leave_out(f"{shown} is below {params['methotrexate_avoid_below_egfr']:g}: avoid methotrexate")
+        return leave_out(f"{shown} is below {params['methotrexate_avoid_below_egfr']:g}: avoid methotrexate",
+                         contraindicated=True)
     if egfr >= params["methotrexate_reduce_below_egfr"]:
         return None
     dose = candidate.order.dose
     if dose is None or abs(dose.administrations_per_day * 7 - 1) > 1e-3:
         return leave_out(f"{shown}: a reduced once-weekly dose is needed and this order's dose cannot be reduced")
-    mg = dose_in_steps(dose.mg_per_administration_high * params["methotrexate_reduced_dose_fraction"], 2.5,
-                       at_least_mg=2.5)
+    ceiling = params["methotrexate_reduced_max_mg_per_week"]
+    if dose.mg_per_administration_high <= ceiling:
+        return None  # already a reduced dose
+    mg = dose_in_steps(min(dose.mg_per_administration_high * params["methotrexate_reduced_dose_fraction"], ceiling),
+                       2.5, at_least_mg=2.5)
     if mg is None:
         return leave_out(f"{shown}: reduced dose below one tablet")
     route = "by mouth" if candidate.order.route in (Route.ORAL, None) else "subcutaneously"
