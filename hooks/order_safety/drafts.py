@@ -174,10 +174,15 @@ def _drug_name(drug: Drug) -> str:
     return "TMP-SMX" if drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM else drug.value.replace("-", " ")
 
 
+def _without_source(reason: str) -> str:
+    """A reason without its trailing source ("(label)", "(ACR 2020 reproductive health)"); a date stays."""
+    return re.sub(r" \((?!since )[^()]*\)$", "", reason)
+
+
 def _summary(order: MedicationOrder, decision: Decision) -> str:
-    """The action first, then the first reason without its trailing source ("(label)")."""
+    """The action first, then the reasons without their sources, as many as fit."""
     name = _drug_name(order.drug)
-    first = re.sub(r" \((?!since )[^()]*\)$", "", decision.reason.split("; ")[0])
+    first = _without_source(decision.reason.split("; ")[0])
     if decision.verdict is Verdict.ADJUST:
         head = f"Change the {name} draft to {decision.adjustment.summary.removeprefix(name + ' ')}"
     elif decision.verdict is Verdict.LEAVE_OUT and not decision.missing_data:
@@ -185,6 +190,11 @@ def _summary(order: MedicationOrder, decision: Decision) -> str:
     else:
         head = f"Check before ordering {name}"
     summary = f"{head}: {first}"
+    for clause in decision.reason.split("; ")[1:]:  # the next reasons while they fit (a risk factor after a note)
+        longer = f"{summary}; {_without_source(clause)}"
+        if len(longer) >= 140:
+            break
+        summary = longer
     return summary if len(summary) < 140 else summary[:136].rsplit(" ", 1)[0].rstrip(";,:") + "..."
 
 

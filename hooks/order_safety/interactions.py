@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
-from fhir_mappings.suggested_orders import read_suggested_order
+from fhir_mappings.suggested_orders import SuggestedOrder, read_suggested_order
 from hooks.criteria import data_gap
 from hooks.order_safety.decision import Candidate, Decision, Verdict, leave_out, not_recommended, offer
 from hooks.order_safety.kidney import recent_egfr
@@ -101,7 +101,7 @@ def _tmp_smx(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Deci
     methotrexate = _others(facts, candidate, frozenset({Drug.METHOTREXATE}), drafts=not candidate.is_draft)
     if not methotrexate:
         return None
-    trimethoprim = candidate.suggested.ingredient_mg_per_day("trimethoprim")
+    trimethoprim = _trimethoprim_mg_per_day(candidate.order, candidate.suggested)
     if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
         shown = "its dose cannot be read" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
         return leave_out(f"{methotrexate[0].display} is current and this TMP-SMX is not a prophylactic dose "
@@ -115,13 +115,22 @@ def _methotrexate(facts: ClinicalFacts, candidate: Candidate, params: Params) ->
     if not cotrimoxazole:
         return None
     for order in cotrimoxazole:
-        trimethoprim = read_suggested_order(order.resource, facts.today).ingredient_mg_per_day("trimethoprim") if (
-            order.resource) else None
+        trimethoprim = _trimethoprim_mg_per_day(order, read_suggested_order(order.resource, facts.today)
+                                                if order.resource else None)
         if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
             shown = "dose not known" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
             return leave_out(f"{order.display} is current ({shown}): not beside a treatment dose of TMP-SMX",
                              contraindicated=trimethoprim is not None)
     return _with_combination_risks(facts, params)
+
+
+def _trimethoprim_mg_per_day(order: MedicationOrder, suggested: SuggestedOrder | None) -> float | None:
+    """Trimethoprim mg/day of a TMP-SMX order: from its tablets and the product table, else from its
+    dose (TMP-SMX doses are read in mg of trimethoprim); None when neither can be read."""
+    from_tablets = suggested.ingredient_mg_per_day("trimethoprim") if suggested is not None else None
+    if from_tablets is not None:
+        return from_tablets
+    return order.dose.mg_per_day_high if order.dose is not None else None
 
 
 def _with_combination_risks(facts: ClinicalFacts, params: Params) -> Decision:

@@ -16,8 +16,8 @@ raised CK with a normal GGT points to muscle; a raised GGT, or a normal CK, poin
 
 When: a current or draft methotrexate order (any patient on methotrexate: the label applies beyond
 myositis) and
-- a liver disease or alcohol use disorder Condition -> critical for a draft order (starting a
-  contraindicated drug), warning for an order on record;
+- a liver disease or alcohol use disorder Condition -> warning for an order on record (a draft: the
+  order-safety check's critical card, `hooks.order_safety.drafts`);
 - the latest ALT or AST within `lab_window_days` above `transaminase_uln_multiple` x the upper limit
   (the laboratory's reference range, else `default_transaminase_uln_u_per_l`):
   - GGT in the window above its upper limit, or CK in the window not raised -> warning (likely
@@ -81,11 +81,9 @@ def _with_limit(result: LabResult, default_uln: float) -> str:
 def _liver_condition_finding(facts: ClinicalFacts, orders, facts_used: list[str]) -> Finding:
     conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     facts_used += [f"{c.concept.value.replace('-', ' ').capitalize()}: {c.display}" for c in conditions]
-    drafts = tuple(m for m in orders if m.is_draft)
     return Finding(
-        indicator=Indicator.CRITICAL if drafts else Indicator.WARNING,
-        summary=("Do not start methotrexate: liver disease or alcohol use disorder on record" if drafts
-                 else "On methotrexate with liver disease or alcohol use disorder: review the indication"),
+        indicator=Indicator.WARNING,
+        summary="On methotrexate with liver disease or alcohol use disorder: review the indication",
         detail="Methotrexate is contraindicated in chronic liver disease and alcohol use disorder for "
         "non-neoplastic use. Choose another steroid-sparing agent, or, if methotrexate is continued on specialist "
         "advice, monitor liver enzymes closely and advise no alcohol.\n\nGuideline: " + STATEMENT,
@@ -100,7 +98,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     facts_used = [describe(m) for m in orders]
     if facts.has_condition(*METHOTREXATE_LIVER_CONDITIONS):
-        return _liver_condition_finding(facts, orders, facts_used)
+        # A draft is contraindicated: draft-order-safety's critical card (with its removal) says it once.
+        on_record = tuple(m for m in orders if not m.is_draft)
+        return _liver_condition_finding(facts, on_record, [describe(m) for m in on_record]) if on_record else None
     raised = _raised_transaminases(facts, params)
     if not raised:
         return None
@@ -163,14 +163,13 @@ RECOMMENDATION = Recommendation(
     trigger=(
         "Current or draft methotrexate order (RxNorm 6851) and: liver disease (K70, K72-K74, K75.4, K75.81, K76.0, "
         "K76.6, SCT 19943007/328383001), hepatitis B or C, or alcohol use disorder (F10.1, F10.2, SCT 7200002) "
-        "Condition -> critical for a draft, "
-        "warning on record; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
+        "Condition -> warning on record (a draft: draft-order-safety); or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
         "transaminase_uln_multiple x the reported upper limit (else default_transaminase_uln_u_per_l), read with "
         "CK (2157-6) and GGT (2324-2): GGT raised or CK not raised -> warning; CK raised, GGT normal or absent "
         "-> info (GGT order offered when absent); neither CK nor GGT -> warning"
     ),
     hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
         "transaminase_uln_multiple": Parameter(

@@ -164,3 +164,18 @@ def test_through_the_engine_a_methotrexate_draft_at_egfr_20_is_said_once():
     assert [r.recommendation for r in critical] == [DRAFT_ORDER_SAFETY]
     removals = [a for r in shown for s in r.finding.suggestions for a in s.actions if a.type == "delete"]
     assert {a.resource_id for a in removals} == {"MedicationRequest/draft-1"}
+
+
+def test_tmp_smx_written_in_mg_of_trimethoprim_is_read_by_its_dose_beside_methotrexate():
+    on_record = (order(Drug.METHOTREXATE, 15, 1 / 7), order(Drug.FOLIC_ACID, 1))
+    prophylaxis = draft("10831", "sulfamethoxazole / trimethoprim", 160)
+    treatment = draft("10831", "sulfamethoxazole / trimethoprim", 320, frequency=2)
+    assert cards(patient(prophylaxis, *on_record)) == []
+    [card] = cards(patient(treatment, *on_record))
+    assert card.indicator is Indicator.CRITICAL and "not a prophylactic dose" in card.summary
+
+
+def test_a_methotrexate_draft_beside_prophylactic_tmp_smx_in_an_older_patient_is_a_warning_without_fix():
+    tmp_smx = order(Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM, 160)
+    [card] = cards(patient(methotrexate(), tmp_smx, order(Drug.FOLIC_ACID, 1), age=72))
+    assert card.indicator is Indicator.WARNING and "age 72" in card.summary and card.suggestions == ()
