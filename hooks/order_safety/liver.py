@@ -50,7 +50,7 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
         raised = raised_transaminase(facts, params)
         muscle = likely_muscle(facts, params) if raised else None
         if muscle:
-            return not_recommended(f"{raised}, likely from muscle ({muscle}): check GGT before starting")
+            return not_recommended(f"check GGT before starting: {raised}, likely from muscle ({muscle})")
         if raised:
             return leave_out(raised)
     return None

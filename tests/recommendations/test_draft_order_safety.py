@@ -179,3 +179,12 @@ def test_a_methotrexate_draft_beside_prophylactic_tmp_smx_in_an_older_patient_is
     tmp_smx = order(Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM, 160)
     [card] = cards(patient(methotrexate(), tmp_smx, order(Drug.FOLIC_ACID, 1), age=72))
     assert card.indicator is Indicator.WARNING and "age 72" in card.summary and card.suggestions == ()
+
+
+def test_methotrexate_with_raised_alt_from_the_liver_is_not_to_be_ordered_and_from_muscle_needs_a_ggt():
+    alt = result(Lab.ALT, value=200, unit="U/L", days_ago=5, reference_high=40)
+    [liver] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt)))
+    assert liver.indicator is Indicator.WARNING and liver.summary.startswith("Do not order methotrexate: alt 200")
+    ck = result(Lab.CREATINE_KINASE, value=4000, unit="U/L", days_ago=5, reference_high=200)
+    [muscle] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt, ck)))
+    assert muscle.summary.startswith("Check before ordering methotrexate") and "GGT" in muscle.summary

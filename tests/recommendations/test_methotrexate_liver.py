@@ -33,6 +33,10 @@ def test_draft_methotrexate_with_liver_disease_is_left_to_the_draft_order_safety
     assert run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.HEPATITIS_C),))) is None
 
 
+def test_draft_methotrexate_with_raised_transaminases_is_left_to_the_draft_order_safety_check():
+    assert run(facts(medications=(MTX_DRAFT,), results=(alt(150), ck(150), ggt(180)))) is None
+
+
 def test_methotrexate_on_record_with_alcohol_use_disorder_is_a_warning():
     finding = run(facts(medications=(MTX,), conditions=(condition(Condition.ALCOHOL_USE_DISORDER),)))
     assert finding.indicator is Indicator.WARNING
