@@ -145,18 +145,16 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     hcg = _positive_hcg(facts, params["hcg_window_days"])
     planned = facts.conditions_of(Condition.PREGNANCY_PLANNED)
     breastfeeding = facts.conditions_of(Condition.BREASTFEEDING)
+    if pregnancy or hcg or breastfeeding or planned:
+        # The orders on record only: each draft gets its own critical card from the order-safety check.
+        orders = tuple(m for m in orders if not m.is_draft)
+        if not orders:
+            return None
     mycophenolate = any(m.drug in MYCOPHENOLATES for m in orders)
     facts_used = [describe(m) for m in orders]
     latest_hcg = facts.latest(Lab.HCG)
     fertility = _fertility_counselling_due(facts, drafts, params)
 
-    on_record = tuple(m for m in orders if not m.is_draft)
-    state = bool(pregnancy or hcg or breastfeeding or planned)
-    if state and not on_record:
-        return None  # a draft in pregnancy, planned pregnancy or breastfeeding: draft-order-safety's card
-    if state:
-        # The orders on record only: each draft gets its own card from the order-safety check.
-        drafts, facts_used = (), [describe(m) for m in on_record]
     if pregnancy or hcg:
         facts_used += [f"Pregnancy: {c.display}" for c in pregnancy]
         facts_used += [f"Pregnancy test: {hcg.describe()}"] if hcg else []
