@@ -188,3 +188,10 @@ def test_methotrexate_with_raised_alt_from_the_liver_is_not_to_be_ordered_and_fr
     ck = result(Lab.CREATINE_KINASE, value=4000, unit="U/L", days_ago=5, reference_high=200)
     [muscle] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt, ck)))
     assert muscle.summary.startswith("Check before ordering methotrexate") and "GGT" in muscle.summary
+
+
+def test_on_order_select_an_unselected_draft_is_the_regimen_a_selected_one_is_checked_against():
+    azathioprine = draft(*AZATHIOPRINE, 100, draft_id="aza")
+    allopurinol = replace(draft("519", "allopurinol", 300, draft_id="allo"), is_selected=False)
+    [card] = cards(patient(azathioprine, allopurinol))
+    assert card.about_drafts == ("MedicationRequest/aza",) and "allopurinol" in card.summary
