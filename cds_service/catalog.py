@@ -139,7 +139,8 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
         f"## {order_safety.TABLE}",
         "",
         "**Order safety**: every one-click medication order of every card passes this check (kidneys, liver, "
-        "pregnancy, age and weight, swallowing, allergies, interactions, duplicates); see "
+        "pregnancy, age and weight, swallowing, allergies, interactions, duplicates), and so does every draft "
+        "order of the clinician (`draft-order-safety`); see "
         "[order-safety.md](order-safety.md). Its thresholds are the `[order-safety]` table of the rule settings.",
     ]
     out += _parameter_table(order_safety.PARAMETERS)

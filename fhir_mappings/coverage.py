@@ -22,13 +22,14 @@ from fhir_mappings.facts import UnreadableReason
 from fhir_mappings.medications import map_medication_request, relative_reference, statement_as_request
 from fhir_mappings.observations import map_observation
 from fhir_mappings.products import product
-from fhir_mappings.read import as_list, codings, mapping, string
+from fhir_mappings.read import as_list, codings, mapping, string, texts
 from fhir_mappings.systems import RXNORM, canonical
 from fhir_mappings.units import unit_keys
 from fhir_mappings.valuesets import (
     BODY_HEIGHT,
     BODY_WEIGHT,
     allergy_concepts,
+    allergy_drugs,
     condition_concepts,
     drug_for_ingredient_code,
     drugs_named,
@@ -48,6 +49,8 @@ CODED = {
 }
 NOT_RECOGNISED = ""
 BY_NAME = " (by name only)"
+#: The pseudo-system under which codings-free (text-only) allergies are counted.
+TEXT_ONLY = "(text only)"
 #: Resource type -> every concept the service can recognise in it (to list those never seen).
 CONCEPTS: dict[str, frozenset[str]] = {
     "Condition": frozenset(c.value for c in (*Condition, *MyositisSubtype)) - {Condition.PREGNANCY_PLANNED.value},
@@ -80,9 +83,14 @@ class Coverage:
         element = CODED.get(resource_type)
         if element is None:
             return
-        for system, code, display in codings(resource.get(element)):
+        coded = list(codings(resource.get(element)))
+        for system, code, display in coded:
             concept = _concept(resource_type, canonical(system), code, display)
             self.codes[(resource_type, canonical(system) or "(no system)")][(code, display or "", concept)] += 1
+        if not coded and resource_type == "AllergyIntolerance":
+            # A text-only allergy ("Sulpha") is read by its text: counted, the text itself not kept.
+            concept = _allergy_by_name(texts(resource.get(element)))
+            self.codes[(resource_type, TEXT_ONLY)][("", "", concept)] += 1
         if resource_type == "MedicationRequest":
             self._dose(resource, today)
         elif resource_type == "MedicationStatement":
@@ -127,7 +135,8 @@ def _concept(resource_type: str, system: str, code: str, display: str | None) ->
     if resource_type == "Immunization":
         return ", ".join(sorted(vaccine_concepts([code], []))) if system.endswith("cvx") else NOT_RECOGNISED
     if resource_type == "AllergyIntolerance":
-        return ", ".join(sorted(allergy_concepts([(system, code)], []))) or NOT_RECOGNISED
+        found = sorted(allergy_concepts([(system, code)], [])) + sorted(allergy_drugs([(system, code)], []))
+        return ", ".join(found) if found else _allergy_by_name([display or ""])
     if system == RXNORM:
         item = product(code)
         if item is not None:
@@ -137,6 +146,12 @@ def _concept(resource_type: str, system: str, code: str, display: str | None) ->
             return drug.value
     named = drugs_named(display or "")
     return ", ".join(d.value for d in named) + BY_NAME if named else NOT_RECOGNISED
+
+
+def _allergy_by_name(names: list[str]) -> str:
+    """The allergy and drug concepts named in an allergy's text or display, marked as read by name."""
+    found = sorted(allergy_concepts([], names)) + sorted(allergy_drugs([], names))
+    return ", ".join(found) + BY_NAME if found else NOT_RECOGNISED
 
 
 def _shape(resource: Mapping[str, Any]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 from fhir_mappings.concepts import Allergy, Drug
 from fhir_mappings.facts import ImmunizationFact
 from fhir_mappings.read import as_list, code_of, codings, date_of, first_text, mapping, string, texts
-from fhir_mappings.systems import CVX, RXNORM, canonical
-from fhir_mappings.valuesets import allergy_concepts, drug_for_ingredient_code, drugs_named, vaccine_concepts
+from fhir_mappings.systems import CVX, canonical
+from fhir_mappings.valuesets import allergy_concepts, allergy_drugs, vaccine_concepts
 
 INACTIVE_ALLERGY = frozenset({"inactive", "resolved"})
 NOT_AN_ALLERGY = frozenset({"refuted", "entered-in-error"})
@@ -56,10 +56,9 @@ def map_allergy(resource: Mapping[str, Any]) -> frozenset[Allergy] | None:
 
 
 def map_drug_allergy(resource: Mapping[str, Any]) -> frozenset[Drug] | None:
-    """Guideline drugs an AllergyIntolerance names (RxNorm ingredient code or name); None when none."""
+    """Guideline drugs an AllergyIntolerance names (RxNorm code, drug name or drug class); None when none."""
     pairs, names = _substances(resource)
-    found = {d for system, code in pairs if canonical(system) == RXNORM and (d := drug_for_ingredient_code(code))}
-    found |= {d for name in names for d in drugs_named(name)}
+    found = allergy_drugs(pairs, names)
     if not found:
         return None
     return frozenset(found) if _active(resource) else frozenset()

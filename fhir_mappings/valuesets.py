@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fhir_mappings.concepts import Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
-from fhir_mappings.systems import ICD10, ICD10CM, canonical
+from fhir_mappings.systems import ICD10, ICD10CM, RXNORM, canonical
 
 TERMINOLOGY = Path(__file__).resolve().parent / "terminology"
 LAB_CODES_ENV = "CDS_LAB_CODES"
@@ -374,16 +374,49 @@ def vaccine_concepts(cvx_codes: Iterable[str], names: Iterable[str]) -> frozense
     return frozenset(found)
 
 
+@dataclass(frozen=True)
+class _AllergyIndex:
+    by_code: Mapping[tuple[str, str], str]
+    names: _NameIndex
+    drug_by_code: Mapping[tuple[str, str], Drug]
+    classes: _NameIndex
+    class_drugs: Mapping[str, frozenset[Drug]]
+
+
 @cache
-def _allergy_index() -> tuple[Mapping[tuple[str, str], str], _NameIndex]:
+def _allergy_index() -> _AllergyIndex:
     data = load("allergies.json")
-    by_code = {(e["system"], e["code"]): e["concept"] for e in data["entries"] if _usable(e)}
-    return by_code, _NameIndex.build(data["names"])
+    classes = data["drug_classes"]
+    return _AllergyIndex(
+        by_code={(e["system"], e["code"]): e["concept"] for e in data["entries"] if _usable(e)},
+        names=_NameIndex.build(data["names"]),
+        drug_by_code={(e["system"], e["code"]): Drug(e["drug"]) for e in data["drug_entries"] if _usable(e)},
+        classes=_NameIndex.build({name: c["names"] for name, c in classes.items()}),
+        class_drugs={name: frozenset(Drug(d) for d in c["drugs"]) for name, c in classes.items()},
+    )
 
 
 def allergy_concepts(codings: Iterable[tuple[str, str]], names: Iterable[str]) -> frozenset[str]:
-    by_code, index = _allergy_index()
-    found = {by_code[(canonical(s), c)] for s, c in codings if (canonical(s), c) in by_code}
+    """Allergy concepts (sulfonamide) of an allergy's codes, else of its names."""
+    index = _allergy_index()
+    found = {index.by_code[(canonical(s), c)] for s, c in codings if (canonical(s), c) in index.by_code}
     for name in names:
-        found.update(index.find(name))
+        found.update(index.names.find(name))
+    return frozenset(found)
+
+
+def allergy_drugs(codings: Iterable[tuple[str, str]], names: Iterable[str]) -> frozenset[Drug]:
+    """The guideline drugs an allergy names: by RxNorm ingredient or allergy-substance code, by drug
+    name, or by a drug class it names (every drug of the class)."""
+    index = _allergy_index()
+    found: set[Drug] = set()
+    for system, code in codings:
+        key = (canonical(system), code)
+        drug = index.drug_by_code.get(key) or (drug_for_ingredient_code(code) if key[0] == RXNORM else None)
+        if drug is not None:
+            found.add(drug)
+    for name in names:
+        found.update(drugs_named(name))
+        for drug_class in index.classes.find(name):
+            found |= index.class_drugs[drug_class]
     return frozenset(found)

@@ -11,17 +11,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from fhir_mappings.builders import medication_request, stopped_medication_request, updated_medication_request
+from fhir_mappings.concepts import Route
 from fhir_mappings.facts import MedicationOrder
 from hooks.recommendation import Action
 
 
 def new_order(patient_reference: str | None, product: tuple[str, str], description: str, *, dose_value: float,
-              dose_unit: str, frequency: int, period: float, period_unit: str, text: str) -> Action:
+              dose_unit: str, frequency: int, period: float, period_unit: str, text: str,
+              route: Route = Route.ORAL) -> Action:
     """Create a draft MedicationRequest for `product` (RxCUI, display): a `create` action."""
     code, display = product
     resource = medication_request(
         patient_reference=patient_reference, rxnorm_code=code, display=display, dose_value=dose_value,
-        dose_unit=dose_unit, frequency=frequency, period=period, period_unit=period_unit, text=text,
+        dose_unit=dose_unit, frequency=frequency, period=period, period_unit=period_unit, text=text, route=route,
     )
     return Action("create", description, resource)
 
@@ -42,6 +44,31 @@ def start_mycophenolate(patient_reference: str | None, description: str) -> Acti
     """Draft mycophenolate mofetil 500 mg twice daily (starting dose)."""
     return new_order(patient_reference, MYCOPHENOLATE_500_MG_TABLET, description, dose_value=500, dose_unit="mg",
                      frequency=2, period=1, period_unit="d", text=MYCOPHENOLATE_START_TEXT)
+
+
+ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
+ZOLEDRONIC_ACID_INGREDIENT = ("77655", "zoledronic acid")
+
+
+def start_atovaquone(patient_reference: str | None) -> Action:
+    """Draft atovaquone 1500 mg once daily, the adult PJP prophylaxis dose (the order-safety check sets a
+    child's dose by weight)."""
+    return new_order(
+        patient_reference, ATOVAQUONE_INGREDIENT, "Draft order: atovaquone 1500 mg orally once daily",
+        dose_value=1500, dose_unit="mg", frequency=1, period=1, period_unit="d",
+        text="Atovaquone oral suspension 1500 mg (10 mL of 750 mg/5 mL) once daily with a fatty meal",
+    )
+
+
+def start_zoledronic_acid(patient_reference: str | None) -> Action:
+    """Draft zoledronic acid 5 mg IV once yearly (Reclast label: treatment and prevention of
+    glucocorticoid-induced osteoporosis)."""
+    return new_order(
+        patient_reference, ZOLEDRONIC_ACID_INGREDIENT, "Draft order: zoledronic acid 5 mg IV once yearly",
+        dose_value=5, dose_unit="mg", frequency=1, period=1, period_unit="a", route=Route.INTRAVENOUS,
+        text="Zoledronic acid 5 mg in 100 mL by intravenous infusion over at least 15 minutes, once yearly; "
+        "hydrate first; calcium and vitamin D replete",
+    )
 
 
 def delete_draft(order: MedicationOrder, description: str | None = None) -> Action:

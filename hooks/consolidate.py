@@ -5,8 +5,8 @@ Pure: results in, results out; applied by the engine after every recommendation 
 1. Start of therapy: the findings that are start-of-therapy checks (`Finding.start_check`) of one drug
    (baseline tests, pregnancy test, folate) become one card whose suggestions carry every item; it keeps
    the most severe indicator and the recommendation id of its most severe (then first) part.
-2. Nothing asked twice: an order (a created ServiceRequest or MedicationRequest, by code) suggested by
-   two cards stays on the more severe card, then on the recommendation with the higher declared
+2. Nothing asked twice: an order (a created ServiceRequest or MedicationRequest, by code; a change to a
+   draft order, by its reference) suggested by two cards stays on the more severe card, then on the recommendation with the higher declared
    `specificity`, then on the first by id; the other card says where it is ordered.
 3. The card budget (`[card-budget]` of the rule settings, per hook): critical and warning cards are always
    shown; when the response would hold more cards than the budget, the information cards beyond it are
@@ -188,8 +188,15 @@ def merge_start_of_therapy(results: list[Result]) -> list[Result]:
 
 
 def order_key(action: Action) -> tuple[str, str] | None:
-    """What an action orders: (resource type, code) of a created ServiceRequest or MedicationRequest."""
+    """What an action orders: (resource type, code) of a created ServiceRequest or MedicationRequest; for
+    a change (update or delete) of a draft MedicationRequest, (its reference, "change"): one card per
+    response changes a given draft (the more severe one, then the more specific, e.g. draft-order-safety)."""
     resource = action.resource or {}
+    if action.type == "delete" and (action.resource_id or "").startswith("MedicationRequest/"):
+        return action.resource_id, "change"
+    if action.type == "update" and resource.get("resourceType") == "MedicationRequest" and (
+            resource.get("status") == "draft" and isinstance(resource.get("id"), str)):
+        return f"MedicationRequest/{resource['id']}", "change"
     kind = resource.get("resourceType")
     if action.type != "create" or kind not in ("ServiceRequest", "MedicationRequest"):
         return None
@@ -214,7 +221,8 @@ def _without(finding: Finding, taken: Mapping[tuple[str, str], str]) -> Finding:
                 moved.setdefault(taken[key], []).append(_ordered_item(action))
             else:
                 kept.append(action)
-        if kept:
+        # A suggestion that loses the change of a draft (its removal) loses what it creates in its place too.
+        if kept and not any((k := order_key(a)) in taken and k[1] == "change" for a in suggestion.actions):
             suggestions.append(replace(suggestion, actions=tuple(kept)) if len(kept) < len(suggestion.actions)
                                else suggestion)
     if not moved:

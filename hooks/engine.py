@@ -7,7 +7,8 @@ rather than in every rule:
 - on order-select/order-sign only findings about a draft order are shown;
 - at most one finding per recommendation (each `evaluate` returns one or None);
 - every one-click medication order passes the order-safety check (`hooks.order_safety`), so no
-  recommendation can offer an order that is unsafe for this patient.
+  recommendation can offer an order that is unsafe for this patient; the clinician's own draft orders
+  meet the same check (`hooks.order_safety.drafts`), one card per draft that fails.
 - a finding that states an absence ("no PJP prophylaxis") from data not obtained or obtained only in
   part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`);
 - the findings become fewer, sharper cards (`hooks.consolidate`): one card per new drug's start-of-therapy
@@ -19,12 +20,15 @@ rather than in every rule:
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
 from hooks import consolidate, unreadable
 from hooks.order_safety import params as order_safety_params
+from hooks.order_safety.drafts import DRAFT_ORDER_SAFETY, screen_drafts
 from hooks.order_safety.screen import screen_finding
 from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation, Result
 from hooks.settings import RuleSettings
@@ -93,8 +97,21 @@ def evaluate(
         if facts.hook in ORDER_HOOKS and not finding.about_drafts:
             continue
         results.append(Result(recommendation, unverified(recommendation, finding, facts)))
+    if DRAFT_ORDER_SAFETY in recommendations:
+        results += _draft_results(facts, safety, strict)
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
     shown = consolidate.consolidate(results, facts.hook, budgets)
     blind = unreadable.notice(facts, recommendations, applicable,
                               lambda r: settings.get(r.id, r.defaults()), shown=results)
     return shown if blind is None else [*shown, blind]
+
+
+def _draft_results(facts: ClinicalFacts, safety: Mapping[str, Any], strict: bool) -> list[Result]:
+    """The order-safety cards of the clinician's draft orders, guarded like a recommendation."""
+    try:
+        return [Result(DRAFT_ORDER_SAFETY, finding) for finding in screen_drafts(facts, safety)]
+    except Exception as error:
+        if strict:
+            raise
+        log.error("recommendation %s failed: %s", DRAFT_ORDER_SAFETY.id, type(error).__name__)
+        return []

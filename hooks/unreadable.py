@@ -17,7 +17,7 @@ signed could not be read, information otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fhir_mappings.concepts import (
     OSTEOPOROSIS_THERAPY,
@@ -65,8 +65,12 @@ class Needs:
     limits: Mapping[Lab | Antibody, tuple[str, ...]] = field(default_factory=dict)
     #: For a recommendation about some patients only (juvenile, IBM, an antibody): whether this patient is one.
     when: Callable[[ClinicalFacts], bool] | None = None
+    #: Reads only the draft orders themselves (the draft-order safety check), not the record's items.
+    drafts_only: bool = False
 
     def switched_off_by(self, item: Unreadable, params: Params) -> bool:
+        if self.drafts_only and not item.is_draft:
+            return False
         if item.reason is UnreadableReason.DOSE:
             return item.drug in self.doses
         if item.reason is UnreadableReason.MEDICATION:
@@ -98,13 +102,14 @@ NEEDS: dict[str, Needs] = {
     "anti-ro52-myositis": _needs("anti-Ro52 induction", drugs=STEROID_SPARING_AGENTS, doses=GC,
                                   when=_positive(Antibody.RO52)),
     "azathioprine-tpmt": _needs("azathioprine TPMT/NUDT15", doses={Drug.AZATHIOPRINE}),
-    "bone-protection": _needs("bone protection", drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC,
-                              egfr_below=("bisphosphonate_min_egfr",)),
+    "bone-protection": _needs("bone protection", drugs=OSTEOPOROSIS_THERAPY | {Drug.CALCIUM, Drug.VITAMIN_D}, doses=GC),
     "calcineurin-inhibitor-risk": _needs("calcineurin-inhibitor kidney and blood pressure", drugs={Drug.CICLOSPORIN, Drug.TACROLIMUS},
                                          egfr_below=("egfr_threshold",)),
     "cancer-screening": _needs("cancer screening", drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
     "ck-monitoring": _needs("CK monitoring", drugs=STEROID_SPARING_AGENTS | GC),
     "cyclophosphamide-checks": _needs("cyclophosphamide dose and pre-cycle checks", doses={Drug.CYCLOPHOSPHAMIDE}),
+    "draft-order-safety": replace(_needs("the safety check of the draft order", doses=frozenset(Drug)),
+                                  drafts_only=True),
     "draft-strength-conflict": _needs("strength conflict"),
     "gc-initial-dose": _needs("the initial glucocorticoid dose", doses=GC),
     "gc-taper": _needs("the taper", doses=GC),

@@ -4,7 +4,7 @@ import gzip
 import json
 
 from tests.api import FIXTURES, hook_request
-from tests.fhir_builders import bundle, condition, immunization, medication_request, observation, patient
+from tests.fhir_builders import allergy, bundle, condition, immunization, medication_request, observation, patient
 from tests.test_cli import run
 
 SECRET = {**patient(), "id": "secret-patient-4711", "name": [{"family": "Secretname"}], "birthDate": "1961-02-03"}
@@ -114,3 +114,14 @@ def test_a_text_only_diagnosis_is_reported_without_its_text(tmp_path):
     resources = [{"resourceType": "Condition", "id": "c", "code": {"text": "Secret free text"}}]
     code, out, _ = run("coverage", write(tmp_path, "r.json", json.dumps(hook_request("patient-view", resources))))
     assert code == 0 and "code-system: 1" in out and "coded only as text: 1" in out and "Secret" not in out
+
+
+def test_an_allergy_recognised_by_its_text_alone_counts_as_recognised_without_keeping_the_text(tmp_path):
+    resources = [allergy(text="Sulpha"), allergy(text="Pollen of a private garden"), allergy("91939003")]
+    path = write(tmp_path, "allergies.json", json.dumps(bundle(*resources)))
+    code, out, err = run("coverage", path)
+    assert (code, err) == (0, "")
+    assert "AllergyIntolerance - (text only): 2 codings, 1 recognised (50%)" in out
+    assert "-> sulfonamide (by name only) (1)" in out
+    assert "private garden" not in out
+    assert "  + 91939003  -> sulfonamide (1)" in out

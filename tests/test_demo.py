@@ -49,15 +49,15 @@ def test_anti_hmgcr_myopathy_on_a_statin_gets_the_stop_statin_card(client):
     assert "statin-anti-hmgcr" in _cards(client, "hmgcr-statin", "patient-view")
 
 
-def test_methotrexate_ordered_in_pregnancy_gets_the_critical_teratogen_card(client):
+def test_methotrexate_ordered_in_pregnancy_gets_the_critical_draft_order_safety_card(client):
     methotrexate = _draft("105585", "Methotrexate 2.5 MG Oral Tablet", 15, 1, "wk")
-    card = _cards(client, "pregnant-methotrexate", "order-sign", [methotrexate])["teratogen-pregnancy"]
-    assert card["indicator"] == "critical"
+    card = _cards(client, "pregnant-methotrexate", "order-sign", [methotrexate])["draft-order-safety"]
+    assert card["indicator"] == "critical" and "pregnancy" in card["summary"]
 
 
 def test_too_much_prednisone_for_the_child_with_juvenile_dm_gets_a_dose_change(client):
     prednisone = _draft("312615", "Prednisone 20 MG Oral Tablet", 80, 1, "d")
-    card = _cards(client, "juvenile-dermatomyositis", "order-select", [prednisone])["juvenile-dm-dosing"]
+    card = _cards(client, "juvenile-dermatomyositis", "order-select", [prednisone])["draft-order-safety"]
     (action,) = card["suggestions"][0]["actions"]
     assert action["type"] == "update" and action["resource"]["id"] == "draft-1"
 

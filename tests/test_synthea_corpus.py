@@ -219,7 +219,12 @@ def test_without_myositis_the_methotrexate_safety_cards_are_exactly_those_of_pat
                                                                                                        first_pass):
     for record, ((_, view), (_, sign)) in zip(corpus, first_pass, strict=True):
         assert set(view) == (METHOTREXATE_SAFETY if on_methotrexate(record) else set()), patient_id(record)
-        assert sign == {}, patient_id(record)  # a prednisone draft needs no card without myositis
+        # A prednisone draft needs no card without myositis, except a child's without a recent weight: the
+        # order-safety check says the weight is missing (draft-order-safety), it does not guess a dose.
+        assert set(sign) <= {"draft-order-safety"}, patient_id(record)
+        if sign:
+            assert facts_of(record).is_child and "no weight in the last 30 days" in sign["draft-order-safety"][
+                "summary"], patient_id(record)
 
 
 def test_with_myositis_on_prednisone_every_patient_gets_the_guideline_cards(corpus, second_pass):
@@ -247,7 +252,7 @@ def test_methotrexate_ordered_for_the_pregnant_patient_is_critical(corpus, post)
     pregnant = [r for r in corpus if "pregnancy" in expected_conditions(r)]
     assert len(pregnant) == 1
     _, cards = post("order-sign", pregnant[0], with_myositis_on_prednisone(pregnant[0]), drafts=(methotrexate,))
-    assert cards["teratogen-pregnancy"]["indicator"] == "critical"
+    assert cards["draft-order-safety"]["indicator"] == "critical" and "teratogen-pregnancy" not in cards
 
 
 def test_tacrolimus_ordered_with_hypertension_warns_for_every_hypertensive_patient(corpus, post):

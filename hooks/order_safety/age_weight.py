@@ -53,7 +53,7 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
         return not_recommended("age not recorded: check the dose suits this patient", missing_data=True)
     if age >= 18:
         if candidate.drug in WEIGHT_DOSED_IN_ADULTS and recent_weight_kg(facts) is None:
-            return leave_out("no weight in the last 90 days: the dose is by weight")
+            return leave_out("no weight in the last 90 days: the dose is by weight", missing_data=True)
         return None
     if candidate.drug is Drug.FOLIC_ACID:
         return _folic_acid(candidate, params)
@@ -64,7 +64,7 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     size = dosing_bsa_m2(facts) if rule.per_m2 else weight
     if weight is None or size is None:
         needed = "weight in the last 30 days and a height" if rule.per_m2 else "weight in the last 30 days"
-        return leave_out(f"under 18 and no {needed}: no weight-based dose")
+        return leave_out(f"under 18 and no {needed}: no weight-based dose", missing_data=True)
     return _within_rule(candidate, rule, size, age, params)
 
 

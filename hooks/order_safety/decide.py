@@ -54,7 +54,9 @@ def combine(decisions: Iterable[Decision]) -> Decision:
     worst = max(d.verdict for d in decisions)
     deciding = [d for d in decisions if d.verdict is worst]
     if worst is Verdict.LEAVE_OUT:
-        return leave_out("; ".join(dict.fromkeys(d.reason for d in deciding if d.reason)))
+        return leave_out("; ".join(dict.fromkeys(d.reason for d in deciding if d.reason)),
+                         contraindicated=any(d.contraindicated for d in deciding),
+                         missing_data=all(d.missing_data for d in deciding))
     changes = [d for d in decisions if d.adjustment is not None]
     reason = "; ".join(dict.fromkeys(d.reason for d in [*changes, *deciding, *decisions] if d.reason))
     if len({d.adjustment for d in changes}) > 1:

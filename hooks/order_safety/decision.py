@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from fhir_mappings.concepts import Drug
-from fhir_mappings.facts import MedicationOrder
+from fhir_mappings.facts import ConditionFact, MedicationOrder
 from fhir_mappings.suggested_orders import SuggestedOrder
 
 
@@ -29,6 +29,9 @@ class Candidate:
     creates: bool
     #: References of draft orders the same suggestion deletes (a replacement is no duplicate of them).
     replaces: frozenset[str] = frozenset()
+    #: True for the clinician's own draft order as written (`drafts`): of two drafts that interact or
+    #: duplicate each other, one carries the card.
+    is_draft: bool = False
 
     @property
     def drug(self) -> Drug:
@@ -62,6 +65,9 @@ class Decision:
     #: True when the verdict comes from data that is missing (no recent eGFR), not from a finding:
     #: the next option is then not promoted in its place.
     missing_data: bool = False
+    #: True when a label or guideline contraindicates the order for this patient (not merely a dose or
+    #: route to change): a draft order the clinician wrote gets a critical card (`drafts`).
+    contraindicated: bool = False
 
 
 def offer(note: str = "") -> Decision:
@@ -73,9 +79,19 @@ def not_recommended(reason: str, *, missing_data: bool = False) -> Decision:
     return Decision(Verdict.NOT_RECOMMENDED, reason, missing_data=missing_data)
 
 
-def leave_out(reason: str) -> Decision:
-    return Decision(Verdict.LEAVE_OUT, reason)
+def leave_out(reason: str, *, contraindicated: bool = False, missing_data: bool = False) -> Decision:
+    return Decision(Verdict.LEAVE_OUT, reason, missing_data=missing_data, contraindicated=contraindicated)
 
 
 def adjust(reason: str, adjustment: Adjustment) -> Decision:
     return Decision(Verdict.ADJUST, reason, adjustment)
+
+
+def on_record(condition: ConditionFact) -> str:
+    """A diagnosis behind a decision, as a card states it: its name, and its onset when known."""
+    return f"{condition.display} on record{since(condition, ' (since {})')}"
+
+
+def since(condition: ConditionFact, shape: str = ", since {}") -> str:
+    """The onset of a diagnosis in `shape`, or "" when not recorded."""
+    return shape.format(condition.onset.isoformat()) if condition.onset else ""

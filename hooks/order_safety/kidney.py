@@ -40,6 +40,17 @@ def recent_egfr(facts: ClinicalFacts, params: Params) -> EgfrReading | None:
     return reading
 
 
+def _cut_offs(drug: Drug, params: Params) -> tuple[float, ...]:
+    """The eGFR cut-offs this drug's decision compares the patient's eGFR with."""
+    if drug is Drug.METHOTREXATE:
+        return params["methotrexate_avoid_below_egfr"], params["methotrexate_reduce_below_egfr"]
+    if drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
+        return params["tmp_smx_avoid_below_egfr"], params["tmp_smx_half_dose_below_egfr"]
+    if drug in ORAL_BISPHOSPHONATE_LIMITS:
+        return (params[ORAL_BISPHOSPHONATE_LIMITS[drug]],)
+    return (params["mycophenolate_renal_limit_egfr"],)
+
+
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
     drug = candidate.drug
     mycophenolate_high = drug is Drug.MYCOPHENOLATE_MOFETIL and candidate.order.dose is not None and (
@@ -50,17 +61,22 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     if egfr is None:
         return not_recommended(f"no eGFR in the last {params['result_max_days']} days; check renal function first",
                                missing_data=True)
-    shown = f"eGFR {egfr.value:.0f} on {egfr.when.date().isoformat()}"
+    shown = f"eGFR {egfr.comparator or ''}{egfr.value:.0f} on {egfr.when.date().isoformat()}"
+    undecided = [limit for limit in _cut_offs(drug, params) if egfr.below(limit) is None]
+    if undecided:  # a reported bound (">30") that does not say which side of a cut-off the eGFR is on
+        return not_recommended(f"{shown} cannot be compared with the cut-off of {max(undecided):g}; check renal "
+                               "function first", missing_data=True)
     if drug is Drug.METHOTREXATE:
-        return _methotrexate(candidate, egfr.value, shown, params)
+        return _methotrexate(candidate, egfr, shown, params)
     if drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
-        return _tmp_smx(candidate, egfr.value, shown, params)
+        return _tmp_smx(candidate, egfr, shown, params)
     if drug in ORAL_BISPHOSPHONATE_LIMITS:
         limit = params[ORAL_BISPHOSPHONATE_LIMITS[drug]]
-        if egfr.value < limit:
-            return leave_out(f"{shown} is below {limit:g} (label); consider denosumab with specialist advice")
+        if egfr.below(limit):
+            return leave_out(f"{shown} is below {limit:g} (label); consider denosumab with specialist advice",
+                             contraindicated=drug is Drug.ZOLEDRONIC_ACID)
         return None
-    if egfr.value < params["mycophenolate_renal_limit_egfr"]:
+    if egfr.below(params["mycophenolate_renal_limit_egfr"]):
         cap = params["mycophenolate_renal_max_mg_per_day"]
         return adjust(f"{shown}: at most {cap / 1000:g} g/day (label)", Adjustment(
             f"mycophenolate mofetil {cap / 2:g} mg twice daily", f"Mycophenolate mofetil {cap / 2:g} mg by mouth twice "
@@ -68,16 +84,20 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     return None
 
 
-def _methotrexate(candidate: Candidate, egfr: float, shown: str, params: Params) -> Decision | None:
-    if egfr < params["methotrexate_avoid_below_egfr"]:
-        return leave_out(f"{shown} is below {params['methotrexate_avoid_below_egfr']:g}: avoid methotrexate")
-    if egfr >= params["methotrexate_reduce_below_egfr"]:
+def _methotrexate(candidate: Candidate, egfr: EgfrReading, shown: str, params: Params) -> Decision | None:
+    if egfr.below(params["methotrexate_avoid_below_egfr"]):
+        return leave_out(f"{shown} is below {params['methotrexate_avoid_below_egfr']:g}: avoid methotrexate",
+                         contraindicated=True)
+    if not egfr.below(params["methotrexate_reduce_below_egfr"]):
         return None
     dose = candidate.order.dose
     if dose is None or abs(dose.administrations_per_day * 7 - 1) > 1e-3:
         return leave_out(f"{shown}: a reduced once-weekly dose is needed and this order's dose cannot be reduced")
-    mg = dose_in_steps(dose.mg_per_administration_high * params["methotrexate_reduced_dose_fraction"], 2.5,
-                       at_least_mg=2.5)
+    ceiling = params["methotrexate_reduced_max_mg_per_week"]
+    if dose.mg_per_administration_high <= ceiling:
+        return None  # already a reduced dose
+    mg = dose_in_steps(min(dose.mg_per_administration_high * params["methotrexate_reduced_dose_fraction"], ceiling),
+                       2.5, at_least_mg=2.5)
     if mg is None:
         return leave_out(f"{shown}: reduced dose below one tablet")
     route = "by mouth" if candidate.order.route in (Route.ORAL, None) else "subcutaneously"
@@ -86,10 +106,10 @@ def _methotrexate(candidate: Candidate, egfr: float, shown: str, params: Params)
         "function)", dose_value=mg, dose_unit="mg"))
 
 
-def _tmp_smx(candidate: Candidate, egfr: float, shown: str, params: Params) -> Decision | None:
-    if egfr < params["tmp_smx_avoid_below_egfr"]:
+def _tmp_smx(candidate: Candidate, egfr: EgfrReading, shown: str, params: Params) -> Decision | None:
+    if egfr.below(params["tmp_smx_avoid_below_egfr"]):
         return leave_out(f"{shown} is below {params['tmp_smx_avoid_below_egfr']:g}: TMP-SMX not recommended (label)")
-    if egfr >= params["tmp_smx_half_dose_below_egfr"]:
+    if not egfr.below(params["tmp_smx_half_dose_below_egfr"]):
         return None
     trimethoprim = candidate.suggested.ingredient_mg_per_day("trimethoprim")
     if trimethoprim is not None and trimethoprim <= params["trimethoprim_prophylaxis_max_mg_per_day"] / 2:

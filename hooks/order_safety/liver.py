@@ -9,7 +9,7 @@ from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Condition, Dru
 from fhir_mappings.facts import ClinicalFacts
 from fhir_mappings.numbers import num
 from hooks.criteria import recent_enzyme, upper_limit
-from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended
+from hooks.order_safety.decision import Candidate, Decision, leave_out, not_recommended, on_record
 from hooks.recommendation import Params
 
 #: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
@@ -42,15 +42,15 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     drug = candidate.drug
     conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     if conditions and drug is Drug.METHOTREXATE:
-        return leave_out(f"{conditions[0].display} on record (label contraindication)")
+        return leave_out(f"{on_record(conditions[0])}: label contraindication", contraindicated=True)
     liver = facts.conditions_of(Condition.LIVER_DISEASE)
     if liver and drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
-        return not_recommended(f"{liver[0].display} on record: contraindicated with marked hepatic damage (label)")
+        return not_recommended(f"{on_record(liver[0])}: contraindicated with marked hepatic damage (label)")
     if drug in HEPATOTOXIC_IMMUNOSUPPRESSANTS:
         raised = raised_transaminase(facts, params)
         muscle = likely_muscle(facts, params) if raised else None
         if muscle:
-            return not_recommended(f"{raised}, likely from muscle ({muscle}): check GGT before starting")
+            return not_recommended(f"check GGT before starting: {raised}, likely from muscle ({muscle})")
         if raised:
             return leave_out(raised)
     return None

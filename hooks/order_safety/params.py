@@ -33,6 +33,10 @@ PARAMETERS: Mapping[str, Parameter] = {
         0.5, "fraction of the dose offered below methotrexate_reduce_below_egfr (rounded down to 2.5 mg)",
         "local policy (published reductions vary; British Association of Dermatologists 2016 halves the dose at "
         "creatinine clearance 20-50)"),
+    "methotrexate_reduced_max_mg_per_week": Parameter(
+        12.5, "below methotrexate_reduce_below_egfr: a methotrexate order above this (mg/week) is reduced; one at or "
+        "below it is already a reduced dose", "local policy: half the usual 25 mg/week maximum (EULAR 2009 "
+        "methotrexate recommendations, Visser et al., Ann Rheum Dis 2009;68:1086-1093), as the reduced-dose fraction"),
     "tmp_smx_half_dose_below_egfr": Parameter(
         30, "eGFR below which TMP-SMX is offered at half the usual regimen", f"{_BACTRIM}: CrCl 15-30 mL/min, half "
         "the usual regimen"),

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import BISPHOSPHONATES, TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts
-from hooks.order_safety.decision import Candidate, Decision, leave_out, offer
+from hooks.order_safety.decision import Candidate, Decision, leave_out, offer, since
 from hooks.recommendation import Params
 
 #: Not in pregnancy, planned pregnancy or breastfeeding (ACR 2022 GIOP; denosumab label).
@@ -22,7 +22,7 @@ def pregnancy_state(facts: ClinicalFacts, params: Params) -> str | None:
                           (Condition.BREASTFEEDING, "breastfeeding")):
         found = facts.conditions_of(concept)
         if found:
-            return f"{word} on record ({found[0].display})"
+            return f"{word} on record ({found[0].display}{since(found[0])})"
     hcg = facts.latest(Lab.HCG)
     if hcg is not None and hcg.when is not None and hcg.interpretation is Qualitative.POSITIVE and (
             facts.now - hcg.when <= timedelta(days=params["hcg_window_days"])):
@@ -37,7 +37,7 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     state = pregnancy_state(facts, params)
     if state is not None:
         source = "ACR 2020 reproductive health" if drug in TERATOGENS else "ACR 2022 GIOP"
-        return leave_out(f"{state} ({source})")
+        return leave_out(f"{state} ({source})", contraindicated=drug in TERATOGENS)
     if drug in TERATOGENS and facts.patient.childbearing_potential:
         return offer(CONTRACEPTION_NOTE)
     return None

@@ -104,11 +104,11 @@ def _relabel(suggestion: Suggestion, actions: tuple[Action, ...], decision: Deci
 def _screen_action(action: Action, facts: ClinicalFacts, params: Params,
                    replaces: frozenset[str]) -> tuple[Decision, Action]:
     resource = action.resource or {}
-    decision = _decide_resource(resource, action.type == "create", facts, params, replaces)
+    decision = decide_resource(resource, action.type == "create", facts, params, replaces)
     if decision.verdict is Verdict.LEAVE_OUT or decision.adjustment is None:
         return decision, action
-    changed = _adjusted(resource, decision)
-    again = _decide_resource(changed, action.type == "create", facts, params, replaces,
+    changed = adjusted_resource(resource, decision)
+    again = decide_resource(changed, action.type == "create", facts, params, replaces,
                              settled=decision.adjustment.by)
     if again.verdict in (Verdict.ADJUST, Verdict.LEAVE_OUT):
         return leave_out(f"{decision.reason}; {again.reason}"), action
@@ -119,20 +119,20 @@ def _screen_action(action: Action, facts: ClinicalFacts, params: Params,
     return Decision(verdict, reason, decision.adjustment, missing_data=missing), new_action
 
 
-def _decide_resource(resource: Mapping[str, Any], creates: bool, facts: ClinicalFacts, params: Params,
-                     replaces: frozenset[str], *, settled: str | None = None) -> Decision:
+def decide_resource(resource: Mapping[str, Any], creates: bool, facts: ClinicalFacts, params: Params,
+                    replaces: frozenset[str], *, settled: str | None = None, draft: bool = False) -> Decision:
     suggested = read_suggested_order(resource, facts.today)
     if not suggested.orders:
         return leave_out("its medication is not one this service can check")
-    decisions = [decide(facts, Candidate(order, suggested, creates, replaces), params, settled=settled)
-                 for order in suggested.orders]
+    decisions = [decide(facts, Candidate(order, suggested, creates, replaces, is_draft=draft), params,
+                        settled=settled) for order in suggested.orders]
     decision = combine(decisions)
     if decision.verdict is Verdict.ADJUST and len(suggested.orders) > 1:
         return leave_out(f"a combination product cannot be adjusted: {decision.reason}")
     return decision
 
 
-def _adjusted(resource: Mapping[str, Any], decision: Decision) -> dict[str, Any]:
+def adjusted_resource(resource: Mapping[str, Any], decision: Decision) -> dict[str, Any]:
     change = decision.adjustment
     return updated_medication_request(
         resource, text=change.text, dose_value=change.dose_value, dose_unit=change.dose_unit,

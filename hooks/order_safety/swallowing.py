@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import Condition, Drug, Route
 from fhir_mappings.facts import ClinicalFacts
-from hooks.order_safety.decision import Candidate, Decision, leave_out
+from hooks.order_safety.decision import Candidate, Decision, leave_out, on_record
 from hooks.recommendation import Params
 
 ORAL_BISPHOSPHONATES = frozenset({Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE})
@@ -19,4 +19,4 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     found = facts.conditions_of(Condition.DYSPHAGIA, Condition.OESOPHAGEAL_DISEASE)
     if not found:
         return None
-    return leave_out(f"{found[0].display} on record; {ALTERNATIVES}")
+    return leave_out(f"{on_record(found[0])}; {ALTERNATIVES}")

@@ -112,8 +112,9 @@ def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
     if not inhibitors:
         return None
     involved = azathioprine + inhibitors
+    if any(m.is_draft for m in involved):
+        return None  # a draft that creates the interaction: draft-order-safety's critical card, with its removal
     names = " / ".join(sorted({m.drug.value for m in inhibitors}))
-    newest = tuple(m for m in involved if m.is_draft)
     return _Problem(
         Indicator.CRITICAL,
         f"Azathioprine with {names}: risk of severe myelosuppression",
@@ -124,7 +125,7 @@ def _xanthine_oxidase(facts: ClinicalFacts, azathioprine: tuple[MedicationOrder,
         "Source: azathioprine label interaction (not verified against the label text: docs/evidence.md#azathioprine).",
         involved,
         tuple(describe(m) for m in involved),
-        _remove_drafts(newest, "Remove the draft order that creates the interaction"),
+        (),
     )
 
 

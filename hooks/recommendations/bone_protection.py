@@ -12,7 +12,8 @@ prednisone-equivalent >= `min_mg_per_day` for > `min_days` actual or planned.
 Then:
 - very high / high risk (prior fragility fracture, T-score <= -2.5, GC >= 30 mg/day for > 30 days
   (>= 30 mg/day under 40), cumulative >= 5 g in a year) or osteoporosis, and no osteoporosis therapy
-  -> warning "start osteoporosis therapy", oral alendronate suggested unless eGFR < `bisphosphonate_min_egfr`;
+  -> warning "start osteoporosis therapy", oral alendronate suggested (the order-safety check removes it,
+  and says why, below its eGFR limit, with dysphagia, in pregnancy or breastfeeding);
 - otherwise no calcium/vitamin D supplement or no T-score within `bmd_interval_days` -> info.
 FRAX-based categories cannot be computed from the data this service receives.
 """
@@ -29,7 +30,6 @@ from hooks.criteria import (
     days_at_or_above,
     describe,
     draft_references,
-    latest_egfr,
     maintenance_glucocorticoids,
     prednisone_equivalent_mg_per_day,
     sustained_glucocorticoid,
@@ -103,22 +103,6 @@ def _alendronate(patient: str | None) -> Suggestion:
     return Suggestion("Order alendronate 70 mg once weekly", (create,), is_recommended=True)
 
 
-def _renal_note(facts: ClinicalFacts, params: Params) -> tuple[bool, str, str | None]:
-    """(oral bisphosphonate suitable, note for the detail, eGFR fact)."""
-    egfr = latest_egfr(facts, params["egfr_window_days"])
-    limit = params["bisphosphonate_min_egfr"]
-    if egfr is None:
-        return True, f"Check renal function first: oral bisphosphonates are not recommended below about {num(limit)} mL/min.", None
-    below = egfr.below(limit)
-    if below is None:
-        return False, (f"{egfr.text} cannot be compared with the oral bisphosphonate cut-off of about {num(limit)} "
-                       "mL/min: check renal function before choosing one."), egfr.text
-    if below:
-        return False, (f"eGFR below {num(limit)}: oral bisphosphonates are not recommended (label cut-off, to be "
-                       "verified); consider specialist advice (e.g. denosumab)."), egfr.text
-    return True, f"Renal function allows an oral bisphosphonate (label cut-off about {num(limit)} mL/min).", egfr.text
-
-
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not facts.is_adult:
         return None
@@ -156,17 +140,14 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         "DXA reports may not reach this service: verify before ordering."
     )
     if needs_therapy:
-        suitable, renal, egfr_fact = _renal_note(facts, params)
-        if egfr_fact:
-            facts_used.append(egfr_fact)
-        suggestions = ([_alendronate(patient)] if suitable else []) + (
-            [] if supplemented else [_calcium_vitamin_d(patient, recommended=not suitable)]
-        )
+        # Renal function, swallowing, pregnancy and allergies are the order-safety check's to judge: it
+        # takes alendronate away where it is unsafe, says why and pre-selects calcium and vitamin D instead.
+        suggestions = [_alendronate(patient)] + ([] if supplemented else [_calcium_vitamin_d(patient, recommended=False)])
         detail = (
             "High or very high fracture risk on glucocorticoid and no osteoporosis therapy: start osteoporosis "
             "therapy (ACR 2022, strong); agent by shared decision, oral bisphosphonate unless contraindicated; anabolic "
             "agents are conditionally recommended as initial therapy at high and very high risk (specialist "
-            "decision). " + renal
+            "decision)."
             + ("" if supplemented else " Add calcium and vitamin D (adequate, age-appropriate intake).")
             + f"\n\nGuideline: {STATEMENT}"
         )
@@ -217,8 +198,6 @@ RECOMMENDATION = Recommendation(
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
-        "egfr_window_days": Parameter(90, "an eGFR (or creatinine) older than this is not current",
-                                      "policy: docs/evidence.md#result-windows"),
         "min_mg_per_day": Parameter(2.5, "prednisone-equivalent mg/day that starts bone protection",
                                     "docs/evidence.md#bone-protection (ACR 2022)"),
         "min_days": Parameter(90, "duration (days, actual or planned) beyond which glucocorticoid is long-term "
@@ -234,8 +213,6 @@ RECOMMENDATION = Recommendation(
                                             "docs/evidence.md#bone-protection (ACR 2022)"),
         "bmd_interval_days": Parameter(730, "a T-score older than this is due again (every 1-2 years)",
                                        "docs/evidence.md#bone-protection (ACR 2022: every 1-2 years)"),
-        "bisphosphonate_min_egfr": Parameter(35, "eGFR below which an oral bisphosphonate is not suggested",
-                                             "bisphosphonate labels (alendronate not recommended at CrCl < 35 mL/min); docs/evidence.md#bone-protection"),
     },
     asserts_absence_of=frozenset({"MedicationRequest", "Observation"}),
 )

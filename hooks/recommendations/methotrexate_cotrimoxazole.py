@@ -19,6 +19,8 @@ Then:
 - info: a prophylactic dose without risk factors, once, when starting: a draft of either drug, or
   either started within `recent_start_days`. An established combination without risk factors is
   not shown again at every chart opening.
+A draft of either drug with a treatment or unreadable TMP-SMX dose or a risk factor gets its card from the
+order-safety check (`hooks.order_safety.drafts`, the same thresholds in `[order-safety]`), not from this rule.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     risks = _risk_factors(facts, params)
     orders = methotrexate + cotrimoxazole
     facts_used = [describe(m) for m in methotrexate] + [_tmp_line(m) for m in cotrimoxazole]
+    if (treatment or unknown or risks) and any(m.is_draft for m in orders):
+        return None  # a draft with a dose or risk problem: draft-order-safety's card (the same check)
     if treatment:
         indicator = Indicator.CRITICAL
         summary = "Treatment-dose co-trimoxazole with methotrexate: risk of severe marrow suppression"

@@ -14,10 +14,10 @@ In active myositis ALT and AST are largely released from muscle, so a transamina
 creatine kinase and gamma-glutamyl transferase (GGT, a liver enzyme not released from muscle): a
 raised CK with a normal GGT points to muscle; a raised GGT, or a normal CK, points to the liver.
 
-When: a current or draft methotrexate order (any patient on methotrexate: the label applies beyond
-myositis) and
-- a liver disease or alcohol use disorder Condition -> critical for a draft order (starting a
-  contraindicated drug), warning for an order on record;
+When: a current methotrexate order on record (any patient on methotrexate: the label applies beyond
+myositis; a draft meets the order-safety check's liver dimension in `hooks.order_safety.drafts`:
+critical with liver disease, a card with raised transaminases) and
+- a liver disease or alcohol use disorder Condition -> warning;
 - the latest ALT or AST within `lab_window_days` above `transaminase_uln_multiple` x the upper limit
   (the laboratory's reference range, else `default_transaminase_uln_u_per_l`):
   - GGT in the window above its upper limit, or CK in the window not raised -> warning (likely
@@ -33,10 +33,10 @@ from __future__ import annotations
 from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from fhir_mappings.numbers import num
-from hooks.criteria import describe, draft_references, recent_enzyme, upper_limit
+from hooks.criteria import describe, recent_enzyme, upper_limit
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
-    ALL_HOOKS,
+    PATIENT_VIEW,
     Citation,
     Finding,
     Indicator,
@@ -81,21 +81,19 @@ def _with_limit(result: LabResult, default_uln: float) -> str:
 def _liver_condition_finding(facts: ClinicalFacts, orders, facts_used: list[str]) -> Finding:
     conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     facts_used += [f"{c.concept.value.replace('-', ' ').capitalize()}: {c.display}" for c in conditions]
-    drafts = tuple(m for m in orders if m.is_draft)
     return Finding(
-        indicator=Indicator.CRITICAL if drafts else Indicator.WARNING,
-        summary=("Do not start methotrexate: liver disease or alcohol use disorder on record" if drafts
-                 else "On methotrexate with liver disease or alcohol use disorder: review the indication"),
+        indicator=Indicator.WARNING,
+        summary="On methotrexate with liver disease or alcohol use disorder: review the indication",
         detail="Methotrexate is contraindicated in chronic liver disease and alcohol use disorder for "
         "non-neoplastic use. Choose another steroid-sparing agent, or, if methotrexate is continued on specialist "
         "advice, monitor liver enzymes closely and advise no alcohol.\n\nGuideline: " + STATEMENT,
         facts_used=tuple(facts_used),
-        about_drafts=draft_references(orders),
     )
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    orders = facts.current({Drug.METHOTREXATE})
+    # Orders on record: a methotrexate draft meets the same liver check in draft-order-safety, once.
+    orders = facts.on_record({Drug.METHOTREXATE})
     if not orders:
         return None
     facts_used = [describe(m) for m in orders]
@@ -114,7 +112,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
                                                                                     f"{window} days"]
     facts_used += [_with_limit(ggt, params["default_ggt_uln_u_per_l"])] if ggt else ["No GGT in the last "
                                                                                       f"{window} days"]
-    common = dict(facts_used=tuple(facts_used), about_drafts=draft_references(orders))
+    common = dict(facts_used=tuple(facts_used))
     multiple = num(params["transaminase_uln_multiple"])
     if ck_raised and not ggt_raised:
         if ggt is None:
@@ -161,16 +159,15 @@ RECOMMENDATION = Recommendation(
         strength="FDA label (contraindication); BSR/BHPR 2017 monitoring recommendation",
     ),
     trigger=(
-        "Current or draft methotrexate order (RxNorm 6851) and: liver disease (K70, K72-K74, K75.4, K75.81, K76.0, "
+        "Methotrexate order on record (RxNorm 6851; a draft: draft-order-safety) and: liver disease (K70, K72-K74, K75.4, K75.81, K76.0, "
         "K76.6, SCT 19943007/328383001), hepatitis B or C, or alcohol use disorder (F10.1, F10.2, SCT 7200002) "
-        "Condition -> critical for a draft, "
-        "warning on record; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
+        "Condition -> warning; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
         "transaminase_uln_multiple x the reported upper limit (else default_transaminase_uln_u_per_l), read with "
         "CK (2157-6) and GGT (2324-2): GGT raised or CK not raised -> warning; CK raised, GGT normal or absent "
         "-> info (GGT order offered when absent); neither CK nor GGT -> warning"
     ),
-    hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.INFO, Indicator.WARNING, Indicator.CRITICAL}),
+    hooks=frozenset({PATIENT_VIEW}),
+    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
         "transaminase_uln_multiple": Parameter(

@@ -5,10 +5,11 @@ monitoring and dose reduction or discontinuation. Published cut-offs vary (e.g. 
 Dermatologists: halve the dose at creatinine clearance 20-50), so the service uses conservative cut-offs
 labelled **local policy**.
 
-When: methotrexate current or ordered (any patient: drug safety) and the latest eGFR (reported, or
+When: methotrexate current on record (any patient: drug safety) and the latest eGFR (reported, or
 computed by CKD-EPI 2021 from a newer serum creatinine) is below `warning_below_egfr`.
-Then: critical below `critical_below_egfr` ("avoid / specialist review"; a draft order is offered for
-removal), else warning ("reduce the dose and monitor closely").
+Then: critical below `critical_below_egfr` ("avoid / specialist review"), else warning ("reduce the dose
+and monitor closely"). A methotrexate draft order is the order-safety check's (`hooks.order_safety.drafts`,
+the same cut-offs in `[order-safety]`): it gets one card there, with the reduced dose or the removal.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from __future__ import annotations
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.numbers import num
-from hooks.actions import delete_draft
-from hooks.criteria import describe, draft_references, latest_egfr
+from hooks.criteria import describe, latest_egfr
 from hooks.recommendation import (
-    ALL_HOOKS,
+    PATIENT_VIEW,
     Citation,
     Finding,
     Indicator,
     Parameter,
     Params,
     Recommendation,
-    Suggestion,
 )
 
 STATEMENT = (
@@ -49,12 +48,11 @@ def _stale_low_egfr(facts: ClinicalFacts, methotrexate: tuple[MedicationOrder, .
         "days (or undated), so current renal function is unknown. Check creatinine/eGFR before continuing or "
         f"starting methotrexate.\n\nBasis: {STATEMENT}",
         facts_used=tuple(describe(m) for m in methotrexate) + (f"Last on record: {last.text}",),
-        about_drafts=draft_references(methotrexate),
     )
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    methotrexate = facts.current({Drug.METHOTREXATE})
+    methotrexate = facts.on_record({Drug.METHOTREXATE})
     if not methotrexate:
         return None
     egfr = latest_egfr(facts, params["egfr_window_days"])
@@ -64,14 +62,6 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None  # not below, or a bound that cannot be compared (named by the unreadable-data notice)
     value, shown = egfr.value, egfr.text
     critical = value < params["critical_below_egfr"]
-    drafts = tuple(m for m in methotrexate if m.is_draft and m.reference)
-    suggestions = (
-        Suggestion(
-            "Remove the methotrexate draft order",
-            tuple(delete_draft(m) for m in drafts),
-            is_recommended=True,
-        ),
-    ) if critical and drafts else ()
     advice = (
         f"eGFR below {num(params['critical_below_egfr'])}: **avoid methotrexate**; specialist review before any use."
         if critical else
@@ -88,8 +78,6 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             f"Basis: {STATEMENT}"
         ),
         facts_used=tuple(describe(m) for m in methotrexate) + (shown,),
-        suggestions=suggestions,
-        about_drafts=draft_references(methotrexate),
     )
 
 
@@ -103,11 +91,11 @@ RECOMMENDATION = Recommendation(
         strength="Label statement (secondary source); cut-offs are local policy, not a graded recommendation",
     ),
     trigger=(
-        "Current or draft methotrexate and latest eGFR within egfr_window_days (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
+        "Methotrexate current on record (a draft: draft-order-safety) and latest eGFR within egfr_window_days (LOINC 98979-8/62238-1/33914-3, or CKD-EPI 2021 from a "
         "newer creatinine 2160-0) < warning_below_egfr (60): critical when < critical_below_egfr (30); warning when the last eGFR < warning_below_egfr is older than "
         "egfr_window_days"
     ),
-    hooks=ALL_HOOKS,
+    hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
     evaluate=evaluate,
     parameters={

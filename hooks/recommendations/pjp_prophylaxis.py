@@ -9,8 +9,9 @@ When: active IIM and no current TMP-SMX, atovaquone, dapsone or pentamidine, and
 (a) prednisone-equivalent >= `min_mg_per_day` for >= `min_days`, actual or planned (an open-ended
 order counts as planned), or (b) the cautious default of docs/evidence.md#choices: >= `combination_mg_per_day`
 with a second immunosuppressant and a glucocorticoid pulse or lymphopenia.
-Then: warning "consider PJP prophylaxis" with draft orders: TMP-SMX (recommended unless a sulfonamide
-allergy), atovaquone 1500 mg daily, dapsone 100 mg daily only with a normal G6PD result.
+Then: warning "consider PJP prophylaxis" with draft orders: TMP-SMX (recommended), atovaquone 1500 mg
+daily, dapsone 100 mg daily only with a normal G6PD result. A sulfonamide allergy, renal function or an
+allergy list not obtained is the order-safety check's to judge (it removes or un-selects TMP-SMX and says why).
 Also: dapsone current or ordered without a normal G6PD result (or with a deficient one) -> critical
 (docs/evidence.md#pjp: "G6PD result required ... Critical if missing or deficient").
 The EULAR alternative is a settings change (e.g. `min_mg_per_day = 15`, `min_days = 14`).
@@ -22,7 +23,6 @@ from fhir_mappings.concepts import (
     PJP_PROPHYLAXIS,
     SECOND_IMMUNOSUPPRESSANTS,
     SYSTEMIC_GLUCOCORTICOIDS,
-    Allergy,
     Drug,
     Lab,
     Qualitative,
@@ -30,9 +30,8 @@ from fhir_mappings.concepts import (
 )
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
-from hooks.actions import delete_draft, new_order
+from hooks.actions import delete_draft, new_order, start_atovaquone
 from hooks.criteria import (
-    data_gap,
     days_ago,
     days_at_or_above,
     describe,
@@ -58,7 +57,6 @@ from hooks.recommendation import (
 TMP_SMX_DS_TABLET = ("198335", "Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet")
 DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
 #: Ingredient RxCUI (docs/evidence.md#codes): the 750 mg/5 mL suspension is not in the product list.
-ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
 #: G6PD enzymatic activity in red cells (docs/evidence.md#codes).
 G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
 #: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
@@ -115,14 +113,6 @@ def _create(label: str, create: Action, recommended: bool) -> Suggestion:
     return Suggestion(label=label, actions=(create,), is_recommended=recommended)
 
 
-def _atovaquone(patient: str | None) -> Action:
-    return new_order(
-        patient, ATOVAQUONE_INGREDIENT, "Draft order: atovaquone 1500 mg orally once daily", dose_value=1500,
-        dose_unit="mg", frequency=1, period=1, period_unit="d",
-        text="Atovaquone oral suspension 1500 mg (10 mL of 750 mg/5 mL) once daily with a fatty meal",
-    )
-
-
 def _g6pd_order(patient: str | None) -> Action:
     return lab_order(patient, G6PD_LOINC, "G6PD status before dapsone (PJP prophylaxis)", "Draft order: G6PD activity")
 
@@ -133,7 +123,7 @@ def _dapsone_finding(facts: ClinicalFacts, dapsone: tuple[MedicationOrder, ...])
     patient = facts.patient.reference
     drafts = tuple(m for m in dapsone if m.is_draft and m.reference)
     replace_actions = tuple(delete_draft(m) for m in drafts) + (
-        _atovaquone(patient),
+        start_atovaquone(patient),
     )
     suggestions = [
         Suggestion("Replace dapsone with atovaquone 1500 mg daily", replace_actions, is_recommended=deficient)
@@ -188,17 +178,16 @@ def _indication(facts: ClinicalFacts, params: Params) -> list[str] | None:
 
 
 def _regimen_suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
+    """TMP-SMX first, atovaquone, dapsone with a normal G6PD; the order-safety check takes TMP-SMX away
+    (sulfonamide allergy, renal function) and says why, pre-selecting the next option."""
     patient = facts.patient.reference
-    sulfa_allergy = Allergy.SULFONAMIDE in facts.allergies
-    suggestions: list[Suggestion] = []
-    if not sulfa_allergy:
-        create = new_order(
-            patient, TMP_SMX_DS_TABLET, "Draft order: sulfamethoxazole/trimethoprim 800/160 mg orally once daily",
-            dose_value=1, dose_unit="{tbl}", frequency=1, period=1, period_unit="d",
-            text="Sulfamethoxazole 800 mg / trimethoprim 160 mg (DS): 1 tablet by mouth once daily",
-        )
-        suggestions.append(_create("Order TMP-SMX DS 1 tablet daily", create, True))
-    suggestions.append(_create("Order atovaquone 1500 mg daily", _atovaquone(patient), sulfa_allergy))
+    create = new_order(
+        patient, TMP_SMX_DS_TABLET, "Draft order: sulfamethoxazole/trimethoprim 800/160 mg orally once daily",
+        dose_value=1, dose_unit="{tbl}", frequency=1, period=1, period_unit="d",
+        text="Sulfamethoxazole 800 mg / trimethoprim 160 mg (DS): 1 tablet by mouth once daily",
+    )
+    suggestions = [_create("Order TMP-SMX DS 1 tablet daily", create, True),
+                   _create("Order atovaquone 1500 mg daily", start_atovaquone(patient), False)]
     if _g6pd_normal(_g6pd(facts)):
         create = new_order(
             patient, DAPSONE_TABLET, "Draft order: dapsone 100 mg orally once daily", dose_value=100, dose_unit="mg",
@@ -210,11 +199,6 @@ def _regimen_suggestions(facts: ClinicalFacts) -> tuple[Suggestion, ...]:
 
 def _regimen_notes(facts: ClinicalFacts) -> str:
     notes = []
-    if Allergy.SULFONAMIDE in facts.allergies:
-        notes.append("Sulfonamide allergy on record: TMP-SMX is not offered.")
-    elif data_gap(facts, "AllergyIntolerance", "allergies"):
-        notes.append("**Allergy list not available to this service: verify there is no sulfonamide allergy "
-                     "before TMP-SMX.**")
     if facts.current({Drug.METHOTREXATE}):
         notes.append("Methotrexate is current: TMP-SMX adds an antifolate effect (marrow toxicity); prophylactic "
                      "doses are commonly used with it, monitor the blood count (R11), or use atovaquone.")

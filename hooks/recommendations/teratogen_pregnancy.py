@@ -9,11 +9,12 @@ treatment and for at least 90 days after.
 
 When (any patient, not only myositis): a current methotrexate, mycophenolate (mofetil or acid) or
 cyclophosphamide order, and
-- pregnancy: a pregnancy Condition, or the latest hCG within `hcg_window_days` positive -> critical,
-  with a suggestion to remove the draft order;
-- breastfeeding (a breastfeeding Condition): critical for a draft (with the same suggestion), warning for an
-  order on record;
-- pregnancy planned (Condition) -> warning: stop before conception;
+- pregnancy: a pregnancy Condition, or the latest hCG within `hcg_window_days` positive -> critical
+  for an order on record;
+- breastfeeding (a breastfeeding Condition): warning for an order on record;
+- pregnancy planned (Condition) -> warning for an order on record: stop before conception;
+- a draft order in any of these states is the order-safety check's (`hooks.order_safety.drafts`: one
+  critical card per draft, with its removal); this rule then says nothing about it;
 - of childbearing potential (female 12-55, no menopause/hysterectomy; the card says "if") and the
   drug is being ordered (draft) -> warning: confirm a negative pregnancy test and effective
   contraception, with a urine hCG order suggestion (LOINC 2106-3);
@@ -35,7 +36,6 @@ from datetime import timedelta
 from fhir_mappings.concepts import TERATOGENS, Condition, Drug, Lab, Qualitative
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import years
-from hooks.actions import delete_draft
 from hooks.criteria import describe, draft_references, is_start, measured_within
 from hooks.lab_orders import lab_order
 from hooks.recommendation import (
@@ -71,18 +71,6 @@ def _positive_hcg(facts: ClinicalFacts, window_days: int) -> LabResult | None:
     if not measured_within(facts, latest, window_days) or latest.interpretation is not Qualitative.POSITIVE:
         return None
     return latest
-
-
-def _remove_draft_suggestions(drafts: tuple[MedicationOrder, ...]) -> tuple[Suggestion, ...]:
-    return tuple(
-        Suggestion(
-            label=f"Remove the {m.display} draft order",
-            actions=(delete_draft(m),),
-            is_recommended=len(drafts) == 1,
-        )
-        for m in drafts
-        if m.reference
-    )
 
 
 def _pregnancy_test_suggestion(facts: ClinicalFacts) -> Suggestion:
@@ -157,6 +145,11 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     hcg = _positive_hcg(facts, params["hcg_window_days"])
     planned = facts.conditions_of(Condition.PREGNANCY_PLANNED)
     breastfeeding = facts.conditions_of(Condition.BREASTFEEDING)
+    if pregnancy or hcg or breastfeeding or planned:
+        # The orders on record only: each draft gets its own critical card from the order-safety check.
+        orders = tuple(m for m in orders if not m.is_draft)
+        if not orders:
+            return None
     mycophenolate = any(m.drug in MYCOPHENOLATES for m in orders)
     facts_used = [describe(m) for m in orders]
     latest_hcg = facts.latest(Lab.HCG)
@@ -174,29 +167,24 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
                     "mycophenolate and cyclophosphamide are teratogenic. ACR 2020: these drugs are stopped before "
                     "and during pregnancy. Azathioprine is the usual steroid-sparing alternative when pregnancy is "
                     "present or planned.",
-                    "Stop or do not start the drug and discuss with obstetrics and rheumatology.",
+                    "Stop the drug and discuss with obstetrics and rheumatology.",
                 ]
             ),
             facts_used=tuple(facts_used),
-            suggestions=_remove_draft_suggestions(drafts),
-            about_drafts=draft_references(drafts),
         )
     if breastfeeding:
         facts_used += [f"Breastfeeding: {c.display}" for c in breastfeeding]
         return Finding(
-            indicator=Indicator.CRITICAL if drafts else Indicator.WARNING,
-            summary="Breastfeeding: methotrexate/mycophenolate/cyclophosphamide are not compatible; do not start",
+            indicator=Indicator.WARNING,
+            summary="Breastfeeding: methotrexate/mycophenolate/cyclophosphamide are not compatible; review",
             detail="\n\n".join(
                 [
-                    "Do not start the drug while breastfeeding (or stop breastfeeding first); for a drug on record, "
-                    "review it with the patient.",
+                    "Review the drug with the patient: stop it, or stop breastfeeding.",
                     "ACR 2020 reproductive health: methotrexate, mycophenolate and cyclophosphamide are not "
                     "compatible with breastfeeding; the methotrexate label advises against breastfeeding.",
                 ]
             ),
             facts_used=tuple(facts_used),
-            suggestions=_remove_draft_suggestions(drafts),
-            about_drafts=draft_references(drafts),
         )
     if planned:
         facts_used += [f"Pregnancy planned: {c.display}" for c in planned]
@@ -205,7 +193,6 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             summary="Pregnancy planned on a teratogenic drug: plan to stop it before conception",
             detail="\n\n".join([WASHOUT_NOTE] + ([MYCOPHENOLATE_REMS] if mycophenolate else [])),
             facts_used=tuple(facts_used),
-            about_drafts=draft_references(drafts),
         )
     if drafts and facts.patient.childbearing_potential:
         facts_used.append(
@@ -265,7 +252,8 @@ RECOMMENDATION = Recommendation(
         "Any patient with a current or draft methotrexate (RxNorm 6851), mycophenolate (68149 / 7145) or "
         "cyclophosphamide (3002) order, and: pregnancy Condition (Z33.1, O-chapter, SCT 77386006) or latest hCG "
         "(LOINC 2106-3 / 2118-8) positive within hcg_window_days -> critical; breastfeeding Condition (Z39.1, SCT "
-        "413712001) -> critical for a draft, warning on record; pregnancy planned -> warning; "
+        "413712001, 169750002) -> warning; pregnancy planned -> warning; each for an order on record (a draft in "
+        "these states: draft-order-safety); "
         "childbearing potential (female 12-55, no menopause/hysterectomy) with a draft order -> warning; "
         "childbearing potential, order on record, no hCG within mycophenolate_pregnancy_test_interval_days "
         "(mycophenolate) or since the start (methotrexate, cyclophosphamide) -> info; draft cyclophosphamide, age "

@@ -100,3 +100,34 @@ def test_a_draft_medication_request_naming_a_live_vaccine_is_a_vaccine_being_ord
 
 def test_an_immunization_on_record_is_not_being_ordered():
     assert not any(f.ordered for f in facts_of(immunization("03")).immunizations)
+
+
+# --- issue 20: SNOMED CT-coded and text-only allergies, drug classes -------------------------------------------
+@pytest.mark.parametrize("code", ["91939003", "387406002"])
+def test_sulfonamide_allergy_by_snomed_code_alone(code):
+    assert facts_of(allergy(code)).allergies == {Allergy.SULFONAMIDE}
+
+
+@pytest.mark.parametrize("text", ["Sulpha", "sulpha drugs", "SULPHONAMIDES"])
+def test_sulfonamide_allergy_by_british_spelling(text):
+    assert facts_of(allergy(text=text)).allergies == {Allergy.SULFONAMIDE}
+
+
+def test_a_snomed_substance_code_names_its_drug_by_display():
+    given = {**allergy(), "code": {"coding": [{"system": "http://snomed.info/sct", "code": "387381009",
+                                               "display": "Methotrexate (substance)"}]}}
+    assert facts_of(given).drug_allergies == {Drug.METHOTREXATE}
+
+
+def test_a_drug_class_allergy_counts_for_every_drug_of_the_class():
+    assert facts_of(allergy(text="Bisphosphonates")).drug_allergies == {
+        Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
+    assert facts_of(allergy(text="thiopurine intolerance")).drug_allergies == {Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE}
+
+
+def test_a_us_core_allergy_substance_code_outside_the_ingredient_table_names_its_drug():
+    assert facts_of(allergy("484211", RXNORM)).drug_allergies == {Drug.SIMVASTATIN}
+
+
+def test_sulfur_is_not_a_sulfonamide():
+    assert facts_of(allergy(text="Sulfur")).allergies == frozenset()

@@ -162,3 +162,7 @@ def test_myositis_not_otherwise_specified_is_not_an_inflammatory_myopathy(code, 
 @pytest.mark.parametrize("code", ["K75.81", "K76.0", "K74.60"])
 def test_fatty_liver_disease_and_cirrhosis_codes_are_liver_disease(code):
     assert facts_of(condition(code, ICD10CM)).has_condition(Condition.LIVER_DISEASE)
+
+
+def test_mother_currently_breastfeeding_by_snomed_169750002_is_breastfeeding():
+    assert facts_of(condition("169750002")).has_condition(Condition.BREASTFEEDING)

@@ -69,17 +69,10 @@ def test_methotrexate_on_record_below_15_mg_per_m2_is_silent():
     assert run(child(medications=(order(Drug.METHOTREXATE, 20, WEEKLY),))) is None
 
 
-def test_methotrexate_draft_without_height_asks_for_measurements():
-    meds = (draft(Drug.METHOTREXATE, 25, WEEKLY, "MedicationRequest/mtx"),)
-    finding = run(child(hook="order-select", height_cm=None, medications=meds))
-    assert finding.indicator is Indicator.INFO
-    assert "height" in finding.detail
-
-
-def test_too_high_methotrexate_draft_is_updated_to_20_mg_per_m2_in_2_5_mg_steps():
+def test_a_methotrexate_draft_above_the_range_or_without_height_is_left_to_the_draft_order_safety_check():
     meds = (draft(Drug.METHOTREXATE, 35, WEEKLY, "MedicationRequest/mtx"),)
-    [suggestion] = run(child(hook="order-select", medications=meds)).suggestions
-    assert suggestion.is_recommended and dose_of(suggestion) == 30
+    assert run(child(hook="order-select", medications=meds)) is None
+    assert run(child(hook="order-select", height_cm=None, medications=meds)) is None
 
 
 # --- glucocorticoid ----------------------------------------------------------------------------
@@ -106,15 +99,10 @@ def test_60_mg_at_1_5_mg_per_kg_is_silent():
     assert run(child(weight_kg=40, medications=(order(Drug.PREDNISONE, 60),))) is None
 
 
-def test_prednisone_draft_without_weight_is_info():
-    meds = (draft(Drug.PREDNISONE, 40, 1, "MedicationRequest/pred"),)
-    assert run(child(hook="order-select", weight_kg=None, medications=meds)).indicator is Indicator.INFO
-
-
-def test_too_high_prednisone_draft_is_updated_to_2_mg_per_kg():
+def test_a_prednisone_draft_above_the_range_or_without_weight_is_left_to_the_draft_order_safety_check():
     meds = (draft(Drug.PREDNISONE, 50, 1, "MedicationRequest/pred"),)
-    [suggestion] = run(child(hook="order-select", weight_kg=20, medications=meds)).suggestions
-    assert dose_of(suggestion) == 40
+    assert run(child(hook="order-select", weight_kg=20, medications=meds)) is None
+    assert run(child(hook="order-select", weight_kg=None, medications=meds)) is None
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -138,7 +126,7 @@ def test_child_without_myositis_is_silent_through_the_engine():
 
 
 def test_order_select_reports_only_the_draft_with_the_problem():
-    meds = (draft(Drug.METHOTREXATE, 35, WEEKLY, "MedicationRequest/mtx"), draft(Drug.FOLIC_ACID, 1, 1, "MedicationRequest/fa"))
+    meds = (draft(Drug.METHOTREXATE, 15, WEEKLY, "MedicationRequest/mtx"), draft(Drug.FOLIC_ACID, 1, 1, "MedicationRequest/fa"))
     [result_] = evaluate((RECOMMENDATION,), child(hook="order-select", medications=meds), {}, strict=True)
     assert result_.finding.about_drafts == ("MedicationRequest/mtx",)
 

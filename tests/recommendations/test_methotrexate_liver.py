@@ -28,15 +28,13 @@ def ggt(value, high=60):
     return result(Lab.GGT, value=value, unit="U/L", reference_high=high)
 
 
-def test_draft_methotrexate_with_liver_disease_is_critical():
-    finding = run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.LIVER_DISEASE),)))
-    assert finding.indicator is Indicator.CRITICAL
-    assert finding.about_drafts == ("MedicationRequest/draft-methotrexate",)
+def test_draft_methotrexate_with_liver_disease_is_left_to_the_draft_order_safety_check():
+    assert run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.LIVER_DISEASE),))) is None
+    assert run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.HEPATITIS_C),))) is None
 
 
-def test_draft_methotrexate_with_chronic_hepatitis_c_is_critical():
-    finding = run(facts(medications=(MTX_DRAFT,), conditions=(condition(Condition.HEPATITIS_C),)))
-    assert finding.indicator is Indicator.CRITICAL
+def test_draft_methotrexate_with_raised_transaminases_is_left_to_the_draft_order_safety_check():
+    assert run(facts(medications=(MTX_DRAFT,), results=(alt(150), ck(150), ggt(180)))) is None
 
 
 def test_methotrexate_on_record_with_alcohol_use_disorder_is_a_warning():

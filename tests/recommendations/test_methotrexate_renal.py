@@ -63,14 +63,15 @@ def test_creatinine_in_micromol_per_litre_is_converted():
     assert run(f).indicator is Indicator.CRITICAL
 
 
-def test_critical_on_a_draft_suggests_removing_it():
-    finding = run(facts(hook="order-select", medications=(MTX_DRAFT,), results=(egfr(20),)))
-    [suggestion] = finding.suggestions
-    assert suggestion.is_recommended
-    assert [(a.type, a.resource_id) for a in suggestion.actions] == [("delete", "MedicationRequest/mtx")]
+def test_a_draft_is_left_to_the_draft_order_safety_check():
+    assert run(facts(hook="order-select", medications=(MTX_DRAFT,), results=(egfr(20),))) is None
+
+
+def test_runs_on_patient_view_only_where_orders_on_record_are_reviewed():
+    assert RECOMMENDATION.hooks == {"patient-view"}
 
 
 def test_fires_without_a_myositis_diagnosis():
-    f = facts(myositis=None, hook="order-sign", medications=(MTX_DRAFT,), results=(egfr(45),))
+    f = facts(myositis=None, medications=(MTX,), results=(egfr(45),))
     [result_] = evaluate((RECOMMENDATION,), f, {}, strict=True)
-    assert result_.finding.about_drafts == ("MedicationRequest/mtx",)
+    assert result_.finding.indicator is Indicator.WARNING

@@ -52,12 +52,9 @@ def test_a_positive_hcg_older_than_a_pregnancy_lasts_does_not_count():
     assert "pregnancy test" in finding.summary
 
 
-def test_breastfeeding_with_a_methotrexate_draft_is_critical_and_offers_to_remove_it():
+def test_a_draft_while_breastfeeding_is_left_to_the_draft_order_safety_check():
     draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
-    finding = run(woman(conditions=(condition(Condition.BREASTFEEDING),), medications=(draft,)))
-    assert finding.indicator is Indicator.CRITICAL
-    assert "Breastfeeding" in finding.summary
-    assert finding.suggestions[0].actions[0].resource_id == "MedicationRequest/new-mtx"
+    assert run(woman(conditions=(condition(Condition.BREASTFEEDING),), medications=(draft,))) is None
 
 
 def test_breastfeeding_on_mycophenolate_on_record_is_a_warning():
@@ -71,12 +68,21 @@ def test_a_later_negative_hcg_supersedes_a_positive_one():
     assert run(f) is None
 
 
-def test_pregnancy_with_a_draft_suggests_removing_it():
+def test_a_draft_in_pregnancy_is_left_to_the_draft_order_safety_check():
     draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
-    finding = run(woman(hook="order-sign", conditions=PREGNANT, medications=(draft,)))
-    [suggestion] = finding.suggestions
-    assert suggestion.is_recommended
-    assert (suggestion.actions[0].type, suggestion.actions[0].resource_id) == ("delete", "MedicationRequest/new-mtx")
+    assert run(woman(hook="order-sign", conditions=PREGNANT, medications=(draft,))) is None
+
+
+def test_pregnancy_with_a_draft_beside_an_order_on_record_speaks_of_the_order_on_record_only():
+    draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
+    on_record = order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2)
+    finding = run(woman(conditions=PREGNANT, medications=(draft, on_record)))
+    assert finding.indicator is Indicator.CRITICAL and not finding.suggestions and not finding.about_drafts
+
+
+def test_a_draft_in_planned_pregnancy_is_left_to_the_draft_order_safety_check():
+    draft = order(Drug.METHOTREXATE, 15, WEEKLY, draft=True, ref="MedicationRequest/new-mtx")
+    assert run(woman(conditions=(condition(Condition.PREGNANCY_PLANNED),), medications=(draft,))) is None
 
 
 def test_fires_without_a_myositis_diagnosis():
