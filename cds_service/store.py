@@ -28,6 +28,11 @@ class StoreUnavailable(Unavailable):
     """The store cannot be reached: feedback is refused (503), issued cards are counted as not recorded."""
 
 
+class StoreRejected(ValueError):
+    """The store answered but refused these values (a limit or type of the backend): a fault of the data,
+    not of the store, so it never counts as an outage. Feedback validation should have refused it first."""
+
+
 @dataclass(frozen=True)
 class IssuedCard:
     card_uuid: str

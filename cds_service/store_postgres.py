@@ -23,7 +23,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cds_service.dependencies import OutageMemory, redact
-from cds_service.store import FeedbackRecord, IssuedCard, StoreUnavailable, feedback_rows
+from cds_service.store import FeedbackRecord, IssuedCard, StoreRejected, StoreUnavailable, feedback_rows
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -72,6 +72,21 @@ CREATE INDEX feedback_service ON feedback (service_id, seq);
 )
 
 T = TypeVar("T")
+
+#: SQLSTATE classes of a server that cannot serve now (connection exception, insufficient resources,
+#: operator intervention such as a shutdown, system error): an outage. Every other error is about the
+#: statement or its values (a NUL, an index row too large: class 22 or 54) and says nothing of the server.
+OUTAGE_SQLSTATE_CLASSES = frozenset({"08", "53", "57", "58"})
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` means the server is unreachable or unwell, rather than that it refused one statement."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    sqlstate = error.sqlstate
+    return sqlstate is None or sqlstate[:2] in OUTAGE_SQLSTATE_CLASSES  # None: libpq's own connection failures
 
 
 def migrate(connection: Connection[Any]) -> int:
@@ -139,7 +154,9 @@ class PostgresStore:
                     migrate(connection)
                     self._migrated = True
                 yield connection
-        except (psycopg.OperationalError, PoolTimeout) as error:
+        except (psycopg.Error, PoolTimeout) as error:
+            if not is_outage(error):
+                raise StoreRejected(f"{DEPENDENCY} refused the values: {type(error).__name__}") from error
             self._outage.failed()
             raise StoreUnavailable(DEPENDENCY, error) from error
         self._outage.recovered()

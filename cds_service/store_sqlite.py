@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cds_service.store import FeedbackRecord, IssuedCard, StoreUnavailable, feedback_rows
+from cds_service.store import FeedbackRecord, IssuedCard, StoreRejected, StoreUnavailable, feedback_rows
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).
@@ -87,6 +87,8 @@ class SqliteStore:
                     connection.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.OperationalError as error:  # locked too long, unreadable, disk full or gone
             raise StoreUnavailable("feedback store (sqlite)", error) from error
+        except (sqlite3.DataError, sqlite3.IntegrityError) as error:  # the values, not the file: e.g. too big
+            raise StoreRejected(f"feedback store (sqlite) refused the values: {type(error).__name__}") from error
 
     def record_cards(self, cards: Iterable[IssuedCard]) -> None:
         rows = [
