@@ -16,14 +16,24 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cds_service.dependencies import OutageMemory, redact
-from cds_service.store import FeedbackRecord, IssuedCard, StoreRejected, StoreUnavailable, feedback_rows
+from cds_service.store import (
+    FeedbackRecord,
+    IssuedCard,
+    StoreRejected,
+    StoreUnavailable,
+    Unreadable,
+    feedback_record,
+    feedback_rows,
+    issued_card,
+    readable,
+)
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -198,26 +208,22 @@ class PostgresStore:
 
         return self._run(insert)
 
-    def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]:
+    def feedback(self, service_id: str | None = None, unreadable: Unreadable | None = None) -> list[FeedbackRecord]:
         query = (
             "SELECT f.service_id, f.card_uuid, f.outcome, f.outcome_timestamp, f.item, c.recommendation_id, "
             "f.received_at FROM feedback f LEFT JOIN issued_card c ON c.card_uuid = f.card_uuid "
             "WHERE %(service)s::text IS NULL OR f.service_id = %(service)s ORDER BY f.seq"
         )
         rows = self._run(lambda connection: connection.execute(query, {"service": service_id}).fetchall())
-        return [
-            FeedbackRecord(s, card, outcome, ts, item, rec, received.astimezone(timezone.utc))
-            for s, card, outcome, ts, item, rec, received in rows
-        ]
+        return readable(rows, feedback_record, "feedback", unreadable)
 
-    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
+    def issued_cards(self, since: datetime | None = None, unreadable: Unreadable | None = None) -> list[IssuedCard]:
         query = (
             "SELECT card_uuid, service_id, recommendation_id, hook_instance, issued_at FROM issued_card "
             "WHERE %(since)s::timestamptz IS NULL OR issued_at >= %(since)s ORDER BY issued_at, seq"
         )
         rows = self._run(lambda connection: connection.execute(query, {"since": since}).fetchall())
-        return [IssuedCard(uuid, service, rec, hook_instance, issued.astimezone(timezone.utc))
-                for uuid, service, rec, hook_instance, issued in rows]
+        return readable(rows, issued_card, "issued_card", unreadable)
 
     def ping(self) -> None:
         with self._connection() as connection:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -13,7 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cds_service.store import FeedbackRecord, IssuedCard, StoreRejected, StoreUnavailable, feedback_rows
+from cds_service.store import (
+    FeedbackRecord,
+    IssuedCard,
+    StoreRejected,
+    StoreUnavailable,
+    Unreadable,
+    feedback_record,
+    feedback_rows,
+    issued_card,
+    readable,
+)
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).
@@ -107,7 +116,7 @@ class SqliteStore:
             connection.executemany("INSERT OR IGNORE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             return connection.total_changes - before
 
-    def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]:
+    def feedback(self, service_id: str | None = None, unreadable: Unreadable | None = None) -> list[FeedbackRecord]:
         query = (
             "SELECT f.service_id, f.card_uuid, f.outcome, f.outcome_timestamp, f.item, c.recommendation_id, "
             "f.received_at "
@@ -119,17 +128,13 @@ class SqliteStore:
             parameters = (service_id,)
         with self._connect() as connection:
             rows = connection.execute(query + " ORDER BY f.rowid", parameters).fetchall()
-        return [
-            FeedbackRecord(s, card, outcome, ts, json.loads(item), rec, datetime.fromisoformat(received))
-            for s, card, outcome, ts, item, rec, received in rows
-        ]
+        return readable(rows, feedback_record, "feedback", unreadable)
 
-    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
+    def issued_cards(self, since: datetime | None = None, unreadable: Unreadable | None = None) -> list[IssuedCard]:
         query = "SELECT card_uuid, service_id, recommendation_id, hook_instance, issued_at FROM issued_card"
         with self._connect() as connection:
             rows = connection.execute(query + " ORDER BY issued_at, rowid").fetchall()
-        cards = [IssuedCard(uuid, service, rec, hook_instance, datetime.fromisoformat(issued))
-                 for uuid, service, rec, hook_instance, issued in rows]
+        cards = readable(rows, issued_card, "issued_card", unreadable)
         return cards if since is None else [card for card in cards if card.issued_at >= since]
 
     def ping(self) -> None:
