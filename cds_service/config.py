@@ -18,6 +18,7 @@ SELECTION_BEHAVIORS = ("at-most-one", "any")
 PREFETCH_FAILURE_POLICIES = ("412", "partial")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+REPLAY_CACHE_FAILURE_POLICIES = ("closed", "open")
 
 DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
 DEFAULT_JTI_REPLAY_DB = "var/jwt-replay.sqlite3"
@@ -87,6 +88,9 @@ class Settings:
     #: Seen JWT ids shared by every instance (CDS_REPLAY_CACHE_URL): `redis://host:6379/0` (or `rediss://`),
     #: or `sqlite:///path`. Empty: the SQLite file `jti_replay_db`.
     replay_cache_url: str = ""
+    #: When the shared replay cache (Redis) cannot answer (CDS_REPLAY_CACHE_FAILURE): "closed" refuses the token
+    #: with 503 and Retry-After; "open" checks it against this host's cache only (README "Deployment": the risk).
+    replay_cache_failure: str = "closed"
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
 
@@ -115,6 +119,8 @@ class Settings:
             raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
         if scheme(self.store) not in STORE_SCHEMES:
             raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
+        if self.replay_cache_failure not in REPLAY_CACHE_FAILURE_POLICIES:
+            raise ValueError(f"CDS_REPLAY_CACHE_FAILURE must be one of {REPLAY_CACHE_FAILURE_POLICIES}")
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
             raise ValueError("CDS_REPLAY_CACHE_URL must start with sqlite:///, redis:// or rediss://, "
                              f"got {redact(self.replay_cache)!r}")
@@ -154,6 +160,7 @@ class Settings:
             jti_replay_db=get("CDS_JTI_REPLAY_DB", DEFAULT_JTI_REPLAY_DB),
             store_url=get("CDS_STORE_URL", ""),
             replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
+            replay_cache_failure=get("CDS_REPLAY_CACHE_FAILURE", "closed").lower(),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
         )

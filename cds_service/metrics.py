@@ -56,7 +56,17 @@ FHIR_FALLBACK_BYTES = Counter("cds_fhir_fallback_bytes_total", "Bytes read from 
 JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
 REPLAY_CACHE_FALLBACKS = Counter(
     "cds_replay_cache_fallbacks_total",
-    "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable",
+    "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable "
+    "(CDS_REPLAY_CACHE_FAILURE=open)",
+)
+REPLAY_CACHE_REFUSALS = Counter(
+    "cds_replay_cache_refusals_total",
+    "Requests refused (503) because the shared replay cache (Redis) was unreachable (CDS_REPLAY_CACHE_FAILURE=closed)",
+)
+REPLAY_CACHE_RESYNCED = Counter(
+    "cds_replay_cache_resynced_total",
+    "Tokens accepted during a Redis outage and written to Redis when it returned, by result "
+    "(written, already-used: another instance had accepted it too)", ["result"],
 )
 
 

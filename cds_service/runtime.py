@@ -61,7 +61,8 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
     replay_cache = None
     if settings.trusted_issuers:  # seen JWT ids matter only when clients are authenticated
         log.info("JWT replay cache: %s", redact(settings.replay_cache))
-        replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db)
+        replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db,
+                                         settings.replay_cache_failure)
     return Runtime(settings=settings, rules=load_rules(settings), validators=validators(), store=store,
                    clock=clock or utc_now, replay_cache=replay_cache)
 

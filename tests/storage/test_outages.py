@@ -135,10 +135,55 @@ def test_the_report_says_when_postgresql_is_down_without_its_password(postgres_s
     assert postgres_server.password not in err.getvalue()
 
 
-# --- Redis down -----------------------------------------------------------------------------
-def test_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refused(shared_app, redis_server, caplog):
-    caplog.set_level(logging.WARNING)
+# --- Redis down ------------------------------------------------------------------------------
+def refusals() -> float:
+    return REGISTRY.get_sample_value("cds_replay_cache_refusals_total") or 0.0
+
+
+def resynced(result: str = "written") -> float:
+    return REGISTRY.get_sample_value("cds_replay_cache_resynced_total", {"result": result}) or 0.0
+
+
+def test_while_redis_is_down_tokens_are_refused_with_503_and_retry_after_by_default(shared_app, redis_server, caplog):
     client = shared_app.test_client()
+    before = refusals()
+    with down(redis_server):
+        response = client.post(HOOK, json=REQUEST, headers=bearer())
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "replay cache is unavailable" in error_message(response)
+    assert refusals() == before + 1
+    assert "refusing tokens (fail closed)" in caplog.text
+
+
+def test_a_token_refused_during_the_outage_is_accepted_once_when_redis_returns(shared_app, redis_server):
+    client = shared_app.test_client()
+    headers = bearer()
+    with down(redis_server):
+        assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 503
+    assert client.get("/readyz").status_code == 200  # a probe notices the return before the 5 s cooldown ends
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+@pytest.fixture
+def fail_open(tmp_path: Path, postgres_store, redis_url, make_app):
+    """Two hosts configured to answer during a Redis outage (CDS_REPLAY_CACHE_FAILURE=open)."""
+    issuers = tmp_path / "issuers.json"
+    issuers.write_text(json.dumps(trust_document()))
+
+    def host(name: str):
+        return make_app(store=postgres_store, replay_cache_url=redis_url, trusted_issuers=str(issuers),
+                        public_base_url=PUBLIC_BASE, jti_replay_db=str(tmp_path / f"{name}-replay.sqlite3"),
+                        replay_cache_failure="open")
+
+    return host("a"), host("b")
+
+
+def test_fail_open_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refused(fail_open, redis_server,
+                                                                                              caplog):
+    caplog.set_level(logging.WARNING)
+    client = fail_open[0].test_client()
     headers = bearer()
     before = fallbacks()
     with down(redis_server):
@@ -148,6 +193,38 @@ def test_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refu
     assert replayed.status_code == 401
     assert fallbacks() == before + 2
     assert "replay cache redis://127.0.0.1" in caplog.text
+
+
+def test_fail_open_a_token_used_before_the_outage_is_refused_on_the_same_host_during_it(fail_open, redis_server):
+    client = fail_open[0].test_client()
+    headers = bearer()
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    with down(redis_server):
+        assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+def test_fail_open_tokens_accepted_during_the_outage_are_written_to_redis_when_it_returns(fail_open, redis_server):
+    host_a, host_b = fail_open
+    headers = bearer()
+    before = resynced()
+    with down(redis_server):
+        assert host_a.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    assert host_a.test_client().get("/readyz").status_code == 200  # host A's first contact with Redis again
+    assert resynced() == before + 1
+    assert host_b.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+def test_fail_open_a_token_accepted_on_two_hosts_during_the_outage_is_counted_when_redis_returns(fail_open,
+                                                                                               redis_server):
+    host_a, host_b = fail_open
+    headers = bearer()
+    before = resynced("already-used")
+    with down(redis_server):
+        assert host_a.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200
+        assert host_b.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200  # the stated risk
+    assert host_a.test_client().get("/readyz").status_code == 200
+    assert host_b.test_client().get("/readyz").status_code == 200
+    assert resynced("already-used") == before + 1
 
 
 def test_while_redis_is_down_readyz_names_it(shared_app, redis_server):
