@@ -66,18 +66,39 @@ def shared_app(make_app, postgres_store, redis_url, tmp_path: Path):
 
 
 # --- PostgreSQL down ------------------------------------------------------------------------
-def test_while_postgresql_is_down_hook_calls_answer_and_count_the_cards_not_recorded(shared_app, postgres_server,
-                                                                                      caplog):
+def recorder(app):
+    return app.extensions["myositis_cds"].card_recorder
+
+
+def test_while_postgresql_is_down_hook_calls_answer_and_their_card_records_wait_for_it(shared_app, postgres_server,
+                                                                                       postgres_store, caplog):
     client = shared_app.test_client()
     before = lost_cards()
     with down(postgres_server):
         response = client.post(HOOK, json=REQUEST, headers=bearer())
-    assert response.status_code == 200
-    cards = response.get_json()["cards"]
-    assert cards
-    assert lost_cards() == before + len(cards)
-    assert f"{len(cards)} issued cards lost" in caplog.text
-    assert "feedback store (postgresql) unavailable" in caplog.text
+        assert response.status_code == 200
+        cards = response.get_json()["cards"]
+        assert cards
+        assert not recorder(shared_app).flush(1.0)  # held while the store is down
+        assert recorder(shared_app).pending() == len(cards)
+    assert recorder(shared_app).flush(10)  # written when it returns (the writer retries at most 5 s apart)
+    assert {card.card_uuid for card in postgres_store.issued_cards()} == {card["uuid"] for card in cards}
+    assert lost_cards() == before
+    assert "issued cards waiting for the store (feedback store (postgresql) unavailable" in caplog.text
+
+
+def test_while_postgresql_is_down_card_records_beyond_the_queue_are_dropped_and_counted(make_app, postgres_store,
+                                                                                       postgres_server, caplog):
+    app = make_app(store=postgres_store, card_queue_size=2)
+    client = app.test_client()
+    before = lost_cards()
+    with down(postgres_server):
+        cards = client.post(HOOK, json=REQUEST).get_json()["cards"]
+        assert len(cards) > 2
+        assert lost_cards() == before + len(cards) - 2
+        assert "issued cards lost, cards not recorded: the record queue is full" in caplog.text
+    assert recorder(app).flush(10)
+    assert len(postgres_store.issued_cards()) == 2
 
 
 def stored_feedback(url: str) -> int:
@@ -110,6 +131,7 @@ def test_when_postgresql_returns_feedback_cards_and_readyz_recover(shared_app, p
     time.sleep(0.6)
     assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
     cards = client.post(HOOK, json=REQUEST, headers=bearer()).get_json()["cards"]
+    assert recorder(shared_app).flush(5)
     assert {card.card_uuid for card in postgres_store.issued_cards()} == {card["uuid"] for card in cards}
     assert len(postgres_store.feedback()) == 1
     assert client.get("/readyz").status_code == 200
