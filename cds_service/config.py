@@ -88,6 +88,9 @@ class Settings:
     #: Seen JWT ids shared by every instance (CDS_REPLAY_CACHE_URL): `redis://host:6379/0` (or `rediss://`),
     #: or `sqlite:///path`. Empty: the SQLite file `jti_replay_db`.
     replay_cache_url: str = ""
+    #: Requests one worker admits at once; more are answered 503 with Retry-After at once (CDS_MAX_IN_FLIGHT;
+    #: cds_service/load_shedding.py). It also bounds a worker's memory (README "Deployment").
+    max_in_flight: int = 16
     #: Issued-card records a worker holds while the store is slow or down, before it drops (and counts) more
     #: (CDS_CARD_QUEUE_SIZE; cds_service/card_recorder.py).
     card_queue_size: int = 10_000
@@ -122,6 +125,8 @@ class Settings:
             raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
         if scheme(self.store) not in STORE_SCHEMES:
             raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
+        if self.max_in_flight <= 0:
+            raise ValueError("CDS_MAX_IN_FLIGHT must be a positive integer")
         if self.card_queue_size <= 0:
             raise ValueError("CDS_CARD_QUEUE_SIZE must be a positive integer")
         if self.replay_cache_failure not in REPLAY_CACHE_FAILURE_POLICIES:
@@ -165,6 +170,7 @@ class Settings:
             jti_replay_db=get("CDS_JTI_REPLAY_DB", DEFAULT_JTI_REPLAY_DB),
             store_url=get("CDS_STORE_URL", ""),
             replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
+            max_in_flight=_integer("CDS_MAX_IN_FLIGHT", get("CDS_MAX_IN_FLIGHT", "16")),
             card_queue_size=_integer("CDS_CARD_QUEUE_SIZE", get("CDS_CARD_QUEUE_SIZE", "10000")),
             replay_cache_failure=get("CDS_REPLAY_CACHE_FAILURE", "closed").lower(),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,

@@ -54,6 +54,12 @@ FHIR_FALLBACK_KEYS = Counter(
 )
 FHIR_FALLBACK_BYTES = Counter("cds_fhir_fallback_bytes_total", "Bytes read from fhirServer by the fallback")
 JWT_REJECTIONS = Counter("cds_jwt_rejections_total", "Requests refused by JWT authentication, by reason", ["reason"])
+REQUESTS_ARRIVED = Counter(
+    "cds_requests_arrived_total", "Requests that reached load shedding (every request but probes and metrics)"
+)
+REQUESTS_SHED = Counter(
+    "cds_requests_shed_total", "Requests answered 503 at once because the worker had CDS_MAX_IN_FLIGHT in flight"
+)
 REPLAY_CACHE_FALLBACKS = Counter(
     "cds_replay_cache_fallbacks_total",
     "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable "

@@ -43,8 +43,10 @@ log = logging.getLogger(__name__)
 DEPENDENCY = "feedback store (postgresql)"
 #: Any bigint, the same in every instance: serialises migrations across instances.
 MIGRATION_LOCK = 0x6D796F7369746973
-#: Connections per worker process (gevent workers run many requests at once in one process).
+#: Connections per worker process (gevent workers run many requests at once in one process); those above
+#: the one kept open are closed after IDLE_CONNECTION_SECONDS unused, so a burst leaves no files open.
 POOL_MAX_SIZE = 10
+IDLE_CONNECTION_SECONDS = 60.0
 #: Seconds to wait for a pooled connection (or a new one) before the store counts as unavailable: short
 #: for the record of issued cards (the cards wait for it), longer for feedback and reads.
 CARDS_TIMEOUT_SECONDS = 0.5
@@ -148,7 +150,7 @@ class PostgresStore:
                     self._url, min_size=1, max_size=POOL_MAX_SIZE, timeout=POOL_TIMEOUT_SECONDS,
                     kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "myositis-cds"},
                     check=ConnectionPool.check_connection, name="myositis-cds-store", open=True,
-                    reconnect_timeout=RECONNECT_SECONDS,
+                    reconnect_timeout=RECONNECT_SECONDS, max_idle=IDLE_CONNECTION_SECONDS,
                 )
                 # Closed while the process can still run its threads (or greenlets, under gevent workers): left
                 # to the garbage collector at exit, the pool's worker shutdown raised in every gevent worker.
