@@ -48,7 +48,8 @@ MIGRATION_LOCK = 0x6D796F7369746973
 POOL_MAX_SIZE = 10
 IDLE_CONNECTION_SECONDS = 60.0
 #: Seconds to wait for a pooled connection (or a new one) before the store counts as unavailable: short
-#: for the record of issued cards (the cards wait for it), longer for feedback and reads.
+#: for the record of issued cards (its background writer keeps them and tries again), longer for feedback
+#: and reads.
 CARDS_TIMEOUT_SECONDS = 0.5
 POOL_TIMEOUT_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 2

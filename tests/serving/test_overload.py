@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving.served import Served, served
+from tests.serving.served import Served, served, worker_pid
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "requests" / "patient-view-dm-prednisone.json"
 PATIENT_VIEW = "/cds-services/myositis-patient-view"
@@ -26,11 +26,6 @@ LOAD_SECONDS = 3.0
 OVERLOAD = 3.0
 CLIENT_THREADS = 48
 CONCURRENT_CALLS = 100
-
-
-def worker_pid(server: Served) -> int:
-    [child] = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return int(child)
 
 
 class Client(threading.local):

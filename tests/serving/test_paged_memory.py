@@ -14,8 +14,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.serving.served import Served, served
-from tests.serving.test_overload import worker_pid
+from tests.serving.served import Served, served, worker_pid
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "requests" / "patient-view-dm-prednisone.json"
 PATIENT_VIEW = "/cds-services/myositis-patient-view"
