@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -53,6 +54,11 @@ IDLE_CONNECTION_SECONDS = 60.0
 CARDS_TIMEOUT_SECONDS = 0.5
 POOL_TIMEOUT_SECONDS = 2.0
 CONNECT_TIMEOUT_SECONDS = 2
+#: Seconds a transaction, and the pool's check of a connection it hands out, may take before the
+#: connection's socket is cut (`cut_after`): a server that hangs (a stopped process, a network that drops
+#: packets) must not hold a request for ever, nor, with load shedding, the worker's admission slots.
+STATEMENT_SECONDS = 5.0
+CHECK_SECONDS = 2.0
 #: How long the pool retries one new connection (with growing pauses) before giving it up; the next
 #: request then starts a fresh attempt. The library's default (5 minutes) let the pauses grow so long that
 #: the store came back 18 s after a 40 s outage of the server.
@@ -124,6 +130,36 @@ def migrate(connection: Connection[Any]) -> int:
     return applied
 
 
+def _shut_down(fd: int) -> None:
+    try:
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed meanwhile
+
+
+@contextmanager
+def cut_after(connection: Connection[Any], seconds: float) -> Iterator[None]:
+    """Shut the connection's socket down if the block takes longer than `seconds`: libpq then fails the
+    statement (OperationalError, an outage) and the pool discards the connection. A timer thread (a
+    greenlet under gevent workers, where psycopg's waits are cooperative) does it; PostgreSQL's own
+    statement_timeout cannot, as a hung server does not run it."""
+    timer = threading.Timer(seconds, _shut_down, (connection.pgconn.socket,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def check_connection(connection: Connection[Any]) -> None:
+    """The pool's check of a connection before it is handed out (a restarted server costs no failed
+    request), bounded in time."""
+    with cut_after(connection, CHECK_SECONDS):
+        ConnectionPool.check_connection(connection)
+
+
 class PostgresStore:
     backend = "postgresql"
 
@@ -150,7 +186,7 @@ class PostgresStore:
                 self._pool = ConnectionPool(
                     self._url, min_size=1, max_size=POOL_MAX_SIZE, timeout=POOL_TIMEOUT_SECONDS,
                     kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "myositis-cds"},
-                    check=ConnectionPool.check_connection, name="myositis-cds-store", open=True,
+                    check=check_connection, name="myositis-cds-store", open=True,
                     reconnect_timeout=RECONNECT_SECONDS, max_idle=IDLE_CONNECTION_SECONDS,
                 )
                 # Closed while the process can still run its threads (or greenlets, under gevent workers): left
@@ -164,7 +200,8 @@ class PostgresStore:
         try:
             with self._pool_of_this_process().connection(timeout=timeout) as connection:
                 if not self._migrated:
-                    migrate(connection)
+                    with cut_after(connection, STATEMENT_SECONDS):
+                        migrate(connection)
                     self._migrated = True
                 yield connection
         except (psycopg.Error, PoolTimeout) as error:
@@ -178,7 +215,8 @@ class PostgresStore:
         """`work` in one transaction, committed before this returns; fails at once while an outage is fresh."""
         if self._outage.recent():
             raise StoreUnavailable(DEPENDENCY, "recent outage")
-        with self._connection(timeout) as connection, connection.transaction():
+        with self._connection(timeout) as connection, cut_after(connection, STATEMENT_SECONDS), \
+                connection.transaction():
             return work(connection)
 
     def record_cards(self, cards: Iterable[IssuedCard]) -> None:
@@ -229,7 +267,7 @@ class PostgresStore:
         return readable(rows, issued_card, "issued_card", unreadable)
 
     def ping(self) -> None:
-        with self._connection() as connection:
+        with self._connection() as connection, cut_after(connection, STATEMENT_SECONDS):
             connection.execute("SELECT 1 FROM feedback LIMIT 1").fetchall()
 
     def close(self) -> None:

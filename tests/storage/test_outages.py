@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,23 @@ def down(server) -> Iterator[None]:
         yield
     finally:
         server.start()
+
+
+#: A hung server is resumed after this long whatever happens, so a regression fails a test instead of hanging it.
+HANG_LIMIT_SECONDS = 15
+
+
+@contextmanager
+def hung(server) -> Iterator[None]:
+    """The server's processes stopped: its sockets accept and keep data, and nothing answers."""
+    stopped = server.hang()
+    limit = threading.Timer(HANG_LIMIT_SECONDS, server.resume, (stopped,))
+    limit.start()
+    try:
+        yield
+    finally:
+        limit.cancel()
+        server.resume(stopped)
 
 
 def bearer(path: str = HOOK) -> dict[str, str]:
@@ -155,6 +173,40 @@ def test_the_report_says_when_postgresql_is_down_without_its_password(postgres_s
     assert code == cli.EXIT_STORE_UNAVAILABLE
     assert "feedback store (postgresql) unavailable" in err.getvalue()
     assert postgres_server.password not in err.getvalue()
+
+
+# --- hung servers: connections stay open and nothing answers -------------------------------------------
+#: Longest wait for an answer from a hung server: the pool's check (2 s), a statement (5 s), Redis (0.5 s).
+HUNG_ANSWER_SECONDS = 8
+
+
+def test_while_postgresql_hangs_feedback_is_refused_within_seconds_and_hook_calls_answer(shared_app, postgres_server,
+                                                                                         postgres_store):
+    client = shared_app.test_client()
+    assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
+    with hung(postgres_server):
+        started = time.monotonic()
+        refused = client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback"))
+        waited = time.monotonic() - started
+        answered = client.post(HOOK, json=REQUEST, headers=bearer())
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert waited < HUNG_ANSWER_SECONDS  # not for ever: a hung request would hold a worker's admission slot
+    assert answered.status_code == 200 and answered.get_json()["cards"]
+    time.sleep(0.6)  # the outage memory's cooldown in these tests
+    assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
+    assert recorder(shared_app).flush(10)
+
+
+def test_while_redis_hangs_tokens_are_refused_within_a_second(shared_app, redis_server):
+    client = shared_app.test_client()
+    with hung(redis_server):
+        started = time.monotonic()
+        response = client.post(HOOK, json=REQUEST, headers=bearer())
+        waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert waited < HUNG_ANSWER_SECONDS
+    assert client.get("/readyz").status_code == 200
+    assert client.post(HOOK, json=REQUEST, headers=bearer()).status_code == 200
 
 
 # --- Redis down ------------------------------------------------------------------------------
