@@ -14,6 +14,7 @@ from flask import Flask
 from cds_service import auth, cors, errors, metrics, openapi, runtime
 from cds_service.api import demo, discovery, feedback, health, services
 from cds_service.config import Settings
+from cds_service.load_shedding import LoadShedder
 from cds_service.request_body import Deadline, WholeBody, no_deadline
 from cds_service.store import Store
 from hooks.services import SERVICES
@@ -44,7 +45,8 @@ def create_app(
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.wsgi_app = WholeBody(  # type: ignore[method-assign]
-        app.wsgi_app, settings.max_body_bytes, timeout_s=settings.body_read_timeout, deadline=read_deadline
+        LoadShedder(app.wsgi_app, settings.max_in_flight), settings.max_body_bytes,
+        timeout_s=settings.body_read_timeout, deadline=read_deadline,
     )
     if settings.demo_page_on:
         app.register_blueprint(demo.blueprint)

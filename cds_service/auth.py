@@ -39,7 +39,7 @@ from cds_service import fhir_client, metrics, runtime
 from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH, ConfigurationError
 from cds_service.errors import error_response
-from cds_service.replay_cache import MemoryReplayCache, ReplayCache
+from cds_service.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -65,6 +65,8 @@ JWKS_TTL_SECONDS = 3600
 #: An unknown kid refreshes a fetched JWK Set at most this often, so forged kids cannot flood the issuer.
 JWKS_MIN_REFRESH_SECONDS = 60
 JWKS_LIMITS = fhir_client.FetchLimits(connect_timeout=2.0, read_timeout=2.0, total_budget=4.0, max_bytes=1_000_000)
+#: Seconds a client refused for an unreachable replay cache is asked to wait (the cache's outage memory).
+REPLAY_RETRY_AFTER_SECONDS = 5
 #: Paths that never need a token: health probes and the API description.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
 
@@ -358,6 +360,14 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
             log.warning("401 %s %s: %s", request.method, request.path, error)
             metrics.JWT_REJECTIONS.labels(error.reason).inc()
             return _unauthorized()
+        except ReplayCacheUnavailable as error:
+            # 503, not 401: the token is not invalid and was not used; a 401 would tell the EHR its credentials are
+            # wrong. It may be sent again once the replay cache answers (README "Deployment").
+            log.error("503 %s %s: %s", request.method, request.path, error)
+            response = error_response(503, "cannot check the token for replay now: the replay cache is unavailable; "
+                                           "retry later")
+            response.headers["Retry-After"] = str(REPLAY_RETRY_AFTER_SECONDS)
+            return response
         g.cds_client = {"iss": claims["iss"], "tenant": claims.get("tenant"), "jti": claims["jti"]}
         g.cds_issuer = active.trust.issuers[claims["iss"]]
         return None

@@ -22,7 +22,7 @@ from cds_service.dependencies import redact, scheme, sqlite_path
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
 from cds_service.runtime import load_rules
-from cds_service.store import StoreUnavailable, open_store
+from cds_service.store import StoreUnavailable, Unreadable, open_store
 from cds_service.validation import SchemaViolation, check, validators
 from hooks import registry
 from hooks.services import SERVICES, SUPPLEMENTARY_PREFETCH, Service
@@ -127,13 +127,18 @@ def run_report(since: datetime | None, output_format: str, settings: Settings, o
         return EXIT_INVALID_REQUEST
     hook_of_service = {service.id: service.hook for service in SERVICES}
     store = open_store(settings.store)
+    unreadable = Unreadable()
     try:
-        report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+        report = feedback_report.build(store.issued_cards(since, unreadable), store.feedback(unreadable=unreadable),
+                                       hook_of_service, since, unreadable.counts)
     except StoreUnavailable as error:
         print(f"cannot read the feedback store {redact(settings.store)}: {error}", file=err)
         return EXIT_STORE_UNAVAILABLE
     finally:
         store.close()
+    if unreadable.total:
+        print(f"warning: {unreadable.total} unreadable stored rows skipped (" + ", ".join(
+            f"{table}: {count}" for table, count in sorted(unreadable.counts.items())) + ")", file=err)
     out.write(feedback_report.RENDERERS[output_format](report))
     return 0
 

@@ -18,6 +18,7 @@ SELECTION_BEHAVIORS = ("at-most-one", "any")
 PREFETCH_FAILURE_POLICIES = ("412", "partial")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
+REPLAY_CACHE_FAILURE_POLICIES = ("closed", "open")
 
 DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
 DEFAULT_JTI_REPLAY_DB = "var/jwt-replay.sqlite3"
@@ -96,6 +97,15 @@ class Settings:
     #: Seen JWT ids shared by every instance (CDS_REPLAY_CACHE_URL): `redis://host:6379/0` (or `rediss://`),
     #: or `sqlite:///path`. Empty: the SQLite file `jti_replay_db`.
     replay_cache_url: str = ""
+    #: Requests one worker admits at once; more are answered 503 with Retry-After at once (CDS_MAX_IN_FLIGHT;
+    #: cds_service/load_shedding.py). It also bounds a worker's memory (README "Deployment").
+    max_in_flight: int = 16
+    #: Issued-card records a worker holds while the store is slow or down, before it drops (and counts) more
+    #: (CDS_CARD_QUEUE_SIZE; cds_service/card_recorder.py).
+    card_queue_size: int = 10_000
+    #: When the shared replay cache (Redis) cannot answer (CDS_REPLAY_CACHE_FAILURE): "closed" refuses the token
+    #: with 503 and Retry-After; "open" checks it against this host's cache only (README "Deployment": the risk).
+    replay_cache_failure: str = "closed"
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
 
@@ -113,7 +123,8 @@ class Settings:
                     "CDS_BODY_READ_TIMEOUT": self.body_read_timeout, "CDS_FHIR_CONNECT_TIMEOUT": self.fhir_connect_timeout,
                     "CDS_FHIR_READ_TIMEOUT": self.fhir_read_timeout, "CDS_FHIR_TOTAL_BUDGET": self.fhir_total_budget,
                     "CDS_FHIR_MAX_PAGES": self.fhir_max_pages, "CDS_FHIR_MAX_ENTRIES": self.fhir_max_entries,
-                    "CDS_FHIR_MAX_BYTES": self.fhir_max_bytes}
+                    "CDS_FHIR_MAX_BYTES": self.fhir_max_bytes, "CDS_MAX_IN_FLIGHT": self.max_in_flight,
+                    "CDS_CARD_QUEUE_SIZE": self.card_queue_size}
         for variable, value in positive.items():
             if value <= 0:
                 raise ConfigurationError(variable, value, "must be positive")
@@ -126,6 +137,7 @@ class Settings:
                 raise ConfigurationError("CDS_FHIR_ALLOWLIST", entry, str(error)) from None
         if scheme(self.store) not in STORE_SCHEMES:
             raise ConfigurationError("CDS_STORE_URL", redact(self.store), "must start with sqlite:/// or postgresql://")
+        one_of("CDS_REPLAY_CACHE_FAILURE", self.replay_cache_failure, REPLAY_CACHE_FAILURE_POLICIES)
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
             raise ConfigurationError("CDS_REPLAY_CACHE_URL", redact(self.replay_cache),
                                      "must start with sqlite:///, redis:// or rediss://")
@@ -165,6 +177,9 @@ class Settings:
             jti_replay_db=get("CDS_JTI_REPLAY_DB", DEFAULT_JTI_REPLAY_DB),
             store_url=get("CDS_STORE_URL", ""),
             replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
+            max_in_flight=_integer("CDS_MAX_IN_FLIGHT", get("CDS_MAX_IN_FLIGHT", "16")),
+            card_queue_size=_integer("CDS_CARD_QUEUE_SIZE", get("CDS_CARD_QUEUE_SIZE", "10000")),
+            replay_cache_failure=get("CDS_REPLAY_CACHE_FAILURE", "closed").lower(),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
         )

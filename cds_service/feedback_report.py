@@ -11,7 +11,14 @@ CSV. Counting rules (stated in the README too):
 - override reasons are counted by their code (`overrideReason.reason.code`); the clinician's free
   text (`userComment`) is never shown, since it may speak of the patient;
 - feedback on cards that are not on record (issued before `--since`, by another deployment or
-  invented) is counted apart, not guessed into a recommendation.
+  invented) is counted apart, not guessed into a recommendation;
+- stored rows that cannot be read are skipped and counted (`unreadable_rows`), never a failed report.
+
+Stored values came from clients and are shown as data, never as something a terminal or a spreadsheet
+acts on: control and format characters (ESC, CR, LF, NUL, U+202E ...) are written as escapes in text
+and CSV, and a CSV cell that a spreadsheet would evaluate (starting with =, +, -, @, TAB or CR) is
+prefixed with a single quote, as OWASP's CSV-injection guidance advises. CSV follows RFC 4180 (CRLF
+line ends, fields with a comma, quote or line break quoted, quotes doubled).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import csv
 import io
 import json
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -51,6 +59,8 @@ class Report:
     by_hook: tuple[Row, ...]
     total: Row
     feedback_on_unknown_cards: int
+    #: Stored rows skipped because they could not be read, by table.
+    unreadable_rows: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -84,7 +94,7 @@ def _moment(value: str) -> datetime | None:
 
 
 def _reason(item: Mapping[str, object]) -> str:
-    override = item.get("overrideReason")
+    override = item.get("overrideReason") if isinstance(item, Mapping) else None
     reason = override.get("reason") if isinstance(override, Mapping) else None
     code = reason.get("code") if isinstance(reason, Mapping) else None
     return code if isinstance(code, str) and code else NO_REASON
@@ -116,6 +126,7 @@ def build(
     feedback: Iterable[FeedbackRecord],
     hook_of_service: Mapping[str, str],
     since: datetime | None = None,
+    unreadable_rows: Mapping[str, int] | None = None,
 ) -> Report:
     """Tally every card issued since `since` with the latest feedback it received."""
     latest = _latest_feedback(feedback)
@@ -150,10 +161,39 @@ def build(
         by_hook=tuple(tally.row(name) for name, tally in sorted(by_hook.items())),
         total=total.row("all"),
         feedback_on_unknown_cards=sum(1 for uuid in latest if uuid not in seen),
+        unreadable_rows=dict(unreadable_rows or {}),
     )
 
 
 # --- rendering --------------------------------------------------------------------------------
+#: Unicode categories shown as escapes: controls, format characters (bidirectional overrides, zero-width),
+#: line and paragraph separators, surrogates.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection), with their
+#: full-width forms, which some spreadsheets fold to ASCII.
+_FORMULA_STARTS = tuple("=+-@\t\r") + tuple("\uff1d\uff0b\uff0d\uff20")
+
+
+def shown(value: str) -> str:
+    """`value` with every control or format character written as an escape (`\\x1b`, `\\u202e`)."""
+    if value.isprintable():
+        return value
+    return "".join(
+        (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+        if unicodedata.category(ch) in _ESCAPED_CATEGORIES else ch
+        for ch in value
+    )
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as written: text escaped (`shown`) and neutralised if it would
+    start a formula; numbers as they are."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS):
+        value = "'" + value
+    return shown(value)
+
 _COLUMNS = ("issued", "accepted", "overridden", "without_feedback", "acceptance_rate", "median_minutes_to_feedback")
 _HEADINGS = ("issued", "accepted", "overridden", "no feedback", "accept rate", "median min")
 
@@ -166,13 +206,13 @@ def _text_cell(column: str, value: float | int | None) -> str:
 
 def _text_table(title: str, rows: Iterable[Row]) -> list[str]:
     rows = list(rows)
-    width = max([len(title)] + [len(row.name) for row in rows])
+    width = max([len(title)] + [len(shown(row.name)) for row in rows])
     lines = [f"{title:<{width}}  " + "  ".join(f"{h:>11}" for h in _HEADINGS)]
     for row in rows:
         cells = [_text_cell(column, getattr(row, column)) for column in _COLUMNS]
-        lines.append(f"{row.name:<{width}}  " + "  ".join(f"{cell:>11}" for cell in cells))
+        lines.append(f"{shown(row.name):<{width}}  " + "  ".join(f"{cell:>11}" for cell in cells))
         if row.override_reasons:
-            reasons = ", ".join(f"{reason} {count}" for reason, count in row.override_reasons.items())
+            reasons = ", ".join(f"{shown(reason)} {count}" for reason, count in row.override_reasons.items())
             lines.append(f"{'':<{width}}    overridden because: {reasons}")
     return lines
 
@@ -183,8 +223,11 @@ def render_text(report: Report) -> str:
     lines += _text_table("recommendation", report.by_recommendation)
     lines += [""] + _text_table("hook", report.by_hook)
     lines += [""] + _text_table("total", [report.total])
-    lines += ["", f"Feedback on cards not on record: {report.feedback_on_unknown_cards}",
-              "Acceptance rate = accepted / cards with feedback; each card counts once, by its latest feedback."]
+    lines += ["", f"Feedback on cards not on record: {report.feedback_on_unknown_cards}"]
+    if report.unreadable_rows:
+        lines += ["Unreadable stored rows skipped: " + ", ".join(
+            f"{table} {count}" for table, count in sorted(report.unreadable_rows.items()))]
+    lines += ["Acceptance rate = accepted / cards with feedback; each card counts once, by its latest feedback."]
     return "\n".join(lines) + "\n"
 
 
@@ -195,16 +238,17 @@ def render_json(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One line per recommendation, per hook and the total; override reasons as `code=count;...`."""
+    """One line per recommendation, per hook and the total; override reasons as `code=count;...`
+    (RFC 4180; text cells made safe by `csv_cell`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(("scope", "name", *_COLUMNS, "override_reasons"))
     scoped = [("recommendation", row) for row in report.by_recommendation]
     scoped += [("hook", row) for row in report.by_hook] + [("total", report.total)]
     for scope, row in scoped:
         values = ["" if getattr(row, c) is None else getattr(row, c) for c in _COLUMNS]
         reasons = ";".join(f"{reason}={count}" for reason, count in row.override_reasons.items())
-        writer.writerow((scope, row.name, *values, reasons))
+        writer.writerow([csv_cell(cell) for cell in (scope, row.name, *values, reasons)])
     return buffer.getvalue()
 
 

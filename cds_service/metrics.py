@@ -59,9 +59,25 @@ UNREADABLE_ITEMS = Counter(
     "Items of a record whose needed fact could not be read, by reason (dose, medication, code-system, comparator)",
     ["reason"],
 )
+REQUESTS_ARRIVED = Counter(
+    "cds_requests_arrived_total", "Requests that reached load shedding (every request but probes and metrics)"
+)
+REQUESTS_SHED = Counter(
+    "cds_requests_shed_total", "Requests answered 503 at once because the worker had CDS_MAX_IN_FLIGHT in flight"
+)
 REPLAY_CACHE_FALLBACKS = Counter(
     "cds_replay_cache_fallbacks_total",
-    "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable",
+    "Tokens checked against this host's replay cache only, because the shared one (Redis) was unreachable "
+    "(CDS_REPLAY_CACHE_FAILURE=open)",
+)
+REPLAY_CACHE_REFUSALS = Counter(
+    "cds_replay_cache_refusals_total",
+    "Requests refused (503) because the shared replay cache (Redis) was unreachable (CDS_REPLAY_CACHE_FAILURE=closed)",
+)
+REPLAY_CACHE_RESYNCED = Counter(
+    "cds_replay_cache_resynced_total",
+    "Tokens accepted during a Redis outage and written to Redis when it returned, by result "
+    "(written, already-used: another instance had accepted it too)", ["result"],
 )
 
 

@@ -78,13 +78,16 @@ def _json(component: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     reasons = {
-        400: "Malformed JSON or a body that does not match the schema",
+        400: "Malformed JSON or a body that does not match the schema (for feedback: also any value that can never be "
+             "stored; do not resend it)",
         404: "Unknown service",
         412: "Required FHIR data could not be obtained (CDS_PREFETCH_FAILURE=412)",
         408: "Body not received within CDS_BODY_READ_TIMEOUT (myositis-cds serve); the connection is closed",
         413: "Body larger than CDS_MAX_BODY_BYTES (with Content-Length or chunked)",
         415: "Content-Type is not JSON",
-        503: "The feedback store is unreachable (nothing was stored), or too many large bodies are being received at once; resend after Retry-After seconds",
+        503: "The feedback store is unreachable (nothing was stored), the worker is at capacity (CDS_MAX_IN_FLIGHT), "
+             "the replay cache cannot check the token (CDS_REPLAY_CACHE_FAILURE=closed), or too many large bodies are "
+             "being received at once; resend after Retry-After seconds",
     }
     return {str(status): {"description": reasons[status], "content": _json("Error")} for status in statuses}
 

@@ -21,6 +21,7 @@ from hooks import registry
 from hooks import settings as rule_settings
 
 if TYPE_CHECKING:
+    from cds_service.card_recorder import CardRecorder
     from cds_service.replay_cache import ReplayCache
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Runtime:
     rules: Rules
     validators: Validators
     store: Store
+    #: Writes the record of issued cards in the background (cds_service.card_recorder).
+    card_recorder: CardRecorder
     clock: Clock
     #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
     replay_cache: ReplayCache | None = None
@@ -64,6 +67,7 @@ def load_rules(settings: Settings) -> Rules:
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
     products.preload()  # terminology is a start-up cost, never the first request's
     # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
+    from cds_service.card_recorder import CardRecorder
     from cds_service.replay_cache import open_replay_cache
 
     rules = load_rules(settings)  # configuration first: a defect stops start-up before anything is opened
@@ -73,9 +77,11 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
     replay_cache = None
     if settings.trusted_issuers:  # seen JWT ids matter only when clients are authenticated
         log.info("JWT replay cache: %s", redact(settings.replay_cache))
-        replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db)
+        replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db,
+                                         settings.replay_cache_failure)
     return Runtime(settings=settings, rules=rules, validators=validators(), store=store,
-                   clock=clock or utc_now, replay_cache=replay_cache)
+                   card_recorder=CardRecorder(store, capacity=settings.card_queue_size), clock=clock or utc_now,
+                   replay_cache=replay_cache)
 
 
 def current() -> Runtime:

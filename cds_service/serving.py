@@ -17,11 +17,12 @@ the command line; started otherwise, gunicorn's gevent worker patches each worke
 Warm-up: the app is built once in the master (`preload_app`) and every hook is called once there
 with a bundled request before the workers fork (lazy imports, schema and regular-expression
 compilation, model construction: shared by the workers), then once more in each worker before it
-accepts connections (what a process makes for itself: its SQLite connection, per-process caches),
+accepts connections (what a process makes for itself: its store connection, per-process caches),
 so a fresh worker answers its first call of each hook near warm speed (first calls took 6 to 20
 times the warm median). The warm-up requests are copies of this
 repository's fixtures (fixtures/requests/patient-view-dm-prednisone.json,
-order-select-methotrexate.json, order-sign-methotrexate.json); their issued cards are not recorded.
+order-select-methotrexate.json, order-sign-methotrexate.json); their issued cards are not recorded, and
+a store that is down does not keep a worker from starting.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from flask import Flask
 
 from cds_service import log_format, logs, runtime
 from cds_service.config import Settings
+from cds_service.dependencies import Unavailable
 from cds_service.request_body import BodyTimeout
 
 log = logging.getLogger(__name__)
@@ -65,10 +67,10 @@ def gevent_deadline(seconds: float) -> AbstractContextManager[object]:
     return gevent.Timeout(seconds, BodyTimeout)
 
 
-class _DiscardingStore:
+class _DiscardingRecorder:
     """Keeps nothing: the warm-up's cards are not clinical events."""
 
-    def record_cards(self, cards: Any) -> None:
+    def submit(self, cards: Any) -> None:
         return None
 
 
@@ -144,7 +146,7 @@ def warm_up(app: Flask) -> dict[str, float]:
     load_fhir_models(_resource_types(requests.values()))
 
     deployed = app.extensions[runtime.EXTENSION]
-    app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, store=_DiscardingStore())
+    app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, card_recorder=_DiscardingRecorder())
     timings: dict[str, float] = {}
     try:
         for service in SERVICES:
@@ -215,18 +217,29 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
 
     def warm_worker(worker: Any) -> None:
         """Again in each worker before it accepts: what a process makes for itself after the fork
-        (its SQLite connection, gevent's hub and sockets, per-process caches) is made here."""
+        (its store connection, gevent's hub and sockets, per-process caches) is made here. A store that
+        is down does not stop the worker (issue 19): it answers hook calls, and /readyz names the store."""
         # Ctrl-C in a terminal reaches the whole process group: only the master acts on it and stops
         # the workers gracefully (gunicorn's quick stop exits a gevent worker from a greenlet, which
         # prints a traceback for every worker).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        app.extensions[runtime.EXTENSION].store.ping()
+        try:
+            app.extensions[runtime.EXTENSION].store.ping()
+        except Unavailable as error:
+            log.error("worker %s starts without its store: %s", worker.pid, error)
         log.info("worker %s warm-up calls, ms: %s", worker.pid, json.dumps(warm_up(app)))
 
     def graceful_on_interrupt(arbiter: Any) -> None:
         """Ctrl-C stops the workers as SIGTERM does (each finishes its requests and records) instead
         of gunicorn's quick stop."""
         arbiter.handle_int = arbiter.handle_term
+
+    def drain_worker(_server: Any, worker: Any) -> None:
+        """At an orderly stop: write the queued issued-card records first (for a bounded time)."""
+        recorder = app.extensions[runtime.EXTENSION].card_recorder
+        if not recorder.flush(recorder.drain_seconds):
+            log.error("worker %s stops with %d issued-card records not written (store unavailable)", worker.pid,
+                      recorder.pending())
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -243,6 +256,7 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
             self.cfg.set("child_exit", lambda _server, worker: multiprocess.mark_process_dead(worker.pid, metrics_dir))
             self.cfg.set("post_worker_init", warm_worker)
             self.cfg.set("on_starting", graceful_on_interrupt)
+            self.cfg.set("worker_exit", drain_worker)
 
         def load(self) -> Callable[..., Any]:
             return app

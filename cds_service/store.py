@@ -16,16 +16,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import datetime, timezone
+from typing import Any, Protocol, TypeVar
 
 from cds_service.dependencies import Unavailable, redact, scheme, sqlite_path
+
+log = logging.getLogger(__name__)
+Row = TypeVar("Row")
+Parsed = TypeVar("Parsed")
 
 
 class StoreUnavailable(Unavailable):
     """The store cannot be reached: feedback is refused (503), issued cards are counted as not recorded."""
+
+
+class StoreRejected(ValueError):
+    """The store answered but refused these values (a limit or type of the backend): a fault of the data,
+    not of the store, so it never counts as an outage. Feedback validation should have refused it first."""
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,13 @@ class Store(Protocol):
         """Store feedback items idempotently and durably; returns how many were new."""
         ...
 
-    def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]:
-        """Feedback in the order it was first stored."""
+    def feedback(self, service_id: str | None = None, unreadable: Unreadable | None = None) -> list[FeedbackRecord]:
+        """Feedback in the order it was first stored; rows that cannot be read are skipped (and counted
+        in `unreadable`)."""
         ...
 
-    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
-        """Cards issued at or after `since` (all when None), oldest first."""
+    def issued_cards(self, since: datetime | None = None, unreadable: Unreadable | None = None) -> list[IssuedCard]:
+        """Cards issued at or after `since` (all when None), oldest first; unreadable rows as in `feedback`."""
         ...
 
     def ping(self) -> None:
@@ -87,6 +98,69 @@ class FeedbackRow:
     outcome: str
     outcome_timestamp: str
     canonical_item: str
+
+
+class Unreadable:
+    """Counts stored rows that could not be read (written by hand, by a defect, or by a hostile writer):
+    a reader skips them with a warning rather than failing on everything else."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, table: str) -> None:
+        self.counts[table] = self.counts.get(table, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def readable(rows: Iterable[Row], parse: Callable[[Row], Parsed], table: str,
+             unreadable: Unreadable | None) -> list[Parsed]:
+    """`parse` of each row; a row it cannot parse is skipped, logged and counted."""
+    parsed, skipped = [], 0
+    for row in rows:
+        try:
+            parsed.append(parse(row))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            skipped += 1
+            if unreadable is not None:
+                unreadable(table)
+    if skipped:
+        log.warning("%d unreadable %s rows skipped (not in the store's format)", skipped, table)
+    return parsed
+
+
+def text(value: object) -> str:
+    """`value` if it is a string: a stored column a reader relies on (SQLite keeps any type in any column)."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def moment(value: object) -> datetime:
+    """A stored time: a datetime (PostgreSQL) or ISO 8601 text (SQLite), in UTC (naive text read as UTC)."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(text(value))
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def mapping(value: object) -> Mapping[str, Any]:
+    """A stored feedback item: a JSON object (jsonb, or JSON text in SQLite)."""
+    parsed = json.loads(value) if isinstance(value, (str, bytes)) else value
+    if not isinstance(parsed, dict):
+        raise TypeError("feedback item is not a JSON object")
+    return parsed
+
+
+def feedback_record(row: tuple[Any, ...]) -> FeedbackRecord:
+    service_id, card, outcome, timestamp, item, recommendation, received = row
+    return FeedbackRecord(text(service_id), text(card), text(outcome), text(timestamp), mapping(item),
+                          None if recommendation is None else text(recommendation), moment(received))
+
+
+def issued_card(row: tuple[Any, ...]) -> IssuedCard:
+    uuid, service_id, recommendation, hook_instance, issued_at = row
+    return IssuedCard(text(uuid), text(service_id), text(recommendation), text(hook_instance), moment(issued_at))
 
 
 def feedback_rows(service_id: str, items: Iterable[Mapping[str, Any]]) -> list[FeedbackRow]:

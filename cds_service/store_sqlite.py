@@ -3,17 +3,26 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cds_service.store import FeedbackRecord, IssuedCard, StoreUnavailable, feedback_rows
+from cds_service.store import (
+    FeedbackRecord,
+    IssuedCard,
+    StoreRejected,
+    StoreUnavailable,
+    Unreadable,
+    feedback_record,
+    feedback_rows,
+    issued_card,
+    readable,
+)
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).
@@ -41,9 +50,10 @@ CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
 
 
 class SqliteStore:
-    """SQLite in WAL mode. One connection per process and thread, opened on first use (so a
-    gunicorn worker never inherits its parent's connection); opening one per request cost more than
-    the request's own work. Issued cards are written with synchronous=NORMAL (safe against a crash of
+    """SQLite in WAL mode. One connection per process, opened on first use (so a gunicorn worker never
+    inherits its parent's connection) and used under a lock; opening one per request cost more than
+    the request's own work, and one per thread meant one per request greenlet under gevent (186 open
+    files after 100 concurrent calls, closed only by the garbage collector). Issued cards are written with synchronous=NORMAL (safe against a crash of
     the service); feedback with synchronous=FULL (safe against a crash of the machine)."""
 
     backend = "sqlite"
@@ -51,10 +61,15 @@ class SqliteStore:
     def __init__(self, path: Path | str, *, timeout_seconds: float = 5.0) -> None:
         self._path = str(path)
         self._timeout = timeout_seconds
-        self._local = threading.local()
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-            self._migrate(connection)
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        try:  # migrated on a connection of its own, closed at once: a forked worker inherits none
+            with closing(self._open()) as connection, connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+                self._migrate(connection)
+        except sqlite3.OperationalError as error:
+            raise StoreUnavailable("feedback store (sqlite)", error) from error
 
     @staticmethod
     def _migrate(connection: sqlite3.Connection) -> None:
@@ -65,28 +80,36 @@ class SqliteStore:
                     connection.execute(statement)
                 connection.execute(f"PRAGMA user_version={version:d}")
 
-    def _connection(self) -> sqlite3.Connection:
-        local = self._local
-        if getattr(local, "pid", None) != os.getpid():
-            connection = sqlite3.connect(self._path, timeout=self._timeout)
-            connection.execute("PRAGMA synchronous=NORMAL")
-            local.connection, local.pid = connection, os.getpid()
-        return local.connection
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._path, timeout=self._timeout, check_same_thread=False)
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    def _connected(self) -> sqlite3.Connection:
+        """This process's one connection (call with the lock held)."""
+        if self._connection is None or self._pid != os.getpid():
+            self._connection, self._pid = self._open(), os.getpid()
+        return self._connection
 
     @contextmanager
     def _connect(self, *, synchronous: str = "NORMAL") -> Iterator[sqlite3.Connection]:
+        """This process's connection, for one transaction at a time (SQLite writes one at a time anyway; under
+        gevent a query never yields, so the lock costs no concurrency)."""
         try:
-            connection = self._connection()
-            if synchronous != "NORMAL":
-                connection.execute(f"PRAGMA synchronous={synchronous}")
-            try:
-                with connection:  # one transaction: commit on success, roll back on error
-                    yield connection
-            finally:
+            with self._lock:
+                connection = self._connected()
                 if synchronous != "NORMAL":
-                    connection.execute("PRAGMA synchronous=NORMAL")
+                    connection.execute(f"PRAGMA synchronous={synchronous}")
+                try:
+                    with connection:  # one transaction: commit on success, roll back on error
+                        yield connection
+                finally:
+                    if synchronous != "NORMAL":
+                        connection.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.OperationalError as error:  # locked too long, unreadable, disk full or gone
             raise StoreUnavailable("feedback store (sqlite)", error) from error
+        except (sqlite3.DataError, sqlite3.IntegrityError) as error:  # the values, not the file: e.g. too big
+            raise StoreRejected(f"feedback store (sqlite) refused the values: {type(error).__name__}") from error
 
     def record_cards(self, cards: Iterable[IssuedCard]) -> None:
         rows = [
@@ -105,7 +128,7 @@ class SqliteStore:
             connection.executemany("INSERT OR IGNORE INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             return connection.total_changes - before
 
-    def feedback(self, service_id: str | None = None) -> list[FeedbackRecord]:
+    def feedback(self, service_id: str | None = None, unreadable: Unreadable | None = None) -> list[FeedbackRecord]:
         query = (
             "SELECT f.service_id, f.card_uuid, f.outcome, f.outcome_timestamp, f.item, c.recommendation_id, "
             "f.received_at "
@@ -117,17 +140,13 @@ class SqliteStore:
             parameters = (service_id,)
         with self._connect() as connection:
             rows = connection.execute(query + " ORDER BY f.rowid", parameters).fetchall()
-        return [
-            FeedbackRecord(s, card, outcome, ts, json.loads(item), rec, datetime.fromisoformat(received))
-            for s, card, outcome, ts, item, rec, received in rows
-        ]
+        return readable(rows, feedback_record, "feedback", unreadable)
 
-    def issued_cards(self, since: datetime | None = None) -> list[IssuedCard]:
+    def issued_cards(self, since: datetime | None = None, unreadable: Unreadable | None = None) -> list[IssuedCard]:
         query = "SELECT card_uuid, service_id, recommendation_id, hook_instance, issued_at FROM issued_card"
         with self._connect() as connection:
             rows = connection.execute(query + " ORDER BY issued_at, rowid").fetchall()
-        cards = [IssuedCard(uuid, service, rec, hook_instance, datetime.fromisoformat(issued))
-                 for uuid, service, rec, hook_instance, issued in rows]
+        cards = readable(rows, issued_card, "issued_card", unreadable)
         return cards if since is None else [card for card in cards if card.issued_at >= since]
 
     def ping(self) -> None:
@@ -135,7 +154,7 @@ class SqliteStore:
             connection.execute("SELECT 1 FROM feedback LIMIT 1").fetchall()
 
     def close(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None and self._local.pid == os.getpid():
-            connection.close()
-        self._local.pid = None
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection, self._pid = None, 0

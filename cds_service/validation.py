@@ -27,6 +27,8 @@ from jsonschema import validators as jsonschema_validators
 from jsonschema.exceptions import best_match
 
 SCHEMA_NAMES = ("request", "response", "discovery", "feedback")
+#: Longest violation message an error answer quotes.
+MAX_MESSAGE_CHARS = 300
 
 
 class SchemaViolation(ValueError):
@@ -105,4 +107,7 @@ def check(validator: Validator, document: Any) -> None:
     except RecursionError:
         raise SchemaViolation("$", "JSON nested too deeply") from None
     if error is not None:
-        raise SchemaViolation(error.json_path, error.message)
+        message = error.message
+        if len(message) > MAX_MESSAGE_CHARS:  # the messages quote the value: a hostile one can be megabytes
+            message = message[:MAX_MESSAGE_CHARS] + "... (truncated)"
+        raise SchemaViolation(error.json_path, message)

@@ -112,7 +112,7 @@ def run_cli(*argv):
 
 
 @pytest.fixture
-def filled_store(client, settings, monkeypatch):
+def filled_store(app, client, settings, monkeypatch):
     """One patient-view call; a card with suggestions accepted, another card overridden with a reason."""
     response = client.post("/cds-services/myositis-patient-view",
                            json=fixture("requests/patient-view-dm-prednisone.json")).get_json()
@@ -128,6 +128,7 @@ def filled_store(client, settings, monkeypatch):
          "overrideReason": {"reason": reason, "userComment": "free text about the patient"}},
     ]}
     assert client.post("/cds-services/myositis-patient-view/feedback", json=body).status_code == 200
+    assert app.extensions["myositis_cds"].card_recorder.flush(5)  # issued cards are written in the background
     monkeypatch.setenv("CDS_FEEDBACK_DB", settings.feedback_db)
     return cards, reason["code"]
 

@@ -19,7 +19,7 @@ from cds_service import metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.api.services import known_service
 from cds_service.errors import ApiError, error_response
-from cds_service.store import StoreUnavailable
+from cds_service.store import StoreRejected, StoreUnavailable
 from cds_service.validation import SchemaViolation, check
 
 blueprint = Blueprint("feedback", __name__)
@@ -65,6 +65,9 @@ def feedback(service_id: str) -> Response:
         response = error_response(503, "feedback not stored: the feedback store is unavailable; retry later")
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    except StoreRejected as error:  # a value the schema let through but the backend cannot keep: resending won't help
+        log.error("service=%s feedback items=%d refused by the store: %s", service.id, len(body["feedback"]), error)
+        raise ApiError(400, "invalid feedback: a value cannot be stored") from None
     for item in body["feedback"]:
         metrics.FEEDBACK.labels(item["outcome"]).inc()
     log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)

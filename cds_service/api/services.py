@@ -2,7 +2,7 @@
 
 Pipeline: body checks (content type, size, JSON) -> request schema -> hook matches the service ->
 prefetch completed (`cds_service.prefetch`) -> facts -> recommendations -> cards -> issued cards
-recorded (a store failure is logged, not allowed to withhold the cards). Logs carry the service id, hookInstance, card count and timing, never patient data.
+queued for their record (`cds_service.card_recorder`: a store failure never withholds or delays the cards). Logs carry the service id, hookInstance, card count and timing, never patient data.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from flask import Blueprint, Response, g, jsonify
 from cds_service import client_profiles, metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.config import Settings
-from cds_service.dependencies import Unavailable
 from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
@@ -93,13 +92,7 @@ def call_service(service_id: str) -> Response:
         metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
     for reason in evaluation.unreadable:
         metrics.UNREADABLE_ITEMS.labels(reason).inc()
-    try:
-        rt.store.record_cards(evaluation.issued)
-    except Exception as error:  # noqa: BLE001 - the clinician needs the cards more than we need their record
-        metrics.CARDS_NOT_RECORDED.inc(len(evaluation.issued))
-        reason = str(error) if isinstance(error, Unavailable) else type(error).__name__  # Unavailable: no data
-        log.error("service=%s hookInstance=%s %d issued cards lost, cards not recorded: %s", service.id,
-                  body["hookInstance"], len(evaluation.issued), reason)
+    rt.card_recorder.submit(evaluation.issued)  # written in the background: the cards never wait for the store
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     client = g.get("cds_client") or {}
     log.info(

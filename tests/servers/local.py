@@ -12,6 +12,7 @@ import glob
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -42,6 +43,11 @@ def _run(command: list[str]) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"{command[:6]} failed ({result.returncode}): {result.stdout[-2000:]} {result.stderr[-2000:]}")
+
+
+def _signal(pids: list[int], number: int) -> None:
+    for pid in pids:
+        os.kill(pid, number)
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -85,6 +91,22 @@ class PostgresServer:
 
     def stop(self) -> None:
         _run(_as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]))
+
+    def processes(self) -> list[int]:
+        """The postmaster and its children (backends, background workers)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        return [postmaster, *map(int, children)]
+
+    def hang(self) -> list[int]:
+        """Stop every process of the server (SIGSTOP): connections stay open, nothing answers. Returns them
+        for `resume`."""
+        stopped = self.processes()
+        _signal(stopped, signal.SIGSTOP)
+        return stopped
+
+    def resume(self, stopped: list[int]) -> None:
+        _signal(stopped, signal.SIGCONT)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://cds:{self.password}@127.0.0.1:{self.port}/{database}"
@@ -130,6 +152,14 @@ class RedisServer:
             self._process.terminate()
             self._process.wait(timeout=10)
             self._process = None
+
+    def hang(self) -> list[int]:
+        assert self._process is not None
+        _signal([self._process.pid], signal.SIGSTOP)
+        return [self._process.pid]
+
+    def resume(self, stopped: list[int]) -> None:
+        _signal(stopped, signal.SIGCONT)
 
     def url(self, database: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{database}"

@@ -68,3 +68,9 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"myositis-cds serve did not answer within {START_TIMEOUT_S} s")
+
+
+def worker_pid(server: Served) -> int:
+    """The process id of the one worker of a server started with `workers=1`."""
+    [child] = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return int(child)

@@ -67,11 +67,17 @@ def stored_cards(url: str) -> set[str]:
         return {row[0] for row in connection.execute("SELECT card_uuid FROM feedback")}
 
 
-def recommendation_of_feedback(url: str, card: str) -> str | None:
+def recommendation_of_feedback(url: str, card: str, wait_seconds: float = 5.0) -> str | None:
+    """The recommendation joined to the feedback on `card`, once the issuing instance's background writer has
+    recorded the card (within `wait_seconds`)."""
+    deadline = time.monotonic() + wait_seconds
     with psycopg.connect(url) as connection:
-        row = connection.execute("SELECT c.recommendation_id FROM feedback f JOIN issued_card c USING (card_uuid) "
-                                 "WHERE f.card_uuid = %s", (card,)).fetchone()
-    return row[0] if row else None
+        while True:
+            row = connection.execute("SELECT c.recommendation_id FROM feedback f JOIN issued_card c USING "
+                                     "(card_uuid) WHERE f.card_uuid = %s", (card,)).fetchone()
+            if row or time.monotonic() > deadline:
+                return row[0] if row else None
+            time.sleep(0.05)
 
 
 def feedback_body(card: str) -> dict:

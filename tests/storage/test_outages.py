@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,23 @@ def down(server) -> Iterator[None]:
         yield
     finally:
         server.start()
+
+
+#: A hung server is resumed after this long whatever happens, so a regression fails a test instead of hanging it.
+HANG_LIMIT_SECONDS = 15
+
+
+@contextmanager
+def hung(server) -> Iterator[None]:
+    """The server's processes stopped: its sockets accept and keep data, and nothing answers."""
+    stopped = server.hang()
+    limit = threading.Timer(HANG_LIMIT_SECONDS, server.resume, (stopped,))
+    limit.start()
+    try:
+        yield
+    finally:
+        limit.cancel()
+        server.resume(stopped)
 
 
 def bearer(path: str = HOOK) -> dict[str, str]:
@@ -66,18 +84,39 @@ def shared_app(make_app, postgres_store, redis_url, tmp_path: Path):
 
 
 # --- PostgreSQL down ------------------------------------------------------------------------
-def test_while_postgresql_is_down_hook_calls_answer_and_count_the_cards_not_recorded(shared_app, postgres_server,
-                                                                                      caplog):
+def recorder(app):
+    return app.extensions["myositis_cds"].card_recorder
+
+
+def test_while_postgresql_is_down_hook_calls_answer_and_their_card_records_wait_for_it(shared_app, postgres_server,
+                                                                                       postgres_store, caplog):
     client = shared_app.test_client()
     before = lost_cards()
     with down(postgres_server):
         response = client.post(HOOK, json=REQUEST, headers=bearer())
-    assert response.status_code == 200
-    cards = response.get_json()["cards"]
-    assert cards
-    assert lost_cards() == before + len(cards)
-    assert f"{len(cards)} issued cards lost" in caplog.text
-    assert "feedback store (postgresql) unavailable" in caplog.text
+        assert response.status_code == 200
+        cards = response.get_json()["cards"]
+        assert cards
+        assert not recorder(shared_app).flush(1.0)  # held while the store is down
+        assert recorder(shared_app).pending() == len(cards)
+    assert recorder(shared_app).flush(10)  # written when it returns (the writer retries at most 5 s apart)
+    assert {card.card_uuid for card in postgres_store.issued_cards()} == {card["uuid"] for card in cards}
+    assert lost_cards() == before
+    assert "issued cards waiting for the store (feedback store (postgresql) unavailable" in caplog.text
+
+
+def test_while_postgresql_is_down_card_records_beyond_the_queue_are_dropped_and_counted(make_app, postgres_store,
+                                                                                       postgres_server, caplog):
+    app = make_app(store=postgres_store, card_queue_size=2)
+    client = app.test_client()
+    before = lost_cards()
+    with down(postgres_server):
+        cards = client.post(HOOK, json=REQUEST).get_json()["cards"]
+        assert len(cards) > 2
+        assert lost_cards() == before + len(cards) - 2
+        assert "issued cards lost, cards not recorded: the record queue is full" in caplog.text
+    assert recorder(app).flush(10)
+    assert len(postgres_store.issued_cards()) == 2
 
 
 def stored_feedback(url: str) -> int:
@@ -110,6 +149,7 @@ def test_when_postgresql_returns_feedback_cards_and_readyz_recover(shared_app, p
     time.sleep(0.6)
     assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
     cards = client.post(HOOK, json=REQUEST, headers=bearer()).get_json()["cards"]
+    assert recorder(shared_app).flush(5)
     assert {card.card_uuid for card in postgres_store.issued_cards()} == {card["uuid"] for card in cards}
     assert len(postgres_store.feedback()) == 1
     assert client.get("/readyz").status_code == 200
@@ -135,10 +175,89 @@ def test_the_report_says_when_postgresql_is_down_without_its_password(postgres_s
     assert postgres_server.password not in err.getvalue()
 
 
-# --- Redis down -----------------------------------------------------------------------------
-def test_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refused(shared_app, redis_server, caplog):
-    caplog.set_level(logging.WARNING)
+# --- hung servers: connections stay open and nothing answers -------------------------------------------
+#: Longest wait for an answer from a hung server: the pool's check (2 s), a statement (5 s), Redis (0.5 s).
+HUNG_ANSWER_SECONDS = 8
+
+
+def test_while_postgresql_hangs_feedback_is_refused_within_seconds_and_hook_calls_answer(shared_app, postgres_server,
+                                                                                         postgres_store):
     client = shared_app.test_client()
+    assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
+    with hung(postgres_server):
+        started = time.monotonic()
+        refused = client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback"))
+        waited = time.monotonic() - started
+        answered = client.post(HOOK, json=REQUEST, headers=bearer())
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    assert waited < HUNG_ANSWER_SECONDS  # not for ever: a hung request would hold a worker's admission slot
+    assert answered.status_code == 200 and answered.get_json()["cards"]
+    time.sleep(0.6)  # the outage memory's cooldown in these tests
+    assert client.post(f"{HOOK}/feedback", json=ACCEPTED, headers=bearer(f"{HOOK}/feedback")).status_code == 200
+    assert recorder(shared_app).flush(10)
+
+
+def test_while_redis_hangs_tokens_are_refused_within_a_second(shared_app, redis_server):
+    client = shared_app.test_client()
+    with hung(redis_server):
+        started = time.monotonic()
+        response = client.post(HOOK, json=REQUEST, headers=bearer())
+        waited = time.monotonic() - started
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert waited < HUNG_ANSWER_SECONDS
+    assert client.get("/readyz").status_code == 200
+    assert client.post(HOOK, json=REQUEST, headers=bearer()).status_code == 200
+
+
+# --- Redis down ------------------------------------------------------------------------------
+def refusals() -> float:
+    return REGISTRY.get_sample_value("cds_replay_cache_refusals_total") or 0.0
+
+
+def resynced(result: str = "written") -> float:
+    return REGISTRY.get_sample_value("cds_replay_cache_resynced_total", {"result": result}) or 0.0
+
+
+def test_while_redis_is_down_tokens_are_refused_with_503_and_retry_after_by_default(shared_app, redis_server, caplog):
+    client = shared_app.test_client()
+    before = refusals()
+    with down(redis_server):
+        response = client.post(HOOK, json=REQUEST, headers=bearer())
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "replay cache is unavailable" in error_message(response)
+    assert refusals() == before + 1
+    assert "refusing tokens (fail closed)" in caplog.text
+
+
+def test_a_token_refused_during_the_outage_is_accepted_once_when_redis_returns(shared_app, redis_server):
+    client = shared_app.test_client()
+    headers = bearer()
+    with down(redis_server):
+        assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 503
+    assert client.get("/readyz").status_code == 200  # a probe notices the return before the 5 s cooldown ends
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+@pytest.fixture
+def fail_open(tmp_path: Path, postgres_store, redis_url, make_app):
+    """Two hosts configured to answer during a Redis outage (CDS_REPLAY_CACHE_FAILURE=open)."""
+    issuers = tmp_path / "issuers.json"
+    issuers.write_text(json.dumps(trust_document()))
+
+    def host(name: str):
+        return make_app(store=postgres_store, replay_cache_url=redis_url, trusted_issuers=str(issuers),
+                        public_base_url=PUBLIC_BASE, jti_replay_db=str(tmp_path / f"{name}-replay.sqlite3"),
+                        replay_cache_failure="open")
+
+    return host("a"), host("b")
+
+
+def test_fail_open_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refused(fail_open, redis_server,
+                                                                                              caplog):
+    caplog.set_level(logging.WARNING)
+    client = fail_open[0].test_client()
     headers = bearer()
     before = fallbacks()
     with down(redis_server):
@@ -148,6 +267,38 @@ def test_while_redis_is_down_hook_calls_answer_and_replays_to_this_host_are_refu
     assert replayed.status_code == 401
     assert fallbacks() == before + 2
     assert "replay cache redis://127.0.0.1" in caplog.text
+
+
+def test_fail_open_a_token_used_before_the_outage_is_refused_on_the_same_host_during_it(fail_open, redis_server):
+    client = fail_open[0].test_client()
+    headers = bearer()
+    assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    with down(redis_server):
+        assert client.post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+def test_fail_open_tokens_accepted_during_the_outage_are_written_to_redis_when_it_returns(fail_open, redis_server):
+    host_a, host_b = fail_open
+    headers = bearer()
+    before = resynced()
+    with down(redis_server):
+        assert host_a.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200
+    assert host_a.test_client().get("/readyz").status_code == 200  # host A's first contact with Redis again
+    assert resynced() == before + 1
+    assert host_b.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 401
+
+
+def test_fail_open_a_token_accepted_on_two_hosts_during_the_outage_is_counted_when_redis_returns(fail_open,
+                                                                                               redis_server):
+    host_a, host_b = fail_open
+    headers = bearer()
+    before = resynced("already-used")
+    with down(redis_server):
+        assert host_a.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200
+        assert host_b.test_client().post(HOOK, json=REQUEST, headers=headers).status_code == 200  # the stated risk
+    assert host_a.test_client().get("/readyz").status_code == 200
+    assert host_b.test_client().get("/readyz").status_code == 200
+    assert resynced("already-used") == before + 1
 
 
 def test_while_redis_is_down_readyz_names_it(shared_app, redis_server):

@@ -11,7 +11,14 @@ import redis
 from prometheus_client import REGISTRY
 
 from cds_service import replay_cache
-from cds_service.replay_cache import MemoryReplayCache, RedisReplayCache, SqliteReplayCache
+from cds_service.config import Settings
+from cds_service.replay_cache import (
+    MemoryReplayCache,
+    RedisReplayCache,
+    ReplayCacheUnavailable,
+    SqliteReplayCache,
+    open_replay_cache,
+)
 
 
 class FakeClock:
@@ -139,3 +146,16 @@ def test_sqlite_replay_cache_keeps_one_connection_and_purges_periodically(
 
     assert opened == []
     assert sum(statement.startswith("DELETE") for statement in statements) == 1
+
+
+def test_when_redis_is_unreachable_and_the_cache_fails_closed_tokens_are_refused(tmp_path: Path) -> None:
+    cache = open_replay_cache("redis://127.0.0.1:1/0", tmp_path / "local.sqlite3")  # the default: closed
+    with pytest.raises(ReplayCacheUnavailable):
+        cache.first_use("iss jti-1", expires_at=time.time() + 300)
+
+
+def test_the_replay_cache_failure_policy_is_closed_or_open() -> None:
+    assert Settings.from_env({}).replay_cache_failure == "closed"
+    assert Settings.from_env({"CDS_REPLAY_CACHE_FAILURE": "OPEN"}).replay_cache_failure == "open"
+    with pytest.raises(ValueError, match="CDS_REPLAY_CACHE_FAILURE"):
+        Settings.from_env({"CDS_REPLAY_CACHE_FAILURE": "sometimes"})
