@@ -103,6 +103,10 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
 
 
 # --- report -----------------------------------------------------------------------------------
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def run_report(since: datetime | None, output_format: str, settings: Settings, out: TextIO, err: TextIO) -> int:
     """The feedback report of the configured store (`CDS_STORE_URL`, else `CDS_FEEDBACK_DB`), either backend."""
     if scheme(settings.store) == "sqlite" and not sqlite_path(settings.store).exists():
@@ -111,7 +115,8 @@ def run_report(since: datetime | None, output_format: str, settings: Settings, o
     hook_of_service = {service.id: service.hook for service in SERVICES}
     store = open_store(settings.store)
     try:
-        report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since)
+        report = feedback_report.build(store.issued_cards(since), store.feedback(), hook_of_service, since,
+                                       findings=store.issued_findings(since), snoozes=store.snoozes(now=now()))
     except StoreUnavailable as error:
         print(f"cannot read the feedback store {redact(settings.store)}: {error}", file=err)
         return EXIT_STORE_UNAVAILABLE

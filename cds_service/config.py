@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cds_service.client_profiles import PROFILES
 from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
@@ -89,6 +89,10 @@ class Settings:
     replay_cache_url: str = ""
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
+    #: Secret key of the HMAC that identifies a patient in the store for snoozes (CDS_PATIENT_HASH_KEY, at least
+    #: 32 characters, the same on every instance); unset: a generated key beside a SQLite store, snoozes off with
+    #: PostgreSQL (cds_service/snooze.py).
+    patient_hash_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
@@ -115,6 +119,8 @@ class Settings:
             raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
         if scheme(self.store) not in STORE_SCHEMES:
             raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
+        if self.patient_hash_key is not None and len(self.patient_hash_key) < 32:
+            raise ValueError("CDS_PATIENT_HASH_KEY must be at least 32 characters")
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
             raise ValueError("CDS_REPLAY_CACHE_URL must start with sqlite:///, redis:// or rediss://, "
                              f"got {redact(self.replay_cache)!r}")
@@ -156,6 +162,7 @@ class Settings:
             replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
+            patient_hash_key=get("CDS_PATIENT_HASH_KEY", "") or None,
         )
 
     @property

@@ -13,6 +13,7 @@ from flask import current_app
 from cds_service.config import Settings
 from cds_service.dependencies import redact
 from cds_service.evaluation import Rules
+from cds_service.snooze import load_secret
 from cds_service.store import Store, open_store
 from cds_service.validation import Validators, validators
 from fhir_mappings import products
@@ -42,6 +43,8 @@ class Runtime:
     clock: Clock
     #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
     replay_cache: ReplayCache | None = None
+    #: The HMAC key of patient keys in the store (cds_service.snooze); None: overrides do not snooze.
+    patient_secret: bytes | None = None
 
 
 def load_rules(settings: Settings) -> Rules:
@@ -63,7 +66,8 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
         log.info("JWT replay cache: %s", redact(settings.replay_cache))
         replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db)
     return Runtime(settings=settings, rules=load_rules(settings), validators=validators(), store=store,
-                   clock=clock or utc_now, replay_cache=replay_cache)
+                   clock=clock or utc_now, replay_cache=replay_cache,
+                   patient_secret=load_secret(settings.patient_hash_key, settings.store))
 
 
 def current() -> Runtime:

@@ -24,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cds_service.dependencies import OutageMemory, redact
 from cds_service.store import FeedbackRecord, IssuedCard, StoreUnavailable, feedback_rows
+from cds_service.store_findings import POSTGRES_MIGRATION, PostgresFindings
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -69,6 +70,7 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_card ON feedback (card_uuid);
 CREATE INDEX feedback_service ON feedback (service_id, seq);
 """),
+    (2, POSTGRES_MIGRATION),
 )
 
 T = TypeVar("T")
@@ -96,7 +98,7 @@ def migrate(connection: Connection[Any]) -> int:
     return applied
 
 
-class PostgresStore:
+class PostgresStore(PostgresFindings):
     backend = "postgresql"
 
     def __init__(self, url: str, *, outage: OutageMemory | None = None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cds_service.store import FeedbackRecord, IssuedCard, StoreUnavailable, feedback_rows
+from cds_service.store_findings import SQLITE_MIGRATION, SqliteFindings
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).
@@ -37,10 +38,11 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
 """),
+    (2, SQLITE_MIGRATION),
 )
 
 
-class SqliteStore:
+class SqliteStore(SqliteFindings):
     """SQLite in WAL mode. One connection per process and thread, opened on first use (so a
     gunicorn worker never inherits its parent's connection); opening one per request cost more than
     the request's own work. Issued cards are written with synchronous=NORMAL (safe against a crash of

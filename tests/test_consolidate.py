@@ -1,12 +1,13 @@
 """Fewer, sharper cards (hooks.consolidate): one start-of-therapy card per new drug, no order suggested twice,
-information cards beyond the hook's card budget folded into one."""
+information cards folded into one care-plan card (all of them by default; beyond the card budget with care_plan
+off). The care plan end to end: tests/test_care_plan.py."""
 
 from dataclasses import replace
 
 from fhir_mappings.concepts import Drug
 from hooks import consolidate
 from hooks.consolidate import (
-    MORE_INFORMATION,
+    CARE_PLAN,
     deduplicate_orders,
     fold_information,
     hold_start_checks,
@@ -142,38 +143,40 @@ def test_a_card_that_asks_nothing_twice_is_unchanged():
 def test_warnings_are_never_folded_and_information_beyond_the_budget_is():
     warnings = [result(f"w{i}") for i in range(3)]
     information = [result(f"i{i}", Indicator.INFO, suggestions=[suggestion(f"Order {i}", str(i))]) for i in range(3)]
-    shown = fold_information(warnings + information, budget=4)
-    assert [r.recommendation.id for r in shown] == ["w0", "w1", "w2", MORE_INFORMATION.id]
+    shown = fold_information(warnings + information, budget=4, all_information=False)
+    assert [r.recommendation.id for r in shown] == ["w0", "w1", "w2", CARE_PLAN.id]
     folded = shown[-1].finding
-    assert all(f"**Summary of i{i}**" in folded.detail for i in range(3))
+    assert all(f"**{i + 1}. Summary of i{i}**" in folded.detail for i in range(3))
     assert codes(shown[-1]) == ["0", "1", "2"]
-    assert [s.is_recommended for s in folded.suggestions] == [True, False, False]
+    assert [s.is_recommended for s in folded.suggestions] == [False, False, False]
+    assert [p.recommendation.id for p in shown[-1].parts] == ["i0", "i1", "i2"]
 
 
 def test_within_the_budget_nothing_is_folded():
     results = [result("w"), result("i1", Indicator.INFO), result("i2", Indicator.INFO)]
-    assert fold_information(results, budget=3) == results
+    assert fold_information(results, budget=3, all_information=False) == results
 
 
 def test_one_information_card_beyond_the_budget_is_shown_as_it_is():
     results = [result("w1"), result("w2"), result("i1", Indicator.INFO)]
-    assert fold_information(results, budget=2) == results
+    assert fold_information(results, budget=2, all_information=False) == results
 
 
 def test_information_cards_fill_the_room_the_budget_leaves():
     results = [result("w")] + [result(f"i{i}", Indicator.INFO) for i in range(4)]
-    shown = fold_information(results, budget=3)
-    assert [r.recommendation.id for r in shown] == ["w", "i0", MORE_INFORMATION.id]
+    shown = fold_information(results, budget=3, all_information=False)
+    assert [r.recommendation.id for r in shown] == ["w", "i0", CARE_PLAN.id]
 
 
 def test_the_budget_is_a_rule_setting_per_hook():
     registry = all_recommendations()
-    assert resolve(registry, {})[consolidate.TABLE] == {"patient-view": 5, "order-select": 3, "order-sign": 3}
+    assert {k: v for k, v in resolve(registry, {})[consolidate.TABLE].items() if "-" in k} == {
+        "patient-view": 5, "order-select": 3, "order-sign": 3}
     assert resolve(registry, {"card-budget": {"order-sign": 8}})[consolidate.TABLE]["order-sign"] == 8
 
 
-def test_the_folded_card_is_not_a_registry_recommendation_so_its_id_stays_free():
-    assert MORE_INFORMATION.id not in {r.id for r in all_recommendations()}
+def test_the_care_plan_card_is_not_a_registry_recommendation_so_its_id_stays_free():
+    assert CARE_PLAN.id not in {r.id for r in all_recommendations()}
 
 
 # --- the registry, end to end ---------------------------------------------------------------------------------

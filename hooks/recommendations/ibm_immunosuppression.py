@@ -78,6 +78,7 @@ RECOMMENDATION = Recommendation(
     ),
     hooks=ORDER_HOOKS,
     indicators=frozenset({Indicator.INFO}),
+    specificity=1,
     evaluate=evaluate,
     parameters={
         "high_dose_mg_per_day": Parameter(

@@ -88,4 +88,4 @@ def test_the_same_patient_with_dermatomyositis_does_get_an_escalation_card():
     registry = all_recommendations()
     meds = (order(Drug.PREDNISONE, 60, days=60), prednisone_draft(60))
     results = evaluate(registry, facts(hook="order-select", medications=meds), resolve(registry, {}), strict=True)
-    assert [r for r in results if r.recommendation.escalates_immunosuppression]
+    assert [p for r in results for p in r.findings() if p.recommendation.escalates_immunosuppression]
