@@ -28,6 +28,8 @@ RECOMMENDATION_SYSTEM = "urn:myositis-cds:recommendation"
 #: The card extension listing the findings a card holds (CDS Hooks 2.0 "Extensions": a JSON object, named so that
 #: it cannot clash with another's).
 FINDINGS_EXTENSION = "urn:myositis-cds:findings"
+#: The response extension listing the information findings the card budget left out of this response.
+WITHHELD_EXTENSION = "urn:myositis-cds:withheld-findings"
 #: The HL7 non-adherence reason codes that CDS Hooks 3.0 (ballot) suggests for `overrideReasons`, with
 #: their code-system displays; these five are from its "clinically relevant" value set
 #: (http://terminology.hl7.org/ValueSet/non-adherence-reason-clinical). `patient-refuses` is left out on
@@ -188,6 +190,12 @@ def render(
                  **({"suggestions": list(f.suggestion_uuids)} if f.suggestion_uuids else {})} for f in findings]}
         rendered.append(RenderedCard(result.recommendation.id, card, findings))
     return rendered
+
+
+def findings_list(results: Iterable[Result]) -> list[dict[str, str]]:
+    """The findings of `results` as the response lists them: recommendation id, indicator, summary."""
+    return [{"recommendation": p.recommendation.id, "indicator": p.finding.indicator.value,
+             "summary": p.finding.summary} for r in results for p in r.findings()]
 
 
 def _issued_finding(part: Result, suggestions: tuple[Suggestion, ...], uuids: list[str]) -> CardFinding:

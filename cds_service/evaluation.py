@@ -74,4 +74,7 @@ def evaluate(
                       f.snoozable and bool(patient_key), patient_key, now) for r in rendered for f in r.findings
     ) + tuple(IssuedFinding(None, service.id, r.recommendation.id, r.finding.indicator.value, (), False,
                             patient_key, now) for r in outcome.suppressed)
-    return Evaluation({"cards": [r.card for r in rendered]}, issued, findings, suppressed)
+    response: dict[str, Any] = {"cards": [r.card for r in rendered]}
+    if outcome.withheld:
+        response["extension"] = {cards.WITHHELD_EXTENSION: cards.findings_list(outcome.withheld)}
+    return Evaluation(response, issued, findings, suppressed)

@@ -16,6 +16,9 @@ Pure: results in, results out; applied by the engine after every recommendation 
    suggestion per order, none pre-selected (`care_plan`). Critical and warning findings are never folded.
    With `care_plan` off, only the information cards beyond the hook's card budget are folded into it.
    A single information card is shown as it is (folding one card into one saves nothing).
+5. The card budget (`care_plan` on): when the critical and warning cards alone fill it (a daily methotrexate
+   order with a missing PJP prophylaxis), the information card is withheld from this response; the engine's
+   caller lists it for programs, and the next chart opening shows it.
 
 Every card made of several findings keeps them as `Result.parts`: the response names each recommendation that
 fired, and feedback is counted per finding.
@@ -388,10 +391,22 @@ def merge_plans(results: list[Result]) -> list[Result]:
     return [replaced.get(id(r), r) for r in results if replaced.get(id(r), r) is not None]
 
 
-def consolidate(results: list[Result], hook: str, params: Mapping[str, Any]) -> list[Result]:
-    """The steps above, most severe first."""
+def within_budget(results: list[Result], budget: int) -> tuple[list[Result], list[Result]]:
+    """(shown, withheld): when the critical and warning cards alone fill the hook's card budget, the information
+    card is withheld (listed in the response for programs, shown at the next chart opening, when the budget of
+    patient-view leaves room); critical and warning cards are always shown."""
+    urgent = [r for r in results if r.finding.indicator is not Indicator.INFO]
+    if len(results) <= budget or len(urgent) < budget:
+        return results, []
+    return urgent, [r for r in results if r.finding.indicator is Indicator.INFO]
+
+
+def consolidate(results: list[Result], hook: str, params: Mapping[str, Any]) -> tuple[list[Result], list[Result]]:
+    """The steps above, most severe first: (the cards shown, the information cards withheld by the budget)."""
     merged = merge_start_of_therapy(hold_start_checks(results))
     if params.get("treatment_plans", True):
         merged = merge_plans(merged)
-    unique = deduplicate_orders(merged)
-    return fold_information(_most_severe_first(unique), params[hook], all_information=params.get("care_plan", True))
+    unique = _most_severe_first(deduplicate_orders(merged))
+    if not params.get("care_plan", True):
+        return fold_information(unique, params[hook], all_information=False), []
+    return within_budget(fold_information(unique, params[hook]), params[hook])

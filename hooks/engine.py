@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
@@ -82,6 +82,8 @@ class Outcome:
 
     results: list[Result]
     suppressed: list[Result]
+    #: Information cards the card budget left out of this response (their findings stay readable in it).
+    withheld: list[Result] = field(default_factory=list)
 
 
 def evaluate(
@@ -131,4 +133,5 @@ def run(
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
     hidden = [r for r in results if snoozes and budgets.get("snooze", True) and snoozed(r, snoozes)]
     shown = [r for r in results if not any(r is h for h in hidden)]
-    return Outcome(consolidate.consolidate(shown, facts.hook, budgets), hidden)
+    cards, withheld = consolidate.consolidate(shown, facts.hook, budgets)
+    return Outcome(cards, hidden, withheld)

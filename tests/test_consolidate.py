@@ -30,12 +30,12 @@ from hooks.settings import resolve
 from tests.factories import facts, order
 
 
-def recommendation(rec_id: str, specificity: int = 0) -> Recommendation:
+def recommendation(rec_id: str, specificity: int = 0, plan: str = "") -> Recommendation:
     return Recommendation(
         id=rec_id, title=f"Title of {rec_id}", citation=Citation(f"Guideline {rec_id}", f"https://example.org/{rec_id}",
                                                                 "Statement."),
         trigger="always", hooks=ALL_HOOKS, indicators=frozenset(Indicator), evaluate=lambda f, p: None,
-        specificity=specificity,
+        specificity=specificity, plan=plan,
     )
 
 
@@ -48,11 +48,11 @@ def suggestion(label: str, *codes: str, recommended: bool = True) -> Suggestion:
     return Suggestion(label, tuple(lab(c) for c in codes), is_recommended=recommended)
 
 
-def result(rec_id: str, indicator=Indicator.WARNING, *, suggestions=(), start=None, specificity=0) -> Result:
+def result(rec_id: str, indicator=Indicator.WARNING, *, suggestions=(), start=None, specificity=0, plan="") -> Result:
     finding = Finding(indicator=indicator, summary=f"Summary of {rec_id}", detail=f"Detail of {rec_id}.",
                       facts_used=(f"fact of {rec_id}",), suggestions=tuple(suggestions),
                       start_check=StartCheck("methotrexate", start) if start else None)
-    return Result(recommendation(rec_id, specificity), finding)
+    return Result(recommendation(rec_id, specificity, plan), finding)
 
 
 def codes(r: Result) -> list[str]:
@@ -192,3 +192,25 @@ def test_a_new_methotrexate_order_gets_one_start_card_asking_each_test_once():
 
 def codes_of_any(r: Result) -> list[tuple[str, str]]:
     return [k for s in r.finding.suggestions for a in s.actions if (k := consolidate.order_key(a))]
+
+
+# --- the budget with the care plan on --------------------------------------------------------------------------------
+def test_when_urgent_cards_fill_the_budget_the_information_card_is_withheld_not_folded_into_them():
+    results = [result("c", Indicator.CRITICAL), result("w1"), result("w2"), result("i", Indicator.INFO)]
+    shown, withheld = consolidate.within_budget(results, budget=3)
+    assert [r.recommendation.id for r in shown] == ["c", "w1", "w2"] and [r.recommendation.id for r in withheld] == ["i"]
+
+
+def test_urgent_cards_beyond_the_budget_are_all_shown():
+    results = [result(f"w{i}") for i in range(5)]
+    assert consolidate.within_budget(results, budget=3) == (results, [])
+
+
+def test_warnings_of_one_treatment_plan_become_one_card_and_a_critical_one_keeps_its_own():
+    taper = result("taper", plan="Glucocorticoid plan")
+    sparing = result("sparing", plan="Glucocorticoid plan", suggestions=[suggestion("Order x", "X")])
+    critical = result("dose", Indicator.CRITICAL, plan="Glucocorticoid plan")
+    merged = consolidate.merge_plans([taper, sparing, critical])
+    assert [r.recommendation.id for r in merged] == ["sparing", "dose"]
+    assert merged[0].finding.summary.startswith("Glucocorticoid plan: ")
+    assert [p.recommendation.id for p in merged[0].parts] == ["sparing", "taper"]

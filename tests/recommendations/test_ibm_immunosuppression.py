@@ -22,9 +22,9 @@ def prednisone_draft(mg):
     return order(Drug.PREDNISONE, mg, draft=True, ref="MedicationRequest/pred")
 
 
-def test_high_dose_prednisone_ordered_in_ibm_gets_an_info_card():
+def test_high_dose_prednisone_ordered_in_ibm_gets_a_warning_about_the_order():
     finding = run(facts(hook="order-select", myositis=IBM, medications=(prednisone_draft(40),)))
-    assert finding.indicator is Indicator.INFO
+    assert finding.indicator is Indicator.WARNING
     assert "refractory to immunosuppression" in finding.summary
 
 
