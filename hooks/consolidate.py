@@ -62,6 +62,12 @@ _SNOOZE_SOURCE = ("local policy (no guideline sets a period): repeated identical
 _ROUTINE_REVIEW = ("the 12-week review of a patient on a stable DMARD (BSR/BHPR 2017 DMARD monitoring, Ledingham "
                    "et al., Rheumatology 2017;56:865-868), so the gap is raised again at the next routine review")
 _DECIDED = "two routine reviews (see 90 days): a contraindication or a judgement of no indication is revisited twice a year"
+
+
+def _snooze_period(days: int, meaning: str, why: str) -> Parameter:
+    return Parameter(days, f"days an override {meaning} hides the finding", _SNOOZE_SOURCE.format(days=days, why=why))
+
+
 PARAMETERS: Mapping[str, Parameter] = {
     PATIENT_VIEW: Parameter(5, "cards per patient-view response beyond which information cards are folded "
                             "into one (when care_plan is off)", _BUDGET_SOURCE),
@@ -76,22 +82,15 @@ PARAMETERS: Mapping[str, Parameter] = {
     "snooze": Parameter(True, "an override whose reason says the clinician decided hides the same finding for the "
                         "same patient for the reason's period (never PJP prophylaxis, never a critical finding)",
                         _SNOOZE_SOURCE.format(days="periods below", why="see each period")),
-    "snooze_days_action_completed": Parameter(
-        90, "days an override 'Recommended action was already completed' (done elsewhere) hides the finding",
-        _SNOOZE_SOURCE.format(days="90", why=_ROUTINE_REVIEW)),
-    "snooze_days_does_not_align_preferences": Parameter(
-        90, "days an override 'does not align with patient preferences' (patient declined) hides the finding",
-        _SNOOZE_SOURCE.format(days="90", why=_ROUTINE_REVIEW)),
-    "snooze_days_patient_contraindication": Parameter(
-        180, "days an override 'patient has contraindication' hides the finding",
-        _SNOOZE_SOURCE.format(days="180", why=_DECIDED)),
-    "snooze_days_cds_not_applicable": Parameter(
-        180, "days an override 'CDS does not apply to patient' (not indicated) hides the finding",
-        _SNOOZE_SOURCE.format(days="180", why=_DECIDED)),
-    "snooze_days_recipient_concerns_outcomes": Parameter(
-        0, "days an override 'concerns regarding potential health outcomes' hides the finding (0: it does not; a "
-        "concern is not a decision, the card is shown again)", _SNOOZE_SOURCE.format(days="0", why="a concern is "
-                                                                                     "not a decision")),
+    **{f"snooze_days_{code.replace('-', '_')}": _snooze_period(days, meaning, why) for code, days, meaning, why in (
+        ("action-completed", 90, "'Recommended action was already completed' (done elsewhere)", _ROUTINE_REVIEW),
+        ("does-not-align-preferences", 90, "'does not align with patient preferences' (patient declined)",
+         _ROUTINE_REVIEW),
+        ("patient-contraindication", 180, "'patient has contraindication'", _DECIDED),
+        ("cds-not-applicable", 180, "'CDS does not apply to patient' (not indicated)", _DECIDED),
+        ("recipient-concerns-outcomes", 0, "'concerns regarding potential health outcomes' (0: a concern is not a "
+         "decision, the card is shown again)", "a concern is not a decision"),
+    )},
 }
 
 
