@@ -108,7 +108,11 @@ class SqliteFindings:
         return findings if since is None else [f for f in findings if f.issued_at >= since]
 
     def card_feedback(self, card_uuid: str) -> list[FeedbackRecord]:
-        return [record for record in self.feedback() if record.card_uuid == card_uuid]  # type: ignore[attr-defined]
+        with self._connect() as connection:  # type: ignore[attr-defined]
+            rows = connection.execute("SELECT service_id, card_uuid, outcome, outcome_timestamp, item, received_at "
+                                      "FROM feedback WHERE card_uuid = ? ORDER BY rowid", (card_uuid,)).fetchall()
+        return [FeedbackRecord(s, card, outcome, ts, json.loads(item), None, _utc(received))
+                for s, card, outcome, ts, item, received in rows]
 
     def add_snoozes(self, snoozes: Iterable[Snooze]) -> None:
         rows = [(s.patient_key, s.recommendation_id, s.indicator, s.reason, s.until.isoformat(), s.card_uuid)
