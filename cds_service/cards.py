@@ -113,10 +113,22 @@ def _guideline(recommendation: Recommendation) -> str | None:
     return f"**Guideline:** {short_statement(citation.statement)} [{escape_markdown(citation.label)}]({citation.url})"
 
 
+def _section(number: int, part: Result) -> str:
+    """One gap of the care-plan card: its summary, the action, why, and the guideline link."""
+    finding, citation = part.finding, part.recommendation.citation
+    lines = [f"**{number}. {finding.summary}**", action_text(finding.detail),
+             "Why: " + "; ".join(escape_markdown(fact) for fact in finding.facts_used)]
+    if citation.url:
+        lines.append(f"See the guideline: [{escape_markdown(citation.label)}]({citation.url})")
+    return "\n\n".join(lines)
+
+
 def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] = ()) -> str:
-    parts = [action_text(result.finding.detail)]
-    if result.recommendation.citation.url:  # the care-plan card gives each gap's facts in its section
-        parts.append("**Why this card**\n" + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used))
+    if result.recommendation.citation.url:
+        parts = [action_text(result.finding.detail), "**Why this card**\n"
+                 + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used)]
+    else:  # the care-plan card: a section per gap, with its own facts and guideline
+        parts = [_section(number, part) for number, part in enumerate(result.findings(), 1)]
     gaps = sorted(set(data_gaps))
     if gaps:
         parts.append("**Not checked:** " + ", ".join(gaps) + " could not be retrieved; this card does not account for them.")

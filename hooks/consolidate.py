@@ -324,16 +324,6 @@ def one_order_each(suggestions: Iterable[Suggestion]) -> tuple[Suggestion, ...]:
     return tuple(out)
 
 
-def _section(number: int, part: Result) -> str:
-    """One gap of the care-plan card: its summary, the action, why, and the guideline link."""
-    finding, citation = part.finding, part.recommendation.citation
-    lines = [f"**{number}. {finding.summary}**", action_text(finding.detail),
-             "Why: " + "; ".join(finding.facts_used)]
-    if citation.url:
-        lines.append(f"Guideline: [{citation.label}]({citation.url})")
-    return "\n\n".join(lines)
-
-
 def care_plan(parts: list[Result]) -> Result:
     """The care-plan card of information-level gaps (`parts`, shown in the order given)."""
     parts = [replace(p, finding=replace(p.finding, suggestions=one_order_each(p.finding.suggestions)))
@@ -342,7 +332,9 @@ def care_plan(parts: list[Result]) -> Result:
     finding = Finding(
         indicator=Indicator.INFO,
         summary=summary,
-        detail="\n\n".join(_section(n, p) for n, p in enumerate(parts, 1)),
+        # The card's text (a section per gap: action, why, guideline link) is rendered from the parts
+        # (cds_service.cards); this is the list of gaps.
+        detail="\n\n".join(f"**{n}. {p.finding.summary}**" for n, p in enumerate(parts, 1)),
         facts_used=_unique(fact for p in parts for fact in p.finding.facts_used),
         suggestions=tuple(s for p in parts for s in p.finding.suggestions),
         about_drafts=_unique(d for p in parts for d in p.finding.about_drafts),

@@ -4,6 +4,7 @@ off). The care plan end to end: tests/test_care_plan.py."""
 
 from dataclasses import replace
 
+from cds_service.cards import detail as card_detail
 from fhir_mappings.concepts import Drug
 from hooks import consolidate
 from hooks.consolidate import (
@@ -214,3 +215,10 @@ def test_warnings_of_one_treatment_plan_become_one_card_and_a_critical_one_keeps
     assert [r.recommendation.id for r in merged] == ["sparing", "dose"]
     assert merged[0].finding.summary.startswith("Glucocorticoid plan: ")
     assert [p.recommendation.id for p in merged[0].parts] == ["sparing", "taper"]
+
+
+def test_the_care_plan_card_escapes_the_ehr_text_its_sections_quote():
+    part = result("gap", Indicator.INFO)
+    part = replace(part, finding=replace(part.finding, facts_used=("Order [click](https://evil.example) <b>",)))
+    text = card_detail(consolidate.care_plan([part, result("other", Indicator.INFO)]), ())
+    assert "\\[click\\](https://evil.example) \\<b>" in text and "See the guideline: [Guideline gap]" in text
