@@ -11,6 +11,9 @@ stop (`myositis-cds serve`'s worker exit) drains the queue first, for up to `dra
 
 The writer is a thread (a greenlet under gevent workers), started on first use in each process, so a
 forked worker never inherits its parent's, and ended after `idle_seconds` without work.
+
+The same mechanism writes the findings each card showed (`IssuedFinding`, for feedback per gap and
+snoozes): a recorder is given what it records, how the store writes it and the counter of records lost.
 """
 
 from __future__ import annotations
@@ -20,30 +23,36 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from prometheus_client import Counter
 
 from cds_service import metrics
-from cds_service.store import IssuedCard, Store, StoreUnavailable
+from cds_service.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 
 class CardRecorder:
     def __init__(self, store: Store, *, capacity: int = 10_000, batch: int = 500, max_pause_seconds: float = 5.0,
-                 drain_seconds: float = 5.0) -> None:
-        self._store = store
+                 drain_seconds: float = 5.0, what: str = "issued cards",
+                 write: Callable[[list[Any]], None] | None = None, lost: Counter | None = None) -> None:
+        self._write = write or store.record_cards
+        self._what = what
+        self._lost = lost or metrics.CARDS_NOT_RECORDED
         self._capacity = capacity
         self._batch = batch
         self._max_pause = max_pause_seconds
         self.drain_seconds = drain_seconds
         self.idle_seconds = 10.0
-        self._queue: deque[IssuedCard] = deque()
+        self._queue: deque[Any] = deque()
         self._in_flight = 0
         self._changed = threading.Condition()
         self._pid = 0
 
-    def submit(self, cards: Iterable[IssuedCard]) -> None:
-        """Queue `cards` for the writer; never waits for the store."""
+    def submit(self, cards: Iterable[Any]) -> None:
+        """Queue `cards` (or findings) for the writer; never waits for the store."""
         cards = list(cards)
         if not cards:
             return
@@ -53,9 +62,9 @@ class CardRecorder:
             self._queue.extend(cards[:room])
             self._changed.notify_all()
         if dropped := len(cards) - min(room, len(cards)):
-            metrics.CARDS_NOT_RECORDED.inc(dropped)
-            log.error("%d issued cards lost, cards not recorded: the record queue is full (%d cards, the store is "
-                      "slow or down)", dropped, self._capacity)
+            self._lost.inc(dropped)
+            log.error("%d %s lost, not recorded: the record queue is full (%d, the store is slow or down)", dropped,
+                      self._what, self._capacity)
 
     def pending(self) -> int:
         """Cards queued or being written."""
@@ -77,9 +86,9 @@ class CardRecorder:
         """Start this process's writer (call with the condition held)."""
         if self._pid != os.getpid():
             self._pid = os.getpid()
-            threading.Thread(target=self._write_until_idle, name="issued-card-writer", daemon=True).start()
+            threading.Thread(target=self._write_until_idle, name=f"{self._what} writer", daemon=True).start()
 
-    def _take(self) -> list[IssuedCard] | None:
+    def _take(self) -> list[Any] | None:
         """The next batch, or None when nothing came for `idle_seconds` (the writer then ends; the next
         `submit` starts another)."""
         with self._changed:
@@ -91,7 +100,7 @@ class CardRecorder:
             self._in_flight = len(batch)
             return batch
 
-    def _done(self, batch: list[IssuedCard], *, retry: bool) -> None:
+    def _done(self, batch: list[Any], *, retry: bool) -> None:
         with self._changed:
             if retry:
                 self._queue.extendleft(reversed(batch))
@@ -102,19 +111,19 @@ class CardRecorder:
         pause = 0.0
         while (batch := self._take()) is not None:
             try:
-                self._store.record_cards(batch)
+                self._write(batch)
             except StoreUnavailable as error:
                 if not pause:
-                    log.warning("%d issued cards waiting for the store (%s); retrying at most %g s apart",
-                                self.pending(), error, self._max_pause)
+                    log.warning("%d %s waiting for the store (%s); retrying at most %g s apart",
+                                self.pending(), self._what, error, self._max_pause)
                 pause = min(self._max_pause, max(0.5, pause * 2))
                 self._done(batch, retry=True)
                 time.sleep(pause)
                 continue
             except Exception as error:  # noqa: BLE001 - a refused record must not stop the writer
-                metrics.CARDS_NOT_RECORDED.inc(len(batch))
-                log.error("%d issued cards lost, cards not recorded: %s", len(batch), type(error).__name__)
+                self._lost.inc(len(batch))
+                log.error("%d %s lost, not recorded: %s", len(batch), self._what, type(error).__name__)
             if pause:
-                log.info("issued-card records are written again")
+                log.info("%s are written again", self._what)
             pause = 0.0
             self._done(batch, retry=False)

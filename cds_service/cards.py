@@ -5,6 +5,10 @@ guideline as `source.label`/`url`. The detail is laid out the same way for every
 (the finding's text), then "Why this card" (the facts that triggered it and what could not be checked),
 then the guideline statement, short, with its link, so a clinician can verify the card in seconds. Facts quote EHR text (drug displays),
 so they are escaped: they cannot inject Markdown links or HTML into the card.
+
+A card that holds several findings (a start-of-therapy card, a treatment plan, the care plan) lists each of them
+in its `extension` (`FINDINGS_EXTENSION`): recommendation id, indicator, summary and the uuids of the suggestions
+that close it, for analytics, EHR logging and feedback per finding. No card text names a file of this repository.
 """
 
 from __future__ import annotations
@@ -16,10 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_mappings.facts import ClinicalFacts
+from hooks.consolidate import CARE_PLAN, action_text
 from hooks.engine import Result
 from hooks.recommendation import Action, Recommendation, Suggestion
 
 RECOMMENDATION_SYSTEM = "urn:myositis-cds:recommendation"
+#: The card extension listing the findings a card holds (CDS Hooks 2.0 "Extensions": a JSON object, named so that
+#: it cannot clash with another's).
+FINDINGS_EXTENSION = "urn:myositis-cds:findings"
+#: The response extension listing the information findings the card budget left out of this response.
+WITHHELD_EXTENSION = "urn:myositis-cds:withheld-findings"
 #: The HL7 non-adherence reason codes that CDS Hooks 3.0 (ballot) suggests for `overrideReasons`, with
 #: their code-system displays; these five are from its "clinically relevant" value set
 #: (http://terminology.hl7.org/ValueSet/non-adherence-reason-clinical). `patient-refuses` is left out on
@@ -44,9 +54,22 @@ def _new_uuid() -> str:
 
 
 @dataclass(frozen=True)
+class CardFinding:
+    """One finding a card shows: what feedback per finding and snoozes are recorded against."""
+
+    recommendation_id: str
+    indicator: str
+    summary: str
+    suggestion_uuids: tuple[str, ...]
+    #: False for PJP prophylaxis and for every critical finding: an override never hides them.
+    snoozable: bool
+
+
+@dataclass(frozen=True)
 class RenderedCard:
     recommendation_id: str
     card: dict[str, Any]
+    findings: tuple[CardFinding, ...] = ()
 
 
 def escape_markdown(text: str) -> str:
@@ -55,8 +78,10 @@ def escape_markdown(text: str) -> str:
 
 #: A guideline statement longer than this is cut at a sentence (or word) boundary; the link holds the rest.
 GUIDELINE_CHARS = 220
-_GUIDELINE_PARAGRAPH = re.compile(r"^(\*\*)?Guideline:")
 _SENTENCE_END = re.compile(r"[.;] (?=[A-Z])")
+#: A reference to a file of this repository ("docs/evidence.md#azathioprine"), with the "(...)", "see" or
+#: punctuation that introduces it: clinicians cannot open it, so cards never show it.
+_REPOSITORY_PATH = re.compile(r"\s*(?:[(;:,]\s*|\.\s+)?(?:see\s+)?docs/[\w./-]+\.md(?:#[\w-]+)?(?P<close>\))?")
 
 
 def short_statement(statement: str, limit: int = GUIDELINE_CHARS) -> str:
@@ -69,11 +94,16 @@ def short_statement(statement: str, limit: int = GUIDELINE_CHARS) -> str:
     return statement[:limit].rsplit(" ", 1)[0] + " ..."
 
 
-def _action_text(text: str) -> str:
-    """A finding's text without the guideline paragraphs some rules append: the card states the guideline
-    once, last."""
-    paragraphs = [p for p in text.strip().split("\n\n") if not _GUIDELINE_PARAGRAPH.match(p.strip())]
-    return "\n\n".join(paragraphs)
+def without_repository_paths(text: str) -> str:
+    """`text` without references to files of this repository, keeping the sentence around them."""
+
+    def cut(match: re.Match[str]) -> str:
+        lead = match.group(0).lstrip()[:1]
+        if match.group("close") and lead != "(":
+            return ")"
+        return "." if lead == "." and not match.string.startswith(".", match.end()) else ""
+
+    return _REPOSITORY_PATH.sub(cut, text)
 
 
 def _guideline(recommendation: Recommendation) -> str | None:
@@ -83,11 +113,22 @@ def _guideline(recommendation: Recommendation) -> str | None:
     return f"**Guideline:** {short_statement(citation.statement)} [{escape_markdown(citation.label)}]({citation.url})"
 
 
+def _section(number: int, part: Result) -> str:
+    """One gap of the care-plan card: its summary, the action, why, and the guideline link."""
+    finding, citation = part.finding, part.recommendation.citation
+    lines = [f"**{number}. {finding.summary}**", action_text(finding.detail),
+             "Why: " + "; ".join(escape_markdown(fact) for fact in finding.facts_used)]
+    if citation.url:
+        lines.append(f"See the guideline: [{escape_markdown(citation.label)}]({citation.url})")
+    return "\n\n".join(lines)
+
+
 def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] = ()) -> str:
-    parts = [
-        _action_text(result.finding.detail),
-        "**Why this card**\n" + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used),
-    ]
+    if result.recommendation is CARE_PLAN:  # a section per gap, with its own facts and guideline
+        parts = [_section(number, part) for number, part in enumerate(result.findings(), 1)]
+    else:
+        parts = [action_text(result.finding.detail), "**Why this card**\n"
+                 + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used)]
     gaps = sorted(set(data_gaps))
     if gaps:
         parts.append("**Not checked:** " + ", ".join(gaps) + " could not be retrieved; this card does not account for them.")
@@ -98,7 +139,7 @@ def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] =
     guideline = _guideline(result.recommendation)
     if guideline:
         parts.append(guideline)
-    return "\n\n".join(parts)
+    return without_repository_paths("\n\n".join(parts))
 
 
 def _action(action: Action) -> dict[str, Any]:
@@ -110,10 +151,10 @@ def _action(action: Action) -> dict[str, Any]:
     return rendered
 
 
-def _suggestion(suggestion: Suggestion, new_id: NewId) -> dict[str, Any]:
+def _suggestion(suggestion: Suggestion, suggestion_uuid: str) -> dict[str, Any]:
     return {
         "label": suggestion.label,
-        "uuid": new_id(),
+        "uuid": suggestion_uuid,
         "isRecommended": suggestion.is_recommended,
         "actions": [_action(action) for action in suggestion.actions],
     }
@@ -121,7 +162,7 @@ def _suggestion(suggestion: Suggestion, new_id: NewId) -> dict[str, Any]:
 
 def _source(recommendation: Recommendation) -> dict[str, Any]:
     source: dict[str, Any] = {"label": recommendation.citation.label}
-    if recommendation.citation.url:  # the folded `more-information` card has none: its items name theirs
+    if recommendation.citation.url:  # the care-plan card has none: each gap names its own
         source["url"] = recommendation.citation.url
     source["topic"] = {"system": RECOMMENDATION_SYSTEM, "code": recommendation.id, "display": recommendation.title}
     return source
@@ -148,10 +189,30 @@ def render(
                 {"system": OVERRIDE_REASON_SYSTEM, "code": code, "display": display} for code, display in OVERRIDE_REASONS
             ],
         }
+        uuids = [new_id() for _ in finding.suggestions]
         if finding.suggestions:
-            card["suggestions"] = [_suggestion(s, new_id) for s in finding.suggestions]
+            card["suggestions"] = [_suggestion(s, u) for s, u in zip(finding.suggestions, uuids)]
             card["selectionBehavior"] = selection_behavior
         if finding.links:
             card["links"] = [{"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links]
-        rendered.append(RenderedCard(result.recommendation.id, card))
+        findings = tuple(_issued_finding(part, finding.suggestions, uuids) for part in result.findings())
+        if result.parts:
+            card["extension"] = {FINDINGS_EXTENSION: [
+                {"recommendation": f.recommendation_id, "indicator": f.indicator, "summary": f.summary,
+                 **({"suggestions": list(f.suggestion_uuids)} if f.suggestion_uuids else {})} for f in findings]}
+        rendered.append(RenderedCard(result.recommendation.id, card, findings))
     return rendered
+
+
+def findings_list(results: Iterable[Result]) -> list[dict[str, str]]:
+    """The findings of `results` as the response lists them: recommendation id, indicator, summary."""
+    return [{"recommendation": p.recommendation.id, "indicator": p.finding.indicator.value,
+             "summary": p.finding.summary} for r in results for p in r.findings()]
+
+
+def _issued_finding(part: Result, suggestions: tuple[Suggestion, ...], uuids: list[str]) -> CardFinding:
+    """One finding of a card, with the uuids of the card's suggestions that are its own (by identity: the card's
+    suggestions are its parts' suggestion objects, except where a start-of-therapy card combined them)."""
+    own = [u for s, u in zip(suggestions, uuids) if any(s is mine for mine in part.finding.suggestions)]
+    return CardFinding(part.recommendation.id, part.finding.indicator.value, part.finding.summary, tuple(own),
+                       part.recommendation.snoozable and part.finding.indicator.value != "critical")

@@ -59,7 +59,7 @@ def text(recommendations: Iterable[Recommendation]) -> str:
     safety += [f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})"
                for name, p in order_safety.PARAMETERS.items()]
     blocks.append("\n".join(safety))
-    budget = [f"{consolidate.TABLE}: cards per response of each hook before information cards are folded"]
+    budget = [f"{consolidate.TABLE}: what is merged into one card, snooze periods, cards per response of each hook"]
     budget += [f"  parameter {name} = {p.default!r}: {p.description} (source: {p.source})"
                for name, p in consolidate.PARAMETERS.items()]
     blocks.append("\n".join(budget))
@@ -96,7 +96,8 @@ def settings_toml(recommendations: Iterable[Recommendation]) -> str:
             f"[{order_safety.TABLE}]"]
     for name, p in order_safety.PARAMETERS.items():
         out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
-    out += ["", "# Card budget: cards per response of each hook; information cards beyond it are folded into one",
+    out += ["", "# Card budget: information gaps as one care-plan card, treatment plans as one card, snoozes after an "
+            "override, cards per response of each hook (docs/cards.md)",
             f"[{consolidate.TABLE}]"]
     for name, p in consolidate.PARAMETERS.items():
         out += [f"# {_comment(p.description)}. Source: {_comment(p.source)}", f"{name} = {_toml_value(p.default)}"]
@@ -148,12 +149,14 @@ def markdown(recommendations: Iterable[Recommendation]) -> str:
         "",
         f"## {consolidate.TABLE}",
         "",
-        "**Card budget**: the cards of one response, per hook. Critical and warning cards are always shown; when a "
-        "response would hold more cards than its hook's budget, the information cards beyond it are folded into "
-        f"one card whose `source.topic.code` is `{consolidate.MORE_INFORMATION.id}` (it keeps every folded card's "
-        "summary, detail, facts, suggestions and source). A new drug's start-of-therapy checks are one card, and "
-        "an order suggested by two cards is offered once (see [cards.md](cards.md)). Its values are the "
-        "`[card-budget]` table of the rule settings.",
+        "**Card budget**: the cards of one response. Critical and warning cards are never folded; the "
+        "information-level gaps are one care-plan card whose `source.topic.code` is "
+        f"`{consolidate.CARE_PLAN.id}` (one section and the suggestions of each gap, its recommendation ids in the "
+        "card's `extension`); with `care_plan` off, only the information cards beyond the hook's budget are folded "
+        "into it. The warnings of one treatment plan (glucocorticoid taper, steroid-sparing agent) are one card; a new "
+        "drug's start-of-therapy checks are one card; an order suggested by two cards is offered once; an override "
+        "whose reason says the clinician decided snoozes the finding for this patient (see [cards.md](cards.md)). "
+        "Its values are the `[card-budget]` table of the rule settings.",
     ]
     out += _parameter_table(consolidate.PARAMETERS)
     return "\n".join(out) + "\n"

@@ -120,6 +120,10 @@ def run_evaluate(path: str, output_format: str, now: datetime, settings: Setting
 
 
 # --- report -----------------------------------------------------------------------------------
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def run_report(since: datetime | None, output_format: str, settings: Settings, out: TextIO, err: TextIO) -> int:
     """The feedback report of the configured store (`CDS_STORE_URL`, else `CDS_FEEDBACK_DB`), either backend."""
     if scheme(settings.store) == "sqlite" and not sqlite_path(settings.store).exists():
@@ -130,7 +134,8 @@ def run_report(since: datetime | None, output_format: str, settings: Settings, o
     unreadable = Unreadable()
     try:
         report = feedback_report.build(store.issued_cards(since, unreadable), store.feedback(unreadable=unreadable),
-                                       hook_of_service, since, unreadable.counts)
+                                       hook_of_service, since, unreadable.counts,
+                                       findings=store.issued_findings(since), snoozes=store.snoozes(now=now()))
     except StoreUnavailable as error:
         print(f"cannot read the feedback store {redact(settings.store)}: {error}", file=err)
         return EXIT_STORE_UNAVAILABLE

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cds_service.client_profiles import PROFILES
 from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
@@ -108,6 +108,10 @@ class Settings:
     replay_cache_failure: str = "closed"
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
+    #: Secret key of the HMAC that identifies a patient in the store for snoozes (CDS_PATIENT_HASH_KEY, at least
+    #: 32 characters, the same on every instance); unset: a generated key beside a SQLite store, snoozes off with
+    #: PostgreSQL (cds_service/snooze.py).
+    patient_hash_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         def one_of(variable: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -138,6 +142,9 @@ class Settings:
         if scheme(self.store) not in STORE_SCHEMES:
             raise ConfigurationError("CDS_STORE_URL", redact(self.store), "must start with sqlite:/// or postgresql://")
         one_of("CDS_REPLAY_CACHE_FAILURE", self.replay_cache_failure, REPLAY_CACHE_FAILURE_POLICIES)
+        if self.patient_hash_key is not None and len(self.patient_hash_key) < 32:
+            raise ConfigurationError("CDS_PATIENT_HASH_KEY", f"<{len(self.patient_hash_key)} characters>",
+                                     "must be at least 32 characters")
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
             raise ConfigurationError("CDS_REPLAY_CACHE_URL", redact(self.replay_cache),
                                      "must start with sqlite:///, redis:// or rediss://")
@@ -182,6 +189,7 @@ class Settings:
             replay_cache_failure=get("CDS_REPLAY_CACHE_FAILURE", "closed").lower(),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
+            patient_hash_key=get("CDS_PATIENT_HASH_KEY", "") or None,
         )
 
     @property

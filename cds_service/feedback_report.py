@@ -12,6 +12,10 @@ CSV. Counting rules (stated in the README too):
   text (`userComment`) is never shown, since it may speak of the patient;
 - feedback on cards that are not on record (issued before `--since`, by another deployment or
   invented) is counted apart, not guessed into a recommendation;
+- per finding (`by_finding`: one row per recommendation, each gap of a care-plan card counted on its own):
+  accepted when a suggestion that closes it was accepted, overridden when the card was overridden and it was not
+  acted on, not acted on when other suggestions of its card were accepted (`cds_service.snooze`); `snoozed` counts
+  the findings an override hid from a later call, `snoozes_running` the patients for whom it is hidden now.
 - stored rows that cannot be read are skipped and counted (`unreadable_rows`), never a failed report.
 
 Stored values came from clients and are shown as data, never as something a terminal or a spreadsheet
@@ -32,8 +36,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
-from cds_service.store import FeedbackRecord, IssuedCard
+from cds_service.snooze import ACCEPTED, NOT_ACTED_ON, OVERRIDDEN, finding_outcomes
+from cds_service.store import FeedbackRecord, IssuedCard, IssuedFinding, Snooze
 
 NO_REASON = "(no reason given)"
 
@@ -53,12 +59,28 @@ class Row:
 
 
 @dataclass(frozen=True)
+class FindingRow:
+    """The figures of one recommendation's findings, a gap of a care-plan card counted on its own."""
+
+    name: str
+    shown: int
+    accepted: int
+    overridden: int
+    not_acted_on: int
+    without_feedback: int
+    snoozed: int
+    snoozes_running: int
+    override_reasons: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Report:
     since: datetime | None
     by_recommendation: tuple[Row, ...]
     by_hook: tuple[Row, ...]
     total: Row
     feedback_on_unknown_cards: int
+    by_finding: tuple[FindingRow, ...] = ()
     #: Stored rows skipped because they could not be read, by table.
     unreadable_rows: Mapping[str, int] = field(default_factory=dict)
 
@@ -121,14 +143,51 @@ def _minutes_to_feedback(card: IssuedCard, record: FeedbackRecord) -> float | No
     return (moment - card.issued_at).total_seconds() / 60
 
 
+def by_finding(findings: Iterable[IssuedFinding], feedback: Iterable[FeedbackRecord],
+               snoozes: Iterable[Snooze]) -> tuple[FindingRow, ...]:
+    """One row per recommendation: its findings shown (on a card of their own or as a gap), their outcomes, and
+    the findings snoozes hid."""
+    items: dict[str, list[Mapping[str, Any]]] = {}
+    for record in feedback:
+        items.setdefault(record.card_uuid, []).append(record.item)
+    per_card: dict[str, list[IssuedFinding]] = {}
+    counts: dict[str, Counter[str]] = {}
+    reasons: dict[str, Counter[str]] = {}
+    for finding in findings:
+        tally = counts.setdefault(finding.recommendation_id, Counter())
+        if finding.card_uuid is None:
+            tally["snoozed"] += 1
+        else:
+            tally["shown"] += 1
+            per_card.setdefault(finding.card_uuid, []).append(finding)
+    for card, shown in per_card.items():
+        for outcome in finding_outcomes(shown, items.get(card, ())):
+            counts[outcome.finding.recommendation_id][outcome.outcome] += 1
+            if outcome.outcome == OVERRIDDEN:
+                reasons.setdefault(outcome.finding.recommendation_id, Counter())[outcome.reason or NO_REASON] += 1
+    for snooze in snoozes:
+        counts.setdefault(snooze.recommendation_id, Counter())["running"] += 1
+    rows = []
+    for name, tally in sorted(counts.items()):
+        answered = tally[ACCEPTED] + tally[OVERRIDDEN] + tally[NOT_ACTED_ON]
+        rows.append(FindingRow(name, tally["shown"], tally[ACCEPTED], tally[OVERRIDDEN], tally[NOT_ACTED_ON],
+                               tally["shown"] - answered, tally["snoozed"], tally["running"],
+                               dict(sorted(reasons.get(name, Counter()).items(), key=lambda i: (-i[1], i[0])))))
+    return tuple(rows)
+
+
 def build(
     cards: Iterable[IssuedCard],
     feedback: Iterable[FeedbackRecord],
     hook_of_service: Mapping[str, str],
     since: datetime | None = None,
     unreadable_rows: Mapping[str, int] | None = None,
+    *,
+    findings: Iterable[IssuedFinding] = (),
+    snoozes: Iterable[Snooze] = (),
 ) -> Report:
     """Tally every card issued since `since` with the latest feedback it received."""
+    feedback = list(feedback)
     latest = _latest_feedback(feedback)
     by_recommendation: dict[str, _Tally] = {}
     by_hook: dict[str, _Tally] = {}
@@ -162,6 +221,7 @@ def build(
         total=total.row("all"),
         feedback_on_unknown_cards=sum(1 for uuid in latest if uuid not in seen),
         unreadable_rows=dict(unreadable_rows or {}),
+        by_finding=by_finding(findings, feedback, snoozes),
     )
 
 
@@ -217,12 +277,30 @@ def _text_table(title: str, rows: Iterable[Row]) -> list[str]:
     return lines
 
 
+_FINDING_COLUMNS = ("shown", "accepted", "overridden", "not_acted_on", "without_feedback", "snoozed", "snoozes_running")
+
+
+def _finding_table(rows: Iterable[FindingRow]) -> str:
+    """Per finding: each gap of a care-plan card on its own; snoozed = hidden from a later call by an override."""
+    rows = list(rows)
+    width = max([len("finding")] + [len(shown(row.name)) for row in rows])
+    lines = [f"{'finding':<{width}}  " + "  ".join(f"{c.replace('_', ' '):>16}" for c in _FINDING_COLUMNS)]
+    for row in rows:
+        lines.append(f"{shown(row.name):<{width}}  " + "  ".join(f"{getattr(row, c):>16}" for c in _FINDING_COLUMNS))
+        if row.override_reasons:
+            reasons = ", ".join(f"{shown(reason)} {count}" for reason, count in row.override_reasons.items())
+            lines.append(f"{'':<{width}}    overridden because: {reasons}")
+    return "\n".join(lines)
+
+
 def render_text(report: Report) -> str:
     period = f"cards issued since {report.since.isoformat()}" if report.since else "all cards on record"
     lines = [f"Feedback report ({period})", ""]
     lines += _text_table("recommendation", report.by_recommendation)
     lines += [""] + _text_table("hook", report.by_hook)
     lines += [""] + _text_table("total", [report.total])
+    if report.by_finding:
+        lines += ["", _finding_table(report.by_finding)]
     lines += ["", f"Feedback on cards not on record: {report.feedback_on_unknown_cards}"]
     if report.unreadable_rows:
         lines += ["Unreadable stored rows skipped: " + ", ".join(

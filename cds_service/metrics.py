@@ -45,8 +45,21 @@ LATENCY = Histogram(
 )
 CARDS = Counter("cds_cards_total", "Cards issued, by recommendation and indicator", ["recommendation", "indicator"])
 FEEDBACK = Counter("cds_feedback_items_total", "Feedback items received, by outcome", ["outcome"])
+FINDINGS = Counter("cds_findings_total", "Findings shown, one per gap of a merged card, by recommendation and indicator",
+                   ["recommendation", "indicator"])
+FINDING_FEEDBACK = Counter(
+    "cds_finding_feedback_total",
+    "Feedback per finding, by recommendation and outcome (accepted, overridden, not-acted-on)", ["recommendation", "outcome"])
+SNOOZED = Counter("cds_findings_snoozed_total", "Findings not shown because an override snoozed them, by recommendation",
+                  ["recommendation"])
+SNOOZES_CREATED = Counter("cds_snoozes_created_total", "Snoozes an override created, by recommendation and reason",
+                          ["recommendation", "reason"])
 CARDS_NOT_RECORDED = Counter(
     "cds_issued_cards_not_recorded_total", "Issued cards that could not be recorded (the store failed)"
+)
+FINDINGS_NOT_RECORDED = Counter(
+    "cds_issued_findings_not_recorded_total",
+    "Findings shown (or snoozed) that could not be recorded for feedback per gap (the store failed)",
 )
 FHIR_FALLBACK_KEYS = Counter(
     "cds_fhir_fallback_keys_total",

@@ -14,6 +14,7 @@ from flask import current_app
 from cds_service.config import ConfigurationError, Settings
 from cds_service.dependencies import redact
 from cds_service.evaluation import Rules
+from cds_service.snooze import load_secret
 from cds_service.store import Store, open_store
 from cds_service.validation import Validators, validators
 from fhir_mappings import products
@@ -41,11 +42,15 @@ class Runtime:
     rules: Rules
     validators: Validators
     store: Store
-    #: Writes the record of issued cards in the background (cds_service.card_recorder).
+    #: Write the record of issued cards, and of the findings they showed, in the background
+    #: (cds_service.card_recorder).
     card_recorder: CardRecorder
+    finding_recorder: CardRecorder
     clock: Clock
     #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
     replay_cache: ReplayCache | None = None
+    #: The HMAC key of patient keys in the store (cds_service.snooze); None: overrides do not snooze.
+    patient_secret: bytes | None = None
 
 
 def load_rules(settings: Settings) -> Rules:
@@ -67,6 +72,7 @@ def load_rules(settings: Settings) -> Rules:
 def build(settings: Settings, clock: Clock | None = None, store: Store | None = None) -> Runtime:
     products.preload()  # terminology is a start-up cost, never the first request's
     # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
+    from cds_service import metrics
     from cds_service.card_recorder import CardRecorder
     from cds_service.replay_cache import open_replay_cache
 
@@ -80,8 +86,11 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
         replay_cache = open_replay_cache(settings.replay_cache, settings.jti_replay_db,
                                          settings.replay_cache_failure)
     return Runtime(settings=settings, rules=rules, validators=validators(), store=store,
-                   card_recorder=CardRecorder(store, capacity=settings.card_queue_size), clock=clock or utc_now,
-                   replay_cache=replay_cache)
+                   card_recorder=CardRecorder(store, capacity=settings.card_queue_size),
+                   finding_recorder=CardRecorder(store, capacity=settings.card_queue_size, what="issued findings",
+                                                 write=lambda findings: store.record_findings(findings), lost=metrics.FINDINGS_NOT_RECORDED),
+                   clock=clock or utc_now, replay_cache=replay_cache,
+                   patient_secret=load_secret(settings.patient_hash_key, settings.store))
 
 
 def current() -> Runtime:

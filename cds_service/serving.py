@@ -146,7 +146,8 @@ def warm_up(app: Flask) -> dict[str, float]:
     load_fhir_models(_resource_types(requests.values()))
 
     deployed = app.extensions[runtime.EXTENSION]
-    app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, card_recorder=_DiscardingRecorder())
+    app.extensions[runtime.EXTENSION] = dataclasses.replace(deployed, card_recorder=_DiscardingRecorder(),
+                                                            finding_recorder=_DiscardingRecorder())
     timings: dict[str, float] = {}
     try:
         for service in SERVICES:
@@ -235,11 +236,12 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
         arbiter.handle_int = arbiter.handle_term
 
     def drain_worker(_server: Any, worker: Any) -> None:
-        """At an orderly stop: write the queued issued-card records first (for a bounded time)."""
-        recorder = app.extensions[runtime.EXTENSION].card_recorder
-        if not recorder.flush(recorder.drain_seconds):
-            log.error("worker %s stops with %d issued-card records not written (store unavailable)", worker.pid,
-                      recorder.pending())
+        """At an orderly stop: write the queued issued-card and finding records first (for a bounded time)."""
+        deployed = app.extensions[runtime.EXTENSION]
+        for recorder in (deployed.card_recorder, deployed.finding_recorder):
+            if not recorder.flush(recorder.drain_seconds):
+                log.error("worker %s stops with %d records not written (store unavailable)", worker.pid,
+                          recorder.pending())
 
     class Server(BaseApplication):
         def load_config(self) -> None:

@@ -60,6 +60,35 @@ class FeedbackRecord:
     received_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class IssuedFinding:
+    """One finding a card showed (a card may show several: the care plan), or one a snooze hid (no card)."""
+
+    card_uuid: str | None
+    service_id: str
+    recommendation_id: str
+    indicator: str
+    #: The card's suggestions that close this finding (feedback that accepts one of them acts on it).
+    suggestion_uuids: tuple[str, ...]
+    #: False for PJP prophylaxis and every critical finding: never snoozed.
+    snoozable: bool
+    #: The patient's keyed hash (HMAC), never the patient id.
+    patient_key: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class Snooze:
+    """An override that hides the same finding (recommendation, at most this severe) for one patient until `until`."""
+
+    patient_key: str
+    recommendation_id: str
+    indicator: str
+    reason: str
+    until: datetime
+    card_uuid: str
+
+
 class Store(Protocol):
     #: The backend's name as /readyz and the logs show it: "sqlite" or "postgresql".
     backend: str
@@ -81,6 +110,23 @@ class Store(Protocol):
 
     def ping(self) -> None:
         """Raise StoreUnavailable when the store cannot be reached now."""
+        ...
+
+    # Findings per card and snoozes (cds_service.store_findings).
+    def record_findings(self, findings: Iterable[IssuedFinding]) -> None: ...
+
+    def card_findings(self, card_uuid: str) -> list[IssuedFinding]: ...
+
+    def issued_findings(self, since: datetime | None = None) -> list[IssuedFinding]: ...
+
+    def card_feedback(self, card_uuid: str) -> list[FeedbackRecord]: ...
+
+    def add_snoozes(self, snoozes: Iterable[Snooze]) -> None:
+        """Store snoozes durably; a later `until` replaces an earlier one for the same patient and finding."""
+        ...
+
+    def snoozes(self, patient_key: str | None = None, now: datetime | None = None) -> list[Snooze]:
+        """Snoozes of one patient (all when None) still running at `now` (all when None)."""
         ...
 
     def close(self) -> None:

@@ -35,6 +35,7 @@ from cds_service.store import (
     issued_card,
     readable,
 )
+from cds_service.store_findings import POSTGRES_MIGRATION, PostgresFindings
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -88,6 +89,7 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_card ON feedback (card_uuid);
 CREATE INDEX feedback_service ON feedback (service_id, seq);
 """),
+    (2, POSTGRES_MIGRATION),
 )
 
 T = TypeVar("T")
@@ -160,7 +162,7 @@ def check_connection(connection: Connection[Any]) -> None:
         ConnectionPool.check_connection(connection)
 
 
-class PostgresStore:
+class PostgresStore(PostgresFindings):
     backend = "postgresql"
 
     def __init__(self, url: str, *, outage: OutageMemory | None = None) -> None:

@@ -23,6 +23,7 @@ from cds_service.store import (
     issued_card,
     readable,
 )
+from cds_service.store_findings import SQLITE_MIGRATION, SqliteFindings
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).
@@ -46,10 +47,11 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
 """),
+    (2, SQLITE_MIGRATION),
 )
 
 
-class SqliteStore:
+class SqliteStore(SqliteFindings):
     """SQLite in WAL mode. One connection per process, opened on first use (so a gunicorn worker never
     inherits its parent's connection) and used under a lock; opening one per request cost more than
     the request's own work, and one per thread meant one per request greenlet under gevent (186 open

@@ -5,18 +5,28 @@ Pure: results in, results out; applied by the engine after every recommendation 
 1. Start of therapy: the findings that are start-of-therapy checks (`Finding.start_check`) of one drug
    (baseline tests, pregnancy test, folate) become one card whose suggestions carry every item; it keeps
    the most severe indicator and the recommendation id of its most severe (then first) part.
-2. Nothing asked twice: an order (a created ServiceRequest or MedicationRequest, by code; a change to a
-   draft order, by its reference) suggested by two cards stays on the more severe card, then on the recommendation with the higher declared
-   `specificity`, then on the first by id; the other card says where it is ordered.
-3. The card budget (`[card-budget]` of the rule settings, per hook): critical and warning cards are always
-   shown; when the response would hold more cards than the budget, the information cards beyond it are
-   folded into one card, `more-information`, which keeps every folded card's summary, detail, facts,
-   suggestions and source. A single information card beyond the budget is shown as it is (folding one
-   card into one saves nothing).
+2. One treatment decision, one card: the warning and information findings of recommendations that declare the
+   same `plan` (the glucocorticoid plan: taper, steroid-sparing agent) become one card (`treatment_plans`).
+   A critical finding always keeps a card of its own.
+3. Nothing asked twice: an order (a created ServiceRequest or MedicationRequest, by code; a change to a
+   draft order, by its reference) suggested by two cards stays on the more severe card, then on the
+   recommendation with the higher declared `specificity`, then on the first by id; the other card says where it is ordered.
+4. The care plan: information-level findings become one information card, `care-plan`, "N gaps in myositis
+   care: ..." (most important first), one short section per gap (action, why, guideline link) and one
+   suggestion per order, none pre-selected (`care_plan`). Critical and warning findings are never folded.
+   With `care_plan` off, only the information cards beyond the hook's card budget are folded into it.
+   A single information card is shown as it is (folding one card into one saves nothing).
+5. The card budget (`care_plan` on): when the critical and warning cards alone fill it (a daily methotrexate
+   order with a missing PJP prophylaxis), the information card is withheld from this response; the engine's
+   caller lists it for programs, and the next chart opening shows it.
+
+Every card made of several findings keeps them as `Result.parts`: the response names each recommendation that
+fired, and feedback is counted per finding.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -44,13 +54,43 @@ TABLE = "card-budget"
 _BUDGET_SOURCE = ("local policy (no guideline sets a number): low-priority alerts made non-interruptive against alert "
                   "fatigue (Phansalkar et al., JAMIA 2013;20:489-493, doi:10.1136/amiajnl-2012-001089) and alerts "
                   "tiered by severity (Paterno et al., JAMIA 2009;16:40-46); critical and warning cards never folded")
+_MERGE_SOURCE = ("combining related recommendations into one (Sittig et al., J Biomed Inform 2008;41:387-392, "
+                 "doi:10.1016/j.jbi.2007.09.003, challenge 'combine recommendations for patients with co-morbidities'); "
+                 "tiering by severity with only the urgent interruptive (Paterno et al., JAMIA 2009;16:40-46)")
+_SNOOZE_SOURCE = ("local policy (no guideline sets a period): repeated identical alerts lower acceptance (Ancker et "
+                  "al., BMC Med Inform Decis Mak 2017;17:36); {days} days: {why}")
+_ROUTINE_REVIEW = ("the 12-week review of a patient on a stable DMARD (BSR/BHPR 2017 DMARD monitoring, Ledingham "
+                   "et al., Rheumatology 2017;56:865-868), so the gap is raised again at the next routine review")
+_DECIDED = "two routine reviews (see 90 days): a contraindication or a judgement of no indication is revisited twice a year"
+
+
+def _snooze_period(days: int, meaning: str, why: str) -> Parameter:
+    return Parameter(days, f"days an override {meaning} hides the finding", _SNOOZE_SOURCE.format(days=days, why=why))
+
+
 PARAMETERS: Mapping[str, Parameter] = {
     PATIENT_VIEW: Parameter(5, "cards per patient-view response beyond which information cards are folded "
-                            "into one", _BUDGET_SOURCE),
+                            "into one (when care_plan is off)", _BUDGET_SOURCE),
     ORDER_SELECT: Parameter(3, "cards per order-select response beyond which information cards are folded "
-                            "into one", _BUDGET_SOURCE),
-    ORDER_SIGN: Parameter(3, "cards per order-sign response beyond which information cards are folded into one",
-                          _BUDGET_SOURCE),
+                            "into one (when care_plan is off)", _BUDGET_SOURCE),
+    ORDER_SIGN: Parameter(3, "cards per order-sign response beyond which information cards are folded into one "
+                          "(when care_plan is off)", _BUDGET_SOURCE),
+    "care_plan": Parameter(True, "information-level gaps of a response shown as one care-plan card (false: only "
+                           "those beyond the card budget)", _MERGE_SOURCE),
+    "treatment_plans": Parameter(True, "warnings of one treatment decision (glucocorticoid taper and steroid-sparing "
+                                 "agent) shown as one card", _MERGE_SOURCE),
+    "snooze": Parameter(True, "an override whose reason says the clinician decided hides the same finding for the "
+                        "same patient for the reason's period (never PJP prophylaxis, never a critical finding)",
+                        _SNOOZE_SOURCE.format(days="periods below", why="see each period")),
+    **{f"snooze_days_{code.replace('-', '_')}": _snooze_period(days, meaning, why) for code, days, meaning, why in (
+        ("action-completed", 90, "'Recommended action was already completed' (done elsewhere)", _ROUTINE_REVIEW),
+        ("does-not-align-preferences", 90, "'does not align with patient preferences' (patient declined)",
+         _ROUTINE_REVIEW),
+        ("patient-contraindication", 180, "'patient has contraindication'", _DECIDED),
+        ("cds-not-applicable", 180, "'CDS does not apply to patient' (not indicated)", _DECIDED),
+        ("recipient-concerns-outcomes", 0, "'concerns regarding potential health outcomes' (0: a concern is not a "
+         "decision, the card is shown again)", "a concern is not a decision"),
+    )},
 }
 
 
@@ -58,17 +98,27 @@ def defaults() -> dict[str, Any]:
     return {name: p.default for name, p in PARAMETERS.items()}
 
 
-#: The pseudo-recommendation of the folded card: its stable `source.topic` and feedback id. It is not in
-#: the registry (it evaluates nothing); each folded item names its own source.
-MORE_INFORMATION = Recommendation(
-    id="more-information",
-    title="More information",
+def snooze_days(params: Mapping[str, Any]) -> dict[str, int]:
+    """Days an override hides a finding, per HL7 non-adherence reason code (0: that reason does not snooze);
+    empty when snoozing is off."""
+    if not params.get("snooze", True):
+        return {}
+    prefix = "snooze_days_"
+    return {name.removeprefix(prefix).replace("_", "-"): int(value) for name, value in params.items()
+            if name.startswith(prefix) and value > 0}
+
+
+#: The pseudo-recommendation of the care-plan card: its stable `source.topic`. It is not in the registry (it
+#: evaluates nothing); each gap names its own recommendation (`Result.parts`) and source.
+CARE_PLAN = Recommendation(
+    id="care-plan",
+    title="Gaps in myositis care",
     citation=Citation(
-        label="Information cards folded together by the card budget; each item names its source",
+        label="Information-level gaps shown as one card; each gap names its guideline",
         url="",
-        statement="Information cards beyond the card budget, folded into one card.",
+        statement="Information-level prevention and monitoring gaps of one response, shown as one card.",
     ),
-    trigger="More cards than the hook's card budget, and two or more information cards beyond it",
+    trigger="Two or more information-level findings in one response (care_plan), or beyond the card budget",
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.INFO}),
     evaluate=lambda facts, params: None,
@@ -77,7 +127,8 @@ MORE_INFORMATION = Recommendation(
 
 
 def _most_severe_first(results: Iterable[Result]) -> list[Result]:
-    return sorted(results, key=lambda r: (SEVERITY[r.finding.indicator], r.recommendation.id))
+    return sorted(results, key=lambda r: (SEVERITY[r.finding.indicator], -r.recommendation.specificity,
+                                          r.recommendation.id))
 
 
 def _unique(items: Iterable[Any]) -> tuple[Any, ...]:
@@ -162,7 +213,7 @@ def hold_start_checks(results: list[Result]) -> list[Result]:
         finding = result.finding
         if finding.start_check is not None and finding.suggestions and removed & set(finding.about_drafts):
             finding = replace(finding, suggestions=(), detail=f"{finding.detail.rstrip()}\n\n{HELD_NOTE}")
-        held.append(Result(result.recommendation, finding) if finding is not result.finding else result)
+        held.append(replace(result, finding=finding) if finding is not result.finding else result)
     return held
 
 
@@ -178,11 +229,13 @@ def merge_start_of_therapy(results: list[Result]) -> list[Result]:
     for drug, parts in groups.items():
         if len(parts) < 2:
             continue
-        parts = _most_severe_first(parts)
-        actions = ", ".join(_unique(p.finding.start_check.action for p in parts))
+        parts = sorted(_most_severe_first(parts), key=lambda p: (SEVERITY[p.finding.indicator],
+                                                                  not p.finding.start_check.leads))
+        actions = ", ".join(_unique(p.finding.start_check.action for p in parts if p.finding.start_check.leads))
         summary = _fit(f"Starting {drug}: {actions}", f"Starting {drug}: {len(parts)} checks before the first dose")
         finding = _combine(parts, summary, parts[0].finding.indicator, start_suggestions(parts))
-        merged[id(parts[0])] = Result(parts[0].recommendation, replace(finding, start_check=parts[0].finding.start_check))
+        merged[id(parts[0])] = Result(parts[0].recommendation, replace(finding, start_check=parts[0].finding.start_check),
+                                      tuple(x for p in parts for x in p.findings()))
         dropped |= {id(p) for p in parts[1:]}
     return [merged.get(id(r), r) for r in results if id(r) not in dropped]
 
@@ -241,29 +294,119 @@ def deduplicate_orders(results: list[Result]) -> list[Result]:
         keys = [k for s in result.finding.suggestions for a in s.actions if (k := order_key(a)) is not None]
         taken = {k: owner[k] for k in keys if k in owner}
         if taken:
-            changed[id(result)] = Result(result.recommendation, _without(result.finding, taken))
+            changed[id(result)] = replace(result, finding=_without(result.finding, taken))
         for key in keys:
             owner.setdefault(key, result.finding.summary)
     return [changed.get(id(r), r) for r in results]
 
 
-def fold_information(results: list[Result], budget: int) -> list[Result]:
-    """Information cards beyond `budget` (cards per response) folded into one `more-information` card."""
-    if len(results) <= budget:
-        return results
+#: Gaps of the care-plan card, most important first: infection before bone before cancer (what harms soonest
+#: when missed), then the other information findings by recommendation id. Local policy.
+CARE_PLAN_ORDER = ("pjp-prophylaxis", "infection-screening", "vaccination", "bone-protection", "cancer-screening",
+                   "ild-assessment")
+
+
+def _care_rank(result: Result) -> tuple[int, str]:
+    rec_id = result.recommendation.id
+    return (CARE_PLAN_ORDER.index(rec_id) if rec_id in CARE_PLAN_ORDER else len(CARE_PLAN_ORDER), rec_id)
+
+
+_GUIDELINE_PARAGRAPH = re.compile(r"^(\*\*)?Guideline:")
+
+
+def action_text(text: str) -> str:
+    """A finding's text without the guideline paragraphs some rules append: a card states each guideline once,
+    as its link."""
+    return "\n\n".join(p for p in text.strip().split("\n\n") if not _GUIDELINE_PARAGRAPH.match(p.strip()))
+
+
+def one_order_each(suggestions: Iterable[Suggestion]) -> tuple[Suggestion, ...]:
+    """One suggestion per order (Epic applies one action per suggestion), none pre-selected over another: a
+    suggestion of several independent creates becomes one per create, labelled by its action; one whose actions
+    belong together (a delete with a create) is kept whole."""
+    out: list[Suggestion] = []
+    for suggestion in suggestions:
+        creates = len(suggestion.actions) > 1 and all(a.type == "create" for a in suggestion.actions)
+        parts = [Suggestion(a.description.replace("Draft order: ", "Order "), (a,)) for a in suggestion.actions] \
+            if creates else [suggestion]
+        out += [replace(part, is_recommended=False) for part in parts]
+    return tuple(out)
+
+
+def care_plan(parts: list[Result]) -> Result:
+    """The care-plan card of information-level gaps (`parts`, shown in the order given)."""
+    parts = [replace(p, finding=replace(p.finding, suggestions=one_order_each(p.finding.suggestions)))
+             for p in parts]
+    summary = _clip(f"{len(parts)} gaps in myositis care: " + "; ".join(p.recommendation.title for p in parts))
+    finding = Finding(
+        indicator=Indicator.INFO,
+        summary=summary,
+        # The card's text (a section per gap: action, why, guideline link) is rendered from the parts
+        # (cds_service.cards); this is the list of gaps.
+        detail="\n\n".join(f"**{n}. {p.finding.summary}**" for n, p in enumerate(parts, 1)),
+        facts_used=_unique(fact for p in parts for fact in p.finding.facts_used),
+        suggestions=tuple(s for p in parts for s in p.finding.suggestions),
+        about_drafts=_unique(d for p in parts for d in p.finding.about_drafts),
+        links=_unique(link for p in parts for link in p.finding.links),
+    )
+    return Result(CARE_PLAN, finding, tuple(p for part in parts for p in part.findings()))
+
+
+def fold_information(results: list[Result], budget: int, *, all_information: bool = True) -> list[Result]:
+    """Information cards folded into one care-plan card: all of them (`all_information`), or only those beyond
+    `budget` (cards per response). One information card left to fold is shown as it is."""
     urgent = [r for r in results if r.finding.indicator is not Indicator.INFO]
     information = [r for r in results if r.finding.indicator is Indicator.INFO]
-    shown = max(0, budget - len(urgent) - 1)
-    folded = information[shown:]
+    if all_information:
+        shown = 0
+    elif len(results) <= budget:
+        return results
+    else:
+        shown = max(0, budget - len(urgent) - 1)
+    folded = sorted(information[shown:], key=_care_rank)
     if len(folded) < 2:
         return results
-    summary = _clip(f"{len(folded)} more information items: " + "; ".join(r.finding.summary for r in folded))
-    return urgent + information[:shown] + [Result(MORE_INFORMATION, _combine(
-        folded, summary, Indicator.INFO, _one_recommended(s for r in folded for s in r.finding.suggestions)))]
+    return urgent + information[:shown] + [care_plan(folded)]
 
 
-def consolidate(results: list[Result], hook: str, budgets: Mapping[str, Any]) -> list[Result]:
-    """The steps above, most severe first."""
+def merge_plans(results: list[Result]) -> list[Result]:
+    """The warning and information findings of one treatment plan (`Recommendation.plan`) as one card, under the
+    most severe (then first) part's recommendation; its summary names each part's action."""
+    groups: dict[str, list[Result]] = {}
+    for result in results:
+        if result.recommendation.plan and result.finding.indicator is not Indicator.CRITICAL:
+            groups.setdefault(result.recommendation.plan, []).append(result)
+    replaced: dict[int, Result | None] = {}
+    for plan, parts in groups.items():
+        if len(parts) < 2:
+            continue
+        parts = sorted(parts, key=lambda r: (SEVERITY[r.finding.indicator], not r.finding.suggestions,
+                                             r.recommendation.id))  # the decision that offers orders leads
+        actions = "; ".join(p.finding.summary.rsplit(": ", 1)[-1] for p in parts)
+        summary = _fit(f"{plan}: {actions}", f"{plan}: {len(parts)} decisions")
+        finding = _combine(parts, summary, parts[0].finding.indicator,
+                           _one_recommended(s for p in parts for s in p.finding.suggestions))
+        replaced[id(parts[0])] = Result(parts[0].recommendation, finding, tuple(x for p in parts for x in p.findings()))
+        replaced.update({id(p): None for p in parts[1:]})
+    return [replaced.get(id(r), r) for r in results if replaced.get(id(r), r) is not None]
+
+
+def within_budget(results: list[Result], budget: int) -> tuple[list[Result], list[Result]]:
+    """(shown, withheld): when the critical and warning cards alone fill the hook's card budget, the information
+    card is withheld (listed in the response for programs, shown at the next chart opening, when the budget of
+    patient-view leaves room); critical and warning cards are always shown."""
+    urgent = [r for r in results if r.finding.indicator is not Indicator.INFO]
+    if len(results) <= budget or len(urgent) < budget:
+        return results, []
+    return urgent, [r for r in results if r.finding.indicator is Indicator.INFO]
+
+
+def consolidate(results: list[Result], hook: str, params: Mapping[str, Any]) -> tuple[list[Result], list[Result]]:
+    """The steps above, most severe first: (the cards shown, the information cards withheld by the budget)."""
     merged = merge_start_of_therapy(hold_start_checks(results))
-    unique = deduplicate_orders(merged)
-    return fold_information(_most_severe_first(unique), budgets[hook])
+    if params.get("treatment_plans", True):
+        merged = merge_plans(merged)
+    unique = _most_severe_first(deduplicate_orders(merged))
+    if not params.get("care_plan", True):
+        return fold_information(unique, params[hook], all_information=False), []
+    return within_budget(fold_information(unique, params[hook]), params[hook])

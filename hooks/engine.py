@@ -11,8 +11,11 @@ rather than in every rule:
   meet the same check (`hooks.order_safety.drafts`), one card per draft that fails.
 - a finding that states an absence ("no PJP prophylaxis") from data not obtained or obtained only in
   part (a paged Bundle) asks to verify instead, and offers no one-click order (`unverified`);
+- a finding the clinician snoozed for this patient (`Snoozes`, read from the store by the caller) is not
+  shown: never a critical one, never one of a recommendation declared not `snoozable` (PJP prophylaxis), never
+  one more severe than the finding that was snoozed;
 - the findings become fewer, sharper cards (`hooks.consolidate`): one card per new drug's start-of-therapy
-  checks, no order suggested twice, information cards beyond the hook's card budget folded into one;
+  checks, one card per treatment plan, no order suggested twice, information-level gaps as one care-plan card;
 - what could not be read and the checks it switched off are named on one notice card (`hooks.unreadable`),
   never folded, so that silence means "checked, nothing to say".
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fhir_mappings.concepts import MyositisSubtype
@@ -30,7 +33,7 @@ from hooks import consolidate, unreadable
 from hooks.order_safety import params as order_safety_params
 from hooks.order_safety.drafts import DRAFT_ORDER_SAFETY, screen_drafts
 from hooks.order_safety.screen import screen_finding
-from hooks.recommendation import ORDER_HOOKS, Finding, Recommendation, Result
+from hooks.recommendation import ORDER_HOOKS, Finding, Indicator, Recommendation, Result
 from hooks.settings import RuleSettings
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,29 @@ def unverified(recommendation: Recommendation, finding: Finding, facts: Clinical
                    start_check=None)
 
 
+#: Snoozed findings of one patient: recommendation id -> the indicator of the finding that was snoozed.
+Snoozes = Mapping[str, Indicator]
+
+
+def snoozed(result: Result, snoozes: Snoozes) -> bool:
+    """True when `result` is hidden by a snooze: same recommendation, no more severe than what was snoozed,
+    neither critical nor of a recommendation that is never snoozed."""
+    indicator = snoozes.get(result.recommendation.id)
+    if indicator is None or not result.recommendation.snoozable or result.finding.indicator is Indicator.CRITICAL:
+        return False
+    return consolidate.SEVERITY[result.finding.indicator] >= consolidate.SEVERITY[indicator]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The cards of one hook call and the findings a snooze hid (their recommendation ids are counted)."""
+
+    results: list[Result]
+    suppressed: list[Result]
+    #: Information cards the card budget left out of this response (their findings stay readable in it).
+    withheld: list[Result] = field(default_factory=list)
+
+
 def evaluate(
     recommendations: tuple[Recommendation, ...],
     facts: ClinicalFacts,
@@ -72,7 +98,19 @@ def evaluate(
     *,
     strict: bool = False,
 ) -> list[Result]:
-    """Findings of every applicable recommendation, most severe first.
+    """Findings of every applicable recommendation, most severe first (no snoozes: `run`)."""
+    return run(recommendations, facts, settings, strict=strict).results
+
+
+def run(
+    recommendations: tuple[Recommendation, ...],
+    facts: ClinicalFacts,
+    settings: RuleSettings,
+    *,
+    strict: bool = False,
+    snoozes: Snoozes | None = None,
+) -> Outcome:
+    """Findings of every applicable recommendation, most severe first, less those `snoozes` hide.
 
     A recommendation that raises is logged (id and exception type only, no patient data) and
     skipped so that one defect cannot hide the other cards; with `strict` it re-raises (tests). The
@@ -100,10 +138,12 @@ def evaluate(
     if DRAFT_ORDER_SAFETY in recommendations:
         results += _draft_results(facts, safety, strict)
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
-    shown = consolidate.consolidate(results, facts.hook, budgets)
+    hidden = [r for r in results if snoozes and budgets.get("snooze", True) and snoozed(r, snoozes)]
+    shown = [r for r in results if not any(r is h for h in hidden)]
+    cards, withheld = consolidate.consolidate(shown, facts.hook, budgets)
     blind = unreadable.notice(facts, recommendations, applicable,
                               lambda r: settings.get(r.id, r.defaults()), shown=results)
-    return shown if blind is None else [*shown, blind]
+    return Outcome(cards if blind is None else [*cards, blind], hidden, withheld)
 
 
 def _draft_results(facts: ClinicalFacts, safety: Mapping[str, Any], strict: bool) -> list[Result]:

@@ -77,6 +77,9 @@ class StartCheck:
 
     drug: str
     action: str
+    #: False for a check that joins a drug's start card without leading it (the draft-order safety check's
+    #: missing data): the card keeps the source of its own start-of-therapy recommendation.
+    leads: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,15 @@ class Recommendation:
     #: FHIR resource types whose *absence* its cards state ("no PJP prophylaxis": MedicationRequest).
     #: When one of them was not obtained or only in part, the engine makes the card ask to verify.
     asserts_absence_of: frozenset[str] = frozenset()
-    #: Where two cards suggest the same order and are equally severe, the order stays on the card of the
-    #: recommendation with the higher specificity (`hooks.consolidate`); equal: the first by id.
+    #: Among equally severe cards the card of the recommendation with the higher specificity comes first and keeps
+    #: an order two cards suggest (`hooks.consolidate`); equal: the first by id.
     specificity: int = 0
+    #: The treatment decision its warning belongs to ("Glucocorticoid plan"): warnings of one plan are shown as
+    #: one card (`hooks.consolidate`); empty: a card of its own.
+    plan: str = ""
+    #: False when an override may never snooze its findings (PJP prophylaxis: `hooks.snooze`); a critical finding
+    #: is never snoozed whatever this says.
+    snoozable: bool = True
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}
@@ -141,7 +150,14 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Result:
-    """A finding and the recommendation it is shown under (its card's `source`)."""
+    """A finding and the recommendation it is shown under (its card's `source`). A card that holds several
+    findings (`hooks.consolidate`) keeps each of them in `parts`, so every recommendation that fired stays readable
+    (and feedback can be counted per finding); a card of one finding has no parts."""
 
     recommendation: Recommendation
     finding: Finding
+    parts: tuple[Result, ...] = ()
+
+    def findings(self) -> tuple[Result, ...]:
+        """The findings this card carries: its parts, or itself."""
+        return self.parts or (self,)

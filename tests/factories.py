@@ -22,10 +22,12 @@ from fhir_mappings.numbers import num
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
-#: Rule-settings overrides under which no information card is folded: tests of one recommendation look for its
-#: own card; the folding itself is specified in tests/test_consolidate.py.
-UNFOLDED = {"card-budget": {"patient-view": 1000, "order-select": 1000, "order-sign": 1000}}
-UNFOLDED_TOML = "[card-budget]\n" + "".join(f'"{hook}" = {n}\n' for hook, n in UNFOLDED["card-budget"].items())
+#: Rule-settings overrides under which no card is merged or folded (today's behaviour before the care plan): tests of
+#: one recommendation look for its own card; merging is specified in tests/test_consolidate.py and
+#: tests/test_care_plan.py, which run with the defaults.
+UNFOLDED = {"card-budget": {"patient-view": 1000, "order-select": 1000, "order-sign": 1000, "care_plan": False,
+                            "treatment_plans": False}}
+UNFOLDED_TOML = "[card-budget]\n" + "".join(f'"{name}" = {str(v).lower()}\n' for name, v in UNFOLDED["card-budget"].items())
 TODAY = NOW.date()
 DM = MyositisSubtype.DERMATOMYOSITIS
 

@@ -46,7 +46,7 @@ def test_cards_are_written_in_order_by_a_background_writer():
     recorder.submit([card(3)])
     assert recorder.flush(5)
     assert [c.card_uuid for c in store.cards] == ["card-1", "card-2", "card-3"]
-    assert {thread.name for thread in store.writers} == {"issued-card-writer"}
+    assert {thread.name for thread in store.writers} == {"issued cards writer"}
 
 
 def test_while_the_store_is_down_cards_wait_and_are_written_in_order_when_it_returns():

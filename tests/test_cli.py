@@ -24,13 +24,15 @@ def test_evaluate_json_prints_a_valid_cards_response():
     assert code == 0
     response = json.loads(out)
     check(validators().response, response)
-    assert "steroid-sparing-agent" in [c["source"]["topic"]["code"] for c in response["cards"]]
+    plan = next(c for c in response["cards"] if c["summary"].startswith("Glucocorticoid plan: "))
+    assert "steroid-sparing-agent" in [f["recommendation"] for f in plan["extension"]["urn:myositis-cds:findings"]]
 
 
 def test_evaluate_text_shows_indicator_summary_detail_and_suggestions():
     code, out, _ = run("evaluate", PATIENT_VIEW, "--now", NOW)
     assert code == 0
-    assert "[WARNING] Glucocorticoid monotherapy in myositis: add a steroid-sparing agent" in out
+    assert "[WARNING] Glucocorticoid plan: add a steroid-sparing agent; consider tapering" in out
+    assert "Glucocorticoid monotherapy in myositis: add a steroid-sparing agent" in out
     assert "  | Why this card" in out and "**" not in out  # markdown rendered for a terminal
     assert ("  - Order methotrexate 15 mg once weekly (not pre-selected: no eGFR in the last 90 days; check renal "
             "function first)") in out

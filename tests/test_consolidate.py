@@ -1,12 +1,14 @@
 """Fewer, sharper cards (hooks.consolidate): one start-of-therapy card per new drug, no order suggested twice,
-information cards beyond the hook's card budget folded into one."""
+information cards folded into one care-plan card (all of them by default; beyond the card budget with care_plan
+off). The care plan end to end: tests/test_care_plan.py."""
 
 from dataclasses import replace
 
+from cds_service.cards import detail as card_detail
 from fhir_mappings.concepts import Drug
 from hooks import consolidate
 from hooks.consolidate import (
-    MORE_INFORMATION,
+    CARE_PLAN,
     deduplicate_orders,
     fold_information,
     hold_start_checks,
@@ -29,12 +31,12 @@ from hooks.settings import resolve
 from tests.factories import facts, order
 
 
-def recommendation(rec_id: str, specificity: int = 0) -> Recommendation:
+def recommendation(rec_id: str, specificity: int = 0, plan: str = "") -> Recommendation:
     return Recommendation(
         id=rec_id, title=f"Title of {rec_id}", citation=Citation(f"Guideline {rec_id}", f"https://example.org/{rec_id}",
                                                                 "Statement."),
         trigger="always", hooks=ALL_HOOKS, indicators=frozenset(Indicator), evaluate=lambda f, p: None,
-        specificity=specificity,
+        specificity=specificity, plan=plan,
     )
 
 
@@ -47,11 +49,11 @@ def suggestion(label: str, *codes: str, recommended: bool = True) -> Suggestion:
     return Suggestion(label, tuple(lab(c) for c in codes), is_recommended=recommended)
 
 
-def result(rec_id: str, indicator=Indicator.WARNING, *, suggestions=(), start=None, specificity=0) -> Result:
+def result(rec_id: str, indicator=Indicator.WARNING, *, suggestions=(), start=None, specificity=0, plan="") -> Result:
     finding = Finding(indicator=indicator, summary=f"Summary of {rec_id}", detail=f"Detail of {rec_id}.",
                       facts_used=(f"fact of {rec_id}",), suggestions=tuple(suggestions),
                       start_check=StartCheck("methotrexate", start) if start else None)
-    return Result(recommendation(rec_id, specificity), finding)
+    return Result(recommendation(rec_id, specificity, plan), finding)
 
 
 def codes(r: Result) -> list[str]:
@@ -142,38 +144,40 @@ def test_a_card_that_asks_nothing_twice_is_unchanged():
 def test_warnings_are_never_folded_and_information_beyond_the_budget_is():
     warnings = [result(f"w{i}") for i in range(3)]
     information = [result(f"i{i}", Indicator.INFO, suggestions=[suggestion(f"Order {i}", str(i))]) for i in range(3)]
-    shown = fold_information(warnings + information, budget=4)
-    assert [r.recommendation.id for r in shown] == ["w0", "w1", "w2", MORE_INFORMATION.id]
+    shown = fold_information(warnings + information, budget=4, all_information=False)
+    assert [r.recommendation.id for r in shown] == ["w0", "w1", "w2", CARE_PLAN.id]
     folded = shown[-1].finding
-    assert all(f"**Summary of i{i}**" in folded.detail for i in range(3))
+    assert all(f"**{i + 1}. Summary of i{i}**" in folded.detail for i in range(3))
     assert codes(shown[-1]) == ["0", "1", "2"]
-    assert [s.is_recommended for s in folded.suggestions] == [True, False, False]
+    assert [s.is_recommended for s in folded.suggestions] == [False, False, False]
+    assert [p.recommendation.id for p in shown[-1].parts] == ["i0", "i1", "i2"]
 
 
 def test_within_the_budget_nothing_is_folded():
     results = [result("w"), result("i1", Indicator.INFO), result("i2", Indicator.INFO)]
-    assert fold_information(results, budget=3) == results
+    assert fold_information(results, budget=3, all_information=False) == results
 
 
 def test_one_information_card_beyond_the_budget_is_shown_as_it_is():
     results = [result("w1"), result("w2"), result("i1", Indicator.INFO)]
-    assert fold_information(results, budget=2) == results
+    assert fold_information(results, budget=2, all_information=False) == results
 
 
 def test_information_cards_fill_the_room_the_budget_leaves():
     results = [result("w")] + [result(f"i{i}", Indicator.INFO) for i in range(4)]
-    shown = fold_information(results, budget=3)
-    assert [r.recommendation.id for r in shown] == ["w", "i0", MORE_INFORMATION.id]
+    shown = fold_information(results, budget=3, all_information=False)
+    assert [r.recommendation.id for r in shown] == ["w", "i0", CARE_PLAN.id]
 
 
 def test_the_budget_is_a_rule_setting_per_hook():
     registry = all_recommendations()
-    assert resolve(registry, {})[consolidate.TABLE] == {"patient-view": 5, "order-select": 3, "order-sign": 3}
+    assert {k: v for k, v in resolve(registry, {})[consolidate.TABLE].items() if "-" in k} == {
+        "patient-view": 5, "order-select": 3, "order-sign": 3}
     assert resolve(registry, {"card-budget": {"order-sign": 8}})[consolidate.TABLE]["order-sign"] == 8
 
 
-def test_the_folded_card_is_not_a_registry_recommendation_so_its_id_stays_free():
-    assert MORE_INFORMATION.id not in {r.id for r in all_recommendations()}
+def test_the_care_plan_card_is_not_a_registry_recommendation_so_its_id_stays_free():
+    assert CARE_PLAN.id not in {r.id for r in all_recommendations()}
 
 
 # --- the registry, end to end ---------------------------------------------------------------------------------
@@ -189,3 +193,32 @@ def test_a_new_methotrexate_order_gets_one_start_card_asking_each_test_once():
 
 def codes_of_any(r: Result) -> list[tuple[str, str]]:
     return [k for s in r.finding.suggestions for a in s.actions if (k := consolidate.order_key(a))]
+
+
+# --- the budget with the care plan on --------------------------------------------------------------------------------
+def test_when_urgent_cards_fill_the_budget_the_information_card_is_withheld_not_folded_into_them():
+    results = [result("c", Indicator.CRITICAL), result("w1"), result("w2"), result("i", Indicator.INFO)]
+    shown, withheld = consolidate.within_budget(results, budget=3)
+    assert [r.recommendation.id for r in shown] == ["c", "w1", "w2"] and [r.recommendation.id for r in withheld] == ["i"]
+
+
+def test_urgent_cards_beyond_the_budget_are_all_shown():
+    results = [result(f"w{i}") for i in range(5)]
+    assert consolidate.within_budget(results, budget=3) == (results, [])
+
+
+def test_warnings_of_one_treatment_plan_become_one_card_and_a_critical_one_keeps_its_own():
+    taper = result("taper", plan="Glucocorticoid plan")
+    sparing = result("sparing", plan="Glucocorticoid plan", suggestions=[suggestion("Order x", "X")])
+    critical = result("dose", Indicator.CRITICAL, plan="Glucocorticoid plan")
+    merged = consolidate.merge_plans([taper, sparing, critical])
+    assert [r.recommendation.id for r in merged] == ["sparing", "dose"]
+    assert merged[0].finding.summary.startswith("Glucocorticoid plan: ")
+    assert [p.recommendation.id for p in merged[0].parts] == ["sparing", "taper"]
+
+
+def test_the_care_plan_card_escapes_the_ehr_text_its_sections_quote():
+    part = result("gap", Indicator.INFO)
+    part = replace(part, finding=replace(part.finding, facts_used=("Order [click](https://evil.example) <b>",)))
+    text = card_detail(consolidate.care_plan([part, result("other", Indicator.INFO)]), ())
+    assert "\\[click\\](https://evil.example) \\<b>" in text and "See the guideline: [Guideline gap]" in text

@@ -104,8 +104,9 @@ def results(f: ClinicalFacts) -> list[Result]:
 
 
 def draft_card(shown: list[Result], draft_id: str = "draft-1") -> Result | None:
-    about = [r for r in shown if r.recommendation is DRAFT_ORDER_SAFETY
-             and f"MedicationRequest/{draft_id}" in r.finding.about_drafts]
+    """The draft check's finding about this draft: a card of its own, or a part of the drug's start card."""
+    about = [part for r in shown for part in r.findings() if part.recommendation is DRAFT_ORDER_SAFETY
+             and f"MedicationRequest/{draft_id}" in part.finding.about_drafts]
     assert len(about) <= 1
     return about[0] if about else None
 

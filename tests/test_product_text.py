@@ -150,18 +150,40 @@ def test_years_are_completed_years(age, shown):
     assert years(age) == shown
 
 
-def rendered_details() -> list[str]:
-    """The detail of every card the patients above get, rendered as sent."""
-    details = []
+def rendered_cards() -> list[dict]:
+    """Every card the patients above get, rendered as sent."""
+    cards = []
     for patient in [*_risk_patients(), *_fixture_facts()]:
         results = evaluate(all_recommendations(), patient, {}, strict=True)
-        details += [r.card["detail"] for r in render(results, patient, selection_behavior="at-most-one")]
-    return details
+        cards += [r.card for r in render(results, patient, selection_behavior="at-most-one")]
+    return cards
+
+
+def rendered_details() -> list[str]:
+    """The detail of every card of one finding (the care-plan card has one section per gap, below)."""
+    return [card["detail"] for card in rendered_cards() if card["source"]["topic"]["code"] != "care-plan"]
+
+
+def test_every_care_plan_section_reads_its_gap_then_the_action_then_why_then_its_guideline_link():
+    plans = [card for card in rendered_cards() if card["source"]["topic"]["code"] == "care-plan"]
+    assert plans
+    for card in plans:
+        sections = re.split(r"\n\n(?=\*\*\d+\. )", card["detail"])
+        assert len(sections) == len(card["extension"]["urn:myositis-cds:findings"]) >= 2
+        for section in sections:
+            paragraphs = section.split("\n\n")
+            assert paragraphs[-2].startswith("Why: ") or paragraphs[-1].startswith("Why: "), section
+            assert sum(p.startswith("See the guideline: [") for p in paragraphs) == 1, section
+
+
+def test_no_card_text_names_a_file_of_the_repository():
+    for card in rendered_cards():
+        assert "docs/" not in card["summary"] + card["detail"] + card["source"]["label"], card["detail"]
 
 
 def test_every_card_detail_reads_action_then_why_this_card_then_one_short_guideline_last():
     details = rendered_details()
-    assert len(details) > 30
+    assert len(details) > 20
     for detail in details:
         paragraphs = detail.split("\n\n")
         why = next(i for i, p in enumerate(paragraphs) if p.startswith("**Why this card**"))

@@ -19,8 +19,10 @@ from cds_service import metrics, runtime
 from cds_service.api.body import json_body
 from cds_service.api.services import known_service
 from cds_service.errors import ApiError, error_response
+from cds_service.snooze import finding_outcomes, snoozes_from
 from cds_service.store import StoreRejected, StoreUnavailable
 from cds_service.validation import SchemaViolation, check
+from hooks import consolidate
 
 blueprint = Blueprint("feedback", __name__)
 log = logging.getLogger(__name__)
@@ -49,6 +51,27 @@ def normalise(body: Any) -> Any:
     return body
 
 
+def per_finding(rt: runtime.Runtime, items: list[Mapping[str, Any]]) -> None:
+    """Count the feedback per finding of each card it concerns, and store the snoozes its overrides ask for. The
+    feedback itself is already stored: a failure here is logged, never turned into a refusal."""
+    days = consolidate.snooze_days(rt.rules.settings.get(consolidate.TABLE) or {})
+    now = rt.clock()
+    try:
+        for card in dict.fromkeys(item["card"] for item in items):
+            findings = rt.store.card_findings(card)
+            if not findings:
+                continue
+            outcomes = finding_outcomes(findings, [record.item for record in rt.store.card_feedback(card)])
+            for outcome in outcomes:
+                metrics.FINDING_FEEDBACK.labels(outcome.finding.recommendation_id, outcome.outcome).inc()
+            snoozes = snoozes_from(outcomes, days, now)
+            rt.store.add_snoozes(snoozes)
+            for snooze in snoozes:
+                metrics.SNOOZES_CREATED.labels(snooze.recommendation_id, snooze.reason).inc()
+    except Exception as error:  # noqa: BLE001 - the feedback is stored; only its per-finding effects are lost
+        log.error("feedback per finding not applied: %s", type(error).__name__)
+
+
 @blueprint.post("/cds-services/<service_id>/feedback")
 def feedback(service_id: str) -> Response:
     service = known_service(service_id)
@@ -70,5 +93,7 @@ def feedback(service_id: str) -> Response:
         raise ApiError(400, "invalid feedback: a value cannot be stored") from None
     for item in body["feedback"]:
         metrics.FEEDBACK.labels(item["outcome"]).inc()
+    if stored:
+        per_finding(rt, body["feedback"])
     log.info("service=%s feedback items=%d new=%d", service.id, len(body["feedback"]), stored)
     return jsonify({})

@@ -10,8 +10,10 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
@@ -21,7 +23,9 @@ from cds_service.config import Settings
 from cds_service.errors import ApiError, Issue
 from cds_service.evaluation import evaluate
 from cds_service.prefetch import complete_prefetch
+from cds_service.snooze import patient_key
 from cds_service.validation import SchemaViolation, check
+from hooks import consolidate
 from hooks.services import Service, by_id
 
 blueprint = Blueprint("services", __name__)
@@ -84,15 +88,25 @@ def call_service(service_id: str) -> Response:
             details=[Issue(f"prefetch key {key!r} was neither in the request nor fetched from fhirServer",
                            f"prefetch.{key}") for key in required_missing],
         )
+    now = rt.clock()
+    key, snoozes = patient_snoozes(rt, body, now)
     evaluation = evaluate(
-        service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
-        selection_behavior=rt.settings.selection_behavior, incomplete=outcome.incomplete,
+        service, body, outcome.data, outcome.missing, rt.rules, now=now,
+        selection_behavior=rt.settings.selection_behavior, incomplete=outcome.incomplete, patient_key=key,
+        snoozes=snoozes,
     )
     for card in evaluation.response["cards"]:
         metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
     for reason in evaluation.unreadable:
         metrics.UNREADABLE_ITEMS.labels(reason).inc()
-    rt.card_recorder.submit(evaluation.issued)  # written in the background: the cards never wait for the store
+    for finding in evaluation.findings:
+        if finding.card_uuid:
+            metrics.FINDINGS.labels(finding.recommendation_id, finding.indicator).inc()
+    for recommendation_id in evaluation.suppressed:
+        metrics.SNOOZED.labels(recommendation_id).inc()
+    # Written in the background: the cards never wait for the store.
+    rt.card_recorder.submit(evaluation.issued)
+    rt.finding_recorder.submit(evaluation.findings)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
     client = g.get("cds_client") or {}
     log.info(
@@ -104,6 +118,22 @@ def call_service(service_id: str) -> Response:
     )
     profile, allowed_links = client_profile(rt.settings)
     return jsonify(client_profiles.shape(evaluation.response, profile, allowed_links))
+
+
+def patient_snoozes(rt: runtime.Runtime, body: Mapping[str, Any], now: datetime) -> tuple[str, dict[str, str]]:
+    """The patient's key in the store and its running snoozes (none when snoozing is off or the store fails: a
+    finding is then shown, never hidden by a guess)."""
+    patient_id = body["context"].get("patientId")
+    if rt.patient_secret is None or not isinstance(patient_id, str) or not patient_id:
+        return "", {}
+    key = patient_key(rt.patient_secret, patient_id)
+    if not (rt.rules.settings.get(consolidate.TABLE) or {}).get("snooze", True):
+        return key, {}
+    try:
+        return key, {s.recommendation_id: s.indicator for s in rt.store.snoozes(key, now)}
+    except Exception as error:  # noqa: BLE001 - the cards matter more than the snoozes
+        log.error("snoozes not read, every finding shown: %s", type(error).__name__)
+        return key, {}
 
 
 def client_profile(settings: Settings) -> tuple[client_profiles.ClientProfile, tuple[str, ...]]:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from fhir_mappings.concepts import Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
 from fhir_mappings.suggested_orders import read_suggested_order
 from hooks.actions import delete_draft, start_atovaquone, start_zoledronic_acid
-from hooks.criteria import describe
+from hooks.criteria import describe, is_start
 from hooks.order_safety.decision import Decision, Verdict
 from hooks.order_safety.interactions import INCOMPLETE_MEDICATIONS
 from hooks.order_safety.screen import adjusted_resource, decide_resource
@@ -40,6 +41,7 @@ from hooks.recommendation import (
     Indicator,
     Params,
     Recommendation,
+    StartCheck,
     Suggestion,
 )
 
@@ -66,6 +68,8 @@ DRAFT_ORDER_SAFETY = Recommendation(
     evaluate=lambda facts, params: None,
     requires_myositis=False,
     specificity=10,
+    # A draft that fails the check is checked again at every order: an override never snoozes it.
+    snoozable=False,
 )
 
 #: Safer alternatives of a draft the check leaves out, tried in order; each is checked before it is offered.
@@ -105,7 +109,17 @@ def _screen_draft(order: MedicationOrder, facts: ClinicalFacts, params: Params) 
     if decision.verdict is Verdict.OFFER or decision.reason == INCOMPLETE_MEDICATIONS:
         return None
     fixes, why_no_fix = _fixes(order, decision, facts, params)
-    return _finding(order, decision, fixes, why_no_fix)
+    finding = _finding(order, decision, fixes, why_no_fix)
+    if _only_missing_data(decision) and order.drug is not None and is_start(facts, order, 0):
+        # Data to gather before a first dose (an eGFR before methotrexate) is one of the new drug's
+        # start-of-therapy checks: shown on that drug's start card, not on a card of its own.
+        action = decision.reason.split("; ")[-1]
+        return replace(finding, start_check=StartCheck(str(order.drug), action, leads=False))
+    return finding
+
+
+def _only_missing_data(decision: Decision) -> bool:
+    return decision.missing_data and not decision.contraindicated and decision.verdict is not Verdict.ADJUST
 
 
 def _itself(order: MedicationOrder) -> frozenset[str]:

@@ -12,8 +12,9 @@ prednisone-equivalent >= `min_mg_per_day` for > `min_days` actual or planned.
 Then:
 - very high / high risk (prior fragility fracture, T-score <= -2.5, GC >= 30 mg/day for > 30 days
   (>= 30 mg/day under 40), cumulative >= 5 g in a year) or osteoporosis, and no osteoporosis therapy
-  -> warning "start osteoporosis therapy", oral alendronate suggested (the order-safety check removes it,
-  and says why, below its eGFR limit, with dysphagia, in pregnancy or breastfeeding);
+  -> info "start osteoporosis therapy" (a gap closed within weeks: docs/cards.md), oral alendronate suggested
+  (the order-safety check removes it, and says why, below its eGFR limit, with dysphagia, in pregnancy or
+  breastfeeding);
 - otherwise no calcium/vitamin D supplement or no T-score within `bmd_interval_days` -> info.
 FRAX-based categories cannot be computed from the data this service receives.
 """
@@ -152,7 +153,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
             + f"\n\nGuideline: {STATEMENT}"
         )
         return Finding(
-            indicator=Indicator.WARNING,
+            indicator=Indicator.INFO,
             summary="Glucocorticoid at high fracture risk without osteoporosis therapy",
             detail=detail,
             facts_used=tuple(facts_used),
@@ -189,13 +190,13 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Adult (>= 18) with current prednisone-equivalent >= min_mg_per_day (2.5) that is long-term: active IIM "
-        "(induction counts as planned) or > min_days (90) actual or planned. Warning: Condition osteoporosis "
+        "(induction counts as planned) or > min_days (90) actual or planned. Start therapy: Condition osteoporosis "
         "(M81.x/M80.x, SCT 64859006) or fragility fracture, T-score <= -2.5, >= 30 mg/day for > 30 days (age >= 40) "
         "or >= 30 mg/day (age < 40), or cumulative >= 5 g in 365 days, and no current bisphosphonate, denosumab or "
-        "teriparatide. Info: no current calcium or vitamin D, or no T-score within bmd_interval_days"
+        "teriparatide. Else: no current calcium or vitamin D, or no T-score within bmd_interval_days"
     ),
     hooks=ALL_HOOKS,
-    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     parameters={
         "min_mg_per_day": Parameter(2.5, "prednisone-equivalent mg/day that starts bone protection",

@@ -33,7 +33,7 @@ before the onset. High risk also needs a screening test (basic or enhanced) with
 
 When: adult, active IIM other than juvenile DM and IBM, within `window_years` of onset (or onset
 unknown), no cancer Condition, and the screening its risk needs is not on record ->
-warning for high risk, info otherwise. Patient-view only. When Condition, Procedure, DiagnosticReport or
+info (a gap closed within weeks, whatever the risk: docs/cards.md). Patient-view only. When Condition, Procedure, DiagnosticReport or
 ServiceRequest data could not be obtained, or only in part, the engine shows the card as a request to
 verify (`asserts_absence_of`): screening done elsewhere may not be visible.
 """
@@ -175,7 +175,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     pet = ("With anti-TIF1-gamma, onset after 40 and another high-risk feature, PET-CT can be the single screening "
            "test. " if category == HIGH and facts.antibody(Antibody.TIF1G) is Qualitative.POSITIVE else "")
     return Finding(
-        indicator=Indicator.WARNING if category == HIGH else Indicator.INFO,
+        indicator=Indicator.INFO,
         summary=f"{category.capitalize()} cancer risk in myositis: arrange {needed[0]}",
         detail=f"Arrange {needed[1]}. {pet}\n\n" + "\n\n".join(panels)
         + "\n\nCancer risk is highest within 3 years of myositis onset. A rapidly progressive course also raises "
@@ -202,10 +202,10 @@ RECOMMENDATION = Recommendation(
         ">= high_risk_factor_count high-risk factors; moderate = one, or >= moderate_intermediate_factor_count "
         "intermediate; else standard. Fires when no CT chest/abdomen/pelvis or PET-CT (high, moderate) or chest "
         "radiograph (standard) Procedure, DiagnosticReport or ServiceRequest since days_before_diagnosis before "
-        "onset, or (high) no screening test within high_risk_repeat_days: warning (high), info"
+        "onset, or (high) no screening test within high_risk_repeat_days: info"
     ),
     hooks=frozenset({PATIENT_VIEW}),
-    indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     # "No screening on record" (Procedure, DiagnosticReport, ServiceRequest), and no cancer Condition.
     asserts_absence_of=frozenset({"Condition", "Procedure", "DiagnosticReport", "ServiceRequest"}),

@@ -134,6 +134,7 @@ RECOMMENDATION = Recommendation(
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
+    plan="Glucocorticoid plan",
     evaluate=evaluate,
     parameters={
         "high_dose_mg_per_day": Parameter(40, "prednisone-equivalent mg/day that counts as high dose", "docs/evidence.md#gc-taper"),

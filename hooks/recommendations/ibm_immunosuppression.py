@@ -10,7 +10,7 @@ Two parts:
   - This card. When: IBM is the resolved myositis subtype and a draft systemic glucocorticoid order
     of high dose: prednisone-equivalent >= `high_dose_mg_per_day` or >= `high_dose_mg_per_kg_day`
     (the "high dose" of docs/evidence.md#gc-taper), IV pulses included.
-    Then: info "IBM is generally refractory to immunosuppression; exercise-based management".
+    Then: warning (about the order being placed: act now) "IBM is generally refractory to immunosuppression; exercise-based management".
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         f"{describe(m)} (prednisone-equivalent {num(m.prednisone_equivalent_mg_per_day)} mg/day)" for m in high
     )
     return Finding(
-        indicator=Indicator.INFO,
+        indicator=Indicator.WARNING,
         summary="Inclusion body myositis is generally refractory to immunosuppression: exercise-based care",
         detail=detail,
         facts_used=facts_used,
@@ -77,7 +77,8 @@ RECOMMENDATION = Recommendation(
         "high_dose_mg_per_kg_day (latest weight, LOINC 29463-7); IV pulses included"
     ),
     hooks=ORDER_HOOKS,
-    indicators=frozenset({Indicator.INFO}),
+    indicators=frozenset({Indicator.WARNING}),
+    specificity=1,
     evaluate=evaluate,
     parameters={
         "high_dose_mg_per_day": Parameter(

@@ -18,7 +18,8 @@ ciclosporin, cyclophosphamide, rituximab, or a scheduled systemic glucocorticoid
   - HBsAg, anti-HBc or HCV antibody never on record, for a new azathioprine, mycophenolate,
     calcineurin inhibitor, cyclophosphamide or rituximab, or a new glucocorticoid at prednisone-equivalent
     >= `min_mg_per_day` (a new methotrexate alone is left to `methotrexate-baseline-tests`)
-                                                         -> warning with a lab-order suggestion;
+                                                         -> info with a lab-order suggestion (a
+    monitoring gap, closed within weeks; induction is not delayed for it: docs/cards.md);
   - HCV antibody positive, or a hepatitis result that cannot be read      -> warning;
   - isolated anti-HBc without an antiviral, with glucocorticoid >= `min_mg_per_day` or cyclophosphamide
     (moderate risk)                                      -> warning: prophylaxis or monitoring decision;
@@ -67,7 +68,7 @@ def _immunosuppression(facts: ClinicalFacts) -> tuple[MedicationOrder, ...]:
 
 
 def _screening_triggers(facts: ClinicalFacts, params: Params) -> tuple[MedicationOrder, ...]:
-    """New orders before which missing serology is a warning."""
+    """New orders before which missing serology is flagged."""
     recent = params["recent_start_days"]
     threshold = params["min_mg_per_day"]
     agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if _is_new(m, facts, recent))
@@ -144,7 +145,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         parts.append("No " + ", ".join(NAMES[lab] for lab in missing) + " on record: screen before "
                      "immunosuppression (results held elsewhere may not be visible to this service). Do not "
                      "delay urgent induction for the results.")
-    warning = bool(missing or unreadable or hcv_positive or core_warning)
+    warning = bool(unreadable or hcv_positive or core_warning)
     if unreadable or hcv_positive or core_warning:
         summary = "Positive or unreadable hepatitis B/C result before immunosuppression: specialist review"
     elif missing:
@@ -178,9 +179,9 @@ RECOMMENDATION = Recommendation(
         "Active IIM and a current immunosuppressant (methotrexate, azathioprine, mycophenolate, tacrolimus, "
         "ciclosporin, cyclophosphamide, rituximab, scheduled systemic glucocorticoid). Warning at any time: latest "
         "interpretable HBsAg (LOINC 5196-1/5195-3/75410-1) positive or chronic hepatitis B coded, no current "
-        "entecavir/tenofovir, no rituximab. On a draft or an order started within recent_start_days: warning when "
+        "entecavir/tenofovir, no rituximab. On a draft or an order started within recent_start_days: info when "
         "HBsAg, anti-HBc (16933-4/13952-7) or HCV antibody (13955-0/16128-1) is never on record (new non-"
-        "methotrexate agent or glucocorticoid >= min_mg_per_day), HCV antibody positive, a result unreadable, or "
+        "methotrexate agent or glucocorticoid >= min_mg_per_day); warning when HCV antibody positive, a result unreadable, or "
         "isolated anti-HBc with glucocorticoid >= min_mg_per_day or cyclophosphamide; info for isolated anti-HBc "
         "on other agents; no HBV card while rituximab is current (rituximab-hbv)"
     ),

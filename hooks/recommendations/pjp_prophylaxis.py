@@ -260,6 +260,7 @@ RECOMMENDATION = Recommendation(
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    snoozable=False,
     evaluate=evaluate,
     parameters={
         "min_mg_per_day": Parameter(

@@ -136,6 +136,7 @@ RECOMMENDATION = Recommendation(
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.WARNING, Indicator.CRITICAL}),
+    plan="Glucocorticoid plan",
     evaluate=evaluate,
     parameters={
         "min_days": Parameter(14, "days of glucocorticoid exposure before the card fires", "docs/evidence.md#steroid-sparing-agent"),

@@ -55,9 +55,9 @@ def test_children_are_out_of_scope():
     assert run(facts(age=12, medications=(order(Drug.PREDNISONE, 30, days=100),))) is None
 
 
-def test_high_dose_open_ended_at_age_40_or_over_is_very_high_risk_warning():
+def test_high_dose_open_ended_at_age_40_or_over_is_very_high_risk_information():
     finding = run(facts(medications=(order(Drug.PREDNISONE, 60, days=5),) + SUPPLEMENTS, results=(RECENT_NORMAL_DXA,)))
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert recommended(finding) == ["Order alendronate 70 mg once weekly"]
 
 
@@ -75,19 +75,19 @@ def test_30_mg_bounded_to_30_days_is_not_very_high_risk():
 def test_30_mg_bounded_to_31_days_is_very_high_risk():
     pred = order(Drug.PREDNISONE, 30, days=10, end=days_before(10 - 31))
     f = facts(medications=(pred,) + SUPPLEMENTS, results=(RECENT_NORMAL_DXA,))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_30_mg_under_age_40_is_very_high_risk_from_day_zero():
     pred = order(Drug.PREDNISONE, 30, days=1, end=days_before(-5))
     f = facts(age=30, medications=(pred,) + SUPPLEMENTS, results=(RECENT_NORMAL_DXA,))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_cumulative_5_g_in_a_year_is_very_high_risk():
     past = order(Drug.PREDNISONE, 25, days=280, status="completed", end=days_before(100))  # 4.5 g + 0.5 g current
     f = facts(medications=(past, order(Drug.PREDNISONE, 5, days=100)) + SUPPLEMENTS, results=(RECENT_NORMAL_DXA,))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_cumulative_just_under_5_g_is_not_very_high_risk():
@@ -99,7 +99,7 @@ def test_cumulative_just_under_5_g_is_not_very_high_risk():
 def test_t_score_minus_2_5_needs_therapy():
     f = facts(medications=(order(Drug.PREDNISONE, 5, days=200),) + SUPPLEMENTS,
               results=(result(Lab.T_SCORE, value=-2.5, days_ago=30),))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_t_score_minus_2_4_does_not_need_therapy():
@@ -111,7 +111,7 @@ def test_t_score_minus_2_4_does_not_need_therapy():
 def test_prior_fragility_fracture_needs_therapy():
     f = facts(medications=(order(Drug.PREDNISONE, 5, days=200),) + SUPPLEMENTS, results=(RECENT_NORMAL_DXA,),
               conditions=(condition(Condition.FRAGILITY_FRACTURE),))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_osteoporosis_on_bisphosphonate_is_silent():
@@ -130,7 +130,7 @@ def test_low_egfr_leaves_the_oral_bisphosphonate_to_the_safety_check_which_withh
     f = facts(medications=(order(Drug.PREDNISONE, 60, days=50),), conditions=(condition(Condition.OSTEOPOROSIS),),
               results=(result(Lab.EGFR, value=34, unit="mL/min/{1.73_m2}"), RECENT_NORMAL_DXA))
     finding = screened(f)
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert "Order alendronate 70 mg once weekly" not in labels(finding)
     assert [s.label for s in finding.suggestions if s.is_recommended] == ["Order calcium + vitamin D"]
     assert finding.detail.count("eGFR 34") == 1 and "is below 35 (label)" in finding.detail

@@ -33,16 +33,16 @@ def screening_test(days_ago=60, done=True, kind=Investigation.CT_CHEST_ABDOMEN_P
     return InvestigationFact(kind, days_before(days_ago), done, "DiagnosticReport", kind.value)
 
 
-def test_anti_tif1_gamma_dermatomyositis_without_ct_is_a_high_risk_warning():
+def test_anti_tif1_gamma_dermatomyositis_without_ct_is_high_risk_information():
     finding = run(patient(results=(TIF1G,)))
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert finding.summary.startswith("High cancer risk")
     assert "PET-CT can be the single screening test" in finding.detail
 
 
 def test_two_risk_features_make_the_risk_high():
     f = patient(MyositisSubtype.POLYMYOSITIS, age=60, conditions=(condition(Condition.DYSPHAGIA),))
-    assert run(f).indicator is Indicator.WARNING
+    assert run(f).indicator is Indicator.INFO
 
 
 def test_dermatomyositis_without_features_is_moderate_info_asking_for_enhanced_screening():
@@ -68,7 +68,7 @@ def test_necrotizing_myopathy_over_40_is_moderate():
 
 def test_dermatomyositis_over_40_is_high_risk():
     finding = run(patient(age=58))
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert {"High-risk factor: Dermatomyositis", "High-risk factor: Age 58 at onset"} <= set(finding.facts_used)
 
 
@@ -91,7 +91,7 @@ def test_antisynthetase_syndrome_over_40_is_moderate():
 def test_escalated_treatment_counts_as_refractory_disease():
     f = patient(MyositisSubtype.POLYMYOSITIS, age=60, medications=(order(Drug.IVIG, 140000),))
     finding = run(f)
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert "High-risk factor: Refractory disease (treatment escalated: immune-globulin)" in finding.facts_used
 
 

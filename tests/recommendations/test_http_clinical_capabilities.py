@@ -103,9 +103,9 @@ def ct_report(status="final", date="2026-02-15"):
             "subject": {"reference": "Patient/example"}, "effectiveDateTime": date}
 
 
-def test_anti_tif1_gamma_dermatomyositis_without_ct_is_a_cancer_screening_warning(client):
+def test_anti_tif1_gamma_dermatomyositis_without_ct_is_a_cancer_screening_gap(client):
     found = cards(client, [dermatomyositis(), antibody("Anti-TIF1-gamma"), prednisone()])
-    assert found["cancer-screening"] == "warning"
+    assert found["cancer-screening"] == "info"
 
 
 def test_ct_chest_abdomen_pelvis_report_silences_cancer_screening(client):

@@ -59,7 +59,7 @@ def test_low_dose_prednisone_in_myositis_gets_a_bone_protection_card(client):
 
 def test_azathioprine_drafted_without_hepatitis_serology_gets_a_screening_card(client):
     found = cards(client, [], service=ORDER_SIGN, drafts=[azathioprine(id="draft-aza")])
-    assert found["infection-screening"]["indicator"] == "warning"
+    assert found["infection-screening"]["indicator"] == "info"
 
 
 def test_negative_hepatitis_serology_on_record_silences_screening(client):

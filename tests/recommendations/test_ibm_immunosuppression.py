@@ -22,9 +22,9 @@ def prednisone_draft(mg):
     return order(Drug.PREDNISONE, mg, draft=True, ref="MedicationRequest/pred")
 
 
-def test_high_dose_prednisone_ordered_in_ibm_gets_an_info_card():
+def test_high_dose_prednisone_ordered_in_ibm_gets_a_warning_about_the_order():
     finding = run(facts(hook="order-select", myositis=IBM, medications=(prednisone_draft(40),)))
-    assert finding.indicator is Indicator.INFO
+    assert finding.indicator is Indicator.WARNING
     assert "refractory to immunosuppression" in finding.summary
 
 
@@ -88,4 +88,4 @@ def test_the_same_patient_with_dermatomyositis_does_get_an_escalation_card():
     registry = all_recommendations()
     meds = (order(Drug.PREDNISONE, 60, days=60), prednisone_draft(60))
     results = evaluate(registry, facts(hook="order-select", medications=meds), resolve(registry, {}), strict=True)
-    assert [r for r in results if r.recommendation.escalates_immunosuppression]
+    assert [p for r in results for p in r.findings() if p.recommendation.escalates_immunosuppression]

@@ -27,9 +27,9 @@ def ordered_codes(finding):
     return [a.resource["code"]["coding"][0]["code"] for a in suggestion.actions]
 
 
-def test_new_azathioprine_without_serology_warns_and_orders_all_three_tests():
+def test_new_azathioprine_without_serology_is_a_gap_that_orders_all_three_tests():
     finding = run(facts(hook="order-select", medications=(AZA_DRAFT,)))
-    assert finding.indicator is Indicator.WARNING
+    assert finding.indicator is Indicator.INFO
     assert ordered_codes(finding) == ["5196-1", "16933-4", "13955-0"]
     assert finding.about_drafts == ("MedicationRequest/aza",)
 
@@ -44,8 +44,8 @@ def test_negative_serology_at_any_date_is_silent():
     assert run(facts(hook="order-select", medications=(AZA_DRAFT,), results=NEGATIVE_SEROLOGY)) is None
 
 
-def test_new_prednisone_20_mg_without_serology_warns():
-    assert run(facts(medications=(order(Drug.PREDNISONE, 20, days=3),))).indicator is Indicator.WARNING
+def test_new_prednisone_20_mg_without_serology_is_a_gap():
+    assert run(facts(medications=(order(Drug.PREDNISONE, 20, days=3),))).indicator is Indicator.INFO
 
 
 def test_new_prednisone_just_below_20_mg_is_silent():
