@@ -51,11 +51,18 @@ def normalise(body: Any) -> Any:
     return body
 
 
+#: Longest wait for this instance's queued finding records before feedback is applied per finding.
+FINDINGS_FLUSH_SECONDS = 1.0
+
+
 def per_finding(rt: runtime.Runtime, items: list[Mapping[str, Any]]) -> None:
     """Count the feedback per finding of each card it concerns, and store the snoozes its overrides ask for. The
     feedback itself is already stored: a failure here is logged, never turned into a refusal."""
     days = consolidate.snooze_days(rt.rules.settings.get(consolidate.TABLE) or {})
     now = rt.clock()
+    # The findings of a card are written in the background: this instance's are written first (a card
+    # answered moments ago may still be queued; another instance's writer takes milliseconds).
+    rt.finding_recorder.flush(FINDINGS_FLUSH_SECONDS)
     try:
         for card in dict.fromkeys(item["card"] for item in items):
             findings = rt.store.card_findings(card)

@@ -73,7 +73,8 @@ def test_an_override_on_one_instance_snoozes_the_finding_on_another(make_app, st
 
 
 def test_the_store_holds_the_patients_keyed_hash_never_the_patient_id(make_app, store_url, open_url):
-    client = make_app(store_url=store_url, patient_hash_key=KEY, rule_settings=None).test_client()
-    post_hook(client, PATIENT_VIEW, fixture("requests/patient-view-dm-prednisone.json"))
+    app = make_app(store_url=store_url, patient_hash_key=KEY, rule_settings=None)
+    post_hook(app.test_client(), PATIENT_VIEW, fixture("requests/patient-view-dm-prednisone.json"))
+    assert app.extensions["myositis_cds"].finding_recorder.flush(5)  # written in the background
     keys = {f.patient_key for f in open_url(store_url).issued_findings()}
     assert len(keys) == 1 and "dm-adult-1" not in next(iter(keys)) and len(next(iter(keys))) == 64
