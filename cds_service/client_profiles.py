@@ -155,10 +155,10 @@ def _with_caveats(suggestion: Mapping[str, Any]) -> tuple[dict[str, Any], list[s
     caveats = [r for r in _remarks(suggestion.get("label", "")) if not any(r in a.get("description", "") for a in actions)]
     if not caveats:
         return {**suggestion, "actions": actions}, []
-    targets = [a for a in actions if _is_medication_order(a)] if len(actions) > 1 else actions
-    for action in targets or actions:
+    targets = ([a for a in actions if _is_medication_order(a)] if len(actions) > 1 else []) or actions
+    for action in targets:
         action["description"] = f"{action.get('description', '')} ({'; '.join(caveats)})"
-    return {**suggestion, "actions": actions}, [a["description"] for a in targets or actions]
+    return {**suggestion, "actions": actions}, [a["description"] for a in targets]
 
 
 def _offerable(suggestion: Mapping[str, Any], profile: ClientProfile) -> list[dict[str, Any]]:
@@ -196,14 +196,12 @@ def _shape_suggestions(card: dict[str, Any], profile: ClientProfile, offered: di
     kept: list[dict[str, Any]] = []
     left_out, caveated, repeated = [], [], []
     for suggestion in card["suggestions"]:
-        if profile.label_not_shown:
-            suggestion, with_caveat = _with_caveats(suggestion)
+        suggestion, with_caveat = _with_caveats(suggestion) if profile.label_not_shown else (suggestion, [])
         offerable = _offerable(suggestion, profile)
         if not offerable:
             left_out.append(suggestion["label"])
             continue
-        if profile.label_not_shown:
-            caveated += with_caveat
+        caveated += with_caveat
         for single in offerable:
             key = _order_key(single) if profile.one_suggestion_per_order else ""
             if key in offered:
@@ -227,7 +225,7 @@ def _shape_suggestions(card: dict[str, Any], profile: ClientProfile, offered: di
         card.pop("suggestions")
         card.pop("selectionBehavior", None)
     if profile.orders_take_ehr_defaults and any(
-        action.get("type") == "create" and (action.get("resource") or {}).get("resourceType") == "MedicationRequest"
+        action.get("type") == "create" and _is_medication_order(action)
         for suggestion in kept for action in suggestion.get("actions", ())
     ):
         notes.append("**Check the order before signing:** this EHR opens a one-click order with the order "
