@@ -132,9 +132,21 @@ def describe(order: MedicationOrder) -> str:
     return f"{order.display}: {dose}{since}{draft}"
 
 
+#: How a card names each subtype (the enum values are identifiers: "antisynthetase-syndrome").
+SUBTYPE_NAMES: dict[MyositisSubtype, str] = {
+    MyositisSubtype.INCLUSION_BODY_MYOSITIS: "inclusion body myositis",
+    MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING: "immune-mediated necrotizing myopathy",
+    MyositisSubtype.ANTISYNTHETASE: "antisynthetase syndrome",
+    MyositisSubtype.JUVENILE_DERMATOMYOSITIS: "juvenile dermatomyositis",
+    MyositisSubtype.DERMATOMYOSITIS: "dermatomyositis",
+    MyositisSubtype.POLYMYOSITIS: "polymyositis",
+    MyositisSubtype.UNSPECIFIED: "inflammatory myopathy",
+}
+
+
 def diagnosis_fact(facts: ClinicalFacts, unnamed: str = "Diagnosis: inflammatory myopathy") -> str:
     """The myositis diagnosis as a line of a card's facts list (`unnamed` when no subtype is coded)."""
-    return f"Diagnosis: {facts.myositis.value}" if facts.myositis else unnamed
+    return f"Diagnosis: {SUBTYPE_NAMES[facts.myositis]}" if facts.myositis else unnamed
 
 
 def days_ago(facts: ClinicalFacts, days: int) -> date:

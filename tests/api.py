@@ -26,7 +26,7 @@ from cds_service.store import StoreUnavailable
 from cds_service.validation import check, validators
 from hooks.recommendation import ORDER_SELECT
 from hooks.services import PREFETCH
-from tests.profile_constraints import VIOLATIONS
+from tests.profile_constraints import VIOLATIONS, epic_caveats_lost
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 HOOK_INSTANCE = "00000000-0000-4000-8000-000000000001"
@@ -118,6 +118,8 @@ def check_client_profiles(response: Mapping[str, Any]) -> None:
         shaped = client_profiles.shape(response, client_profiles.PROFILES[name], allowed)
         check(validators().response, shaped)
         assert not violations(shaped, allowed), (name, violations(shaped, allowed))
+    epic = client_profiles.shape(response, client_profiles.PROFILES["epic"], allowed)
+    assert not epic_caveats_lost(response, epic), epic_caveats_lost(response, epic)
 
 
 def error_message(response: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from cds_service.client_profiles import PROFILES, shape, topic_code
 from cds_service.config import Settings
 from hooks import registry
 from tests.api import FIXTURES, ValidatingClient, fixture
-from tests.profile_constraints import epic_violations, oracle_health_violations
+from tests.profile_constraints import epic_caveats_lost, epic_violations, oracle_health_violations
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
 
 EPIC, ORACLE, GENERIC = PROFILES["epic"], PROFILES["oracle-health"], PROFILES["generic"]
@@ -29,11 +30,13 @@ SUGGESTION_UUID = "e56e1945-20b3-4393-8503-a1a20fd73152"
 
 def order(description="Draft order: methotrexate 15 mg weekly"):
     return {"type": "create", "description": description,
-            "resource": {"resourceType": "MedicationRequest", "status": "draft"}}
+            "resource": {"resourceType": "MedicationRequest", "status": "draft",
+                         "medicationCodeableConcept": {"text": description}}}
 
 
 def lab_order(description):
-    return {"type": "create", "description": description, "resource": {"resourceType": "ServiceRequest"}}
+    return {"type": "create", "description": description,
+            "resource": {"resourceType": "ServiceRequest", "id": str(uuid.uuid4()), "code": {"text": description}}}
 
 
 def card(**changes):
@@ -121,13 +124,76 @@ def test_epic_card_with_only_test_orders_has_no_dose_note():
     assert "default dose" not in only_card(shape(card(suggestions=[tests]), EPIC))["detail"]
 
 
-@pytest.mark.parametrize("profile", [EPIC, ORACLE], ids=["epic", "oracle-health"])
-def test_links_outside_the_sites_allowlist_are_removed(profile):
-    links = [{"label": "Guideline", "url": "https://academic.oup.com/rheumatology/x", "type": "absolute"},
-             {"label": "Other", "url": "https://example.org/y", "type": "absolute"}]
-    shaped = only_card(shape(card(links=links), profile, ["https://academic.oup.com/"]))
+GUIDELINE = {"label": "Guideline", "url": "https://academic.oup.com/rheumatology/x", "type": "absolute"}
+OTHER = {"label": "Other", "url": "https://example.org/y", "type": "absolute"}
+APP = {"label": "App", "url": "https://app.example.org/launch", "type": "smart"}
+
+
+def test_oracle_health_removes_links_outside_the_sites_allowlist():
+    shaped = only_card(shape(card(links=[GUIDELINE, OTHER, APP]), ORACLE, ["https://academic.oup.com/"]))
     assert [link["label"] for link in shaped["links"]] == ["Guideline"]
-    assert "links" not in only_card(shape(card(links=links), profile))
+    assert "links" not in only_card(shape(card(links=[GUIDELINE, OTHER]), ORACLE))
+
+
+def test_epic_keeps_absolute_reference_links_without_configuration():
+    shaped = only_card(shape(card(links=[GUIDELINE, OTHER]), EPIC))
+    assert shaped["links"] == [GUIDELINE, OTHER]
+
+
+def test_epic_keeps_smart_links_only_from_the_sites_allowlist():
+    assert [link["label"] for link in only_card(shape(card(links=[GUIDELINE, APP]), EPIC))["links"]] == ["Guideline"]
+    allowed = only_card(shape(card(links=[GUIDELINE, APP]), EPIC, ["https://app.example.org/"]))
+    assert [link["label"] for link in allowed["links"]] == ["Guideline", "App"]
+
+
+def test_epic_carries_a_caveat_of_the_label_into_the_action_description_and_the_detail():
+    caveated = {"label": "Order methotrexate 15 mg once weekly (not pre-selected: no eGFR in the last 90 days)",
+                "uuid": SUGGESTION_UUID, "actions": [order("Draft order: methotrexate 15 mg orally once weekly")]}
+    shaped = only_card(shape(card(suggestions=[caveated]), EPIC))
+    (suggestion,) = shaped["suggestions"]
+    expected = "Draft order: methotrexate 15 mg orally once weekly (not pre-selected: no eGFR in the last 90 days)"
+    assert suggestion["actions"][0]["description"] == expected == suggestion["label"]
+    assert f"**Before ordering:** {expected}." in shaped["detail"]
+
+
+def test_epic_puts_a_joined_labels_caveat_on_its_medication_order_not_on_its_tests():
+    joined = {"label": "Order missing baseline tests + folic acid 5 mg once weekly (not on the methotrexate day)",
+              "uuid": SUGGESTION_UUID,
+              "actions": [lab_order("Draft order: ALT/AST"), order("Draft order: folic acid 5 mg orally once weekly")]}
+    shaped = only_card(shape(card(suggestions=[joined]), EPIC))
+    assert [s["actions"][0]["description"] for s in shaped["suggestions"]] == [
+        "Draft order: ALT/AST", "Draft order: folic acid 5 mg orally once weekly (not on the methotrexate day)"]
+
+
+def test_epic_does_not_repeat_a_remark_the_description_already_makes():
+    tpmt = {"label": "Order TPMT (or enzyme activity)", "uuid": SUGGESTION_UUID,
+            "actions": [lab_order("Draft lab order: TPMT (or enzyme activity)")]}
+    shaped = only_card(shape(card(suggestions=[tpmt]), EPIC))
+    assert shaped["suggestions"][0]["actions"][0]["description"] == "Draft lab order: TPMT (or enzyme activity)"
+    assert "Before ordering" not in shaped["detail"]
+
+
+def test_epic_offers_an_order_shared_by_alternatives_once():
+    tests = [lab_order("Draft order: ALT/AST"), lab_order("Draft order: HBsAg")]
+    daily = {"label": "Tests + folic acid daily", "uuid": SUGGESTION_UUID,
+             "actions": [*tests, order("Draft order: folic acid 1 mg orally once daily")]}
+    weekly = {"label": "Tests + folic acid weekly", "uuid": "0a5d0c7e-4a4f-4a56-9b55-3f2f0f3c2d10",
+              "actions": [*copy.deepcopy(tests), order("Draft order: folic acid 5 mg orally once weekly")]}
+    for action in weekly["actions"]:
+        action.get("resource", {})["id"] = str(uuid.uuid4())  # the same order under another id
+    shaped = only_card(shape(card(suggestions=[daily, weekly]), EPIC))
+    assert [s["label"] for s in shaped["suggestions"]] == [
+        "Draft order: ALT/AST", "Draft order: HBsAg", "Draft order: folic acid 1 mg orally once daily",
+        "Draft order: folic acid 5 mg orally once weekly"]
+
+
+def test_epic_offers_an_order_once_per_response_and_says_which_card_has_it():
+    first = card(suggestions=[{"label": "HBsAg", "uuid": SUGGESTION_UUID, "actions": [lab_order("HBsAg")]}])
+    second = copy.deepcopy(first)["cards"][0]
+    second["summary"] = "Screen for hepatitis B before rituximab"
+    shaped = shape({"cards": [first["cards"][0], second]}, EPIC)["cards"]
+    assert "suggestions" in shaped[0] and "suggestions" not in shaped[1]
+    assert '**Offered once:** HBsAg (on the card "Add a steroid-sparing agent").' in shaped[1]["detail"]
 
 
 def test_oracle_health_drops_app_context():
@@ -138,8 +204,21 @@ def test_oracle_health_drops_app_context():
 
 def test_the_constraint_checks_flag_an_unshaped_response():
     links = [{"label": "App", "url": "https://app.example.org/launch", "type": "smart", "appContext": "{}"}]
-    assert len(epic_violations(card(links=links))) == 4  # behaviour, topic code, link, no defaults note
+    # behaviour, topic code, smart link, no defaults note, a label Epic does not show that differs from the action
+    assert len(epic_violations(card(links=links))) == 5
     assert len(oracle_health_violations(card(links=links))) == 2  # appContext, link
+
+
+def test_the_constraint_checks_flag_a_caveat_lost_or_an_order_offered_twice():
+    caveated = {"label": "Order methotrexate (check GGT before starting)", "uuid": SUGGESTION_UUID,
+                "actions": [order("Draft order: methotrexate")]}
+    generic = card(suggestions=[caveated])
+    dropped = copy.deepcopy(generic)
+    dropped["cards"][0]["suggestions"][0]["label"] = "Draft order: methotrexate"
+    assert epic_caveats_lost(generic, dropped) == ["Add a steroid-sparing agent: check GGT before starting"]
+    assert epic_caveats_lost(generic, shape(generic, EPIC)) == []
+    twice = card(suggestions=[{"label": "ALT", "uuid": SUGGESTION_UUID, "actions": [lab_order("ALT")]}] * 2)
+    assert any("offered twice" in v for v in epic_violations(twice))
 
 
 # --- chosen per trusted issuer, or by the default setting ------------------------------------

@@ -1,5 +1,6 @@
 """`myositis-cds export`: the recommendations as FHIR R4 knowledge artifacts, and docs/fhir/ is current."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_validation_rejects_an_invalid_plan_definition(exported):
 def test_one_recommendation_definition_per_registry_entry_with_citation_trigger_and_hooks(exported):
     for recommendation in all_recommendations():
         plan = exported[f"PlanDefinition/{recommendation.id}"]
-        assert plan["meta"]["profile"] == [RECOMMENDATION_PROFILE]
+        assert plan["meta"]["profile"][0] == RECOMMENDATION_PROFILE
         assert plan["type"]["coding"][0]["code"] == "eca-rule"
         assert plan["relatedArtifact"][0]["url"] == recommendation.citation.url
         (action,) = plan["action"]
@@ -56,12 +57,41 @@ def test_one_recommendation_definition_per_registry_entry_with_citation_trigger_
         assert {t["type"] for t in action["trigger"]} == {"named-event"}
 
 
-def test_grading_is_carried_by_the_cpg_extensions_on_the_action(exported):
+def test_grading_is_carried_by_the_cqf_extensions_the_cpg_stu2_profile_slices(exported):
     recommendation = by_id("steroid-sparing-agent")
     action = exported["PlanDefinition/steroid-sparing-agent"]["action"][0]
-    extensions = {e["url"].rsplit("/", 1)[1]: e for e in action["extension"]}
-    assert extensions["cpg-strengthOfRecommendation"]["valueCodeableConcept"]["text"] == recommendation.citation.strength
-    assert "cpg-qualityOfEvidence" in extensions
+    extensions = {e["url"]: e for e in action["extension"]}
+    strength = extensions["http://hl7.org/fhir/StructureDefinition/cqf-strengthOfRecommendation"]
+    assert strength["valueCodeableConcept"]["text"] == recommendation.citation.strength
+    assert "http://hl7.org/fhir/StructureDefinition/cqf-qualityOfEvidence" in extensions
+
+
+def test_recommendations_are_semi_structured_with_the_stu2_level_extension(exported):
+    for recommendation in all_recommendations():
+        assert exported[f"PlanDefinition/{recommendation.id}"]["extension"] == [
+            {"url": "http://hl7.org/fhir/StructureDefinition/cqf-knowledgeRepresentationLevel",
+             "valueCode": "semi-structured"}]
+
+
+def test_every_plan_and_value_set_is_dated_and_every_value_set_is_computable(exported):
+    for key, resource in exported.items():
+        if resource["resourceType"] in ("PlanDefinition", "ValueSet"):
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", resource["date"]), key
+        if resource["resourceType"] == "ValueSet":
+            rules = [e for e in resource.get("extension", ()) if e["url"].endswith("/valueset-rules-text")]
+            assert ("compose" in resource) != bool(rules), key
+
+
+def test_value_set_date_is_the_terminology_version_date(exported):
+    assert exported["ValueSet/investigation-chest-radiograph"]["date"] == "2026-11-29"
+
+
+def test_investigations_have_value_sets_read_from_procedures_reports_and_orders(exported):
+    radiograph = exported["ValueSet/investigation-chest-radiograph"]
+    assert "36643-5" in _codes(radiograph) and "chest x-ray" in radiograph["description"]
+    inputs = exported["PlanDefinition/cancer-screening"]["action"][0]["input"]
+    read = {(i["type"], f["valueSet"].rsplit("/", 1)[1]) for i in inputs for f in i.get("codeFilter", ())}
+    assert {(t, "investigation-pet-ct") for t in ("Procedure", "DiagnosticReport", "ServiceRequest")} <= read
 
 
 def test_parameters_are_listed_with_default_and_source_in_the_description(exported):
@@ -106,7 +136,7 @@ def test_every_value_set_a_plan_reads_is_exported(exported):
 def test_one_service_definition_per_service_listing_the_recommendations_of_its_hook(exported):
     for service in SERVICES:
         plan = exported[f"PlanDefinition/{service.id}"]
-        assert plan["meta"]["profile"] == [SERVICE_PROFILE]
+        assert plan["meta"]["profile"][0] == SERVICE_PROFILE
         assert plan["extension"][0]["valueUri"] == f"cds-services/{service.id}"
         (group,) = plan["action"]
         assert group["trigger"] == [{"type": "named-event", "name": service.hook}]
@@ -130,7 +160,9 @@ def test_drug_value_set_has_the_ingredient_and_its_products_each_with_its_source
 def test_unverified_codes_are_left_out_and_name_only_concepts_say_so(exported):
     assert "4511" not in _codes(exported["ValueSet/medication-folic-acid"])  # unverified RxCUI
     jo1 = exported[f"ValueSet/observation-{Antibody.JO1}"]
-    assert "compose" not in jo1 and "CDS_LAB_CODES" in jo1["description"] and "histidyl" in jo1["description"]
+    (rules,) = jo1["extension"]
+    assert "compose" not in jo1 and rules["url"] == "http://hl7.org/fhir/StructureDefinition/valueset-rules-text"
+    assert "CDS_LAB_CODES" in rules["valueMarkdown"] and "histidyl" in rules["valueMarkdown"]
 
 
 def test_the_code_source_extension_is_defined_for_the_value_set_elements_that_carry_it(exported):

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from fhir_mappings.concepts import Drug, Lab, Qualitative
+from fhir_mappings.concepts import Drug, Lab, MyositisSubtype, Qualitative
 from fhir_mappings.facts import Measurement
 from hooks.criteria import (
     covered_days,
@@ -57,6 +57,17 @@ def test_intersect_intervals_keeps_only_the_common_days():
     day = lambda n: today - timedelta(days=n)  # noqa: E731
     assert intersect_intervals([(day(60), day(40)), (day(20), today)], [(day(50), day(10))]) == [
         (day(50), day(40)), (day(20), day(10))]
+
+
+@pytest.mark.parametrize("subtype", list(MyositisSubtype))
+def test_diagnosis_fact_names_every_subtype_in_words_not_by_its_identifier(subtype):
+    name = diagnosis_fact(facts(myositis=subtype)).removeprefix("Diagnosis: ")
+    assert name and name.replace("immune-mediated", "immune mediated").replace(" ", "-") == subtype.value or (
+        subtype is MyositisSubtype.UNSPECIFIED and name == "inflammatory myopathy")
+
+
+def test_diagnosis_fact_names_antisynthetase_syndrome_as_clinicians_write_it():
+    assert diagnosis_fact(facts(myositis=MyositisSubtype.ANTISYNTHETASE)) == "Diagnosis: antisynthetase syndrome"
 
 
 def test_diagnosis_fact_without_a_coded_subtype():

@@ -1,6 +1,8 @@
 // myositis-cds demo page: plays the EHR. It talks to the service only through the public CDS Hooks
 // endpoints (discovery, hook calls without prefetch, so the service fetches from fhirServer; feedback)
-// and reads/writes the FHIR server named by the page's ?fhirServer= parameter, as an EHR would.
+// and reads/writes the FHIR server named by the page's ?fhirServer= parameter, as an EHR would: the
+// patient banner and list come from it, unsigned orders stay in the page (sent as draftOrders), and
+// "Sign orders" runs order-sign, then writes them to it as active orders.
 'use strict';
 
 const UCUM = 'http://unitsofmeasure.org';
@@ -30,6 +32,8 @@ const state = {
   drafts: [],          // draft resources sent as context.draftOrders
   nextDraft: 2,
   calls: 0,
+  lastHook: 'patient-view',
+  reviewed: null,      // the drafts (JSON) whose order-sign cards were shown: signing them again signs anyway
 };
 
 const $ = (id) => document.getElementById(id);
@@ -89,11 +93,26 @@ function fhirHeaders(json = false) {
   return headers;
 }
 
+// The message of an error answer: the OperationOutcome's diagnostics (both the service and FHIR servers
+// answer errors with one), else the body's `error`, else the HTTP status text.
+async function errorText(response) {
+  const answer = await response.json().catch(() => ({}));
+  const issues = (answer.issue || []).map((i) => i.diagnostics || (i.details || {}).text).filter(Boolean);
+  return issues[0] || answer.error || response.statusText;
+}
+
 async function fhir(method, path, body) {
-  const response = await fetch(`${state.fhirServer}/${path}`, {
-    method, headers: fhirHeaders(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`FHIR server: ${method} ${path.split('?')[0]} answered ${response.status}`);
+  let response;
+  try {
+    response = await fetch(`${state.fhirServer}/${path}`, {
+      method, headers: fhirHeaders(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error(`The FHIR server ${state.fhirServer} cannot be reached (${error.message})`);
+  }
+  if (!response.ok) {
+    throw new Error(`FHIR server: ${method} ${path.split('?')[0]} answered ${response.status}: ${await errorText(response)}`);
+  }
   return response.status === 204 ? null : response.json();
 }
 
@@ -112,6 +131,46 @@ async function loadPatients() {
   }
   patients.sort((a, b) => patientName(a).localeCompare(patientName(b)));
   $('patient').replaceChildren(...patients.map((p) => new Option(patientName(p), p.id)));
+}
+
+// --- patient banner: name, age, sex and the myositis diagnosis, as the EHR's header shows them ------
+const MYOSITIS = /myositis|myopathy|antisynthetase|anti-synthetase/i;
+
+function conceptText(concept) {
+  return (concept || {}).text || (((concept || {}).coding || []).find((c) => c.display) || {}).display || '';
+}
+
+function ageInYears(birthDate, today = new Date()) {
+  const born = new Date(`${birthDate}T00:00:00`);
+  let years = today.getFullYear() - born.getFullYear();
+  const month = today.getMonth() - born.getMonth();
+  if (month < 0 || (month === 0 && today.getDate() < born.getDate())) years -= 1;
+  return years;
+}
+
+function isActive(condition) {
+  const status = (((condition.clinicalStatus || {}).coding || [])[0] || {}).code;
+  return !status || ['active', 'recurrence', 'relapse'].includes(status);
+}
+
+async function loadBanner(patientId) {
+  ['banner-name', 'banner-age', 'banner-sex', 'banner-diagnosis'].forEach((id) => { $(id).textContent = ''; });
+  $('banner-diagnosis').classList.remove('missing');
+  try {
+    const [patient, conditions] = await Promise.all([
+      fhir('GET', `Patient/${encodeURIComponent(patientId)}`),
+      fhir('GET', `Condition?patient=${encodeURIComponent(patientId)}&_count=100`),
+    ]);
+    $('banner-name').textContent = patientName(patient);
+    $('banner-age').textContent = patient.birthDate ? `${ageInYears(patient.birthDate)} years` : 'age unknown';
+    $('banner-sex').textContent = patient.gender || 'sex unknown';
+    const diagnoses = (conditions.entry || []).map((e) => e.resource).filter(isActive).map((c) => conceptText(c.code))
+      .filter((text) => MYOSITIS.test(text));
+    $('banner-diagnosis').textContent = diagnoses.length ? diagnoses.join(', ') : 'no myositis diagnosis on record';
+    $('banner-diagnosis').classList.toggle('missing', !diagnoses.length);
+  } catch (error) {
+    $('banner-name').textContent = `Patient ${patientId}: ${error.message}`;
+  }
 }
 
 // --- draft orders ------------------------------------------------------------------------------
@@ -177,10 +236,14 @@ function describeDraft(draft) {
 }
 
 function renderDrafts() {
+  $('no-drafts').hidden = state.drafts.length > 0;
+  $('sign').disabled = state.drafts.length === 0;
+  if (state.reviewed !== JSON.stringify(state.drafts)) $('sign').textContent = 'Sign orders';
   $('drafts').replaceChildren(...state.drafts.map((draft) => {
     const item = document.createElement('li');
     item.dataset.id = draft.id;
-    item.textContent = `${describeDraft(draft)} [${draft.resourceType}/${draft.id}]`;
+    item.dataset.type = draft.resourceType;
+    item.textContent = describeDraft(draft);
     const remove = document.createElement('button');
     remove.type = 'button'; remove.className = 'secondary'; remove.textContent = 'Remove';
     remove.addEventListener('click', () => { state.drafts = state.drafts.filter((d) => d !== draft); renderDrafts(); });
@@ -217,27 +280,82 @@ async function service(path, body) {
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(`service answered ${response.status}: ${answer.error || response.statusText}`);
-  return answer;
+  if (!response.ok) throw new Error(`The service answered ${response.status}: ${await errorText(response)}`);
+  return response.json();
 }
 
-async function callHook() {
-  const hook = $('hook').value;
+// Calls `hook` and shows its cards; the cards, or null when the call failed (the status says why).
+async function runHook(hook) {
   const serviceId = state.services[hook];
+  state.lastHook = hook;
   setStatus(`Calling ${serviceId} ...`);
   try {
     const answer = await service(`/cds-services/${serviceId}`, hookRequest(hook));
-    renderCards(answer.cards || [], serviceId);
-    setStatus(answer.cards && answer.cards.length
-      ? `${answer.cards.length} card(s) from ${serviceId}` : `No cards from ${serviceId}: nothing to suggest.`);
+    const cards = answer.cards || [];
+    renderCards(cards, serviceId);
+    setStatus(cards.length ? `${cards.length} card(s) from ${serviceId}` : `No cards from ${serviceId}: nothing to suggest.`);
+    return cards;
   } catch (error) {
     $('cards').replaceChildren();
     setStatus(error.message, true);
+    return null;
   } finally {
     state.calls += 1;
     document.body.dataset.calls = String(state.calls);
   }
+}
+
+function callHook() {
+  return runHook($('hook').value);
+}
+
+// --- signing: order-sign first; its cards are shown once, then "Sign anyway" writes the orders ------
+function renderSigned(orders) {
+  for (const order of orders) {
+    const item = document.createElement('li');
+    item.dataset.resource = `${order.resourceType}/${order.id}`;
+    item.textContent = `${describeDraft(order)} (active)`;
+    $('signed').append(item);
+  }
+}
+
+async function writeOrders() {
+  const signed = [];
+  try {
+    for (const draft of [...state.drafts]) {
+      const order = {
+        ...JSON.parse(JSON.stringify(draft)), id: uuid(), status: 'active', authoredOn: new Date().toISOString(),
+        requester: { reference: USER },
+      };
+      await fhir('PUT', `${order.resourceType}/${order.id}`, order);
+      state.drafts = state.drafts.filter((d) => d !== draft);
+      signed.push(order);
+    }
+    setStatus(`Signed ${signed.length} order(s): written to the FHIR server as active orders.`);
+    $('cards').replaceChildren();
+  } catch (error) {
+    setStatus(`Signing stopped: ${error.message}`, true);
+  } finally {
+    state.reviewed = null;
+    renderSigned(signed);
+    renderDrafts();
+    document.body.dataset.signed = String(Number(document.body.dataset.signed || 0) + signed.length);
+  }
+}
+
+async function sign() {
+  const drafts = JSON.stringify(state.drafts);
+  if (state.reviewed !== drafts) {
+    const cards = await runHook('order-sign');
+    if (cards === null) return;
+    if (cards.length) {
+      state.reviewed = drafts;
+      $('sign').textContent = 'Sign anyway';
+      setStatus(`${cards.length} card(s) on signing: review them, then sign anyway or change the orders.`);
+      return;
+    }
+  }
+  await writeOrders();
 }
 
 async function sendFeedback(serviceId, item, text) {
@@ -255,30 +373,37 @@ function resourceKey(action) {
   return { type: type || (action.resource || {}).resourceType, id: id || (action.resource || {}).id };
 }
 
+// Applies one action; true when it changed the record on the FHIR server (not only the unsigned orders).
 async function applyAction(action) {
   const resource = action.resource ? JSON.parse(JSON.stringify(action.resource)) : null;
   if (action.type === 'create' && resource) {
     if (resource.status === 'draft' || !resource.id) {
       resource.id = resource.id || `draft-${state.nextDraft++}`;
       state.drafts.push(resource);
-    } else {
-      await fhir('PUT', `${resource.resourceType}/${resource.id}`, resource);
+      return false;
     }
-  } else if (action.type === 'update' && resource) {
+    await fhir('PUT', `${resource.resourceType}/${resource.id}`, resource);
+    return true;
+  }
+  if (action.type === 'update' && resource) {
     const index = state.drafts.findIndex((d) => d.id === resource.id && d.resourceType === resource.resourceType);
-    if (index >= 0) state.drafts[index] = resource;
-    else await fhir('PUT', `${resource.resourceType}/${resource.id}`, resource);  // an order on record
-  } else if (action.type === 'delete') {
+    if (index >= 0) { state.drafts[index] = resource; return false; }
+    await fhir('PUT', `${resource.resourceType}/${resource.id}`, resource);  // an order on record
+    return true;
+  }
+  if (action.type === 'delete') {
     const { type, id } = resourceKey(action);
     const before = state.drafts.length;
     state.drafts = state.drafts.filter((d) => !(d.id === id && (!type || d.resourceType === type)));
-    if (state.drafts.length === before && type && id) await fhir('DELETE', `${type}/${id}`);
+    if (state.drafts.length === before && type && id) { await fhir('DELETE', `${type}/${id}`); return true; }
   }
+  return false;
 }
 
-async function accept(card, suggestion, serviceId) {
+async function accept(card, suggestion, serviceId, node) {
+  let recordChanged = false;
   try {
-    for (const action of suggestion.actions || []) await applyAction(action);
+    for (const action of suggestion.actions || []) recordChanged = (await applyAction(action)) || recordChanged;
     renderDrafts();
     syncEditor();
     await sendFeedback(serviceId, { card: card.uuid, outcome: 'accepted', acceptedSuggestions: [{ id: suggestion.uuid }] },
@@ -287,7 +412,14 @@ async function accept(card, suggestion, serviceId) {
     setStatus(error.message, true);
     return;
   }
-  await callHook();
+  if (state.lastHook === 'patient-view' && !recordChanged) {
+    // Chart review: the new order waits with the unsigned orders; the card stays, marked accepted.
+    node.classList.add('accepted');
+    node.querySelectorAll('.accept').forEach((b) => { b.disabled = true; });
+    setStatus(`Added to the unsigned orders: ${suggestion.label}. Sign orders to place it.`);
+    return;
+  }
+  await runHook(state.lastHook);
 }
 
 async function dismiss(card, element, serviceId) {
@@ -333,18 +465,25 @@ function renderCard(card, serviceId) {
   detail.innerHTML = markdown(card.detail);  // escaped by markdown()
   node.append(title, detail);
 
-  const source = element('p', 'source', 'Source: ');
+  // The source once: no "Source" line when the detail's guideline line already links it, and each
+  // further address once (a link to the source's, or a repeated one, is left out).
   const sourceUrl = safeUrl(card.source.url);
-  const link = element(sourceUrl ? 'a' : 'span', 'source-link', card.source.label);
-  if (sourceUrl) { link.href = sourceUrl; link.target = '_blank'; link.rel = 'noopener noreferrer'; }
-  source.append(link);
-  for (const extra of card.links || []) {
+  const linkedInDetail = Boolean(sourceUrl) && (card.detail || '').includes(`](${card.source.url})`);
+  const shown = new Set(sourceUrl ? [card.source.url] : []);
+  const extras = (card.links || []).filter((l) => !shown.has(l.url) && shown.add(l.url));
+  const source = element('p', 'source', linkedInDetail ? '' : 'Source: ');
+  if (!linkedInDetail) {
+    const link = element(sourceUrl ? 'a' : 'span', 'source-link', card.source.label);
+    if (sourceUrl) { link.href = sourceUrl; link.target = '_blank'; link.rel = 'noopener noreferrer'; }
+    source.append(link);
+  }
+  extras.forEach((extra, index) => {
     const url = safeUrl(extra.url);
     const a = element(url ? 'a' : 'span', 'card-link', extra.label);
     if (url) { a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
-    source.append(' | ', a);
-  }
-  node.append(source);
+    source.append(index || !linkedInDetail ? ' | ' : 'See also: ', a);
+  });
+  if (source.childNodes.length) node.append(source);
 
   if ((card.suggestions || []).length) {
     const suggestions = element('div', 'suggestions');
@@ -352,7 +491,7 @@ function renderCard(card, serviceId) {
       const button = element('button', `accept${suggestion.isRecommended ? ' recommended' : ''}`, suggestion.label);
       button.type = 'button';
       button.dataset.suggestion = suggestion.uuid || '';
-      button.addEventListener('click', () => accept(card, suggestion, serviceId));
+      button.addEventListener('click', () => accept(card, suggestion, serviceId, node));
       suggestions.append(button);
     }
     node.append(suggestions);
@@ -384,16 +523,19 @@ function renderCards(cards, serviceId) {
 // --- start ----------------------------------------------------------------------------------------
 function hookChanged() {
   const orders = $('hook').value !== 'patient-view';
-  $('order-panel').hidden = !orders;
+  $('draft-editor').hidden = !orders;
   if (orders && !state.drafts.some((d) => d.id === PRIMARY_DRAFT)) editorChanged();
   $('cards').replaceChildren();
 }
 
 function patientChanged() {
   state.drafts = [];
-  editorChanged();
+  state.reviewed = null;
+  if ($('hook').value !== 'patient-view') editorChanged(); else renderDrafts();
   $('cards').replaceChildren();
   $('feedback-log').replaceChildren();
+  $('signed').replaceChildren();
+  loadBanner($('patient').value);
 }
 
 async function start() {
@@ -403,6 +545,7 @@ async function start() {
   $('hook').addEventListener('change', hookChanged);
   $('patient').addEventListener('change', patientChanged);
   $('call').addEventListener('click', callHook);
+  $('sign').addEventListener('click', sign);
   if (!state.fhirServer) {
     setStatus('Open this page with ?fhirServer=<FHIR base URL> (make demo prints the full URL).', true);
     return;

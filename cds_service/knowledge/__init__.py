@@ -15,7 +15,7 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from cds_service.knowledge.plandefinitions import recommendation_plan, service_plan
+from cds_service.knowledge.plandefinitions import Release, recommendation_plan, service_plan
 from cds_service.knowledge.valuesets import source_extension_definition, valuesets
 from hooks.registry import all_recommendations
 from hooks.services import SERVICES
@@ -23,6 +23,8 @@ from hooks.services import SERVICES
 #: Placeholder canonical base (the reserved `.example` domain): a publisher passes its own with
 #: `--canonical-base`.
 CANONICAL_BASE = "https://myositis-cds.example/fhir"
+#: The date of this release's artifacts (CRMI Publishable `date`); set with the package version.
+RELEASE_DATE = "2026-12-07"
 
 
 ARTIFACT_TYPES = ("PlanDefinition", "ValueSet", "StructureDefinition")
@@ -39,12 +41,12 @@ def resources(base: str = CANONICAL_BASE) -> list[dict[str, Any]]:
     """Every artifact: service PlanDefinitions, recommendation PlanDefinitions, ValueSets and the
     StructureDefinition of the extension that gives each value set code its source."""
     recommendations = all_recommendations()
-    release = artifact_version()
+    release = Release(artifact_version(), RELEASE_DATE)
     return [
         *(service_plan(base, release, service, recommendations) for service in SERVICES),
         *(recommendation_plan(base, release, r) for r in recommendations),
         *valuesets(base),
-        source_extension_definition(base, release),
+        source_extension_definition(base, release.version, release.date),
     ]
 
 

@@ -4,18 +4,24 @@
   `relatedArtifact` (type `citation`, its DOI or URL); one action whose `trigger`s are the hooks as
   `named-event`s, whose `condition` (kind `applicability`, language `text/plain`) is the trigger in
   data terms, whose `input` lists a DataRequirement per value set the rule reads, and which carries
-  the grading as the CPG extensions `cpg-strengthOfRecommendation` and `cpg-qualityOfEvidence`.
+  the grading in the extensions the CPG profile slices for it (STU2: `cqf-strengthOfRecommendation`
+  and `cqf-qualityOfEvidence` of FHIR core). The knowledge representation level is
+  `semi-structured` (`cqf-knowledgeRepresentationLevel`): the conditions are prose, with no logic
+  library, so "structured" would overclaim until they are computable.
   The guidelines grade in their own schemes (BSR "1, C, 100%", SHARE "1B, A", CPIC "strong") and
   several grades were not retrieved, so both extensions carry the source's grading statement as
   CodeableConcept.text rather than a code of the CPG value sets.
 - One `cdshooksserviceplandefinition` per CDS service: the service endpoint as `cqf-cdsHooksEndpoint`
   (relative to the deployment's base URL), its hook as a `named-event` trigger, and one action per
   recommendation that runs on the hook, pointing at its definition (`definitionCanonical`).
+
+Both claim the CRMI Shareable and Publishable PlanDefinition profiles too (`date` is the release's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from cds_service.knowledge.reads import Reads, kind_order, reads
@@ -23,10 +29,15 @@ from cds_service.knowledge.valuesets import kind_of, valueset_url
 from hooks.recommendation import ORDER_SELECT, ORDER_SIGN, PATIENT_VIEW, Recommendation
 from hooks.services import Service
 
-CPG = "http://hl7.org/fhir/uv/cpg/StructureDefinition"
-RECOMMENDATION_PROFILE = f"{CPG}/cpg-recommendationdefinition"
-SERVICE_PROFILE = "http://hl7.org/fhir/StructureDefinition/cdshooksserviceplandefinition"
-ENDPOINT_EXTENSION = "http://hl7.org/fhir/StructureDefinition/cqf-cdsHooksEndpoint"
+CORE = "http://hl7.org/fhir/StructureDefinition"
+CRMI = "http://hl7.org/fhir/uv/crmi/StructureDefinition"
+RECOMMENDATION_PROFILE = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-recommendationdefinition"
+SERVICE_PROFILE = f"{CORE}/cdshooksserviceplandefinition"
+CRMI_PROFILES = (f"{CRMI}/crmi-shareableplandefinition", f"{CRMI}/crmi-publishableplandefinition")
+ENDPOINT_EXTENSION = f"{CORE}/cqf-cdsHooksEndpoint"
+STRENGTH_EXTENSION = f"{CORE}/cqf-strengthOfRecommendation"
+EVIDENCE_EXTENSION = f"{CORE}/cqf-qualityOfEvidence"
+LEVEL_EXTENSION = f"{CORE}/cqf-knowledgeRepresentationLevel"
 TOPIC_SYSTEM = "urn:myositis-cds:recommendation"
 _HOOK_ORDER = (PATIENT_VIEW, ORDER_SELECT, ORDER_SIGN)
 
@@ -52,16 +63,16 @@ def data_requirements(base: str, rule_reads: Reads) -> list[dict[str, Any]]:
     out = [_patient_requirement(rule_reads.patient_elements)]
     for concept in kind_order(rule_reads.concepts):
         kind = kind_of(concept)
-        out.append({"type": kind.resource_type,
-                    "codeFilter": [{"path": kind.path, "valueSet": valueset_url(base, concept)}]})
+        out += [{"type": resource_type, "codeFilter": [{"path": kind.path, "valueSet": valueset_url(base, concept)}]}
+                for resource_type in kind.resource_types]
     return out
 
 
 def _grading(text: str) -> list[dict[str, Any]]:
     if not text:
         return []
-    return [{"url": f"{CPG}/cpg-strengthOfRecommendation", "valueCodeableConcept": {"text": text}},
-            {"url": f"{CPG}/cpg-qualityOfEvidence", "valueCodeableConcept": {"text": text}}]
+    return [{"url": STRENGTH_EXTENSION, "valueCodeableConcept": {"text": text}},
+            {"url": EVIDENCE_EXTENSION, "valueCodeableConcept": {"text": text}}]
 
 
 def _description(recommendation: Recommendation) -> str:
@@ -81,12 +92,24 @@ def recommendation_url(base: str, recommendation: Recommendation) -> str:
     return f"{base}/PlanDefinition/{recommendation.id}"
 
 
-def _common(base: str, resource_id: str, version: str) -> dict[str, Any]:
-    return {"resourceType": "PlanDefinition", "id": resource_id, "url": f"{base}/PlanDefinition/{resource_id}",
-            "version": version}
+@dataclass(frozen=True)
+class Release:
+    """The artifacts' business version and date (CRMI Shareable `version`, Publishable `date`)."""
+
+    version: str
+    date: str
 
 
-def recommendation_plan(base: str, version: str, recommendation: Recommendation) -> dict[str, Any]:
+def _common(base: str, resource_id: str, release: Release, profile: str) -> dict[str, Any]:
+    return {"resourceType": "PlanDefinition", "id": resource_id, "meta": {"profile": [profile, *CRMI_PROFILES]},
+            "url": f"{base}/PlanDefinition/{resource_id}", "version": release.version}
+
+
+def _publication(release: Release) -> dict[str, Any]:
+    return {"status": "active", "experimental": False, "date": release.date, "publisher": "myositis-cds"}
+
+
+def recommendation_plan(base: str, release: Release, recommendation: Recommendation) -> dict[str, Any]:
     citation = recommendation.citation
     action: dict[str, Any] = {
         "extension": _grading(citation.strength),
@@ -101,15 +124,12 @@ def recommendation_plan(base: str, version: str, recommendation: Recommendation)
     if not action["extension"]:
         del action["extension"]
     return {
-        **_common(base, recommendation.id, version),
-        "meta": {"profile": [RECOMMENDATION_PROFILE]},
-        "extension": [{"url": f"{CPG}/cpg-knowledgeRepresentationLevel", "valueCode": "structured"}],
+        **_common(base, recommendation.id, release, RECOMMENDATION_PROFILE),
+        "extension": [{"url": LEVEL_EXTENSION, "valueCode": "semi-structured"}],
         "name": "".join(part.capitalize() for part in recommendation.id.split("-")),
         "title": recommendation.title,
         "type": _type("eca-rule", "ECA Rule"),
-        "status": "active",
-        "experimental": False,
-        "publisher": "myositis-cds",
+        **_publication(release),
         "description": _description(recommendation),
         "topic": [{"coding": [{"system": TOPIC_SYSTEM, "code": recommendation.id}]}],
         "relatedArtifact": [{"type": "citation", "label": "primary source", "display": citation.label,
@@ -118,22 +138,19 @@ def recommendation_plan(base: str, version: str, recommendation: Recommendation)
     }
 
 
-def service_plan(base: str, version: str, service: Service, recommendations: Iterable[Recommendation]) -> dict:
+def service_plan(base: str, release: Release, service: Service, recommendations: Iterable[Recommendation]) -> dict:
     actions = [
         {"title": r.title, "code": [{"coding": [{"system": TOPIC_SYSTEM, "code": r.id}]}],
-         "definitionCanonical": f"{recommendation_url(base, r)}|{version}"}
+         "definitionCanonical": f"{recommendation_url(base, r)}|{release.version}"}
         for r in recommendations if service.hook in r.hooks
     ]
     return {
-        **_common(base, service.id, version),
-        "meta": {"profile": [SERVICE_PROFILE]},
+        **_common(base, service.id, release, SERVICE_PROFILE),
         "extension": [{"url": ENDPOINT_EXTENSION, "valueUri": f"cds-services/{service.id}"}],
         "name": "".join(part.capitalize() for part in service.id.split("-")),
         "title": service.title,
         "type": _type("eca-rule", "ECA Rule"),
-        "status": "active",
-        "experimental": False,
-        "publisher": "myositis-cds",
+        **_publication(release),
         "description": service.description,
         "usage": service.usage_requirements,
         "action": [{"title": service.title, "trigger": _triggers({service.hook}), "action": actions}],

@@ -19,11 +19,12 @@ from enum import StrEnum
 from types import FunctionType, ModuleType
 from typing import Any
 
-from fhir_mappings.concepts import Allergy, Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
+from fhir_mappings.concepts import Allergy, Antibody, Condition, Drug, Investigation, Lab, MyositisSubtype, Vaccine
 from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT
 from hooks.recommendation import Recommendation
 
-CONCEPT_ENUMS: tuple[type[StrEnum], ...] = (Drug, MyositisSubtype, Condition, Lab, Antibody, Vaccine, Allergy)
+CONCEPT_ENUMS: tuple[type[StrEnum], ...] = (
+    Drug, MyositisSubtype, Condition, Lab, Antibody, Vaccine, Allergy, Investigation)
 
 #: ClinicalFacts attributes that read Observations by concept.
 _BODY_ATTRIBUTES = {

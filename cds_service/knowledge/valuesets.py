@@ -4,8 +4,11 @@ Each value set lists what the service matches for that concept: the verified cod
 ones are not used for matching, so they are left out), RxNorm products of a drug, ICD-10-CM codes
 matched by prefix as `is-a` filters (with the exclusions that apply to them as `compose.exclude`).
 Each code or filter carries its source in the extension `{base}/StructureDefinition/code-source`
-(valueString). Names the service also recognises in free text are stated in the description; a
-concept recognised by name only (most myositis antibodies: no universal LOINC) has no `compose`.
+(valueString). Names the service also recognises in free text are stated in the description. Every
+value set is CRMI Computable (cvs-1: a `compose`, or rules text): a concept recognised by name only
+(most myositis antibodies: no universal LOINC) states its matching rule as `valueset-rules-text`
+instead of a `compose`, since a compose listing no code would claim an empty set. `date` is the date
+of the terminology file's version (CRMI Publishable).
 """
 
 from __future__ import annotations
@@ -16,32 +19,37 @@ from enum import StrEnum
 from typing import Any
 
 from fhir_mappings import valuesets as terminology
-from fhir_mappings.concepts import Allergy, Antibody, Condition, Drug, Lab, MyositisSubtype, Vaccine
+from fhir_mappings.concepts import Allergy, Antibody, Condition, Drug, Investigation, Lab, MyositisSubtype, Vaccine
 from fhir_mappings.systems import ICD10, ICD10CM
 
 LIVE_VACCINE = Vaccine.LIVE
+RULES_TEXT = "http://hl7.org/fhir/StructureDefinition/valueset-rules-text"
+CRMI = "http://hl7.org/fhir/uv/crmi/StructureDefinition"
+PROFILES = [f"{CRMI}/crmi-shareablevalueset", f"{CRMI}/crmi-publishablevalueset", f"{CRMI}/crmi-computablevalueset"]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """How a concept kind appears in FHIR: the resource type, the coded element, the id prefix."""
+    """How a concept kind appears in FHIR: the resource types, the coded element, the id prefix."""
 
-    resource_type: str
+    resource_types: tuple[str, ...]
     path: str
     prefix: str
     noun: str
     file: str
 
 
-DRUG = Kind("MedicationRequest", "medication", "medication", "medication", "rxnorm-ingredients.json")
-DIAGNOSIS = Kind("Condition", "code", "condition", "diagnosis", "conditions.json")
-OBSERVATION = Kind("Observation", "code", "observation", "observation", "observations.json")
-IMMUNIZATION = Kind("Immunization", "vaccineCode", "immunization", "vaccine", "vaccines.json")
-ALLERGY = Kind("AllergyIntolerance", "code", "allergy", "allergy", "allergies.json")
+DRUG = Kind(("MedicationRequest",), "medication", "medication", "medication", "rxnorm-ingredients.json")
+DIAGNOSIS = Kind(("Condition",), "code", "condition", "diagnosis", "conditions.json")
+OBSERVATION = Kind(("Observation",), "code", "observation", "observation", "observations.json")
+IMMUNIZATION = Kind(("Immunization",), "vaccineCode", "immunization", "vaccine", "vaccines.json")
+ALLERGY = Kind(("AllergyIntolerance",), "code", "allergy", "allergy", "allergies.json")
+INVESTIGATION = Kind(("Procedure", "DiagnosticReport", "ServiceRequest"), "code", "investigation", "investigation",
+                     "investigations.json")
 
 _KINDS: dict[type, Kind] = {
     Drug: DRUG, MyositisSubtype: DIAGNOSIS, Condition: DIAGNOSIS, Lab: OBSERVATION, Antibody: OBSERVATION,
-    Vaccine: IMMUNIZATION, Allergy: ALLERGY,
+    Vaccine: IMMUNIZATION, Allergy: ALLERGY, Investigation: INVESTIGATION,
 }
 
 Concept = StrEnum | str
@@ -54,7 +62,7 @@ def kind_of(concept: Concept) -> Kind:
 
 def all_concepts() -> tuple[Concept, ...]:
     return (*Drug, *MyositisSubtype, *Condition, terminology.BODY_WEIGHT, terminology.BODY_HEIGHT, *Lab, *Antibody,
-            *Vaccine, *Allergy)
+            *Vaccine, *Allergy, *Investigation)
 
 
 def valueset_id(concept: Concept) -> str:
@@ -73,14 +81,14 @@ def source_extension(base: str, source: str) -> list[dict[str, Any]]:
     return [{"url": source_extension_url(base), "valueString": source}]
 
 
-def source_extension_definition(base: str, version: str) -> dict[str, Any]:
+def source_extension_definition(base: str, version: str, date: str) -> dict[str, Any]:
     """The StructureDefinition of the code-source extension, so the value sets can be validated."""
     url = source_extension_url(base)
     contexts = ("ValueSet.compose.include.concept", "ValueSet.compose.include.filter", "ValueSet.compose.exclude.filter")
     return {
         "resourceType": "StructureDefinition", "id": "code-source", "url": url, "version": version,
         "name": "CodeSource", "title": "Source of a value set code", "status": "active", "experimental": False,
-        "publisher": "myositis-cds",
+        "date": date, "publisher": "myositis-cds",
         "description": "Where myositis-cds took a code (or an ICD-10-CM filter) of its value sets from: the "
         "terminology table, guideline or reference, as recorded in its terminology files.",
         "fhirVersion": "4.0.1", "kind": "complex-type", "abstract": False,
@@ -165,8 +173,18 @@ def _coded_members(kind: Kind, base: str, concept: Concept, members: _Members) -
         live = concept == LIVE_VACCINE and entry.get("live")
         if (entry["concept"] == concept or live) and _usable(entry):
             members.code(base, entry["system"], entry["code"], entry["display"], entry["source"])
-    names = data.get("names", {}).get(str(concept), [])
-    members.names += names["patterns"] if isinstance(names, Mapping) else names
+    members.names += _names(data.get("names", {}).get(str(concept), []))
+
+
+def _names(spec: list[str] | Mapping[str, Any]) -> list[str]:
+    """The name rules of a terminology file: a list, `patterns` (observations), or `any_of` phrases and
+    `all_of` word groups (investigations: one word of each group, shown as `ct/cat + chest/thorax`)."""
+    if not isinstance(spec, Mapping):
+        return list(spec)
+    if "patterns" in spec:
+        return list(spec["patterns"])
+    groups = spec.get("all_of", ())
+    return [*spec.get("any_of", ()), *([" + ".join("/".join(group) for group in groups)] if groups else [])]
 
 
 def _members(base: str, concept: Concept) -> _Members:
@@ -195,30 +213,50 @@ def _includes(codes: Mapping[str, list[dict[str, Any]]], filters: Mapping[str, l
 
 def _description(concept: Concept, members: _Members) -> str:
     kind = kind_of(concept)
-    text = f"The {kind.resource_type}.{kind.path} codes myositis-cds reads as {kind.noun} '{concept}'."
+    text = f"The {'/'.join(kind.resource_types)}.{kind.path} codes myositis-cds reads as {kind.noun} '{concept}'."
     if members.filters:
         text += " ICD-10-CM codes match with all their descendants."
     if members.names:
-        text += " Also recognised by name (whole words, case-insensitive) in the text and displays: " + ", ".join(
-            dict.fromkeys(members.names)) + "."
-    if not (members.codes or members.filters):
-        text += " No universal code is verified for it: sites list their own codes (CDS_LAB_CODES)." \
-            if kind is OBSERVATION else " No verified code is shipped for it."
+        text += f" Also recognised by name ({_NAME_MATCH}) in the text and displays: {_listed(members.names)}."
+    return text
+
+
+_NAME_MATCH = "whole words, case-insensitive"
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(names))
+
+
+def _rules_text(concept: Concept, members: _Members) -> str:
+    """The matching rule of a concept no verified code defines (CRMI: rules text instead of a compose)."""
+    kind = kind_of(concept)
+    text = f"No verified code is shipped for {kind.noun} '{concept}'. "
+    if members.names:
+        text += (f"A {'/'.join(kind.resource_types)} matches when the text or a display of its {kind.path} names "
+                 f"one of ({_NAME_MATCH}): {_listed(members.names)}.")
+    else:
+        text += "Nothing in a record maps to it until codes for it are added."
+    if kind is OBSERVATION:
+        text += " Sites add their own codes in the lab code list named by CDS_LAB_CODES."
     return text
 
 
 def valueset(base: str, concept: Concept) -> dict[str, Any]:
     kind = kind_of(concept)
     members = _members(base, concept)
+    version = terminology.load(kind.file)["version"]
     resource: dict[str, Any] = {
         "resourceType": "ValueSet",
         "id": valueset_id(concept),
+        "meta": {"profile": PROFILES},
         "url": valueset_url(base, concept),
-        "version": terminology.load(kind.file)["version"],
+        "version": version,
         "name": _name(concept),
         "title": f"{concept} ({kind.noun})",
         "status": "active",
         "experimental": False,
+        "date": version[:10],
         "publisher": "myositis-cds",
         "description": _description(concept, members),
     }
@@ -227,6 +265,8 @@ def valueset(base: str, concept: Concept) -> dict[str, Any]:
         resource["compose"] = {"include": includes}
         if members.excludes:
             resource["compose"]["exclude"] = _includes({}, members.excludes)
+    else:
+        resource["extension"] = [{"url": RULES_TEXT, "valueMarkdown": _rules_text(concept, members)}]
     return resource
 
 

@@ -24,6 +24,7 @@ from cds_service import runtime
 from cds_service.app import create_app
 from cds_service.config import Settings
 from demo import patients
+from tests.fhir_server import launch
 from tests.fhir_server.conftest import FhirServer
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (test extra)")
@@ -137,7 +138,8 @@ def test_patient_view_shows_the_cards_and_dismissing_stores_the_chosen_reason(br
     assert "indicator-warning" in card.get_attribute("class")
     assert "add a steroid-sparing agent" in card.find_element(By.CSS_SELECTOR, ".summary").text
     assert card.find_elements(By.CSS_SELECTOR, ".detail li")  # the Markdown list of facts, rendered
-    assert card.find_element(By.CSS_SELECTOR, ".source-link").get_attribute("href").startswith("https://doi.org/")
+    hrefs = [a.get_attribute("href") or "" for a in card.find_elements(By.CSS_SELECTOR, "a")]
+    assert any(href.startswith("https://doi.org/") for href in hrefs)  # the guideline, linked
     labels = [button.text for button in card.find_elements(By.CSS_SELECTOR, ".accept")]
     assert any(label.startswith("Order methotrexate 15 mg once weekly") for label in labels)
     _screenshot(browser, tmp_path, "patient-view")
@@ -207,3 +209,99 @@ def test_accepting_a_change_to_an_order_on_record_writes_it_to_the_fhir_server(b
     statin = requests.get(f"{fhir_server.base}/MedicationRequest/demo-hmgcr-statin-atorvastatin",
                           headers={"Authorization": f"Bearer {fhir_server.token}"}, timeout=10).json()
     assert statin["status"] == "stopped"
+
+
+def _fhir_get(fhir_server: FhirServer, path: str) -> dict:
+    return requests.get(f"{fhir_server.base}/{path}", headers={"Authorization": f"Bearer {fhir_server.token}"},
+                        timeout=10).json()
+
+
+def _banner(chrome: webdriver.Chrome) -> str:
+    _wait(chrome, lambda: chrome.find_element(By.ID, "banner-diagnosis").text, "the patient banner")
+    return chrome.find_element(By.ID, "banner").text
+
+
+def test_the_banner_shows_the_patients_name_age_sex_and_myositis_diagnosis(browser, demo):
+    _open(browser, demo["url"], "demo-antisynthetase", "patient-view")
+    banner = _banner(browser)
+    assert banner.startswith("Ruth Lindqvist")
+    assert "female" in banner and "Antisynthetase syndrome" in banner
+    assert "Interstitial lung disease" not in banner  # the myositis diagnosis, not the whole problem list
+    age = int(browser.find_element(By.ID, "banner-age").text.split()[0])
+    assert 60 <= age <= 70  # born 1959, dates moved to today by at most the fixture's age
+
+
+def test_the_card_source_is_shown_once(browser, demo):
+    _open(browser, demo["url"], "demo-antisynthetase", "patient-view")
+    _call(browser)
+    cards = _cards(browser)
+    assert cards, _status(browser)
+    for topic, card in cards.items():
+        hrefs = [a.get_attribute("href") for a in card.find_elements(By.CSS_SELECTOR, "a")]
+        assert hrefs and len(hrefs) == len(set(hrefs)), (topic, hrefs)  # each address linked once
+
+
+def test_a_create_accepted_on_patient_view_waits_unsigned_and_signing_writes_it_as_an_active_order(
+        browser, demo, fhir_server, tmp_path):
+    _open(browser, demo["url"], "demo-antisynthetase", "patient-view")
+    assert browser.find_element(By.ID, "sign").get_attribute("disabled") is not None  # nothing to sign
+    _call(browser)
+    card = _cards(browser).get("bone-protection")
+    assert card is not None, _status(browser)
+    calcium = [b for b in card.find_elements(By.CSS_SELECTOR, ".accept") if "calcium" in b.text.lower()][0]
+    calcium.click()
+    _wait(browser, lambda: "accepted" in card.get_attribute("class"), "the card marked accepted")
+    (draft,) = browser.find_elements(By.CSS_SELECTOR, "#drafts li")
+    assert "calcium" in draft.text.lower() and "MedicationRequest/" not in draft.text  # a name, not an id
+    assert "Sign orders" in _status(browser)
+
+    sign = browser.find_element(By.ID, "sign")
+    sign.click()  # order-sign runs first: signed at once without cards, else its cards are shown
+    signed = lambda: browser.find_elements(By.CSS_SELECTOR, "#signed li")  # noqa: E731
+    _wait(browser, lambda: signed() or sign.text == "Sign anyway", "signing or the order-sign cards")
+    if not signed():  # order-sign had cards: reviewed, then signed anyway
+        assert _cards(browser), _status(browser)
+        sign.click()
+    _wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#signed li"), "the signed order")
+    assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") == [] and _status(browser).startswith("Signed 1 order")
+
+    reference = browser.find_element(By.CSS_SELECTOR, "#signed li").get_attribute("data-resource")
+    order = _fhir_get(fhir_server, reference)
+    assert order["status"] == "active" and order["intent"] == "order"
+    assert order["subject"]["reference"] == "Patient/demo-antisynthetase"
+    active = _fhir_get(fhir_server, "MedicationRequest?patient=demo-antisynthetase&status=active&_count=100")
+    assert reference in {f"MedicationRequest/{e['resource']['id']}" for e in active.get("entry", ())}
+
+
+def test_with_the_fhir_server_down_the_page_shows_the_services_diagnostics(browser, demo, tmp_path):
+    with (tmp_path / "fhir.log").open("w") as log:
+        process, base = launch.start(log)
+    try:
+        bundle = patients.bundles()["new-dermatomyositis"]
+        patients.load(base, None, patients.moved_to(bundle, date.today()))
+        url = demo["url"].split("?")[0] + "?" + urlencode({"fhirServer": base})
+        _open(browser, url, "demo-new-dm", "patient-view")
+        _banner(browser)
+    finally:
+        launch.stop(process)
+    _call(browser)
+    status = browser.find_element(By.ID, "status")
+    assert "error" in status.get_attribute("class")
+    assert status.text.startswith("The service answered 412: required FHIR data could not be obtained"), status.text
+    assert "PRECONDITION FAILED" not in status.text.upper()
+
+
+def test_signing_shows_the_order_sign_cards_first_and_writes_nothing_until_signed_anyway(
+        browser, demo, fhir_server, tmp_path):
+    _open(browser, demo["url"], "demo-pregnant", "order-select")
+    _edit_draft(browser, "105585", "15", "1/1/wk")  # methotrexate for a pregnant patient
+    before = _calls(browser)
+    browser.find_element(By.ID, "sign").click()
+    _wait(browser, lambda: _calls(browser) > before, "the order-sign call")
+    assert "teratogen-pregnancy" in _cards(browser), _status(browser)
+    assert browser.find_element(By.ID, "sign").text == "Sign anyway"
+    assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") and not browser.find_elements(By.CSS_SELECTOR,
+                                                                                               "#signed li")
+    _screenshot(browser, tmp_path, "sign")
+    active = _fhir_get(fhir_server, "MedicationRequest?patient=demo-pregnant&status=active&_count=100")
+    assert not [e for e in active.get("entry", ()) if "105585" in str(e["resource"].get("medicationCodeableConcept"))]
