@@ -166,7 +166,7 @@ def test_order_select_accepting_a_dose_change_updates_the_draft_and_the_card_goe
     _open(browser, demo["url"], "demo-jdm", "order-select")
     _edit_draft(browser, "312615", "80", "1/1/d")  # prednisone 80 mg daily for a 28 kg child
     _call(browser)
-    card = _cards(browser).get("juvenile-dm-dosing")
+    card = _cards(browser).get("draft-order-safety")  # the draft check owns a draft's dose for a child
     assert card is not None, _status(browser)
     _screenshot(browser, tmp_path, "order-select")
     uuid = card.get_attribute("data-uuid")
@@ -176,7 +176,7 @@ def test_order_select_accepting_a_dose_change_updates_the_draft_and_the_card_goe
 
     assert browser.find_element(By.ID, "draft-dose").get_attribute("value") == "55"
     assert "55 mg" in browser.find_element(By.CSS_SELECTOR, "#drafts li[data-id=draft-1]").text
-    assert "juvenile-dm-dosing" not in _cards(browser)
+    assert "draft-order-safety" not in _cards(browser)
     (stored,) = [f for f in demo["store"].feedback("myositis-order-select") if f.card_uuid == uuid]
     assert stored.outcome == "accepted" and stored.item["acceptedSuggestions"] == [{"id": suggestion_id}]
 
@@ -185,7 +185,7 @@ def test_order_sign_accepting_removal_of_a_teratogen_drops_the_draft(browser, de
     _open(browser, demo["url"], "demo-pregnant", "order-sign")
     _edit_draft(browser, "105585", "15", "1/1/wk")  # methotrexate 15 mg once weekly, patient pregnant
     _call(browser)
-    card = _cards(browser).get("teratogen-pregnancy")
+    card = _cards(browser).get("draft-order-safety")  # the draft check: a teratogen in pregnancy is critical
     assert card is not None, _status(browser)
     assert "indicator-critical" in card.get_attribute("class")
     _screenshot(browser, tmp_path, "order-sign")
@@ -193,9 +193,9 @@ def test_order_sign_accepting_removal_of_a_teratogen_drops_the_draft(browser, de
     _after(browser, card.find_element(By.CSS_SELECTOR, ".accept").click)
 
     assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") == []
-    assert "teratogen-pregnancy" not in _cards(browser)
+    assert "draft-order-safety" not in _cards(browser)
     (stored,) = [f for f in demo["store"].feedback("myositis-order-sign") if f.card_uuid == uuid]
-    assert stored.outcome == "accepted" and stored.recommendation_id == "teratogen-pregnancy"
+    assert stored.outcome == "accepted" and stored.recommendation_id == "draft-order-safety"
 
 
 def test_accepting_a_change_to_an_order_on_record_writes_it_to_the_fhir_server(browser, demo, fhir_server):
@@ -246,7 +246,7 @@ def test_a_create_accepted_on_patient_view_waits_unsigned_and_signing_writes_it_
     _open(browser, demo["url"], "demo-antisynthetase", "patient-view")
     assert browser.find_element(By.ID, "sign").get_attribute("disabled") is not None  # nothing to sign
     _call(browser)
-    card = _cards(browser).get("bone-protection")
+    card = _cards(browser).get("care-plan")  # bone protection is one of the care plan's gaps
     assert card is not None, _status(browser)
     calcium = [b for b in card.find_elements(By.CSS_SELECTOR, ".accept") if "calcium" in b.text.lower()][0]
     calcium.click()
@@ -298,7 +298,7 @@ def test_signing_shows_the_order_sign_cards_first_and_writes_nothing_until_signe
     before = _calls(browser)
     browser.find_element(By.ID, "sign").click()
     _wait(browser, lambda: _calls(browser) > before, "the order-sign call")
-    assert "teratogen-pregnancy" in _cards(browser), _status(browser)
+    assert "draft-order-safety" in _cards(browser), _status(browser)
     assert browser.find_element(By.ID, "sign").text == "Sign anyway"
     assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") and not browser.find_elements(By.CSS_SELECTOR,
                                                                                                "#signed li")
