@@ -42,6 +42,8 @@ class ClientProfile:
     links_need_allowlist: bool = False
     #: `appContext` on links is not supported.
     no_app_context: bool = False
+    #: Links of type `smart` (SMART app launch) are supported; False: they are left out.
+    smart_links: bool = True
     #: The client creates orders with its own defaults, not the dose and schedule of the suggestion.
     orders_take_ehr_defaults: bool = False
     #: Where each rule comes from.
@@ -163,6 +165,8 @@ def _shape_card(card: dict[str, Any], profile: ClientProfile, allowed_links: tup
     if links is not None:
         if profile.links_need_allowlist:
             links = [link for link in links if _allowed(link["url"], allowed_links)]
+        if not profile.smart_links:
+            links = [link for link in links if link.get("type") != "smart"]
         if profile.no_app_context:
             links = [{key: value for key, value in link.items() if key != "appContext"} for link in links]
         if links:

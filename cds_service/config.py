@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from cds_service.client_profiles import PROFILES
 from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
@@ -23,6 +24,8 @@ DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
 DEFAULT_JTI_REPLAY_DB = "var/jwt-replay.sqlite3"
 #: Where the Prometheus metrics are served.
 METRICS_PATH = "/metrics"
+#: Where the timeline app (issue 26) is served: static files and its parameters, no patient data.
+SMART_APP_PATH = "/app/"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
@@ -89,6 +92,13 @@ class Settings:
     replay_cache_url: str = ""
     #: Serve the demo page at /demo (CDS_DEMO_PAGE); only ever in open development mode (see `demo_page_on`).
     demo_page: bool = True
+    #: Serve the timeline app, a static SMART on FHIR app, at /app/ (CDS_SMART_APP; issue 26).
+    smart_app: bool = True
+    #: The app's launch URL as EHRs registered it (CDS_SMART_APP_URL, e.g. https://cds.example.org/app/launch.html);
+    #: set: cards about the course (`Recommendation.course`) carry a `smart` link to it. Unset: no link.
+    smart_app_url: str | None = None
+    #: The client id the EHR gave the app when it was registered (CDS_SMART_APP_CLIENT_ID).
+    smart_app_client_id: str = "myositis-timeline"
 
     def __post_init__(self) -> None:
         if self.selection_behavior not in SELECTION_BEHAVIORS:
@@ -113,6 +123,9 @@ class Settings:
             raise ValueError("CDS_FHIR_*_TIMEOUT and CDS_FHIR_TOTAL_BUDGET must be positive")
         if min(self.fhir_max_pages, self.fhir_max_entries, self.fhir_max_bytes) <= 0:
             raise ValueError("CDS_FHIR_MAX_PAGES, _ENTRIES and _BYTES must be positive")
+        if self.smart_app_url and (scheme(self.smart_app_url) not in ("http", "https")
+                                   or not urlsplit(self.smart_app_url).netloc):
+            raise ValueError("CDS_SMART_APP_URL must be an absolute http(s) URL (the app's launch URL)")
         if scheme(self.store) not in STORE_SCHEMES:
             raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(self.store)!r}")
         if scheme(self.replay_cache) not in REPLAY_CACHE_SCHEMES:
@@ -156,6 +169,9 @@ class Settings:
             replay_cache_url=get("CDS_REPLAY_CACHE_URL", ""),
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
+            smart_app=_boolean("CDS_SMART_APP", get("CDS_SMART_APP", "true")),
+            smart_app_url=get("CDS_SMART_APP_URL", "") or None,
+            smart_app_client_id=get("CDS_SMART_APP_CLIENT_ID", "myositis-timeline"),
         )
 
     @property

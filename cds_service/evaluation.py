@@ -50,12 +50,13 @@ def evaluate(
     now: datetime,
     selection_behavior: str,
     incomplete: tuple[str, ...] = (),
+    smart_app_url: str | None = None,
 ) -> Evaluation:
     """`missing`: prefetch keys not obtained; `incomplete`: keys obtained only in part (paged)."""
     partial = tuple(dict.fromkeys(resource_types(service, incomplete)))
     facts = build_facts(service.hook, request["context"], prefetch, now, resource_types(service, missing), partial)
     results = engine.evaluate(rules.recommendations, facts, rules.settings, strict=rules.strict)
-    rendered = cards.render(results, facts, selection_behavior=selection_behavior)
+    rendered = cards.render(results, facts, selection_behavior=selection_behavior, smart_app_url=smart_app_url)
     issued = tuple(
         IssuedCard(r.card["uuid"], service.id, r.recommendation_id, request["hookInstance"], now) for r in rendered
     )

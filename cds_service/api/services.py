@@ -88,6 +88,7 @@ def call_service(service_id: str) -> Response:
     evaluation = evaluate(
         service, body, outcome.data, outcome.missing, rt.rules, now=rt.clock(),
         selection_behavior=rt.settings.selection_behavior, incomplete=outcome.incomplete,
+        smart_app_url=rt.settings.smart_app_url,
     )
     for card in evaluation.response["cards"]:
         metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()
