@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, Antibody, Drug, Lab
 from fhir_mappings.valuesets import ObservationConcept, drug_names, observation_codes, observation_name_patterns
-from hooks.recommendation import Recommendation
+from hooks.recommendation import PATIENT_VIEW, Recommendation
 from hooks.recommendations import gc_taper
+from hooks.services import SERVICES
 from hooks.settings import RuleSettings
 
 #: The laboratory series the app draws or lists: muscle enzymes, lung function, and the safety facts
@@ -56,6 +57,10 @@ class Taper:
 
 @dataclass(frozen=True)
 class TimelineParameters:
+    #: The patient-view service and its prefetch templates: the app reads the record with them and sends
+    #: it as the prefetch of its call for the current cards (discovery may need a client JWT it has not).
+    service: str
+    prefetch: Mapping[str, str]
     labs: Mapping[str, Series]
     antibodies: Mapping[str, Series]
     glucocorticoids: Mapping[str, Glucocorticoid]
@@ -74,7 +79,10 @@ def _series(concepts: Iterable[ObservationConcept]) -> dict[str, Series]:
 def parameters(recommendations: Iterable[Recommendation], settings: RuleSettings) -> TimelineParameters:
     """The app's parameters for this registry and these resolved rule settings."""
     taper = settings[gc_taper.RECOMMENDATION.id]
+    (patient_view,) = (service for service in SERVICES if service.hook == PATIENT_VIEW)
     return TimelineParameters(
+        service=patient_view.id,
+        prefetch=dict(patient_view.prefetch),
         labs=_series(DRAWN_LABS),
         antibodies=_series(Antibody),
         glucocorticoids={

@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +45,16 @@ def chromium(page_load_timeout: float) -> Iterator[object]:
         yield browser
     finally:
         browser.quit()
+
+
+def screenshot(browser, directory: Path, name: str, max_height: int = 1800) -> None:
+    """`name`.png of the window into `directory`, and of the whole page (up to `max_height` pixels) into
+    $DEMO_SCREENSHOTS when set (the README's screenshots, docs/demo/)."""
+    browser.save_screenshot(str(directory / f"{name}.png"))
+    if os.environ.get("DEMO_SCREENSHOTS"):
+        target = Path(os.environ["DEMO_SCREENSHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        height = browser.execute_script("return document.body.scrollHeight")
+        browser.set_window_size(WINDOW[0], min(max(height, 800), max_height))
+        browser.save_screenshot(str(target / f"{name}.png"))
+        browser.set_window_size(*WINDOW)

@@ -8,7 +8,6 @@
 'use strict';
 
 const DAY_MS = 86400000;
-const PATIENT_VIEW = 'myositis-patient-view';
 // Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), with dash patterns
 // so that series stay apart in greyscale print too.
 const COLOURS = { blue: '#0072b2', vermillion: '#d55e00', green: '#009e73', purple: '#cc79a7', orange: '#e69f00',
@@ -58,10 +57,10 @@ async function readAll(client, query) {
 }
 
 // The patient-view prefetch, read with the app's token: the same queries the service would make.
-async function readPrefetch(client, service, context) {
+async function readPrefetch(client, templates, context) {
   const prefetch = {};
   const failed = [];
-  await Promise.all(Object.entries(service.prefetch || {}).map(async ([key, template]) => {
+  await Promise.all(Object.entries(templates).map(async ([key, template]) => {
     const query = fill(template, context);
     try {
       prefetch[key] = query.includes('?') ? searchset(await readAll(client, query)) : await client.request(query);
@@ -489,8 +488,8 @@ function drawCards(cards, parameters, note) {
   }));
 }
 
-async function fetchCards(prefetch, context) {
-  const response = await fetch(`../cds-services/${PATIENT_VIEW}`, {
+async function fetchCards(service, prefetch, context) {
+  const response = await fetch(`../cds-services/${encodeURIComponent(service)}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ hook: 'patient-view', hookInstance: crypto.randomUUID(), context, prefetch }),
@@ -521,17 +520,13 @@ async function main() {
   window.timeline.scope = client.state.tokenResponse.scope || '';  // the scopes granted, not the token
   const patientId = client.getPatientId();
   if (!patientId) throw new Error('the launch gave no patient');
-  const [parameters, discovery] = await Promise.all([
-    fetch('timeline.json').then((r) => r.json()),
-    fetch('../cds-services').then((r) => (r.ok ? r.json() : { services: [] })),
-  ]);
-  const service = (discovery.services || []).find((s) => s.id === PATIENT_VIEW) || { prefetch: {} };
+  const parameters = await (await fetch('timeline.json')).json();
   const fhirUser = client.getFhirUser();
   const context = { patientId, userId: /^(Practitioner|PractitionerRole|Patient|RelatedPerson)\//.test(fhirUser || '')
     ? fhirUser : `Patient/${patientId}` };
   const lungCodes = parameters.labs['lung-function'].codes.join(',');
   const [{ prefetch, failed }, lungResults] = await Promise.all([
-    readPrefetch(client, service, context),
+    readPrefetch(client, parameters.prefetch, context),
     readAll(client, `Observation?patient=${encodeURIComponent(patientId)}&code=${encodeURIComponent(lungCodes)}`)
       .catch(() => []),
   ]);
@@ -555,7 +550,7 @@ async function main() {
   drawFacts(observations, conditions, parameters);
   setStatus(failed.length ? `Drawn from the record; could not read: ${failed.join(', ')}.` : 'Drawn from the record.',
     failed.length > 0);
-  const answer = await fetchCards(prefetch, context).catch((error) => ({ note: `Cards not available: ${error.message}` }));
+  const answer = await fetchCards(parameters.service, prefetch, context).catch((error) => ({ note: `Cards not available: ${error.message}` }));
   drawCards(answer.cards || [], parameters, answer.note);
   document.body.dataset.ready = 'true';
 }

@@ -3,21 +3,20 @@ and on its own (standalone launch), through the SMART App Launcher with PKCE, in
 
 The charts are checked against the record: the points each chart holds (what uPlot draws) are the
 values on record, and the agents' bars start and stop on the orders' dates. Screenshots go to the
-test's tmp dir, and to $DEMO_SCREENSHOTS when set (`make demo-screenshots` writes docs/demo/timeline.png).
+test's tmp dir, and to $DEMO_SCREENSHOTS when set (`make app-screenshots` writes docs/demo/timeline*.png).
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from cds_service.cards import TIMELINE_LINK_LABEL
+from tests import browser as browsers
 from tests.fhir_builders import RXNORM, SNOMED, concept, condition, observation, quantity
 from tests.smart_launcher.conftest import WAIT_SECONDS, Stack
 from tests.smart_launcher.launch import PATIENT_STANDALONE, PROVIDER_EHR, launch_code
@@ -25,7 +24,7 @@ from tests.smart_launcher.launch import PATIENT_STANDALONE, PROVIDER_EHR, launch
 pytest.importorskip("selenium.webdriver", reason="selenium is not installed (test extra)")
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 PATIENT = "timeline-1"
 DOCTOR = "timeline-doctor"
@@ -133,17 +132,6 @@ def _drawn(browser, chart: str) -> list[dict[str, float]]:
     return [{d: v for d, v in zip(dates, column) if v is not None} for column in data[1:]]
 
 
-def _screenshot(browser, directory: Path, name: str) -> None:
-    browser.save_screenshot(str(directory / f"{name}.png"))
-    if os.environ.get("DEMO_SCREENSHOTS"):
-        target = Path(os.environ["DEMO_SCREENSHOTS"])
-        target.mkdir(parents=True, exist_ok=True)
-        height = browser.execute_script("return document.body.scrollHeight")
-        browser.set_window_size(1200, min(max(height, 800), 2200))
-        browser.save_screenshot(str(target / f"{name}.png"))
-        browser.set_window_size(1200, 1400)
-
-
 def _card_link(stack: Stack) -> tuple[dict, dict]:
     """The EHR's patient-view call (the service reads the record from the FHIR server): the gc-taper card
     and its `smart` link."""
@@ -180,7 +168,7 @@ def test_ehr_launch_from_the_card_draws_ck_and_its_upper_limit_as_on_record(brow
     assert set(ck_upper.values()) == {CK_UPPER} and set(ck_upper) == set(CK)
     assert set(aldolase_upper.values()) == {7.6}
     assert "Timeline" in browser.find_element(By.ID, "patient-name").text
-    _screenshot(browser, tmp_path, "timeline")
+    browsers.screenshot(browser, tmp_path, "timeline", 2200)
 
 
 def test_ehr_launch_draws_the_prednisone_equivalent_dose_and_cumulative_dose(browser, loaded):
@@ -249,7 +237,7 @@ def test_standalone_launch_opens_the_preselected_patient_and_draws_the_course(br
     _ready(browser)
     assert _drawn(browser, "muscle")[0] == CK
     assert "launch/patient" in browser.execute_script("return window.timeline.scope").split()
-    _screenshot(browser, tmp_path, "timeline-standalone")
+    browsers.screenshot(browser, tmp_path, "timeline-standalone", 2200)
 
 
 def test_today_is_the_end_of_the_shared_time_axis(browser, loaded):
@@ -258,3 +246,27 @@ def test_today_is_the_end_of_the_shared_time_axis(browser, loaded):
     start, end = browser.execute_script("return window.timeline.range")
     assert datetime.fromtimestamp(start / 1000, UTC).date() < date.fromisoformat(day(110))
     assert datetime.fromtimestamp(end / 1000, UTC).date() >= TODAY
+
+
+def test_a_card_on_the_demo_page_opens_the_app_for_that_patient(browser, loaded):
+    """`make demo`: the demo page plays the EHR without an authorization server; its `smart` link opens
+    the app on the open FHIR server for the patient on screen."""
+    browser.get(f"{loaded.service}/demo?{urlencode({'fhirServer': loaded.fhir_base})}")
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda _: browser.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    Select(browser.find_element(By.ID, "patient")).select_by_value(PATIENT)
+    Select(browser.find_element(By.ID, "hook")).select_by_value("patient-view")
+    browser.find_element(By.ID, "call").click()
+    selector = ".card[data-topic=gc-taper] a.card-link"
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda _: browser.find_elements(By.CSS_SELECTOR, selector))
+    (link,) = [a for a in browser.find_elements(By.CSS_SELECTOR, selector) if a.text == TIMELINE_LINK_LABEL]
+    demo_window = browser.current_window_handle
+    link.click()
+    browser.switch_to.window([handle for handle in browser.window_handles if handle != demo_window][0])
+    try:
+        _ready(browser)
+        assert _drawn(browser, "muscle")[0] == CK
+        assert "Timeline" in browser.find_element(By.ID, "patient-name").text
+    finally:
+        browser.close()
+        browser.switch_to.window(demo_window)
