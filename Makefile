@@ -52,7 +52,7 @@ $(SMART_LAUNCHER)/node_modules/.package-lock.json: $(SMART_LAUNCHER)/package-loc
 		openssl rsa -in private-key.pem -outform PEM -pubout -out public-key.pem; }; }
 test: $(SMART_LAUNCHER)/node_modules/.package-lock.json
 
-# The README's screenshots of the timeline app (docs/demo/timeline*.png), taken by its browser tests.
+# The README's screenshot of the timeline app (docs/demo/timeline.png), taken by its browser tests.
 app-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json $(SMART_LAUNCHER)/node_modules/.package-lock.json
 	$(FHIR_SERVER)/install-chromium.sh
 	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/smart_launcher/test_timeline_app.py
