@@ -25,6 +25,7 @@ from hooks.engine import Result
 from hooks.recommendation import Course, Finding, Indicator, Link
 from hooks.recommendations import gc_taper, pjp_prophylaxis
 from hooks.registry import all_recommendations
+from tests import browser as browsers
 from tests.api import hook_request, post_hook
 from tests.factories import NOW, facts
 from tests.security.jwt_helpers import PUBLIC_BASE, trust_document
@@ -202,3 +203,18 @@ def test_the_app_gets_the_services_codes_factors_and_prefetch(client):
 
 def test_every_steroid_sparing_agent_has_a_bar():
     assert set(timeline.AGENT_ORDER) == STEROID_SPARING_AGENTS
+
+
+# --- the browser tests run under CI -------------------------------------------------------------------
+
+def test_a_missing_browser_or_launcher_fails_the_browser_tests_under_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        browsers.require("SMART launcher not installed")
+
+
+def test_a_missing_browser_or_launcher_skips_the_browser_tests_elsewhere(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        browsers.require("SMART launcher not installed")
+    browsers.require(None)  # nothing missing: runs
