@@ -305,6 +305,11 @@ def observation_codes(concept: ObservationConcept) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{system}|{code}" for (system, code), found in known if found == concept))
 
 
+def antibody_word() -> str:
+    """The regular expression an antibody test's name must also match to be read by name (for the timeline app)."""
+    return _ANTIBODY_WORD.pattern
+
+
 def observation_name_patterns(concepts: Iterable[ObservationConcept]) -> Mapping[str, tuple[str, ...]]:
     """The test-name patterns of `concepts` (lab-specific tests such as the myositis antibodies)."""
     names = load("observations.json")["names"]

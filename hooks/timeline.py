@@ -13,7 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fhir_mappings.concepts import PREDNISONE_EQUIVALENCE, Antibody, Drug, Lab
-from fhir_mappings.valuesets import ObservationConcept, drug_names, observation_codes, observation_name_patterns
+from fhir_mappings.observations import qualitative_readings
+from fhir_mappings.valuesets import (
+    ObservationConcept,
+    antibody_word,
+    drug_names,
+    observation_codes,
+    observation_name_patterns,
+)
 from hooks.recommendation import PATIENT_VIEW, Recommendation
 from hooks.recommendations import gc_taper
 from hooks.services import SERVICES
@@ -63,6 +70,10 @@ class TimelineParameters:
     prefetch: Mapping[str, str]
     labs: Mapping[str, Series]
     antibodies: Mapping[str, Series]
+    #: An antibody read by its name must also have a word that says antibody (a regular expression).
+    antibody_word: str
+    #: `system|code` of a coded qualitative result -> its reading ("positive", "negative"...).
+    qualitative: Mapping[str, str]
     glucocorticoids: Mapping[str, Glucocorticoid]
     agents: Mapping[str, tuple[str, ...]]
     taper: Taper
@@ -85,6 +96,8 @@ def parameters(recommendations: Iterable[Recommendation], settings: RuleSettings
         prefetch=dict(patient_view.prefetch),
         labs=_series(DRAWN_LABS),
         antibodies=_series(Antibody),
+        antibody_word=antibody_word(),
+        qualitative=qualitative_readings(),
         glucocorticoids={
             str(drug): Glucocorticoid(drug_names(drug), factor) for drug, factor in PREDNISONE_EQUIVALENCE.items()
         },

@@ -198,6 +198,7 @@ def test_the_app_gets_the_services_codes_factors_and_prefetch(client):
     assert parameters["service"] == "myositis-patient-view"
     assert parameters["prefetch"]["medications"].startswith("MedicationRequest?patient={{context.patientId}}")
     assert parameters["client_id"] == "myositis-timeline"
+    assert re.search(parameters["antibody_word"], "Mi-2 Ab", re.IGNORECASE)
     assert parameters["courses"]["gc-taper"] == "glucocorticoid"
 
 

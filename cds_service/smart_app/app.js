@@ -98,8 +98,7 @@ function codeTokens(concept) {
 }
 
 // As the service: by code, else by a whole word of the test's name (antibodies: and a word that says
-// antibody, so that "SRP" in another test's name is not read as anti-SRP).
-const ANTIBODY_WORD = /(?<![a-z])(ab|abs|antibod|anti|autoantibod|igg)/i;
+// antibody, `antibody_word`, so that "SRP" in another test's name is not read as anti-SRP).
 
 function matcher(series, nameAlsoNeeds) {
   const codes = new Set(series.codes);
@@ -129,10 +128,13 @@ function observationValue(observation) {
   return null;
 }
 
-function observationText(observation) {
+// A result as text: a number with its unit, else the coded result's display, or its reading as the
+// service reads the code (`qualitative`), else the text or the interpretation.
+function observationText(observation, qualitative) {
   const numeric = observationValue(observation);
   if (numeric) return `${numeric.value} ${numeric.unit}`.trim();
-  const coded = conceptText(observation.valueCodeableConcept) || observation.valueString;
+  const reading = codeTokens(observation.valueCodeableConcept).map((t) => qualitative[t]).find(Boolean);
+  const coded = conceptText(observation.valueCodeableConcept) || reading || observation.valueString;
   const flag = ((observation.interpretation || [])[0] || {});
   return coded || conceptText(flag) || 'result not readable';
 }
@@ -434,8 +436,8 @@ function listItems(id, items, empty) {
 
 function drawFacts(observations, conditions, parameters) {
   const antibodies = Object.entries(parameters.antibodies).flatMap(([name, series]) => {
-    const match = matcher(series, ANTIBODY_WORD);
-    return observations.filter(match).map((o) => `${name}: ${observationText(o)} (${dateText(observationTime(o))})`);
+    const match = matcher(series, new RegExp(parameters.antibody_word, 'i'));
+    return observations.filter(match).map((o) => `${name}: ${observationText(o, parameters.qualitative)} (${dateText(observationTime(o))})`);
   });
   listItems('antibodies', [...new Set(antibodies)], 'No myositis antibody result on record.');
   listItems('diagnoses', conditions.filter(USABLE).map((c) => {
@@ -450,7 +452,7 @@ function drawFacts(observations, conditions, parameters) {
       const latest = found[0];
       const reading = observationValue(latest);
       const upper = reading && reading.upper !== null ? ` (upper limit ${reading.upper})` : '';
-      return `${label}: ${observationText(latest)}${upper} on ${dateText(observationTime(latest))}`;
+      return `${label}: ${observationText(latest, parameters.qualitative)}${upper} on ${dateText(observationTime(latest))}`;
     });
   listItems('safety', safety, '');
 }

@@ -196,7 +196,7 @@ def test_ehr_launch_draws_lung_function_and_lists_antibodies_and_safety_facts(br
     _ehr_launch(browser, loaded, link)
     fvc, dlco = _drawn(browser, "lung")
     assert fvc == FVC and dlco == DLCO
-    assert "anti-mi-2" in browser.find_element(By.ID, "antibodies").text
+    assert "anti-mi-2: positive (" in browser.find_element(By.ID, "antibodies").text  # read as the service reads it
     assert "Dermatomyositis" in browser.find_element(By.ID, "diagnoses").text
     safety = browser.find_element(By.ID, "safety").text
     assert "eGFR: 88" in safety and "ALT: 31 U/L (upper limit 40)" in safety
