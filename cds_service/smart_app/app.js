@@ -19,7 +19,7 @@ const COURSE_NAMES = { muscle: 'CK and aldolase', glucocorticoid: 'glucocorticoi
   lung: 'lung function' };
 
 // Exposed for the browser tests and for debugging: what was read and what each chart draws.
-window.timeline = { charts: {}, series: {}, cards: [] };
+window.timeline = { charts: {}, cards: [] };
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -39,8 +39,7 @@ function setStatus(text, isError) {
 // A prefetch template as a query, its parameters percent-encoded (`system|code` tokens with a raw `//`
 // or `|` do not survive every proxy: the SMART launcher's drops them).
 function fill(template, context) {
-  const query = template.replace(/\{\{\s*context\.(\w+)\s*\}\}/g, (_, key) => context[key] || '')
-    .replace(/\{\{\s*userPractitionerId\s*\}\}/g, '');
+  const query = template.replace(/\{\{\s*context\.(\w+)\s*\}\}/g, (_, key) => context[key] || '');
   const [path, search] = query.split('?', 2);
   return search === undefined ? path : `${path}?${new URLSearchParams(search)}`;
 }
@@ -315,8 +314,6 @@ function drawMuscle(observations, parameters, range) {
   const aldolase = labPoints(observations.filter(matcher(parameters.labs.aldolase)));
   const value = (points) => points.map((p) => ({ time: p.time, value: p.reading.value }));
   const upper = (points) => points.filter((p) => p.reading.upper !== null).map((p) => ({ time: p.time, value: p.reading.upper }));
-  window.timeline.series.ck = value(ck);
-  window.timeline.series.aldolase = value(aldolase);
   const unit = (points, fallback) => (points[0] ? points[0].reading.unit : fallback);
   chart('muscle', range, [
     line(`CK (${unit(ck, 'U/L')})`, COLOURS.blue, { scale: 'ck' }),
@@ -335,8 +332,7 @@ function drawMuscle(observations, parameters, range) {
 function drawGlucocorticoid(course, parameters, range, today) {
   const taper = parameters.taper;
   const doses = course.steps.map((s) => ({ time: s.time, value: s.dose }));
-  window.timeline.series.glucocorticoid = doses;
-  window.timeline.series.cumulative = course.cumulative.map((c) => ({ time: c.time, value: c.grams }));
+  const cumulative = course.cumulative.map((c) => ({ time: c.time, value: c.grams }));
   const threshold = doses.length ? [{ time: range[0] + 1, value: taper.high_dose_mg_per_day },
     { time: range[1] - 1, value: taper.high_dose_mg_per_day }] : [];
   chart('glucocorticoid', range, [
@@ -344,7 +340,7 @@ function drawGlucocorticoid(course, parameters, range, today) {
     line('Cumulative (g)', COLOURS.purple, { scale: 'g', dash: [4, 4] }),
     line(`High dose (${taper.recommendation}): ${taper.high_dose_mg_per_day} mg/day`, COLOURS.black,
       { scale: 'mg', dash: [10, 5], width: 1, points: { show: false } }),
-  ], [doses, window.timeline.series.cumulative, threshold],
+  ], [doses, cumulative, threshold],
   [{ scale: 'mg', label: 'mg/day' }, { scale: 'g', side: 1, label: 'g', grid: { show: false } }],
   { mg: { range: (u, min, max) => [0, Math.max(max, taper.high_dose_mg_per_day) * 1.15] },
     g: { range: (u, min, max) => [0, Math.max(max, 0.1) * 1.1] } });
@@ -371,17 +367,17 @@ function drawAgents(sparing, range, today) {
   const bars = document.getElementById('bars');
   bars.textContent = '';
   const span = range[1] - range[0];
-  const drawn = [];
+  let drawn = 0;
   const rows = [];
   for (const item of sparing.sort((a, b) => (a.start ?? 0) - (b.start ?? 0))) {
     const dose = ((item.order.dosageInstruction || [])[0] || {}).text || '';
-    rows.push([item.text, dateText(item.start), item.end ? dateText(item.end) : (item.ongoing ? 'ongoing' : 'end not recorded'), dose]);
+    const until = item.end ? dateText(item.end) : (item.ongoing ? 'now' : 'end not recorded');
+    rows.push([item.text, dateText(item.start), until, dose]);
     if (item.start === null) continue;
     const end = item.end ?? (item.ongoing ? today : item.start);
     const row = element('div', 'bar-row');
     const from = ((item.start - range[0]) / span) * 100;
     const to = ((end - range[0]) / span) * 100;
-    const until = item.end ? dateText(item.end) : (item.ongoing ? 'now' : 'end not recorded');
     const label = element('span', 'bar-label', `${item.text}, ${dateText(item.start)} to ${until}`);
     if (from > 50) label.style.right = `${100 - to}%`;  // late bars: the label ends with the bar, on the page
     else label.style.left = `${from}%`;
@@ -389,16 +385,15 @@ function drawAgents(sparing, range, today) {
     const bar = element('div', `bar ${item.drug}${item.end === null && item.ongoing ? ' ongoing' : ''}`);
     bar.style.left = `${from}%`;
     bar.style.width = `${Math.max(to - from, 0.4)}%`;
-    bar.title = `${item.text}: ${dateText(item.start)} to ${item.end ? dateText(item.end) : 'now'} ${dose}`;
+    bar.title = `${label.textContent}; ${dose}`;
     bar.dataset.drug = item.drug;
     bar.dataset.start = dateText(item.start);
     bar.dataset.end = item.end ? dateText(item.end) : '';
     row.append(bar);
     bars.append(row);
-    drawn.push({ drug: item.drug, start: item.start, end: item.end });
+    drawn += 1;
   }
-  window.timeline.series.agents = drawn;
-  if (!drawn.length) bars.append(element('p', 'none', 'No steroid-sparing agent, IVIG or rituximab on record.'));
+  if (!drawn) bars.append(element('p', 'none', 'No steroid-sparing agent, IVIG or rituximab on record.'));
   document.getElementById('table-agents').replaceChildren(
     table('Steroid-sparing agents, IVIG and rituximab', ['Order', 'Start', 'End', 'Dosage'], rows));
 }
@@ -418,8 +413,6 @@ function drawLung(observations, parameters, range) {
   const percent = (p) => p.reading.unit.trim() === '%';
   const fvc = lung.filter((p) => !isDlco(p) && percent(p)).map((p) => ({ time: p.time, value: p.reading.value }));
   const dlco = lung.filter((p) => isDlco(p) && percent(p)).map((p) => ({ time: p.time, value: p.reading.value }));
-  window.timeline.series.fvc = fvc;
-  window.timeline.series.dlco = dlco;
   chart('lung', range, [
     line('FVC (% predicted)', COLOURS.blue, { scale: '%' }),
     line('DLCO (% predicted)', COLOURS.orange, { scale: '%', dash: [6, 3] }),
