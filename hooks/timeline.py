@@ -29,8 +29,8 @@ from hooks.settings import RuleSettings
 #: The laboratory series the app draws or lists: muscle enzymes, lung function, and the safety facts
 #: the order-safety check reads (kidney, liver, pregnancy).
 DRAWN_LABS = (Lab.CREATINE_KINASE, Lab.ALDOLASE, Lab.LUNG_FUNCTION, Lab.EGFR, Lab.ALT, Lab.HCG)
-#: The steroid-sparing agents in the order their bars are drawn: conventional agents, then IVIG and
-#: rituximab (a test checks that it names every one of `STEROID_SPARING_AGENTS`).
+#: The steroid-sparing agents the app draws as bars, IVIG and rituximab among them (a test checks that it
+#: names every one of `STEROID_SPARING_AGENTS`).
 AGENT_ORDER = (Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID,
                Drug.TACROLIMUS, Drug.CICLOSPORIN, Drug.CYCLOPHOSPHAMIDE, Drug.IVIG, Drug.RITUXIMAB)
 

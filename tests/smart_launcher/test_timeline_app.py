@@ -103,6 +103,9 @@ def record() -> list[dict]:
                                 {"value": tablets, "unit": "tablet", "code": "{tbl}"}, 1, "d"))
     for drug, (text, start, end, mg, frequency, unit) in AGENTS.items():
         resources.append(_order(f"timeline-{drug}", text, start, end, quantity(mg, "mg"), frequency, unit))
+    unreadable = _order("timeline-prednisolone", "Prednisolone 5 MG Oral Tablet", day(30), None,
+                        {"value": 1, "unit": "as directed"}, 1, "d")  # a dose no one can read
+    resources.append(unreadable)
     return resources
 
 
@@ -181,6 +184,16 @@ def test_ehr_launch_draws_the_prednisone_equivalent_dose_and_cumulative_dose(bro
     assert set(threshold.values()) == {40}  # gc-taper's high dose, from the service's settings
     summary = browser.find_element(By.ID, "summary-glucocorticoid").text
     assert summary.startswith("Now 40 mg/day prednisone equivalent") and "gc-taper" in summary
+
+
+def test_an_order_whose_dose_cannot_be_read_is_listed_not_guessed(browser, loaded):
+    _, link = _card_link(loaded)
+    _ehr_launch(browser, loaded, link)
+    browser.find_element(By.ID, "toggle-tables").click()  # row text is read from visible tables
+    rows = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#table-glucocorticoid tr")]
+    assert any(r.startswith("Prednisolone 5 MG Oral Tablet") and r.endswith("dose or frequency not readable")
+               for r in rows), rows
+    assert _drawn(browser, "glucocorticoid")[0][TODAY.isoformat()] == 40  # not counted in the dose drawn
 
 
 def test_ehr_launch_draws_the_agents_as_bars_from_start_to_stop(browser, loaded):
