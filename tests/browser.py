@@ -54,7 +54,8 @@ def screenshot(browser, directory: Path, name: str, max_height: int = 1800) -> N
     if os.environ.get("DEMO_SCREENSHOTS"):
         target = Path(os.environ["DEMO_SCREENSHOTS"])
         target.mkdir(parents=True, exist_ok=True)
-        height = browser.execute_script("return document.body.scrollHeight")
-        browser.set_window_size(WINDOW[0], min(max(height, 800), max_height))
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        chrome = browser.execute_script("return window.outerHeight - window.innerHeight")  # window, not page
+        browser.set_window_size(WINDOW[0], min(max(height, 800), max_height) + chrome)
         browser.save_screenshot(str(target / f"{name}.png"))
         browser.set_window_size(*WINDOW)
