@@ -9,9 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 # The tool that writes the lock files (`make lock`), pinned here as the locks pin everything else.
 UV_VERSION := 0.13.9
-LOCKS := requirements/service.txt requirements/test.txt requirements/bench.txt
 
 .PHONY: serve test bench bench-scaleout catalog export demo demo-screenshots lock clean
+.PHONY: app-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,20 @@ demo: $(STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 demo-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json
 	$(FHIR_SERVER)/install-chromium.sh
 	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/fhir_server/test_demo_page.py
+
+# The SMART App Launcher of the timeline app's browser tests (issue 26), vendored unmodified in
+# tests/smart_launcher/upstream (Apache-2.0, PROVENANCE.md): its back end's npm dependencies and a fresh key pair.
+SMART_LAUNCHER := tests/smart_launcher/upstream
+$(SMART_LAUNCHER)/node_modules/.package-lock.json: $(SMART_LAUNCHER)/package-lock.json
+	cd $(SMART_LAUNCHER) && npm ci --no-audit --no-fund --omit=dev --ignore-scripts
+	cd $(SMART_LAUNCHER) && { test -f private-key.pem || { openssl genrsa -out private-key.pem 2048 && \
+		openssl rsa -in private-key.pem -outform PEM -pubout -out public-key.pem; }; }
+test: $(SMART_LAUNCHER)/node_modules/.package-lock.json
+
+# The README's screenshot of the timeline app (docs/demo/timeline.png), taken by its browser tests.
+app-screenshots: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json $(SMART_LAUNCHER)/node_modules/.package-lock.json
+	$(FHIR_SERVER)/install-chromium.sh
+	DEMO_SCREENSHOTS=docs/demo $(BIN)/python -m pytest tests/smart_launcher/test_timeline_app.py
 
 # PostgreSQL and Redis for the shared-backend tests (tests/storage start their own on loopback); Debian packages.
 test: $(TEST_STAMP) $(FHIR_SERVER)/node_modules/.package-lock.json

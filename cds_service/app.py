@@ -12,7 +12,7 @@ import logging
 from flask import Flask
 
 from cds_service import auth, cors, errors, metrics, openapi, runtime
-from cds_service.api import demo, discovery, feedback, health, services
+from cds_service.api import demo, discovery, feedback, health, services, smart_app
 from cds_service.config import Settings
 from cds_service.load_shedding import LoadShedder
 from cds_service.request_body import Deadline, WholeBody, no_deadline
@@ -50,4 +50,6 @@ def create_app(
     )
     if settings.demo_page_on:
         app.register_blueprint(demo.blueprint)
+    if settings.smart_app:
+        app.register_blueprint(smart_app.blueprint)
     return app

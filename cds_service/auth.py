@@ -37,7 +37,7 @@ from flask import Flask, Response, g, request
 
 from cds_service import fhir_client, metrics, runtime
 from cds_service.client_profiles import PROFILES
-from cds_service.config import METRICS_PATH, ConfigurationError
+from cds_service.config import METRICS_PATH, SMART_APP_PATH, ConfigurationError
 from cds_service.errors import error_response
 from cds_service.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
@@ -344,10 +344,14 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
 
     # With its own token (CDS_METRICS_TOKEN) the metrics endpoint is guarded by that, not by a client JWT.
     open_paths = PUBLIC_PATHS | ({METRICS_PATH} if settings.metrics_token else frozenset())
+    # The timeline app's static files and parameters (no patient data): a browser has no client JWT.
+    open_prefix = SMART_APP_PATH if settings.smart_app else None
 
     @app.before_request
     def authenticate() -> Response | None:
         if request.method == "OPTIONS" or request.path in open_paths:
+            return None
+        if open_prefix and request.method == "GET" and request.path.startswith(open_prefix):
             return None
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -142,6 +142,10 @@ def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] =
     return without_repository_paths("\n\n".join(parts))
 
 
+#: The label of the `smart` link to the timeline app (issue 26).
+TIMELINE_LINK_LABEL = "Open the myositis timeline (SMART app)"
+
+
 def _action(action: Action) -> dict[str, Any]:
     rendered: dict[str, Any] = {"type": action.type, "description": action.description}
     if action.type == "delete":
@@ -174,8 +178,10 @@ def render(
     *,
     selection_behavior: str,
     new_id: NewId = _new_uuid,
+    smart_app_url: str | None = None,
 ) -> list[RenderedCard]:
-    """One card per result, in the engine's order (most severe first)."""
+    """One card per result, in the engine's order (most severe first). With `smart_app_url`, the cards of
+    recommendations about the course (`Recommendation.course`) link to the timeline app."""
     rendered = []
     for result in results:
         finding = result.finding
@@ -193,8 +199,11 @@ def render(
         if finding.suggestions:
             card["suggestions"] = [_suggestion(s, u) for s, u in zip(finding.suggestions, uuids)]
             card["selectionBehavior"] = selection_behavior
-        if finding.links:
-            card["links"] = [{"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links]
+        links = [{"label": link.label, "url": link.url, "type": "absolute"} for link in finding.links]
+        if smart_app_url and result.recommendation.course is not None:
+            links.append({"label": TIMELINE_LINK_LABEL, "url": smart_app_url, "type": "smart"})
+        if links:
+            card["links"] = links
         findings = tuple(_issued_finding(part, finding.suggestions, uuids) for part in result.findings())
         if result.parts:
             card["extension"] = {FINDINGS_EXTENSION: [

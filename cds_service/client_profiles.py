@@ -43,6 +43,8 @@ class ClientProfile:
     allowlisted_link_types: frozenset[str] = frozenset()
     #: `appContext` on links is not supported.
     no_app_context: bool = False
+    #: Links of type `smart` (SMART app launch) are supported; False: they are left out.
+    smart_links: bool = True
     #: The client creates orders with its own defaults, not the dose and schedule of the suggestion.
     orders_take_ehr_defaults: bool = False
     #: The client shows the action's description, not the suggestion's label: what a label says beyond
@@ -244,6 +246,8 @@ def _shape_card(card: dict[str, Any], profile: ClientProfile, allowed_links: tup
     links = card.get("links")
     if links is not None:
         links = [link for link in links if _allowed(link, profile, allowed_links)]
+        if not profile.smart_links:
+            links = [link for link in links if link.get("type") != "smart"]
         if profile.no_app_context:
             links = [{key: value for key, value in link.items() if key != "appContext"} for link in links]
         if links:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from cds_service.client_profiles import PROFILES
 from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
@@ -24,6 +25,8 @@ DEFAULT_FEEDBACK_DB = "var/myositis-cds.sqlite3"
 DEFAULT_JTI_REPLAY_DB = "var/jwt-replay.sqlite3"
 #: Where the Prometheus metrics are served.
 METRICS_PATH = "/metrics"
+#: Where the timeline app (issue 26) is served: static files and its parameters, no patient data.
+SMART_APP_PATH = "/app/"
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
@@ -112,6 +115,13 @@ class Settings:
     #: 32 characters, the same on every instance); unset: a generated key beside a SQLite store, snoozes off with
     #: PostgreSQL (cds_service/snooze.py).
     patient_hash_key: str | None = field(default=None, repr=False)
+    #: Serve the timeline app, a static SMART on FHIR app, at /app/ (CDS_SMART_APP; issue 26).
+    smart_app: bool = True
+    #: The app's launch URL as EHRs registered it (CDS_SMART_APP_URL, e.g. https://cds.example.org/app/launch.html);
+    #: set: cards about the course (`Recommendation.course`) carry a `smart` link to it. Unset: no link.
+    smart_app_url: str | None = None
+    #: The client id the EHR gave the app when it was registered (CDS_SMART_APP_CLIENT_ID).
+    smart_app_client_id: str = "myositis-timeline"
 
     def __post_init__(self) -> None:
         def one_of(variable: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -139,6 +149,10 @@ class Settings:
                 check_allowlist_entry(entry)
             except ValueError as error:
                 raise ConfigurationError("CDS_FHIR_ALLOWLIST", entry, str(error)) from None
+        if self.smart_app_url and (scheme(self.smart_app_url) not in ("http", "https")
+                                   or not urlsplit(self.smart_app_url).netloc):
+            raise ConfigurationError("CDS_SMART_APP_URL", self.smart_app_url,
+                                     "must be an absolute http(s) URL (the app's launch URL)")
         if scheme(self.store) not in STORE_SCHEMES:
             raise ConfigurationError("CDS_STORE_URL", redact(self.store), "must start with sqlite:/// or postgresql://")
         one_of("CDS_REPLAY_CACHE_FAILURE", self.replay_cache_failure, REPLAY_CACHE_FAILURE_POLICIES)
@@ -190,6 +204,9 @@ class Settings:
             metrics_token=get("CDS_METRICS_TOKEN", "") or None,
             demo_page=_boolean("CDS_DEMO_PAGE", get("CDS_DEMO_PAGE", "true")),
             patient_hash_key=get("CDS_PATIENT_HASH_KEY", "") or None,
+            smart_app=_boolean("CDS_SMART_APP", get("CDS_SMART_APP", "true")),
+            smart_app_url=get("CDS_SMART_APP_URL", "") or None,
+            smart_app_client_id=get("CDS_SMART_APP_CLIENT_ID", "myositis-timeline"),
         )
 
     @property

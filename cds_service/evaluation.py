@@ -58,6 +58,7 @@ def evaluate(
     incomplete: tuple[str, ...] = (),
     patient_key: str = "",
     snoozes: Mapping[str, str] | None = None,
+    smart_app_url: str | None = None,
 ) -> Evaluation:
     """`missing`: prefetch keys not obtained; `incomplete`: keys obtained only in part (paged); `snoozes`: the
     patient's running snoozes (recommendation id -> indicator snoozed), `patient_key` its key in the store
@@ -67,7 +68,8 @@ def evaluate(
     facts = build_facts(service.hook, request["context"], prefetch, now, gaps, partial)
     outcome = engine.run(rules.recommendations, facts, rules.settings, strict=rules.strict,
                          snoozes={rec: Indicator(indicator) for rec, indicator in (snoozes or {}).items()})
-    rendered = cards.render(outcome.results, facts, selection_behavior=selection_behavior)
+    rendered = cards.render(outcome.results, facts, selection_behavior=selection_behavior,
+                            smart_app_url=smart_app_url)
     issued = tuple(
         IssuedCard(r.card["uuid"], service.id, r.recommendation_id, request["hookInstance"], now) for r in rendered
     )

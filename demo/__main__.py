@@ -27,9 +27,10 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 30
 
 
-def service_environment(fhir_base: str, feedback_db: str) -> dict[str, str]:
+def service_environment(fhir_base: str, feedback_db: str, app_url: str | None = None) -> dict[str, str]:
     """Open development mode (no trusted issuers), the FHIR server allowlisted, and fetch budgets
-    that suit the in-memory server (its searches take a second or two)."""
+    that suit the in-memory server (its searches take a second or two); with `app_url`, the cards
+    about the course link to the timeline app there."""
     env = {key: value for key, value in os.environ.items() if key != "CDS_TRUSTED_ISSUERS"}
     env.update({
         "CDS_FHIR_ALLOWLIST": fhir_base,
@@ -38,6 +39,8 @@ def service_environment(fhir_base: str, feedback_db: str) -> dict[str, str]:
         "CDS_FHIR_TOTAL_BUDGET": "20",
         "CDS_DEMO_PAGE": "true",
     })
+    if app_url:
+        env["CDS_SMART_APP_URL"] = app_url
     return env
 
 
@@ -76,10 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         url = f"http://{HOST}:{args.port}"
         service = subprocess.Popen(
             [sys.executable, "-m", "cds_service.launcher", "serve", "--host", HOST, "--port", str(args.port)],
-            cwd=ROOT, env=service_environment(fhir_base, str(workdir / "feedback.sqlite3")),
+            cwd=ROOT, env=service_environment(fhir_base, str(workdir / "feedback.sqlite3"), f"{url}/app/launch.html"),
         )
         wait_until_ready(url, service)
         print(f"\nFHIR server: {fhir_base}\nDemo page:   {url}/demo?fhirServer={fhir_base}\n"
+              f"Timeline:    from a card's link, or {url}/app/launch.html?fhirServiceUrl={fhir_base}&patientId=demo-new-dm\n"
               f"Feedback is stored in {workdir / 'feedback.sqlite3'}. Ctrl-C stops both.\n", flush=True)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         service.wait()

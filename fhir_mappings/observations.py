@@ -76,6 +76,12 @@ def _qualitative_codes() -> Mapping[tuple[str, str], Qualitative]:
     return {(e["system"], e["code"]): Qualitative(e["reading"]) for e in load("observations.json")["qualitative"]}
 
 
+def qualitative_readings() -> dict[str, str]:
+    """`system|code` of coded qualitative results -> their reading ("positive", "negative"...), for the
+    timeline app, which shows antibody and pregnancy test results as the service reads them."""
+    return {f"{system}|{code}": str(reading) for (system, code), reading in _qualitative_codes().items()}
+
+
 def when(resource: Mapping[str, Any]) -> datetime | None:
     period = mapping(resource.get("effectivePeriod"))
     for value in (resource.get("effectiveDateTime"), resource.get("effectiveInstant"), period.get("end"),

@@ -168,6 +168,12 @@ def drugs_named(text: str) -> tuple[Drug, ...]:
     return tuple(d for d in found if not (d in index.excludes and index.excludes[d].search(text)))
 
 
+def drug_names(drug: Drug) -> tuple[str, ...]:
+    """The names under which product names and free text refer to `drug` (for the timeline app, which
+    reads the record in the browser and must recognise the same drugs by the same names)."""
+    return tuple(name for name, found in _drug_index().names.concept_of.items() if found == drug.value)
+
+
 # --- conditions ------------------------------------------------------------------------------
 
 
@@ -290,6 +296,24 @@ def _observation_named(name: str) -> ObservationConcept | None:
             continue
         return _observation_concept(value)
     return None
+
+
+def observation_codes(concept: ObservationConcept) -> tuple[str, ...]:
+    """`system|code` tokens of `concept`: shipped, published and the site's codes (for the timeline app)."""
+    index = _observation_index()
+    known = [*index.by_code.items(), *configured_lab_codes().items()]
+    return tuple(dict.fromkeys(f"{system}|{code}" for (system, code), found in known if found == concept))
+
+
+def antibody_word() -> str:
+    """The regular expression an antibody test's name must also match to be read by name (for the timeline app)."""
+    return _ANTIBODY_WORD.pattern
+
+
+def observation_name_patterns(concepts: Iterable[ObservationConcept]) -> Mapping[str, tuple[str, ...]]:
+    """The test-name patterns of `concepts` (lab-specific tests such as the myositis antibodies)."""
+    names = load("observations.json")["names"]
+    return {str(c): tuple(names[str(c)]["patterns"]) for c in concepts if str(c) in names}
 
 
 #: Published codes asked for by code in the prefetch: body measurements are vital signs, outside the

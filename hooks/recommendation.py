@@ -21,6 +21,17 @@ ALL_HOOKS = frozenset({PATIENT_VIEW, ORDER_SELECT, ORDER_SIGN})
 ORDER_HOOKS = frozenset({ORDER_SELECT, ORDER_SIGN})
 
 
+class Course(StrEnum):
+    """A part of the patient's course that the timeline app (`/app/`, issue 26) draws. A recommendation
+    whose cards are about one names it (`Recommendation.course`): its cards link to the app, and the app
+    points each card to that part."""
+
+    MUSCLE = "muscle"  # CK and aldolase: disease activity and treatment response
+    GLUCOCORTICOID = "glucocorticoid"  # prednisone-equivalent dose per day, cumulative dose
+    AGENTS = "agents"  # steroid-sparing agents, IVIG, rituximab
+    LUNG = "lung"  # FVC % predicted, DLCO
+
+
 class Indicator(StrEnum):
     INFO = "info"
     WARNING = "warning"
@@ -143,6 +154,8 @@ class Recommendation:
     #: False when an override may never snooze its findings (PJP prophylaxis: `hooks.snooze`); a critical finding
     #: is never snoozed whatever this says.
     snoozable: bool = True
+    #: The part of the course its cards are about; None: the course does not matter for it (no app link).
+    course: Course | None = None
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}

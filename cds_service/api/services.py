@@ -94,6 +94,7 @@ def call_service(service_id: str) -> Response:
         service, body, outcome.data, outcome.missing, rt.rules, now=now,
         selection_behavior=rt.settings.selection_behavior, incomplete=outcome.incomplete, patient_key=key,
         snoozes=snoozes,
+        smart_app_url=rt.settings.smart_app_url,
     )
     for card in evaluation.response["cards"]:
         metrics.CARDS.labels(card["source"]["topic"]["code"], card["indicator"]).inc()

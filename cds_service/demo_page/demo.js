@@ -448,6 +448,16 @@ function safeUrl(url) {
   return /^https?:\/\//i.test(url || '') ? url : null;
 }
 
+// A `smart` link (the timeline app): the demo has no authorization server, so it opens the app on the
+// open FHIR server (fhirclient's fhirServiceUrl launch) for the patient on screen, as an EHR launch would.
+function smartLaunch(url) {
+  if (!safeUrl(url)) return null;
+  const launch = new URL(url);
+  launch.searchParams.set('fhirServiceUrl', state.fhirServer);
+  launch.searchParams.set('patientId', $('patient').value);
+  return launch.toString();
+}
+
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -478,7 +488,7 @@ function renderCard(card, serviceId) {
     source.append(link);
   }
   extras.forEach((extra, index) => {
-    const url = safeUrl(extra.url);
+    const url = extra.type === 'smart' ? smartLaunch(extra.url) : safeUrl(extra.url);
     const a = element(url ? 'a' : 'span', 'card-link', extra.label);
     if (url) { a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer'; }
     source.append(index || !linkedInDetail ? ' | ' : 'See also: ', a);

@@ -38,7 +38,7 @@ from hooks.criteria import (
     lung_involvement,
     on_ild_combination_therapy,
 )
-from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import ALL_HOOKS, Citation, Course, Finding, Indicator, Parameter, Params, Recommendation
 
 STATEMENT = (
     "ACR/CHEST 2023: for SARD-ILD, mycophenolate, azathioprine, rituximab and cyclophosphamide are first-line "
@@ -142,4 +142,5 @@ RECOMMENDATION = Recommendation(
     # No ILD-directed agent (MedicationRequest); no ILD (Condition); no recent lung function test.
     asserts_absence_of=frozenset(
         {"MedicationRequest", "Condition", "Observation", "Procedure", "DiagnosticReport", "ServiceRequest"}),
+    course=Course.LUNG,
 )

@@ -30,7 +30,7 @@ from hooks.criteria import (
     prednisone_equivalent_mg_per_day,
     weight_fact,
 )
-from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import ALL_HOOKS, Citation, Course, Finding, Indicator, Parameter, Params, Recommendation
 
 #: How far back the run of unreduced high-dose days is followed.
 LOOKBACK_DAYS = 366
@@ -143,4 +143,5 @@ RECOMMENDATION = Recommendation(
         "warning_days": Parameter(42, "unreduced high-dose days after which the card warns", "BSR 2022 (~6 weeks), docs/evidence.md#gc-taper"),
         "weight_lookback_days": Parameter(90, "maximum age of the weight used for mg/kg", "docs/evidence.md#patient-data"),
     },
+    course=Course.GLUCOCORTICOID,
 )

@@ -30,7 +30,7 @@ from __future__ import annotations
 from fhir_mappings.concepts import ANTISYNTHETASE_ANTIBODIES, Antibody, MyositisSubtype, Qualitative
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import latest_lung_function_test, lung_involvement, on_ild_combination_therapy
-from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import PATIENT_VIEW, Citation, Course, Finding, Indicator, Parameter, Params, Recommendation
 
 ILD_RISK_ANTIBODIES = (*sorted(ANTISYNTHETASE_ANTIBODIES), Antibody.MDA5, Antibody.RO52)
 
@@ -141,4 +141,5 @@ RECOMMENDATION = Recommendation(
     # Both cards rest on a missing lung function test (results, procedures, reports, orders); the risk card
     # also on a missing ILD diagnosis.
     asserts_absence_of=frozenset({"Condition", "Observation", "Procedure", "DiagnosticReport", "ServiceRequest"}),
+    course=Course.LUNG,
 )

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from hooks.criteria import covered_intervals, describe, diagnosis_fact, intersect_intervals, measured_within
-from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.recommendation import PATIENT_VIEW, Citation, Course, Finding, Indicator, Parameter, Params, Recommendation
 
 #: Orders that were never given do not count as treatment.
 NOT_GIVEN = frozenset({"cancelled", "entered-in-error"})
@@ -146,4 +146,5 @@ RECOMMENDATION = Recommendation(
         ),
     },
     escalates_immunosuppression=True,
+    course=Course.MUSCLE,
 )

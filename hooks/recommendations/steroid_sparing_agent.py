@@ -32,6 +32,7 @@ from hooks.criteria import describe, diagnosis_fact, glucocorticoid_days, lung_i
 from hooks.recommendation import (
     ALL_HOOKS,
     Citation,
+    Course,
     Finding,
     Indicator,
     Parameter,
@@ -146,4 +147,5 @@ RECOMMENDATION = Recommendation(
     },
     escalates_immunosuppression=True,
     asserts_absence_of=frozenset({"MedicationRequest"}),
+    course=Course.AGENTS,
 )

@@ -22,7 +22,7 @@ def missing() -> str | None:
     return None
 
 
-def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
+def first_line(process: subprocess.Popen[str], timeout: float) -> str:
     assert process.stdout is not None
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -41,7 +41,7 @@ def start(log: IO[str], *, port: int = 0, token: str = "", page_size: int | None
         command += ["--page-size", str(page_size)]
     process = subprocess.Popen(command, cwd=HERE, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
-        line = _first_line(process, timeout)
+        line = first_line(process, timeout)
         if not line:
             raise RuntimeError("FHIR server exited at start")
         return process, json.loads(line)["base"]

@@ -8,12 +8,9 @@ feedback the service stored. Screenshots go to the test's tmp dir, and to $DEMO_
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -24,11 +21,11 @@ from cds_service import runtime
 from cds_service.app import create_app
 from cds_service.config import Settings
 from demo import patients
+from tests import browser as browsers
 from tests.fhir_server import launch
 from tests.fhir_server.conftest import FhirServer
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (test extra)")
-from selenium.webdriver.chrome.service import Service as ChromeService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -37,22 +34,8 @@ WAIT_SECONDS = 30  # a hook call fetches the record from the FHIR server page by
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        reason = "chromium/chromedriver not installed (tests/fhir_server/install-chromium.sh installs them as root)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI must run the browser tests")  # CI runs as root with Debian's registry
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400"):
-        options.add_argument(argument)
-    chrome = webdriver.Chrome(options=options, service=ChromeService(driver))
-    chrome.set_page_load_timeout(WAIT_SECONDS)
-    try:
+    with browsers.chromium(WAIT_SECONDS) as chrome:
         yield chrome
-    finally:
-        chrome.quit()
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +55,6 @@ def demo(fhir_server: FhirServer, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         server.shutdown()
         thread.join(timeout=5)
-
-
-def _screenshot(chrome: webdriver.Chrome, directory: Path, name: str) -> None:
-    chrome.save_screenshot(str(directory / f"{name}.png"))
-    if os.environ.get("DEMO_SCREENSHOTS"):
-        target = Path(os.environ["DEMO_SCREENSHOTS"])
-        target.mkdir(parents=True, exist_ok=True)
-        height = chrome.execute_script("return document.body.scrollHeight")
-        chrome.set_window_size(1200, min(max(height, 800), 1800))
-        chrome.save_screenshot(str(target / f"{name}.png"))
-        chrome.set_window_size(1200, 1400)
 
 
 def _wait(chrome: webdriver.Chrome, condition, what: str) -> None:
@@ -142,7 +114,7 @@ def test_patient_view_shows_the_cards_and_dismissing_stores_the_chosen_reason(br
     assert any(href.startswith("https://doi.org/") for href in hrefs)  # the guideline, linked
     labels = [button.text for button in card.find_elements(By.CSS_SELECTOR, ".accept")]
     assert any(label.startswith("Order methotrexate 15 mg once weekly") for label in labels)
-    _screenshot(browser, tmp_path, "patient-view")
+    browsers.screenshot(browser, tmp_path, "patient-view")
 
     reasons = Select(card.find_element(By.CSS_SELECTOR, ".override-reason"))
     chosen = reasons.options[1].text
@@ -168,7 +140,7 @@ def test_order_select_accepting_a_dose_change_updates_the_draft_and_the_card_goe
     _call(browser)
     card = _cards(browser).get("draft-order-safety")  # the draft check owns a draft's dose for a child
     assert card is not None, _status(browser)
-    _screenshot(browser, tmp_path, "order-select")
+    browsers.screenshot(browser, tmp_path, "order-select")
     uuid = card.get_attribute("data-uuid")
     suggestion = card.find_element(By.CSS_SELECTOR, ".accept")
     suggestion_id = suggestion.get_attribute("data-suggestion")
@@ -188,7 +160,7 @@ def test_order_sign_accepting_removal_of_a_teratogen_drops_the_draft(browser, de
     card = _cards(browser).get("draft-order-safety")  # the draft check: a teratogen in pregnancy is critical
     assert card is not None, _status(browser)
     assert "indicator-critical" in card.get_attribute("class")
-    _screenshot(browser, tmp_path, "order-sign")
+    browsers.screenshot(browser, tmp_path, "order-sign")
     uuid = card.get_attribute("data-uuid")
     _after(browser, card.find_element(By.CSS_SELECTOR, ".accept").click)
 
@@ -302,6 +274,6 @@ def test_signing_shows_the_order_sign_cards_first_and_writes_nothing_until_signe
     assert browser.find_element(By.ID, "sign").text == "Sign anyway"
     assert browser.find_elements(By.CSS_SELECTOR, "#drafts li") and not browser.find_elements(By.CSS_SELECTOR,
                                                                                                "#signed li")
-    _screenshot(browser, tmp_path, "sign")
+    browsers.screenshot(browser, tmp_path, "sign")
     active = _fhir_get(fhir_server, "MedicationRequest?patient=demo-pregnant&status=active&_count=100")
     assert not [e for e in active.get("entry", ()) if "105585" in str(e["resource"].get("medicationCodeableConcept"))]
