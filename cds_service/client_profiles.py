@@ -17,7 +17,6 @@ Sources (each rule below names its own):
 
 from __future__ import annotations
 
-import copy
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -174,10 +173,12 @@ def _shape_card(card: dict[str, Any], profile: ClientProfile, allowed_links: tup
 
 
 def shape(response: Mapping[str, Any], profile: ClientProfile, allowed_links: Iterable[str] = ()) -> dict[str, Any]:
-    """The response as `profile`'s client accepts it (a copy; the generic response is not changed)."""
-    shaped = copy.deepcopy(dict(response))
+    """The response as `profile`'s client accepts it; `response` itself is not changed (`_shape_card`
+    changes a card's own members and its topic, so those are what is copied)."""
     if profile.name == "generic":
-        return shaped
-    for card in shaped.get("cards", ()):
+        return dict(response)
+    shaped = {**response, "cards": [{**card, "source": {**card["source"], "topic": dict(card["source"]["topic"])}}
+                                    for card in response.get("cards", ())]}
+    for card in shaped["cards"]:
         _shape_card(card, profile, tuple(allowed_links))
     return shaped
