@@ -286,7 +286,11 @@ def _resources(value: Any, tally: _Tally, depth: int) -> Iterator[Mapping[str, A
             tally.skipped += 1
             tally.notes["Bundle entry without a resource skipped"] += 1
             continue
-        yield from _resources(entry["resource"], tally, depth + 1)
+        resource = entry["resource"]
+        if isinstance(resource, dict) and isinstance(kind := resource.get("resourceType"), str) and kind != "Bundle":
+            yield resource  # the common entry, without a generator per resource
+        else:
+            yield from _resources(resource, tally, depth + 1)
 
 
 def _is_body_size(resource: Mapping[str, Any]) -> bool:
