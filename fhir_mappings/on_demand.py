@@ -40,6 +40,8 @@ class _Field:
 
 
 class OnDemandFacts(ClinicalFacts):
+    """`ClinicalFacts` read from `source` field by field; with keyword fields instead, plain facts."""
+
     def __init__(self, *args: Any, source: FactSource | None = None, **kwargs: Any) -> None:
         if source is None:
             super().__init__(*args, **kwargs)
@@ -51,3 +53,4 @@ for _name in (f.name for f in fields(ClinicalFacts)):
     _descriptor = _Field()
     _descriptor.__set_name__(OnDemandFacts, _name)
     setattr(OnDemandFacts, _name, _descriptor)
+del _name, _descriptor
