@@ -110,12 +110,8 @@ def call_service(service_id: str) -> Response:
     )
     profile, allowed_links = client_profile(rt.settings)
     # orjson: the stdlib encoder of `jsonify` took longer than the rest of the response's making.
-    response = Response(orjson.dumps(client_profiles.shape(evaluation.response, profile, allowed_links)),
-                        mimetype="application/json")
-    # The parsed request is freed when the server closes the response, after sending it: freeing a large
-    # prefetch (hundreds of thousands of objects) is a tenth of a call, and the EHR need not wait for it.
-    response.call_on_close(lambda: body)  # the closure holds the request; it goes with the closed response
-    return response
+    return Response(orjson.dumps(client_profiles.shape(evaluation.response, profile, allowed_links)),
+                    mimetype="application/json")
 
 
 def client_profile(settings: Settings) -> tuple[client_profiles.ClientProfile, tuple[str, ...]]:
