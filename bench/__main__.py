@@ -26,14 +26,14 @@ from bench.inprocess import side_by_side
 from bench.plot import growth_plot
 from bench.profiling import profile
 from bench.report import table, targets
-from bench.workloads import NOW, SEED, TYPICAL, Workload, record, sized_workload, typical_workloads
+from bench.workloads import NOW, SEED, TYPICAL, Workload, record, sized_workload, small_patient_view, typical_workloads
 from cds_service.app import create_app
 from cds_service.config import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
-GROWTH_SIZES = (10, 100, 1000, 5000)
-#: Large enough for the 5,000-resource record (~6 MB); the service's default limit is 5 MB.
-BENCH_MAX_BODY_BYTES = 16 * 1024 * 1024
+GROWTH_SIZES = (10, 100, 1000, 5000, 10000)
+#: Large enough for the 10,000-resource record (~21 MB); the service's default limit is 5 MB.
+BENCH_MAX_BODY_BYTES = 32 * 1024 * 1024
 HTTP_RATE = 200.0
 SATURATION_CLIENTS = 8
 
@@ -118,10 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     ]
 
     print("in-process, typical requests ...", file=sys.stderr)
-    results["typical"] = [side_by_side(in_process, w, budget_s=typical_s, min_n=5 if quick else 30) for w in typical]
+    results["typical"] = [side_by_side(in_process, w, budget_s=typical_s, min_n=5 if quick else 30)
+                          for w in (*typical, small_patient_view())]
 
     print("in-process, growth ...", file=sys.stderr)
-    growth = [side_by_side(in_process, sized_workload(n), budget_s=growth_s, min_n=5 if quick or n >= 5000 else 15)
+    growth = [side_by_side(in_process, sized_workload(n), budget_s=growth_s,
+                           min_n=(3 if n > 5000 else 5) if quick or n >= 5000 else 15)
               for n in GROWTH_SIZES]
     results["growth"] = growth
     results["growth_exponent"] = growth_exponent(growth)
@@ -141,10 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["http"]["mix"] = [w.name for w in typical]
         print("deployed mode: latency against the floor, JWT, cold start, capacity ...", file=sys.stderr)
+        small = small_patient_view()
         serve_env = {"CDS_FEEDBACK_DB": str(work / "deployed.sqlite3"), "CDS_JTI_REPLAY_DB": str(work / "replay.sqlite3")}
         results["deployed"] = {
             "latency": deployed.latency(targets_http[0], workers=os.cpu_count() or 2, rounds=2 if quick else 5,
                                         calls=10 if quick else 40, log_dir=work, env=serve_env),
+            "latency_small": deployed.latency(
+                http_load.Target(f"/cds-services/{small.service_id}", json.dumps(small.body).encode()),
+                workers=os.cpu_count() or 2, rounds=2 if quick else 5, calls=10 if quick else 40, log_dir=work,
+                env=serve_env),
             "cold_start": deployed.cold_start(list(zip((w.name for w in typical), targets_http)),
                                               rounds=1 if quick else 3, warm_calls=5 if quick else 20, log_dir=work,
                                               env=serve_env),

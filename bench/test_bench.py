@@ -9,7 +9,7 @@ import pytest
 
 from bench.floor import CARD, floor_app
 from bench.stats import percentile
-from bench.workloads import TYPICAL, Shape, record, search, sized_workload, typical_workloads
+from bench.workloads import TYPICAL, Shape, record, search, sized_workload, small_patient_view, typical_workloads
 
 
 def test_percentile_is_a_sample_that_happened_by_nearest_rank() -> None:
@@ -72,3 +72,7 @@ def test_the_floor_answers_one_constant_card_to_a_hook_call() -> None:
 
     assert response.status_code == 200
     assert response.get_json() == {"cards": [CARD]}
+
+
+def test_the_small_patient_view_is_the_198_kib_request_of_issue_27() -> None:
+    assert len(json.dumps(small_patient_view().body).encode()) // 1024 == 197  # 198 KiB rounded up

@@ -268,6 +268,8 @@ class Shape:
 
 #: The record of the issue's realistic patient-view: ~10 Conditions, ~40 MedicationRequests, ~150 Observations.
 TYPICAL = Shape(conditions=10, medications=40, observations=150, allergies=1, immunizations=3)
+#: A smaller chart (about half the orders and results): the 198 KiB patient-view of issues 16 and 27.
+SMALL = Shape(conditions=10, medications=20, observations=66, allergies=1, immunizations=3)
 
 
 def record(shape: Shape, seed: int = SEED, today: date = NOW.date()) -> list[dict[str, Any]]:
@@ -389,6 +391,13 @@ def typical_workloads(seed: int = SEED) -> list[Workload]:
                  hook_request("order-select", resources, drafts, [f"MedicationRequest/{drafts[0]['id']}"]), len(resources)),
         Workload("order-sign", "myositis-order-sign", hook_request("order-sign", resources, drafts), len(resources)),
     ]
+
+
+def small_patient_view(seed: int = SEED) -> Workload:
+    """The patient-view of the smaller record (198 KiB as sent)."""
+    resources = record(SMALL, seed)
+    return Workload("patient-view-small", "myositis-patient-view", hook_request("patient-view", resources),
+                    len(resources))
 
 
 def sized_workload(total: int, seed: int = SEED) -> Workload:

@@ -259,10 +259,12 @@ def _shape_card(card: dict[str, Any], profile: ClientProfile, allowed_links: tup
 
 
 def shape(response: Mapping[str, Any], profile: ClientProfile, allowed_links: Iterable[str] = ()) -> dict[str, Any]:
-    """The response as `profile`'s client accepts it (a copy; the generic response is not changed)."""
-    shaped = copy.deepcopy(dict(response))
+    """The response as `profile`'s client accepts it; `response` itself is not changed (the generic
+    profile returns it as it is, the others shape a copy)."""
     if profile.name == "generic":
-        return shaped
+        return dict(response)
+    # The other profiles rewrite suggestions, actions, details and links in place: they work on a copy.
+    shaped = copy.deepcopy(dict(response))
     offered: dict[str, str] = {}
     for card in shaped.get("cards", ()):
         _shape_card(card, profile, tuple(allowed_links), offered)

@@ -45,14 +45,19 @@ def _expected(query: str) -> tuple[str, str | None]:
     return resource_type, None if "{{" in rest or "/" in rest else rest
 
 
+def _is_read(query: str) -> bool:
+    return "/" in query.lstrip("/").split("?", 1)[0]
+
+
 def _is_outcome(entry: Any) -> bool:
-    if not isinstance(entry, Mapping):
+    # dict, not Mapping: prefetch is parsed JSON, and an ABC check per entry is a tenth of this function.
+    if not isinstance(entry, dict):
         return True
     resource = entry.get("resource")
     search = entry.get("search")
     return (
-        (isinstance(search, Mapping) and search.get("mode") == "outcome")
-        or not isinstance(resource, Mapping)
+        (isinstance(search, dict) and search.get("mode") == "outcome")
+        or not isinstance(resource, dict)
         or resource.get("resourceType") == "OperationOutcome"
     )
 
@@ -75,9 +80,11 @@ def is_partial(value: Any) -> bool:
         return False
     entries = value.get("entry")
     entries = entries if isinstance(entries, list) else []
-    matches = [e for e in entries if isinstance(e, Mapping)
-               and (not isinstance(e.get("search"), Mapping) or e["search"].get("mode") in (None, "match"))]
-    return total > len(matches)
+    if total <= 0:
+        return False
+    matches = sum(1 for e in entries if isinstance(e, dict)
+                  and (not isinstance(search := e.get("search"), dict) or search.get("mode") in (None, "match")))
+    return total > matches
 
 
 def usable(value: Any, query: str) -> dict[str, Any] | None:
@@ -96,13 +103,12 @@ def usable(value: Any, query: str) -> dict[str, Any] | None:
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         return None
+    if not any(_is_outcome(entry) for entry in entries):
+        return dict(value) if entries else {key: item for key, item in value.items() if key != "entry"}
     kept = [entry for entry in entries if not _is_outcome(entry)]
-    if entries and not kept:
+    if not kept:
         return None
-    bundle = {key: item for key, item in value.items() if key != "entry"}
-    if kept:
-        bundle["entry"] = kept
-    return bundle
+    return {**value, "entry": kept}
 
 
 def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], settings: Settings) -> PrefetchOutcome:
@@ -114,7 +120,9 @@ def complete_prefetch(templates: Mapping[str, str], request: Mapping[str, Any], 
     data: dict[str, Any] = {}
     partial: dict[str, Any] = {}
     to_fetch: dict[str, str] = {}
-    queries = {key: fhir_client.substitute(template, context) or template for key, template in templates.items()}
+    # Only a read's id is checked (`_expected`): a search template needs no substitution here.
+    queries = {key: fhir_client.substitute(template, context) or template if _is_read(template) else template
+               for key, template in templates.items()}
     for key, template in templates.items():
         if key in sent and sent[key] is None:
             data[key] = None

@@ -22,7 +22,7 @@ from fhir_mappings.facts import LabResult, Measurement
 from fhir_mappings.read import as_list, codings, datetime_of, mapping, number, string, texts
 from fhir_mappings.systems import canonical
 from fhir_mappings.units import LENGTH_CM, WEIGHT_KG, convert, unit_label
-from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, load, observation_concept
+from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, ObservationConcept, load, observation_concept
 
 #: Observations with these statuses carry no usable result.
 UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
@@ -92,12 +92,22 @@ def when(resource: Mapping[str, Any]) -> datetime | None:
     return None
 
 
+def _coded_concept(code: Any) -> tuple[list[tuple[str, str]], ObservationConcept | None]:
+    """The (system, code) pairs of a CodeableConcept and the concept they (or its names) stand for."""
+    coded = [(s, c) for s, c, _ in codings(code)]
+    return coded, observation_concept(coded, texts(code))
+
+
+def is_body_size(resource: Mapping[str, Any]) -> bool:
+    """Whether an Observation is coded as a body weight or height: only those give `map_observation`
+    a weight or height (the facts read a dose's weight without mapping every result)."""
+    return _coded_concept(resource.get("code"))[1] in (BODY_WEIGHT, BODY_HEIGHT)
+
+
 def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
     if string(resource.get("status")) in UNUSABLE_STATUSES:
         return ObservationOutcome()
-    code = resource.get("code")
-    coded = [(s, c) for s, c, _ in codings(code)]
-    concept = observation_concept(coded, texts(code))
+    coded, concept = _coded_concept(resource.get("code"))
     moment = when(resource)
     if concept is None:
         return _panel(resource, moment)
@@ -121,9 +131,7 @@ def _panel(resource: Mapping[str, Any], moment: datetime | None) -> ObservationO
     results = []
     for component in as_list(resource.get("component")):
         component = mapping(component)
-        code = component.get("code")
-        coded = [(s, c) for s, c, _ in codings(code)]
-        concept = observation_concept(coded, texts(code))
+        coded, concept = _coded_concept(component.get("code"))
         if isinstance(concept, (Lab, Antibody)):
             results.append(_lab_result(concept, component, moment, coded[0][1] if coded else ""))
     if not results:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
-from fhir_mappings.concepts import Allergy, Antibody, Drug, Qualitative
+from fhir_mappings.concepts import Allergy, Antibody, Drug, MyositisSubtype, Qualitative
 from fhir_mappings.conditions import map_condition, resolve_subtype, unreadable_diagnosis
 from fhir_mappings.dosage import PROBLEM
 from fhir_mappings.facts import (
@@ -48,7 +49,8 @@ from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
 from fhir_mappings.investigations import map_investigation
 from fhir_mappings.medications import map_medication_request, order_text, relative_reference, statement_as_request
 from fhir_mappings.numbers import measured
-from fhir_mappings.observations import map_observation
+from fhir_mappings.observations import is_body_size, map_observation
+from fhir_mappings.on_demand import OnDemandFacts
 from fhir_mappings.patient import childbearing_potential, map_patient
 from fhir_mappings.read import as_list, mapping, string
 from fhir_mappings.validation import conformance_problems
@@ -59,7 +61,7 @@ log = logging.getLogger(__name__)
 _MAX_BUNDLE_DEPTH = 3
 _DRAFT_KEYS = ("draftOrders", "medications")  # medications: the CDS Hooks 1.0 medication-prescribe hook
 #: Draft order types read: medication orders, and vaccines being ordered (as Immunization or MedicationRequest).
-_DRAFT_TYPES = frozenset({"MedicationRequest", "Immunization"})
+_DRAFT_TYPES = ("MedicationRequest", "Immunization")
 
 
 @dataclass
@@ -78,8 +80,7 @@ class _Tally:
         return ParseReport(self.recognised, self.uninterpretable, self.skipped, notes, self.ignored)
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     resource: Mapping[str, Any]
     is_draft: bool
 
@@ -91,75 +92,176 @@ def build_facts(
     now: datetime,
     data_gaps: tuple[str, ...] = (),
     incomplete: tuple[str, ...] = (),
+    *,
+    on_demand: bool = True,
 ) -> ClinicalFacts:
-    """The facts of one hook call at `now` (see the module docstring); never raises on content."""
+    """The facts of one hook call at `now` (see the module docstring); never raises on content.
+
+    `on_demand`: each fact is mapped when first read (`fhir_mappings.on_demand`), so a call maps only
+    what its applicable recommendations read; False maps everything first (the reference the
+    equivalence tests compare with)."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    today = now.date()
-    tally = _Tally()
-    context = mapping(context)
-    entries = _entries(context, mapping(prefetch), tally)
-    by_type: dict[str, list[_Entry]] = {}
-    for entry in entries:
-        by_type.setdefault(str(entry.resource["resourceType"]), []).append(entry)
+    source = _FactSource(hook, mapping(context), mapping(prefetch), now, tuple(data_gaps), tuple(incomplete),
+                         on_demand=on_demand)
+    if on_demand:
+        return OnDemandFacts(source=source)
+    return ClinicalFacts(**{f.name: getattr(source, f.name) for f in fields(ClinicalFacts)})
 
-    patient = _patient(by_type.pop("Patient", []), context, today, tally)
-    results, weight, height = _observations(by_type.pop("Observation", []), tally)
-    conditions = _conditions(by_type.pop("Condition", []), patient.birth_date, tally)
-    patient = replace(patient, childbearing_potential=childbearing_potential(patient, conditions))
-    positives = [r.concept for r in results
-                 if isinstance(r.concept, Antibody) and r.interpretation is Qualitative.POSITIVE]
-    myositis = resolve_subtype(conditions, positives, patient.birth_date, patient.age_years)
-    dosing_weight = _dosing_weight(weight, patient, now)
-    ordered_vaccines = _ordered_vaccines(
-        [e for t in ("MedicationRequest", "Immunization") for e in by_type.get(t, []) if e.is_draft], tally)
-    statements = [_Entry(statement_as_request(e.resource), False) for e in by_type.pop("MedicationStatement", [])
-                  if not e.is_draft]
-    medications = _medications(
-        by_type.pop("MedicationRequest", []) + statements, by_type.pop("Medication", []), context, today,
-        dosing_weight, _bsa(dosing_weight, height), tally,
-    )
-    allergies, drug_allergies = _allergies(by_type.pop("AllergyIntolerance", []), tally)
-    immunizations = _immunizations([e for e in by_type.pop("Immunization", []) if not e.is_draft], tally)
-    immunizations += ordered_vaccines
-    investigations = _investigations([e for t in INVESTIGATION_TYPES for e in by_type.pop(t, [])], tally)
-    for resource_type, rest in by_type.items():
-        tally.ignored += len(rest)
-        if resource_type == "OperationOutcome":
-            tally.notes["OperationOutcome in a Bundle ignored"] += len(rest)
 
-    return ClinicalFacts(
-        now=now,
-        hook=hook,
-        patient=patient,
-        myositis=myositis,
-        conditions=conditions,
-        medications=medications,
-        results=results,
-        weight_kg=weight,
-        height_cm=height,
-        allergies=allergies,
-        drug_allergies=drug_allergies,
-        immunizations=immunizations,
-        investigations=investigations,
-        data_gaps=tuple(data_gaps),
-        incomplete=tuple(incomplete),
-        unreadable=(*tally.unreadable, *_beyond_bounds(results)),
-        report=tally.report(),
-    )
+class _FactSource:
+    """The fields of one call's `ClinicalFacts`, each mapped from the resources when first asked for.
+
+    The resources are collected and grouped by type once, when the source is made. With `on_demand`,
+    two short cuts leave unread resources unmapped and give the value the full mapping gives: without
+    a coded myositis there is no subtype for antibodies to refine (they never create one), so the
+    results are not read for it; and a dose read before any result takes the body weight and height
+    from the Observations coded as such, not from every laboratory result.
+    """
+
+    def __init__(self, hook: str, context: Mapping[str, Any], prefetch: Mapping[str, Any], now: datetime,
+                 data_gaps: tuple[str, ...], incomplete: tuple[str, ...], *, on_demand: bool) -> None:
+        self.hook, self.now, self.data_gaps, self.incomplete = hook, now, data_gaps, incomplete
+        self._context = context
+        self._on_demand = on_demand
+        self._tally = _Tally()
+        self._by_type = _entries(context, prefetch, self._tally)
+        self._drafts = [e for t in _DRAFT_TYPES for e in self._by_type.get(t, ()) if e.is_draft]
+
+    def _take(self, *resource_types: str) -> list[_Entry]:
+        """The entries of these types, handed to the one mapping that reads them."""
+        return [e for t in resource_types for e in self._by_type.pop(t, ())]
+
+    @cached_property
+    def _chosen_patient(self) -> Mapping[str, Any] | None:
+        return _chosen_patient(self._by_type.get("Patient", []), self._context)
+
+    @cached_property
+    def _demographics(self) -> PatientInfo:
+        chosen = self._chosen_patient
+        self._tally.ignored += len(self._take("Patient")) - (1 if chosen is not None else 0)
+        return _patient(chosen, self._context, self.now.date(), self._tally)
+
+    @cached_property
+    def conditions(self) -> tuple[ConditionFact, ...]:
+        return _conditions(self._take("Condition"), self._demographics.birth_date, self._tally)
+
+    @cached_property
+    def patient(self) -> PatientInfo:
+        return replace(self._demographics,
+                       childbearing_potential=childbearing_potential(self._demographics, self.conditions))
+
+    @cached_property
+    def _all_observations(self) -> tuple[tuple[LabResult, ...], Measurement | None, Measurement | None]:
+        """Every Observation not mapped yet (all of them, unless the body size was read first)."""
+        return _observations(self._take("Observation"), self._tally)
+
+    @cached_property
+    def _body_size(self) -> tuple[Measurement | None, Measurement | None]:
+        if not self._on_demand or "_all_observations" in self.__dict__:
+            return self._all_observations[1:]
+        sizes, rest = [], []
+        for entry in self._by_type.pop("Observation", ()):
+            (sizes if _is_body_size(entry.resource) else rest).append(entry)
+        self._by_type["Observation"] = rest
+        return _observations(sizes, self._tally)[1:]
+
+    @property
+    def results(self) -> tuple[LabResult, ...]:
+        return self._all_observations[0]
+
+    @property
+    def weight_kg(self) -> Measurement | None:
+        return self._body_size[0]
+
+    @property
+    def height_cm(self) -> Measurement | None:
+        return self._body_size[1]
+
+    @cached_property
+    def myositis(self) -> MyositisSubtype | None:
+        if self._on_demand and not any(isinstance(c.concept, MyositisSubtype) for c in self.conditions):
+            return None
+        positives = [r.concept for r in self.results
+                     if isinstance(r.concept, Antibody) and r.interpretation is Qualitative.POSITIVE]
+        return resolve_subtype(self.conditions, positives, self._demographics.birth_date,
+                               self._demographics.age_years)
+
+    @cached_property
+    def medications(self) -> tuple[MedicationOrder, ...]:
+        dosing_weight = _dosing_weight(self.weight_kg, self._demographics, self.now)
+        statements = [_Entry(statement_as_request(e.resource), False) for e in self._take("MedicationStatement")
+                      if not e.is_draft]
+        return _medications(self._take("MedicationRequest") + statements, self._take("Medication"), self._context,
+                            self.now.date(), dosing_weight, _bsa(dosing_weight, self.height_cm), self._tally)
+
+    @cached_property
+    def unreadable(self) -> tuple[Unreadable, ...]:
+        """Items whose needed fact could not be read: found while the medications and diagnoses are mapped,
+        and the results reported beyond a bound (the notice reads them on every call, so these are mapped)."""
+        _ = self.medications, self.conditions  # mapping them collects their unreadable items
+        return (*self._tally.unreadable, *_beyond_bounds(self.results))
+
+    @cached_property
+    def _allergies(self) -> tuple[frozenset[Allergy], frozenset[Drug]]:
+        return _allergies(self._take("AllergyIntolerance"), self._tally)
+
+    @property
+    def allergies(self) -> frozenset[Allergy]:
+        return self._allergies[0]
+
+    @property
+    def drug_allergies(self) -> frozenset[Drug]:
+        return self._allergies[1]
+
+    @cached_property
+    def immunizations(self) -> tuple[ImmunizationFact, ...]:
+        ordered = _ordered_vaccines(self._drafts, self._tally)
+        recorded = [e for e in self._take("Immunization") if not e.is_draft]
+        return _immunizations(recorded, self._tally) + ordered
+
+    @cached_property
+    def investigations(self) -> tuple[InvestigationFact, ...]:
+        return _investigations(self._take(*INVESTIGATION_TYPES), self._tally)
+
+    @cached_property
+    def report(self) -> ParseReport:
+        """What the mapping understood, could not read or skipped: maps everything first. The Patient
+        and the draft orders are checked against R4 here, for the report only (no rule reads it)."""
+        for name in ("patient", "results", "weight_kg", "myositis", "medications", "allergies", "immunizations",
+                     "investigations"):
+            getattr(self, name)
+        if self._chosen_patient is not None and conformance_problems(self._chosen_patient):
+            self._tally.notes["Patient not valid R4: read from raw fields"] += 1
+        for entry in self._drafts:
+            if entry.resource["resourceType"] == "MedicationRequest" and conformance_problems(entry.resource):
+                self._tally.notes["draft MedicationRequest not valid R4: read from raw fields"] += 1
+        for resource_type, rest in self._by_type.items():
+            self._tally.ignored += len(rest)
+            if resource_type == "OperationOutcome":
+                self._tally.notes["OperationOutcome in a Bundle ignored"] += len(rest)
+        return self._tally.report()
 
 
 # --- collecting resources --------------------------------------------------------------------
 
 
-def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Tally) -> list[_Entry]:
-    """Every resource of the prefetch and the draft orders, once each (a draft wins over its record)."""
-    drafts = [_Entry(r, True) for key in _DRAFT_KEYS for r in _resources(context.get(key), tally, 0)]
-    draft_ids = {_identity(e.resource) for e in drafts
-                 if e.resource.get("resourceType") == "MedicationRequest" and _identity(e.resource)[1]}
+def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Tally) -> dict[str, list[_Entry]]:
+    """Every resource of the prefetch and the draft orders, once each (a draft wins over its record),
+    by resource type, in the order sent."""
+    by_type: dict[str, list[_Entry]] = {}
+    draft_ids: set[tuple[str, str]] = set()
+    for key in _DRAFT_KEYS:
+        for resource in _resources(context.get(key), tally, 0):
+            resource_type = resource["resourceType"]
+            if resource_type not in _DRAFT_TYPES:
+                tally.ignored += 1
+                continue
+            identity = _identity(resource)
+            if resource_type == "MedicationRequest" and identity[1]:
+                draft_ids.add(identity)
+            by_type.setdefault(resource_type, []).append(_Entry(resource, True))
     seen: set[tuple[str, str]] = set()
-    entries = [e for e in drafts if e.resource.get("resourceType") in _DRAFT_TYPES]
-    tally.ignored += len(drafts) - len(entries)
     for value in prefetch.values():
         for resource in _resources(value, tally, 0):
             identity = _identity(resource)
@@ -167,8 +269,8 @@ def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Ta
                 continue
             if identity[1]:
                 seen.add(identity)
-            entries.append(_Entry(resource, False))
-    return entries
+            by_type.setdefault(identity[0], []).append(_Entry(resource, False))
+    return by_type
 
 
 def _identity(resource: Mapping[str, Any]) -> tuple[str, str]:
@@ -200,7 +302,19 @@ def _resources(value: Any, tally: _Tally, depth: int) -> Iterator[Mapping[str, A
             tally.skipped += 1
             tally.notes["Bundle entry without a resource skipped"] += 1
             continue
-        yield from _resources(entry["resource"], tally, depth + 1)
+        resource = entry["resource"]
+        if isinstance(resource, dict) and isinstance(kind := resource.get("resourceType"), str) and kind != "Bundle":
+            yield resource  # the common entry, without a generator per resource
+        else:
+            yield from _resources(resource, tally, depth + 1)
+
+
+def _is_body_size(resource: Mapping[str, Any]) -> bool:
+    """`is_body_size`, False for a code it cannot read (the Observation's mapping then reports it)."""
+    try:
+        return is_body_size(resource)
+    except Exception:  # noqa: BLE001 - content of any shape must never fail the request
+        return False
 
 
 _FAILED = object()
@@ -220,19 +334,19 @@ def _guarded(tally: _Tally, resource_type: str, call: Any, *args: Any, **kwargs:
 # --- per resource type -----------------------------------------------------------------------
 
 
-def _patient(entries: list[_Entry], context: Mapping[str, Any], today: date, tally: _Tally) -> PatientInfo:
+def _chosen_patient(entries: list[_Entry], context: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The context's Patient, else the first one sent."""
     patient_id = string(context.get("patientId"))
     chosen = next((e.resource for e in entries if string(e.resource.get("id")) == patient_id), None)
-    if chosen is None and entries:
-        chosen = entries[0].resource
-    tally.ignored += len(entries) - (1 if chosen is not None else 0)
+    return entries[0].resource if chosen is None and entries else chosen
+
+
+def _patient(chosen: Mapping[str, Any] | None, context: Mapping[str, Any], today: date, tally: _Tally) -> PatientInfo:
+    patient_id = string(context.get("patientId"))
     resource_id = string(chosen.get("id")) if chosen is not None else None
     reference = f"Patient/{patient_id or resource_id}" if (patient_id or resource_id) else None
     if chosen is None:
         return PatientInfo(reference=reference)
-    problems = conformance_problems(chosen)
-    if problems:
-        tally.notes["Patient not valid R4: read from raw fields"] += 1
     info = _guarded(tally, "Patient", map_patient, chosen, reference, today)
     if info is _FAILED:
         return PatientInfo(reference=reference)
@@ -323,10 +437,6 @@ def _medications(
                   if isinstance(selections_value, list) else None)
     orders: list[MedicationOrder] = []
     for entry in entries:
-        if entry.is_draft:
-            problems = conformance_problems(entry.resource)
-            if problems:
-                tally.notes["draft MedicationRequest not valid R4: read from raw fields"] += 1
         outcome = _guarded(
             tally, "MedicationRequest", map_medication_request, entry.resource, medications=medications,
             today=today, weight_kg=weight_kg, bsa_m2=bsa_m2, is_draft=entry.is_draft, selections=selections,

@@ -39,11 +39,13 @@ def _action(order: MedicationOrder, patient_reference: str | None) -> Action | N
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     statins = facts.current(STATINS)
+    if not statins:  # first: without a statin the antibody results need not be read (mapped)
+        return None
     anti_hmgcr = facts.antibody(Antibody.HMGCR) is Qualitative.POSITIVE
     imnm = facts.myositis is MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING or facts.has_condition(
         MyositisSubtype.IMMUNE_MEDIATED_NECROTIZING
     )
-    if not statins or not (anti_hmgcr or imnm):
+    if not (anti_hmgcr or imnm):
         return None
     facts_used = [describe(m) for m in statins]
     if anti_hmgcr:
