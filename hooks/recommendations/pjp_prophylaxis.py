@@ -217,7 +217,7 @@ def _regimen_notes(facts: ClinicalFacts) -> str:
                      "before TMP-SMX.**")
     if facts.current({Drug.METHOTREXATE}):
         notes.append("Methotrexate is current: TMP-SMX adds an antifolate effect (marrow toxicity); prophylactic "
-                     "doses are commonly used with it, monitor the blood count (R11), or use atovaquone.")
+                     "doses are commonly used with it, monitor the blood count, or use atovaquone.")
     notes.append("With TMP-SMX check potassium and creatinine (ACE inhibitor, ARB, spironolactone).")
     if not _g6pd_normal(_g6pd(facts)):
         notes.append("Dapsone is offered only once a normal G6PD result is on record.")

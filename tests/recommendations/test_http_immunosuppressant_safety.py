@@ -146,6 +146,14 @@ def test_high_dose_prednisone_ordered_in_ibm_gets_only_the_ibm_card_of_the_escal
     assert "steroid-sparing-agent" not in found
 
 
+def test_azathioprine_ordered_in_ibm_gets_a_warning_not_folded_information(client):
+    ibm = condition("72315009", display="Inclusion body myositis (disorder)")
+    found = card(client, ORDER_SIGN, [ibm], "ibm-immunosuppression", drafts=[azathioprine(id="draft-aza")],
+                 myositis=False)
+    assert found["indicator"] == "warning"
+    assert "not recommended" in found["summary"]
+
+
 # --- draft-strength-conflict --------------------------------------------------------------------
 def test_a_prednisone_draft_coded_5_mg_but_written_20_mg_warns_for_any_patient(client):
     draft = medication_request("312617", text="predniSONE 20 MG Oral Tablet", dose=1, unit=None, id="draft-pred")
