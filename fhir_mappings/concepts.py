@@ -157,6 +157,9 @@ class Condition(StrEnum):
     SKIN_PREDOMINANT_DERMATOMYOSITIS = "skin-predominant-dermatomyositis"
     #: Chronic liver disease or cirrhosis (order safety: methotrexate label contraindication).
     LIVER_DISEASE = "liver-disease"
+    #: Fatty liver disease or steatohepatitis without cirrhosis coded: a risk factor for methotrexate
+    #: hepatotoxicity that calls for a fibrosis assessment, not a contraindication by itself.
+    FATTY_LIVER_DISEASE = "fatty-liver-disease"
     ALCOHOL_USE_DISORDER = "alcohol-use-disorder"
     #: Oesophageal disorders that delay emptying (stricture, achalasia, varices, Barrett's): no oral bisphosphonate.
     OESOPHAGEAL_DISEASE = "oesophageal-disease"

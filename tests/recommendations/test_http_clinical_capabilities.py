@@ -78,6 +78,23 @@ def test_raised_alt_with_raised_ck_and_normal_ggt_is_read_as_muscle(client):
     assert found["methotrexate-liver"] == "info"
 
 
+def test_alt_110_at_2_4_times_the_limit_on_methotrexate_with_normal_ck_says_withhold(client):
+    labs = [observation("1742-6", 110, "U/L", reference_range=(None, 46)),
+            observation("2157-6", 90, "U/L", reference_range=(None, 200)),
+            observation("2324-2", 35, "U/L", reference_range=(None, 60))]
+    body = hook_request("patient-view", [patient(), dermatomyositis(), prednisone(), methotrexate(), *labs])
+    [card] = [c for c in post_hook(client, PATIENT_VIEW, body)["cards"]
+              if c["source"]["topic"]["code"] == "methotrexate-liver"]
+    assert (card["indicator"], card["summary"]) == ("warning", "ALT 110 U/L on methotrexate: withhold and discuss")
+
+
+def test_methotrexate_draft_with_fatty_liver_alone_is_a_warning_not_critical(client):
+    fatty = condition("K76.0", ICD10CM, "Fatty (change of) liver, not elsewhere classified")
+    found = cards(client, [dermatomyositis(), fatty, prednisone()], service=ORDER_SIGN,
+                  drafts=[methotrexate(id="draft-mtx", status="draft")])
+    assert found["methotrexate-liver"] == "warning"
+
+
 def test_normal_alt_on_methotrexate_is_quiet(client):
     found = cards(client, [dermatomyositis(), prednisone(), methotrexate(),
                            observation("1742-6", 30, "U/L", reference_range=(None, 40))])
