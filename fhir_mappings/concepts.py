@@ -193,6 +193,9 @@ class Lab(StrEnum):
     HBSAG = "hbsag"
     ANTI_HBC = "anti-hbc"
     HCV_ANTIBODY = "hcv-antibody"
+    #: Viral loads: monitoring of resolved hepatitis B (HBV DNA) and confirmation of hepatitis C (HCV RNA).
+    HBV_DNA = "hbv-dna"
+    HCV_RNA = "hcv-rna"
     G6PD = "g6pd"
     TPMT = "tpmt"
     NUDT15 = "nudt15"
