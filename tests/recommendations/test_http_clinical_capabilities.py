@@ -111,7 +111,18 @@ def test_amyopathic_dermatomyositis_on_hydroxychloroquine_is_quiet(client):
     amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
     hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200,
                              authored_on="2026-06-01")
-    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq])
+    eye = {"resourceType": "Procedure", "id": "oct-1", "status": "completed", "code": {"text": "SD-OCT macula"},
+           "subject": {"reference": "Patient/example"}, "performedDateTime": "2026-07-01"}
+    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq, eye])
+
+
+def test_hydroxychloroquine_drafted_without_an_eye_examination_asks_for_the_baseline_at_order_sign(client):
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200, id="draft-hcq",
+                             status="draft")
+    body = hook_request("order-sign", [patient(), dermatomyositis()], drafts=[hcq])
+    [card] = [c for c in post_hook(client, ORDER_SIGN, body)["cards"]
+              if c["source"]["topic"]["code"] == "skin-disease-treatment"]
+    assert "baseline retinal examination is due within the first year" in card["summary"]
 
 
 def ct_report(status="final", date="2026-02-15"):
