@@ -207,6 +207,13 @@ class Lab(StrEnum):
     GGT = "ggt"
 
 
+class BloodCountAnalyte(StrEnum):
+    """The analytes of a blood count (`Lab.BLOOD_COUNT`) that monitoring thresholds are stated for."""
+
+    WBC = "wbc"
+    PLATELETS = "platelets"
+
+
 class Antibody(StrEnum):
     """Myositis-specific and -associated autoantibodies."""
 

@@ -18,6 +18,7 @@ from fhir_mappings.concepts import (
     PREDNISONE_EQUIVALENCE,
     Allergy,
     Antibody,
+    BloodCountAnalyte,
     Condition,
     Drug,
     Investigation,
@@ -170,6 +171,8 @@ class LabResult:
     phenotype: Metabolizer | None = None
     #: Upper limit of the laboratory's reference range (`referenceRange.high`), when sent.
     reference_high: float | None = None
+    #: For a blood count: which count it is (white cells, platelets), when its code says so.
+    analyte: BloodCountAnalyte | None = None
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""

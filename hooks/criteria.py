@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -11,6 +12,7 @@ from fhir_mappings.concepts import (
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
     Antibody,
+    BloodCountAnalyte,
     Condition,
     Drug,
     Investigation,
@@ -354,14 +356,38 @@ def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int
     return newest if measured_within(facts, newest, window_days) else None
 
 
-def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[LabResult, ...]:
-    """The blood-count results of the last `window_days` when every one the lab flagged or ranged is
-    normal, else (): a result flagged abnormal, or one whose normality cannot be read, is not "normal"."""
+#: Units in which a cell count is read as 10^9/L (10^3/µL is the same quantity).
+PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
+
+
+def _blood_count_reading(result: LabResult, lower_limits: Mapping[BloodCountAnalyte, float]) -> Qualitative:
+    """The lab's own reading (flag or range); without one, a white-cell or platelet count in 10^9/L against
+    the configured lower limit; else unknown."""
+    if result.interpretation is not Qualitative.UNKNOWN:
+        return result.interpretation
+    limit = lower_limits.get(result.analyte) if result.analyte is not None else None
+    if limit is None or result.value is None or (result.unit or "").lower() not in PER_NANOLITRE_UNITS:
+        return Qualitative.UNKNOWN
+    return Qualitative.NEGATIVE if result.value >= limit else Qualitative.POSITIVE
+
+
+def recent_normal_blood_count(facts: ClinicalFacts, window_days: int,
+                              lower_limits: Mapping[BloodCountAnalyte, float] | None = None) -> tuple[LabResult, ...]:
+    """The blood-count results of the last `window_days` read as normal, when none is abnormal, else ().
+
+    A result is read by the lab's flag or range, else (white cells, platelets) by `lower_limits`. When some
+    results cannot be read at all (a haemoglobin sent without range or flag), the counts are still normal if
+    the white cells and platelets were read as normal; otherwise a count whose normality cannot be read is
+    not "normal"."""
     recent = [r for r in facts.results_of(Lab.BLOOD_COUNT)
               if measured_within(facts, r, window_days) and (r.value is not None or r.interpretation is not Qualitative.UNKNOWN)]
-    if not recent or any(r.interpretation is not Qualitative.NEGATIVE for r in recent):
+    readings = [(r, _blood_count_reading(r, lower_limits or {})) for r in recent]
+    if not readings or any(q is Qualitative.POSITIVE for _, q in readings):
         return ()
-    return tuple(recent)
+    normal = tuple(r for r, q in readings if q is Qualitative.NEGATIVE)
+    if len(normal) == len(readings):
+        return normal
+    return normal if {BloodCountAnalyte.WBC, BloodCountAnalyte.PLATELETS} <= {r.analyte for r in normal} else ()
 
 
 #: Enzyme activity units read as U/L; a value in another unit (µkat/L) is not converted.

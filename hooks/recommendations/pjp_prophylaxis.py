@@ -32,6 +32,7 @@ from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import delete_draft, new_order
 from hooks.criteria import (
+    PER_NANOLITRE_UNITS,
     data_gap,
     days_ago,
     days_at_or_above,
@@ -61,8 +62,6 @@ DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
 ATOVAQUONE_INGREDIENT = ("60212", "atovaquone")
 #: G6PD enzymatic activity in red cells (docs/evidence.md#codes).
 G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
-#: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
-_PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
 
 STATEMENT = (
     "PJP prophylaxis for prednisone-equivalent >= 20 mg/day for >= 4 weeks (actual or planned), especially "
@@ -95,7 +94,7 @@ def _g6pd_normal(result: LabResult | None) -> bool:
 def _lymphocytes_low(facts: ClinicalFacts, threshold: float, window_days: int) -> LabResult | None:
     """A current lymphocyte count below `threshold`: a count older than `window_days` is history, not lymphopenia."""
     result = recent_value(facts, Lab.LYMPHOCYTES, window_days)
-    if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
+    if result is None or (result.unit or "").lower() not in PER_NANOLITRE_UNITS:
         return None
     return result if result.value < threshold else None
 

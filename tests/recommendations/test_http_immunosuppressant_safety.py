@@ -56,6 +56,16 @@ def test_azathioprine_without_tpmt_on_record_warns_on_patient_view(client):
     assert found["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "ServiceRequest"
 
 
+def test_an_established_azathioprine_course_with_counts_sent_without_ranges_reads_the_configured_limits(client):
+    course = medication_request("197388", display="Azathioprine 50 MG Oral Tablet", dose=150,
+                                authored_on="2025-06-01")
+    counts = [observation("6690-2", 6.2, "10*3/uL", date="2026-11-01"),
+              observation("777-3", 240, "10*3/uL", date="2026-11-01"),
+              observation("718-7", 13.4, "g/dL", date="2026-11-01")]
+    found = card(client, PATIENT_VIEW, [course, *counts], "azathioprine-tpmt")
+    assert found["indicator"] == "info"
+
+
 def test_azathioprine_drafted_for_a_tpmt_poor_metabolizer_is_critical_and_suggests_removing_it(client):
     tpmt = observation(None, text="TPMT genotype", value_string="*3A/*3A poor metabolizer", date="2026-08-20")
     found = card(client, ORDER_SIGN, [tpmt], "azathioprine-tpmt", drafts=[azathioprine(id="draft-aza")])
