@@ -196,6 +196,11 @@ class Lab(StrEnum):
     #: Viral loads: monitoring of resolved hepatitis B (HBV DNA) and confirmation of hepatitis C (HCV RNA).
     HBV_DNA = "hbv-dna"
     HCV_RNA = "hcv-rna"
+    #: Screening before immunosuppression (EULAR 2022): interferon-gamma release assay for latent
+    #: tuberculosis, HIV antigen/antibody, varicella-zoster IgG.
+    IGRA = "tb-igra"
+    HIV = "hiv-screen"
+    VZV_IGG = "vzv-igg"
     G6PD = "g6pd"
     TPMT = "tpmt"
     NUDT15 = "nudt15"

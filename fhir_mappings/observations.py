@@ -27,7 +27,7 @@ from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, load, observation_
 #: Observations with these statuses carry no usable result.
 UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
 #: Labs read as present/absent (the rest are numeric and keep value and unit only).
-QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG})
+QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG, Lab.IGRA, Lab.HIV, Lab.VZV_IGG})
 PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
 #: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
 FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})

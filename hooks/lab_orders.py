@@ -22,6 +22,9 @@ LOINC: dict[Lab, tuple[str, str]] = {
                   "detection"),
     Lab.HCV_RNA: ("11011-4", "Hepatitis C virus RNA [Units/volume] (viral load) in Serum or Plasma by NAA with probe "
                   "detection"),
+    Lab.IGRA: ("71773-6", "Mycobacterium tuberculosis stimulated gamma interferon [Presence] in Blood"),
+    Lab.HIV: ("56888-1", "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay"),
+    Lab.VZV_IGG: ("19162-7", "Varicella zoster virus IgG Ab [Presence] in Serum"),
 }
 
 #: Human names for card text.
@@ -37,6 +40,9 @@ NAMES: dict[Lab, str] = {
     Lab.ALBUMIN: "albumin",
     Lab.HBV_DNA: "HBV DNA",
     Lab.HCV_RNA: "HCV RNA",
+    Lab.IGRA: "interferon-gamma release assay (IGRA)",
+    Lab.HIV: "HIV antigen/antibody test",
+    Lab.VZV_IGG: "VZV IgG",
 }
 
 HEPATITIS_SEROLOGY = (Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY)

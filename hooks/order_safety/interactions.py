@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from fhir_mappings.suggested_orders import read_suggested_order
 from hooks.criteria import data_gap
 from hooks.order_safety.decision import Candidate, Decision, Verdict, leave_out, not_recommended, offer
@@ -106,6 +107,6 @@ def _methotrexate(facts: ClinicalFacts, candidate: Candidate, params: Params) ->
         trimethoprim = read_suggested_order(order.resource, facts.today).ingredient_mg_per_day("trimethoprim") if (
             order.resource) else None
         if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
-            shown = "dose not known" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
+            shown = "dose not known" if trimethoprim is None else f"trimethoprim {num(trimethoprim)} mg/day"
             return leave_out(f"{order.display} is current ({shown}): not beside a treatment dose of TMP-SMX")
     return offer(BLOOD_COUNT_NOTE)

@@ -119,6 +119,19 @@ def test_rituximab_with_negative_serology_is_quiet(client):
     assert "rituximab-hbv" not in topics(client, ORDER_SIGN, serology, drafts=[rituximab(id="draft-rtx")])
 
 
+# --- tb-screening ---------------------------------------------------------------------------------
+def test_rituximab_drafted_without_an_igra_gets_a_tb_screening_warning_with_an_igra_order(client):
+    found = card(client, ORDER_SIGN, [], "tb-screening", drafts=[rituximab(id="draft-rtx")])
+    assert found["indicator"] == "warning"
+    codes = [a["resource"]["code"]["coding"][0]["code"] for s in found["suggestions"] for a in s["actions"]]
+    assert "71773-6" in codes
+
+
+def test_rituximab_with_a_negative_quantiferon_this_year_gets_no_tb_card(client):
+    quantiferon = observation(None, text="QuantiFERON-TB Gold Plus", value_string="Negative", date="2026-06-01")
+    assert "tb-screening" not in topics(client, ORDER_SIGN, [quantiferon], drafts=[rituximab(id="draft-rtx")])
+
+
 # --- cyclophosphamide-checks ----------------------------------------------------------------------
 def test_cyclophosphamide_pulse_above_1_g_per_m2_warns(client):
     pulse = medication_request("3002", display="cyclophosphamide", dose=2500, period=4, period_unit="wk",
