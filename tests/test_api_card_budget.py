@@ -33,7 +33,7 @@ def test_information_cards_beyond_the_default_budget_arrive_as_one_more_informat
     assert codes[-1] == "more-information" and "ild-assessment" not in codes
     folded = cards[-1]
     assert [card for card in cards if card["indicator"] == "info"] == [folded]
-    assert folded["summary"].startswith("3 more information items: ") and len(folded["summary"]) < 140
+    assert folded["summary"].startswith("4 more information items: ") and len(folded["summary"]) < 140
     assert folded["indicator"] == "info" and "url" not in folded["source"]
     assert "lung function" in folded["detail"].lower()
 
