@@ -201,6 +201,11 @@ class Lab(StrEnum):
     IGRA = "tb-igra"
     HIV = "hiv-screen"
     VZV_IGG = "vzv-igg"
+    #: Cardiac troponin I (troponin T and CK-MB also come from regenerating skeletal muscle in myositis).
+    TROPONIN_I = "troponin-i"
+    #: Serum immunoglobulins, checked before each rituximab cycle.
+    IGG = "igg"
+    IGM = "igm"
     G6PD = "g6pd"
     TPMT = "tpmt"
     NUDT15 = "nudt15"
@@ -260,6 +265,9 @@ class Investigation(StrEnum):
     LUNG_FUNCTION_TEST = "lung-function-test"
     #: Retinal examination for hydroxychloroquine toxicity (fundus examination, SD-OCT, visual fields).
     RETINAL_SCREENING = "retinal-screening"
+    ECG = "ecg"
+    #: Echocardiography or cardiac MRI.
+    CARDIAC_IMAGING = "cardiac-imaging"
 
 
 class Allergy(StrEnum):

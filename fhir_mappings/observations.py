@@ -30,7 +30,7 @@ UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
 QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG, Lab.IGRA, Lab.HIV, Lab.VZV_IGG})
 PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
 #: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
-FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})
+FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT, Lab.TROPONIN_I})
 _ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", "<", ">"})
 #: Flags that mean a low (deficient) enzyme activity.
 _LOW_FLAGS = frozenset({"L", "LL", "LU", "A", "AA"})

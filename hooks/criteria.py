@@ -133,6 +133,11 @@ def describe(order: MedicationOrder) -> str:
     return f"{order.display}: {dose}{since}{draft}"
 
 
+def myositis_onset(facts: ClinicalFacts) -> date | None:
+    """The earliest onset of a myositis Condition (its recorded date when no onset is given), or None."""
+    return min((c.onset for c in facts.conditions if isinstance(c.concept, MyositisSubtype) and c.onset), default=None)
+
+
 def diagnosis_fact(facts: ClinicalFacts, unnamed: str = "Diagnosis: inflammatory myopathy") -> str:
     """The myositis diagnosis as a line of a card's facts list (`unnamed` when no subtype is coded)."""
     return f"Diagnosis: {facts.myositis.value}" if facts.myositis else unnamed

@@ -25,6 +25,9 @@ LOINC: dict[Lab, tuple[str, str]] = {
     Lab.IGRA: ("71773-6", "Mycobacterium tuberculosis stimulated gamma interferon [Presence] in Blood"),
     Lab.HIV: ("56888-1", "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay"),
     Lab.VZV_IGG: ("19162-7", "Varicella zoster virus IgG Ab [Presence] in Serum"),
+    Lab.TROPONIN_I: ("10839-9", "Troponin I.cardiac [Mass/volume] in Serum or Plasma"),
+    Lab.IGG: ("2465-3", "IgG [Mass/volume] in Serum or Plasma"),
+    Lab.IGM: ("2472-9", "IgM [Mass/volume] in Serum or Plasma"),
 }
 
 #: Human names for card text.
@@ -43,6 +46,9 @@ NAMES: dict[Lab, str] = {
     Lab.IGRA: "interferon-gamma release assay (IGRA)",
     Lab.HIV: "HIV antigen/antibody test",
     Lab.VZV_IGG: "VZV IgG",
+    Lab.TROPONIN_I: "troponin I",
+    Lab.IGG: "IgG",
+    Lab.IGM: "IgM",
 }
 
 HEPATITIS_SEROLOGY = (Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY)

@@ -204,3 +204,22 @@ def test_an_ehr_without_the_procedure_report_and_order_templates_still_gets_card
     cards_ = {c["source"]["topic"]["code"]: c for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
     assert cards_["cancer-screening"]["summary"].startswith("Verify in the full record: ")
     assert "**Not verified:** the DiagnosticReport, Procedure, ServiceRequest records" in cards_["cancer-screening"]["detail"]
+
+
+def test_a_new_dermatomyositis_without_ecg_or_troponin_gets_a_cardiac_screening_card(client):
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone()])
+    assert found["cardiac-assessment"] == "info"
+
+
+def test_a_new_dermatomyositis_with_an_ecg_and_a_normal_troponin_i_is_quiet(client):
+    ecg = {"resourceType": "Procedure", "id": "ecg-1", "status": "completed", "code": {"text": "12-lead ECG"},
+           "subject": {"reference": "Patient/example"}, "performedDateTime": "2026-09-20"}
+    troponin = observation("89579-7", 4, "ng/L", reference_range=(None, 16), date="2026-09-20")
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone(), ecg, troponin])
+    assert "cardiac-assessment" not in found
+
+
+def test_a_raised_troponin_i_in_new_myositis_without_an_echocardiogram_is_a_warning(client):
+    troponin = observation("10839-9", 0.9, "ng/mL", reference_range=(None, 0.04), date="2026-10-05")
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone(), troponin])
+    assert found["cardiac-assessment"] == "warning"

@@ -132,6 +132,19 @@ def test_rituximab_with_a_negative_quantiferon_this_year_gets_no_tb_card(client)
     assert "tb-screening" not in topics(client, ORDER_SIGN, [quantiferon], drafts=[rituximab(id="draft-rtx")])
 
 
+# --- rituximab-immunoglobulins ---------------------------------------------------------------------
+def test_rituximab_drafted_without_immunoglobulins_offers_igg_and_igm(client):
+    found = card(client, ORDER_SIGN, [], "rituximab-immunoglobulins", drafts=[rituximab(id="draft-rtx")])
+    codes = [a["resource"]["code"]["coding"][0]["code"] for s in found["suggestions"] for a in s["actions"]]
+    assert (found["indicator"], codes) == ("info", ["2465-3", "2472-9"])
+
+
+def test_rituximab_drafted_with_a_low_igg_in_mg_per_dl_is_a_warning(client):
+    labs = [observation("2465-3", 410, "mg/dL", date="2026-11-01"), observation("2472-9", 60, "mg/dL", date="2026-11-01")]
+    found = card(client, ORDER_SIGN, labs, "rituximab-immunoglobulins", drafts=[rituximab(id="draft-rtx")])
+    assert found["indicator"] == "warning"
+
+
 # --- cyclophosphamide-checks ----------------------------------------------------------------------
 def test_cyclophosphamide_pulse_above_1_g_per_m2_warns(client):
     pulse = medication_request("3002", display="cyclophosphamide", dose=2500, period=4, period_unit="wk",
