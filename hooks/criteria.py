@@ -411,30 +411,53 @@ def upper_limit(result: LabResult, default: float) -> float:
     return result.reference_high or default
 
 
+#: Bedside Schwartz (CKiD 2009) is validated from 1 year; a height older than this is not used for it.
+SCHWARTZ_MIN_AGE_YEARS = 1
+SCHWARTZ_HEIGHT_MAX_DAYS = 365
+
+
+def bedside_schwartz(creatinine_mg_dl: float, height_cm: float) -> float:
+    """eGFR (mL/min/1.73 m²) of a child by the bedside Schwartz equation (Schwartz et al., J Am Soc Nephrol
+    2009;20:629-637): 0.413 x height (cm) / serum creatinine (mg/dL)."""
+    return 0.413 * height_cm / creatinine_mg_dl
+
+
+def _computed_egfr(facts: ClinicalFacts, creatinine: LabResult) -> EgfrReading | None:
+    """eGFR from a serum creatinine: CKD-EPI 2021 for adults with a known sex, bedside Schwartz for children
+    from 1 year with a height measured within a year; None when neither applies."""
+    factor = _CREATININE_MG_DL_PER_UNIT.get((creatinine.unit or "").lower())
+    if factor is None or creatinine.value is None or creatinine.value <= 0:
+        return None
+    mg_dl = creatinine.value * factor
+    if facts.is_adult and facts.patient.sex in ("female", "male"):
+        value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
+        return EgfrReading(value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})",
+                           creatinine.when)
+    height = facts.height_cm
+    if (facts.is_child and facts.patient.age_years >= SCHWARTZ_MIN_AGE_YEARS and height is not None
+            and height.when is not None and (facts.now - height.when).days <= SCHWARTZ_HEIGHT_MAX_DAYS):
+        value = bedside_schwartz(mg_dl, height.value)
+        return EgfrReading(value, f"eGFR {num(value, 0)} mL/min/1.73 m² (bedside Schwartz from "
+                           f"{creatinine.describe()} and height {num(height.value)} cm)", creatinine.when)
+    return None
+
+
 def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
     """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
     it came from, or None.
 
-    A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
-    and a creatinine in mg/dL or µmol/L) the eGFR is computed from it by CKD-EPI 2021.
+    A reported eGFR is used unless a newer serum creatinine exists; then the eGFR is computed from it
+    (`_computed_egfr`: CKD-EPI 2021 for adults with a known sex, bedside Schwartz for children with a
+    recent height; a creatinine in mg/dL or µmol/L).
     """
     reported = recent_value(facts, Lab.EGFR, window_days)
     creatinine = recent_value(facts, Lab.CREATININE, window_days)
-    computable = (
-        creatinine is not None
-        and facts.is_adult
-        and facts.patient.sex in ("female", "male")
-        and (creatinine.unit or "").lower() in _CREATININE_MG_DL_PER_UNIT
-    )
-    newer_creatinine = computable and (
+    newer_creatinine = creatinine is not None and (
         reported is None or (creatinine.when is not None and (reported.when is None or creatinine.when > reported.when))
     )
-    if newer_creatinine:
-        mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
-        value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
-        return EgfrReading(
-            value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
-        )
+    computed = _computed_egfr(facts, creatinine) if newer_creatinine else None
+    if computed is not None:
+        return computed
     if reported is not None:
         return EgfrReading(reported.value, reported.describe(), reported.when)
     return None

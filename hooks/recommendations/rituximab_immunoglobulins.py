@@ -109,7 +109,7 @@ RECOMMENDATION = Recommendation(
             "policy: BSR 2019 says before each cycle without a window; 90 days, as the service's other result windows"),
         "igg_low_g_per_l": Parameter(
             6.0, "IgG (g/L) below which a further cycle is reviewed first",
-            "policy: a common adult lower reference limit of IgG; set it to your laboratory's"),
+            "policy: a common adult lower limit of normal for IgG; set it to your laboratory's"),
         "recent_start_days": Parameter(
             90, "a rituximab order on record started within this many days is a cycle being started (patient-view)",
             "policy, as infection-screening's recent_start_days"),

@@ -86,11 +86,14 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
     over = [(m, dose) for m in orders if (dose := mg_per_kg_per_day(facts, m)) is not None and dose > ceiling + 1e-9]
     if over:
         facts_used += [f"{num(dose, 1)} mg/kg/day at {num(recent_weight_kg(facts), 1)} kg" for _, dose in over]
+        examined = any(i.when is not None for i in facts.investigations_of(Investigation.RETINAL_SCREENING))
+        eye = "" if examined else (" No retinal examination is on record: arrange the baseline examination within "
+                                   "the first year of use.")
         return Finding(
             indicator=Indicator.WARNING,
             summary=f"Hydroxychloroquine above {num(ceiling)} mg/kg/day: lower the dose (retinopathy risk)",
             detail=f"{_dose_line(facts, params)} Higher daily doses per kg of real body weight raise the risk of "
-            f"retinal toxicity.\n\nGuideline: {STATEMENT}",
+            f"retinal toxicity.{eye}\n\nGuideline: {STATEMENT}",
             facts_used=tuple(facts_used),
             about_drafts=draft_references(tuple(m for m, _ in over)),
             rests_on_absence_of=frozenset(),  # the dose and weight on record, nothing missing

@@ -153,3 +153,8 @@ def test_the_retinal_screening_card_asks_to_verify_when_investigation_lists_are_
 def test_the_hydroxychloroquine_ceiling_is_capped_at_400_mg_a_day_for_a_heavy_patient():
     finding = run(facts(conditions=(AMYOPATHIC,), weight_kg=110))
     assert "up to 400 mg/day" in finding.detail
+
+
+def test_the_dose_warning_also_asks_for_the_baseline_examination_when_none_is_on_record():
+    finding = run(facts(medications=(hcq(200, 2),), weight_kg=60))
+    assert "arrange the baseline examination within the first year" in finding.detail
