@@ -54,6 +54,8 @@ class Drug(StrEnum):
     ENTECAVIR = "entecavir"
     TENOFOVIR = "tenofovir"
     LAMIVUDINE = "lamivudine"
+    NINTEDANIB = "nintedanib"
+    PIRFENIDONE = "pirfenidone"
     #: Systemic oestrogens (estradiol, ethinyl estradiol, conjugated estrogens), a thrombosis risk factor.
     OESTROGEN = "oestrogen"
 
@@ -115,6 +117,8 @@ BISPHOSPHONATES = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 )
 OSTEOPOROSIS_THERAPY = BISPHOSPHONATES | {Drug.DENOSUMAB, Drug.TERIPARATIDE}
+#: Antifibrotics for progressive pulmonary fibrosis (ATS/ERS/JRS/ALAT 2022: nintedanib; pirfenidone studied).
+ANTIFIBROTICS = frozenset({Drug.NINTEDANIB, Drug.PIRFENIDONE})
 TERATOGENS = frozenset(
     {Drug.METHOTREXATE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID, Drug.CYCLOPHOSPHAMIDE}
 )
@@ -217,11 +221,13 @@ class Lab(StrEnum):
     GGT = "ggt"
 
 
-class BloodCountAnalyte(StrEnum):
-    """The analytes of a blood count (`Lab.BLOOD_COUNT`) that monitoring thresholds are stated for."""
+class Analyte(StrEnum):
+    """Which measurement a result of a grouped concept is, where a rule needs it: the white-cell and platelet
+    counts of a blood count (`Lab.BLOOD_COUNT`), the FVC in % predicted of lung function (`Lab.LUNG_FUNCTION`)."""
 
     WBC = "wbc"
     PLATELETS = "platelets"
+    FVC_PERCENT_PREDICTED = "fvc-percent-predicted"
 
 
 class Antibody(StrEnum):

@@ -17,8 +17,8 @@ from typing import Any
 from fhir_mappings.concepts import (
     PREDNISONE_EQUIVALENCE,
     Allergy,
+    Analyte,
     Antibody,
-    BloodCountAnalyte,
     Condition,
     Drug,
     Investigation,
@@ -171,8 +171,9 @@ class LabResult:
     phenotype: Metabolizer | None = None
     #: Upper limit of the laboratory's reference range (`referenceRange.high`), when sent.
     reference_high: float | None = None
-    #: For a blood count: which count it is (white cells, platelets), when its code says so.
-    analyte: BloodCountAnalyte | None = None
+    #: For a blood count or lung function: which measurement it is (white cells, platelets, FVC % predicted),
+    #: when its code says so.
+    analyte: Analyte | None = None
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""

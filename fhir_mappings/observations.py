@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from fhir_mappings.concepts import Antibody, BloodCountAnalyte, Lab, Metabolizer, Qualitative
+from fhir_mappings.concepts import Analyte, Antibody, Lab, Metabolizer, Qualitative
 from fhir_mappings.facts import LabResult, Measurement
 from fhir_mappings.read import as_list, codings, datetime_of, mapping, number, string, texts
 from fhir_mappings.systems import canonical
@@ -160,15 +160,15 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
         reference_high=_reference_bound(resource, "high"),
-        analyte=_blood_count_analytes().get(code) if concept is Lab.BLOOD_COUNT else None,
+        analyte=_analytes().get(code) if concept in (Lab.BLOOD_COUNT, Lab.LUNG_FUNCTION) else None,
     )
 
 
 @cache
-def _blood_count_analytes() -> Mapping[str, BloodCountAnalyte]:
-    """LOINC code -> blood-count analyte (white cells, platelets), from the shipped terminology."""
-    table = load("observations.json")["blood_count_analytes"]
-    return {code: analyte for analyte in BloodCountAnalyte for code in table[analyte.value]}
+def _analytes() -> Mapping[str, Analyte]:
+    """LOINC code -> analyte (white cells, platelets, FVC % predicted), from the shipped terminology."""
+    table = load("observations.json")["analytes"]
+    return {code: analyte for analyte in Analyte for code in table[analyte.value]}
 
 
 def _reference_bound(resource: Mapping[str, Any], bound: str) -> float | None:

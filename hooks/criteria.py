@@ -11,8 +11,8 @@ from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
+    Analyte,
     Antibody,
-    BloodCountAnalyte,
     Condition,
     Drug,
     Investigation,
@@ -365,7 +365,7 @@ def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int
 PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
 
 
-def _blood_count_reading(result: LabResult, lower_limits: Mapping[BloodCountAnalyte, float]) -> Qualitative:
+def _blood_count_reading(result: LabResult, lower_limits: Mapping[Analyte, float]) -> Qualitative:
     """The lab's own reading (flag or range); without one, a white-cell or platelet count in 10^9/L against
     the configured lower limit; else unknown."""
     if result.interpretation is not Qualitative.UNKNOWN:
@@ -377,7 +377,7 @@ def _blood_count_reading(result: LabResult, lower_limits: Mapping[BloodCountAnal
 
 
 def recent_normal_blood_count(facts: ClinicalFacts, window_days: int,
-                              lower_limits: Mapping[BloodCountAnalyte, float] | None = None) -> tuple[LabResult, ...]:
+                              lower_limits: Mapping[Analyte, float] | None = None) -> tuple[LabResult, ...]:
     """The blood-count results of the last `window_days` read as normal, when none is abnormal, else ().
 
     A result is read by the lab's flag or range, else (white cells, platelets) by `lower_limits`. When some
@@ -392,7 +392,7 @@ def recent_normal_blood_count(facts: ClinicalFacts, window_days: int,
     normal = tuple(r for r, q in readings if q is Qualitative.NEGATIVE)
     if len(normal) == len(readings):
         return normal
-    return normal if {BloodCountAnalyte.WBC, BloodCountAnalyte.PLATELETS} <= {r.analyte for r in normal} else ()
+    return normal if {Analyte.WBC, Analyte.PLATELETS} <= {r.analyte for r in normal} else ()
 
 
 #: Enzyme activity units read as U/L; a value in another unit (µkat/L) is not converted.

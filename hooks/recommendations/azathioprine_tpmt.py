@@ -35,7 +35,7 @@ from datetime import date
 from typing import Any
 
 from fhir_mappings.builders import SNOMED
-from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, BloodCountAnalyte, Drug, Lab, Metabolizer
+from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Analyte, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
@@ -254,8 +254,8 @@ def _established_and_tolerated(facts: ClinicalFacts, azathioprine: tuple[Medicat
     since = days_ago(facts, params["established_days"])
     if not _settled(azathioprine + facts.current(XANTHINE_OXIDASE_INHIBITORS), since):
         return ()
-    limits = {BloodCountAnalyte.WBC: params["wbc_lower_limit_10e9_per_l"],
-              BloodCountAnalyte.PLATELETS: params["platelets_lower_limit_10e9_per_l"]}
+    limits = {Analyte.WBC: params["wbc_lower_limit_10e9_per_l"],
+              Analyte.PLATELETS: params["platelets_lower_limit_10e9_per_l"]}
     counts = recent_normal_blood_count(facts, params["blood_count_window_days"], limits)
     if not counts:
         return ()

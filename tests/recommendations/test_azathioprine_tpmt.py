@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from fhir_mappings.concepts import BloodCountAnalyte, Drug, Lab, Metabolizer, Qualitative
+from fhir_mappings.concepts import Analyte, Drug, Lab, Metabolizer, Qualitative
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.azathioprine_tpmt import RECOMMENDATION
@@ -198,8 +198,8 @@ def test_established_course_with_an_abnormal_count_keeps_the_warning():
 
 
 UNRANGED_COUNTS = (
-    result(Lab.BLOOD_COUNT, value=6.1, unit="10*9/L", days_ago=20, analyte=BloodCountAnalyte.WBC),
-    result(Lab.BLOOD_COUNT, value=250, unit="10*9/L", days_ago=20, analyte=BloodCountAnalyte.PLATELETS),
+    result(Lab.BLOOD_COUNT, value=6.1, unit="10*9/L", days_ago=20, analyte=Analyte.WBC),
+    result(Lab.BLOOD_COUNT, value=250, unit="10*9/L", days_ago=20, analyte=Analyte.PLATELETS),
     result(Lab.BLOOD_COUNT, value=13.5, unit="g/dL", days_ago=20),
 )
 

@@ -223,3 +223,15 @@ def test_a_raised_troponin_i_in_new_myositis_without_an_echocardiogram_is_a_warn
     troponin = observation("10839-9", 0.9, "ng/mL", reference_range=(None, 0.04), date="2026-10-05")
     found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone(), troponin])
     assert found["cardiac-assessment"] == "warning"
+
+
+def test_an_fvc_fall_of_12_points_in_a_year_on_mycophenolate_is_a_progressive_ild_warning(client):
+    labs = [observation("19872-1", 64, "%", date="2026-11-01"), observation("19872-1", 76, "%", date="2026-03-01")]
+    found = cards(client, [dermatomyositis(), ild(), prednisone(10), mycophenolate(), *labs])
+    assert found["progressive-fibrosing-ild"] == "warning"
+
+
+def test_a_stable_fvc_on_treatment_gives_no_progressive_ild_card(client):
+    labs = [observation("19872-1", 75, "%", date="2026-11-01"), observation("19872-1", 77, "%", date="2026-03-01")]
+    found = cards(client, [dermatomyositis(), ild(), prednisone(10), mycophenolate(), *labs])
+    assert "progressive-fibrosing-ild" not in found
