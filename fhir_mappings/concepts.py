@@ -272,6 +272,8 @@ class Investigation(StrEnum):
     #: Retinal examination for hydroxychloroquine toxicity (fundus examination, SD-OCT, visual fields).
     RETINAL_SCREENING = "retinal-screening"
     ECG = "ecg"
+    #: Physiotherapy or a supervised exercise programme (referral or session).
+    EXERCISE_THERAPY = "exercise-therapy"
     #: Echocardiography or cardiac MRI.
     CARDIAC_IMAGING = "cardiac-imaging"
 

@@ -235,3 +235,18 @@ def test_a_stable_fvc_on_treatment_gives_no_progressive_ild_card(client):
     labs = [observation("19872-1", 75, "%", date="2026-11-01"), observation("19872-1", 77, "%", date="2026-03-01")]
     found = cards(client, [dermatomyositis(), ild(), prednisone(10), mycophenolate(), *labs])
     assert "progressive-fibrosing-ild" not in found
+
+
+def test_controlled_myositis_on_methotrexate_without_physiotherapy_gets_an_exercise_card(client):
+    ck = observation("2157-6", 140, "U/L", reference_range=(None, 200), date="2026-11-01")
+    found = cards(client, [dermatomyositis(), prednisone(5), methotrexate(), ck])
+    assert found["exercise-therapy"] == "info"
+
+
+def test_a_physiotherapy_referral_on_record_silences_the_exercise_card(client):
+    ck = observation("2157-6", 140, "U/L", reference_range=(None, 200), date="2026-11-01")
+    referral = {"resourceType": "ServiceRequest", "id": "physio-1", "status": "active", "intent": "order",
+                "code": {"text": "Referral to physiotherapy"}, "subject": {"reference": "Patient/example"},
+                "authoredOn": "2026-09-01"}
+    found = cards(client, [dermatomyositis(), prednisone(5), methotrexate(), ck, referral])
+    assert "exercise-therapy" not in found
