@@ -147,6 +147,11 @@ def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
 
 
+def is_new_order(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> bool:
+    """A draft, or an order on record started within `recent_days`: treatment being started."""
+    return order.is_draft or (order.start is not None and order.start >= days_ago(facts, recent_days))
+
+
 def draft_references(orders: tuple[MedicationOrder, ...]) -> tuple[str, ...]:
     """The draft orders among `orders`, as the references a Finding's `about_drafts` carries."""
     return tuple(m.reference or m.display for m in orders if m.is_draft)
