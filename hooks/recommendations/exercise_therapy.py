@@ -10,7 +10,9 @@ myositis exercise is the mainstay of management whatever the CK (Cochrane 2015 I
 When (patient-view): active IIM, no physiotherapy or exercise programme (Procedure, DiagnosticReport or
 ServiceRequest named physiotherapy, physical therapy, exercise programme) in the last `lookback_days`, and
 - inclusion body myositis; or
-- on treatment (a systemic glucocorticoid or steroid-sparing agent) with the latest CK within
+- within `window_days` of the myositis onset (the first years, when treatment brings the inflammation under
+  control; later the programme belongs to routine review), on treatment (a systemic glucocorticoid or
+  steroid-sparing agent) with the latest CK within
   `ck_window_days` at or below its upper limit (the laboratory's, else `default_ck_uln_u_per_l`), read as
   inflammation controlled
 -> info: refer for a supervised exercise programme.
@@ -22,7 +24,7 @@ from datetime import timedelta
 
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS, SYSTEMIC_GLUCOCORTICOIDS, Investigation, Lab, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
-from hooks.criteria import diagnosis_fact, recent_enzyme, upper_limit
+from hooks.criteria import diagnosis_fact, myositis_onset, recent_enzyme, upper_limit
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 STATEMENT = (
@@ -38,6 +40,9 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         return None
     facts_used = [diagnosis_fact(facts)]
     if facts.myositis is not MyositisSubtype.INCLUSION_BODY_MYOSITIS:
+        onset = myositis_onset(facts)
+        if onset is None or (facts.today - onset).days > params["window_days"]:
+            return None
         if not facts.current(SYSTEMIC_GLUCOCORTICOIDS | STEROID_SPARING_AGENTS):
             return None
         ck = recent_enzyme(facts, Lab.CREATINE_KINASE, params["ck_window_days"])
@@ -68,13 +73,17 @@ RECOMMENDATION = Recommendation(
     ),
     trigger=(
         "Active IIM, no Procedure/DiagnosticReport/ServiceRequest named physiotherapy, physical therapy or exercise "
-        "programme within lookback_days, and either IBM, or a current systemic glucocorticoid or steroid-sparing "
-        "agent with the latest CK (LOINC 2157-6, U/L) within ck_window_days at or below its upper limit"
+        "programme within lookback_days, and either IBM, or myositis onset within window_days, a current systemic "
+        "glucocorticoid or steroid-sparing agent and the latest CK (LOINC 2157-6, U/L) within ck_window_days at or below its upper limit"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO}),
     evaluate=evaluate,
     parameters={
+        "window_days": Parameter(
+            730, "days after myositis onset during which the card speaks (not in IBM)",
+            "policy: quiet by default; the programme is started as treatment controls the inflammation, later it "
+            "belongs to routine review"),
         "lookback_days": Parameter(
             365, "a physiotherapy referral or session this recent counts as a programme under way",
             "policy: a programme is reviewed at least yearly"),
