@@ -147,7 +147,7 @@ def days_ago(facts: ClinicalFacts, days: int) -> date:
     return facts.today - timedelta(days=days)
 
 
-def is_new_order(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> bool:
+def is_new_treatment(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> bool:
     """A draft, or an order on record started within `recent_days`: treatment being started."""
     return order.is_draft or (order.start is not None and order.start >= days_ago(facts, recent_days))
 

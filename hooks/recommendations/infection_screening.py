@@ -38,7 +38,13 @@ from fhir_mappings.concepts import (
     Qualitative,
 )
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import describe, draft_references, is_new_order, measured_within, prednisone_equivalent_mg_per_day
+from hooks.criteria import (
+    describe,
+    draft_references,
+    is_new_treatment,
+    measured_within,
+    prednisone_equivalent_mg_per_day,
+)
 from hooks.hepatitis_b import (
     adequate_prophylaxis_for_hbsag,
     any_hbv_antiviral,
@@ -72,8 +78,8 @@ def _screening_triggers(facts: ClinicalFacts, params: Params) -> tuple[Medicatio
     """New orders before which missing serology is a warning."""
     recent = params["recent_start_days"]
     threshold = params["min_mg_per_day"]
-    agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if is_new_order(m, facts, recent))
-    new_steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if is_new_order(m, facts, recent))
+    agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if is_new_treatment(m, facts, recent))
+    new_steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if is_new_treatment(m, facts, recent))
     high = tuple(m for m in new_steroids if (m.prednisone_equivalent_mg_per_day or 0.0) >= threshold)
     if not high and new_steroids and prednisone_equivalent_mg_per_day(facts) >= threshold:
         high = new_steroids
@@ -158,7 +164,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if evidence and not adequate_prophylaxis_for_hbsag(facts):
         return _hbsag_positive(facts, orders, evidence)
     core = isolated_anti_hbc(facts) if hbv_here and not any_hbv_antiviral(facts) else None
-    new = tuple(m for m in orders if is_new_order(m, facts, params["recent_start_days"]))
+    new = tuple(m for m in orders if is_new_treatment(m, facts, params["recent_start_days"]))
     if not new:
         return _core_monitoring(facts, orders, core, params) if core else None
     serology = serology_on_record(facts)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
-from hooks.criteria import describe, draft_references, is_new_order
+from hooks.criteria import describe, draft_references, is_new_treatment
 from hooks.lab_orders import order_suggestion
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
@@ -48,7 +48,7 @@ def _igg_g_per_l(result: LabResult) -> float | None:
 
 
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
-    cycles = tuple(m for m in facts.current((Drug.RITUXIMAB,)) if is_new_order(m, facts, params["recent_start_days"]))
+    cycles = tuple(m for m in facts.current((Drug.RITUXIMAB,)) if is_new_treatment(m, facts, params["recent_start_days"]))
     if not cycles:
         return None
     start = min(_cycle_start(m, facts) for m in cycles)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab, Qualitative, Vaccine
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
-from hooks.criteria import describe, draft_references, is_new_order, measured_within
+from hooks.criteria import describe, draft_references, is_new_treatment, measured_within
 from hooks.lab_orders import LOINC, NAMES, lab_order
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation, Suggestion
 
@@ -43,7 +43,7 @@ def _new_triggers(facts: ClinicalFacts, params: Params) -> tuple[MedicationOrder
     agents = facts.current(SECOND_IMMUNOSUPPRESSANTS)
     steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS)
                      if (m.prednisone_equivalent_mg_per_day or 0.0) >= params["min_mg_per_day"])
-    return tuple(m for m in agents + steroids if is_new_order(m, facts, recent))
+    return tuple(m for m in agents + steroids if is_new_treatment(m, facts, recent))
 
 
 def _optional(facts: ClinicalFacts, lab: Lab, reason: str) -> Suggestion:
