@@ -54,6 +54,8 @@ class Drug(StrEnum):
     ENTECAVIR = "entecavir"
     TENOFOVIR = "tenofovir"
     LAMIVUDINE = "lamivudine"
+    NINTEDANIB = "nintedanib"
+    PIRFENIDONE = "pirfenidone"
     #: Systemic oestrogens (estradiol, ethinyl estradiol, conjugated estrogens), a thrombosis risk factor.
     OESTROGEN = "oestrogen"
 
@@ -115,6 +117,8 @@ BISPHOSPHONATES = frozenset(
     {Drug.ALENDRONATE, Drug.RISEDRONATE, Drug.IBANDRONATE, Drug.ZOLEDRONIC_ACID}
 )
 OSTEOPOROSIS_THERAPY = BISPHOSPHONATES | {Drug.DENOSUMAB, Drug.TERIPARATIDE}
+#: Antifibrotics for progressive pulmonary fibrosis (ATS/ERS/JRS/ALAT 2022: nintedanib; pirfenidone studied).
+ANTIFIBROTICS = frozenset({Drug.NINTEDANIB, Drug.PIRFENIDONE})
 TERATOGENS = frozenset(
     {Drug.METHOTREXATE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID, Drug.CYCLOPHOSPHAMIDE}
 )
@@ -157,6 +161,9 @@ class Condition(StrEnum):
     SKIN_PREDOMINANT_DERMATOMYOSITIS = "skin-predominant-dermatomyositis"
     #: Chronic liver disease or cirrhosis (order safety: methotrexate label contraindication).
     LIVER_DISEASE = "liver-disease"
+    #: Fatty liver disease or steatohepatitis without cirrhosis coded: a risk factor for methotrexate
+    #: hepatotoxicity that calls for a fibrosis assessment, not a contraindication by itself.
+    FATTY_LIVER_DISEASE = "fatty-liver-disease"
     ALCOHOL_USE_DISORDER = "alcohol-use-disorder"
     #: Oesophageal disorders that delay emptying (stricture, achalasia, varices, Barrett's): no oral bisphosphonate.
     OESOPHAGEAL_DISEASE = "oesophageal-disease"
@@ -190,6 +197,19 @@ class Lab(StrEnum):
     HBSAG = "hbsag"
     ANTI_HBC = "anti-hbc"
     HCV_ANTIBODY = "hcv-antibody"
+    #: Viral loads: monitoring of resolved hepatitis B (HBV DNA) and confirmation of hepatitis C (HCV RNA).
+    HBV_DNA = "hbv-dna"
+    HCV_RNA = "hcv-rna"
+    #: Screening before immunosuppression (EULAR 2022): interferon-gamma release assay for latent
+    #: tuberculosis, HIV antigen/antibody, varicella-zoster IgG.
+    IGRA = "tb-igra"
+    HIV = "hiv-screen"
+    VZV_IGG = "vzv-igg"
+    #: Cardiac troponin I (troponin T and CK-MB also come from regenerating skeletal muscle in myositis).
+    TROPONIN_I = "troponin-i"
+    #: Serum immunoglobulins, checked before each rituximab cycle.
+    IGG = "igg"
+    IGM = "igm"
     G6PD = "g6pd"
     TPMT = "tpmt"
     NUDT15 = "nudt15"
@@ -199,6 +219,15 @@ class Lab(StrEnum):
     LUNG_FUNCTION = "lung-function"
     #: Gamma-glutamyl transferase: a liver enzyme not released from muscle (methotrexate-liver).
     GGT = "ggt"
+
+
+class Analyte(StrEnum):
+    """Which measurement a result of a grouped concept is, where a rule needs it: the white-cell and platelet
+    counts of a blood count (`Lab.BLOOD_COUNT`), the FVC in % predicted of lung function (`Lab.LUNG_FUNCTION`)."""
+
+    WBC = "wbc"
+    PLATELETS = "platelets"
+    FVC_PERCENT_PREDICTED = "fvc-percent-predicted"
 
 
 class Antibody(StrEnum):
@@ -242,6 +271,11 @@ class Investigation(StrEnum):
     LUNG_FUNCTION_TEST = "lung-function-test"
     #: Retinal examination for hydroxychloroquine toxicity (fundus examination, SD-OCT, visual fields).
     RETINAL_SCREENING = "retinal-screening"
+    ECG = "ecg"
+    #: Physiotherapy or a supervised exercise programme (referral or session).
+    EXERCISE_THERAPY = "exercise-therapy"
+    #: Echocardiography or cardiac MRI.
+    CARDIAC_IMAGING = "cardiac-imaging"
 
 
 class Allergy(StrEnum):

@@ -18,6 +18,7 @@ from typing import Any
 from fhir_mappings.concepts import (
     PREDNISONE_EQUIVALENCE,
     Allergy,
+    Analyte,
     Antibody,
     Condition,
     Drug,
@@ -181,6 +182,9 @@ class LabResult:
     def above(self, limit: float) -> bool | None:
         """Whether the value is above `limit`; None when there is no value or its bound does not decide."""
         return None if self.value is None else is_above(self.value, self.comparator, limit)
+    #: For a blood count or lung function: which measurement it is (white cells, platelets, FVC % predicted),
+    #: when its code says so.
+    analyte: Analyte | None = None
 
     def describe(self) -> str:
         """Short human text of the result, for card details."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from fhir_mappings.concepts import Antibody, Lab, Metabolizer, Qualitative
+from fhir_mappings.concepts import Analyte, Antibody, Lab, Metabolizer, Qualitative
 from fhir_mappings.facts import LabResult, Measurement
 from fhir_mappings.read import as_list, codings, datetime_of, mapping, number, string, texts
 from fhir_mappings.systems import canonical
@@ -27,10 +27,10 @@ from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, ObservationConcept
 #: Observations with these statuses carry no usable result.
 UNUSABLE_STATUSES = frozenset({"entered-in-error", "cancelled"})
 #: Labs read as present/absent (the rest are numeric and keep value and unit only).
-QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG})
+QUALITATIVE_LABS = frozenset({Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY, Lab.HCG, Lab.IGRA, Lab.HIV, Lab.VZV_IGG})
 PHARMACOGENES = frozenset({Lab.TPMT, Lab.NUDT15})
 #: Numeric results read as flagged abnormal by the lab (positive) or within its range (negative).
-FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT})
+FLAGGED_LABS = frozenset({Lab.BLOOD_COUNT, Lab.TROPONIN_I})
 _ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", "<", ">"})
 #: Flags that mean a low (deficient) enzyme activity.
 _LOW_FLAGS = frozenset({"L", "LL", "LU", "A", "AA"})
@@ -175,7 +175,15 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
         reference_high=_reference_bound(resource, "high"),
         comparator=string(quantity.get("comparator")) if value is not None else None,
+        analyte=_analytes().get(code) if concept in (Lab.BLOOD_COUNT, Lab.LUNG_FUNCTION) else None,
     )
+
+
+@cache
+def _analytes() -> Mapping[str, Analyte]:
+    """LOINC code -> analyte (white cells, platelets, FVC % predicted), from the shipped terminology."""
+    table = load("observations.json")["analytes"]
+    return {code: analyte for analyte in Analyte for code in table[analyte.value]}
 
 
 def _reference_bound(resource: Mapping[str, Any], bound: str) -> float | None:

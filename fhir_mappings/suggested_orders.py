@@ -20,9 +20,9 @@ import orjson
 from fhir_mappings.dosage import DoseContext, read_dose
 from fhir_mappings.facts import MedicationOrder
 from fhir_mappings.medications import map_medication_request
-from fhir_mappings.products import product
+from fhir_mappings.products import Product, product
 from fhir_mappings.read import as_list, mapping, string
-from fhir_mappings.units import COUNT_UNITS, unit_keys
+from fhir_mappings.units import COUNT_UNITS, VOLUME_ML, unit_keys
 
 #: Statuses of a MedicationRequest that orders nothing (an `update` that stops an order).
 NOT_AN_ORDER = frozenset({"stopped", "cancelled", "completed", "entered-in-error"})
@@ -33,9 +33,11 @@ class SuggestedOrder:
     """A suggested MedicationRequest: one order per guideline ingredient (calcium + vitamin D gives two)."""
 
     orders: tuple[MedicationOrder, ...]
-    #: Tablets (capsules ...) per day when the dose is given in such units, else None.
+    #: Tablets (capsules ...) per day when the dose is given in such units, or mL per day of a liquid
+    #: product dosed in mL, else None.
     units_per_day: float | None = None
-    #: mg per unit of each product component, by lower-case ingredient name ("trimethoprim": 160).
+    #: mg per unit (tablet, or mL of a liquid) of each product component, by lower-case ingredient name
+    #: ("trimethoprim": 160).
     component_mg: Mapping[str, float] = field(default_factory=dict)
 
     def ingredient_mg_per_day(self, ingredient: str) -> float | None:
@@ -79,21 +81,25 @@ def _read(key: bytes, today: date) -> SuggestedOrder:
 def _read_uncached(resource: Mapping[str, Any], today: date) -> SuggestedOrder:
     outcome = map_medication_request(resource, medications={}, today=today, weight_kg=None, bsa_m2=None,
                                      is_draft=True, selections=None)
-    return SuggestedOrder(outcome.orders, _units_per_day(resource), _component_mg(outcome.orders))
+    found = product(outcome.orders[0].rxnorm) if outcome.orders and outcome.orders[0].rxnorm else None
+    liquid = found is not None and all(component.per_ml for _, component in found.components)
+    return SuggestedOrder(outcome.orders, _units_per_day(resource, liquid), _component_mg(found))
 
 
-def _units_per_day(resource: Mapping[str, Any]) -> float | None:
+def _units_per_day(resource: Mapping[str, Any], liquid: bool) -> float | None:
+    """Tablets (capsules) per day, or for a liquid product mL per day; None for doses in other units."""
     dosages = as_list(resource.get("dosageInstruction"))
     quantities = [mapping(mapping(item).get("doseQuantity")) for d in dosages
                   for item in as_list(mapping(d).get("doseAndRate"))]
-    if not quantities or not all(any(k.lower() in COUNT_UNITS for k in unit_keys(q)) for q in quantities):
+    units = VOLUME_ML if liquid else COUNT_UNITS
+    if not quantities or not all(any(k.lower() in units for k in unit_keys(q)) for q in quantities):
         return None
-    dose, _ = read_dose(dosages, DoseContext(mg_per_unit=1.0))
+    context = DoseContext(mg_per_ml=1.0) if liquid else DoseContext(mg_per_unit=1.0)
+    dose, _ = read_dose(dosages, context)
     return dose.mg_per_day_high if dose is not None else None
 
 
-def _component_mg(orders: tuple[MedicationOrder, ...]) -> Mapping[str, float]:
-    found = product(orders[0].rxnorm) if orders and orders[0].rxnorm else None
+def _component_mg(found: Product | None) -> Mapping[str, float]:
     if found is None:
         return {}
     return {component.ingredient.lower(): component.mg for _, component in found.components

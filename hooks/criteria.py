@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -10,6 +11,7 @@ from fhir_mappings.concepts import (
     ORAL_PREDNISONE_LIKE,
     PREDNISONE_EQUIVALENCE,
     SYSTEMIC_GLUCOCORTICOIDS,
+    Analyte,
     Antibody,
     Condition,
     Drug,
@@ -144,6 +146,11 @@ SUBTYPE_NAMES: dict[MyositisSubtype, str] = {
 }
 
 
+def myositis_onset(facts: ClinicalFacts) -> date | None:
+    """The earliest onset of a myositis Condition (its recorded date when no onset is given), or None."""
+    return min((c.onset for c in facts.conditions if isinstance(c.concept, MyositisSubtype) and c.onset), default=None)
+
+
 def diagnosis_fact(facts: ClinicalFacts, unnamed: str = "Diagnosis: inflammatory myopathy") -> str:
     """The myositis diagnosis as a line of a card's facts list (`unnamed` when no subtype is coded)."""
     return f"Diagnosis: {SUBTYPE_NAMES[facts.myositis]}" if facts.myositis else unnamed
@@ -176,6 +183,12 @@ def course_start(facts: ClinicalFacts, order: MedicationOrder, gap_days: int = R
             if other.is_current or (ended is not None and (begins - ended).days <= gap_days):
                 begins, changed = other.start, True
     return begins if order.is_draft or order.start is not None else None
+
+
+def is_new_treatment(order: MedicationOrder, facts: ClinicalFacts, recent_days: int) -> bool:
+    """A draft, or an order on record started within `recent_days`: treatment being given anew, renewals
+    included (each rituximab cycle is its own order and needs its own checks; `is_start` leaves renewals out)."""
+    return order.is_draft or (order.start is not None and order.start >= days_ago(facts, recent_days))
 
 
 def is_start(facts: ClinicalFacts, order: MedicationOrder, recent_days: int) -> bool:
@@ -407,14 +420,38 @@ def recent_value(facts: ClinicalFacts, concept: Lab | Antibody, window_days: int
     return newest if measured_within(facts, newest, window_days) else None
 
 
-def recent_normal_blood_count(facts: ClinicalFacts, window_days: int) -> tuple[LabResult, ...]:
-    """The blood-count results of the last `window_days` when every one the lab flagged or ranged is
-    normal, else (): a result flagged abnormal, or one whose normality cannot be read, is not "normal"."""
+#: Units in which a cell count is read as 10^9/L (10^3/µL is the same quantity).
+PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
+
+
+def _blood_count_reading(result: LabResult, lower_limits: Mapping[Analyte, float]) -> Qualitative:
+    """The lab's own reading (flag or range); without one, a white-cell or platelet count in 10^9/L against
+    the configured lower limit; else unknown."""
+    if result.interpretation is not Qualitative.UNKNOWN:
+        return result.interpretation
+    limit = lower_limits.get(result.analyte) if result.analyte is not None else None
+    if limit is None or result.value is None or (result.unit or "").lower() not in PER_NANOLITRE_UNITS:
+        return Qualitative.UNKNOWN
+    return Qualitative.NEGATIVE if result.value >= limit else Qualitative.POSITIVE
+
+
+def recent_normal_blood_count(facts: ClinicalFacts, window_days: int,
+                              lower_limits: Mapping[Analyte, float] | None = None) -> tuple[LabResult, ...]:
+    """The blood-count results of the last `window_days` read as normal, when none is abnormal, else ().
+
+    A result is read by the lab's flag or range, else (white cells, platelets) by `lower_limits`. When some
+    results cannot be read at all (a haemoglobin sent without range or flag), the counts are still normal if
+    the white cells and platelets were read as normal; otherwise a count whose normality cannot be read is
+    not "normal"."""
     recent = [r for r in facts.results_of(Lab.BLOOD_COUNT)
               if measured_within(facts, r, window_days) and (r.value is not None or r.interpretation is not Qualitative.UNKNOWN)]
-    if not recent or any(r.interpretation is not Qualitative.NEGATIVE for r in recent):
+    readings = [(r, _blood_count_reading(r, lower_limits or {})) for r in recent]
+    if not readings or any(q is Qualitative.POSITIVE for _, q in readings):
         return ()
-    return tuple(recent)
+    normal = tuple(r for r, q in readings if q is Qualitative.NEGATIVE)
+    if len(normal) == len(readings):
+        return normal
+    return normal if {Analyte.WBC, Analyte.PLATELETS} <= {r.analyte for r in normal} else ()
 
 
 #: Enzyme activity units read as U/L; a value in another unit (µkat/L) is not converted.
@@ -433,30 +470,53 @@ def upper_limit(result: LabResult, default: float) -> float:
     return result.reference_high or default
 
 
+#: Bedside Schwartz (CKiD 2009) is validated from 1 year; a height older than this is not used for it.
+SCHWARTZ_MIN_AGE_YEARS = 1
+SCHWARTZ_HEIGHT_MAX_DAYS = 365
+
+
+def bedside_schwartz(creatinine_mg_dl: float, height_cm: float) -> float:
+    """eGFR (mL/min/1.73 m²) of a child by the bedside Schwartz equation (Schwartz et al., J Am Soc Nephrol
+    2009;20:629-637): 0.413 x height (cm) / serum creatinine (mg/dL)."""
+    return 0.413 * height_cm / creatinine_mg_dl
+
+
+def _computed_egfr(facts: ClinicalFacts, creatinine: LabResult) -> EgfrReading | None:
+    """eGFR from a serum creatinine: CKD-EPI 2021 for adults with a known sex, bedside Schwartz for children
+    from 1 year with a height measured within a year; None when neither applies."""
+    factor = _CREATININE_MG_DL_PER_UNIT.get((creatinine.unit or "").lower())
+    if factor is None or creatinine.value is None or creatinine.value <= 0:
+        return None
+    mg_dl = creatinine.value * factor
+    if facts.is_adult and facts.patient.sex in ("female", "male"):
+        value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
+        return EgfrReading(value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})",
+                           creatinine.when)
+    height = facts.height_cm
+    if (facts.is_child and facts.patient.age_years >= SCHWARTZ_MIN_AGE_YEARS and height is not None
+            and height.when is not None and (facts.now - height.when).days <= SCHWARTZ_HEIGHT_MAX_DAYS):
+        value = bedside_schwartz(mg_dl, height.value)
+        return EgfrReading(value, f"eGFR {num(value, 0)} mL/min/1.73 m² (bedside Schwartz from "
+                           f"{creatinine.describe()} and height {num(height.value)} cm)", creatinine.when)
+    return None
+
+
 def latest_egfr(facts: ClinicalFacts, window_days: int | None = RESULT_WINDOW_DAYS) -> EgfrReading | None:
     """The eGFR measured within `window_days` (None: the last on record), with the text that shows where
     it came from, or None.
 
-    A reported eGFR is used unless a newer serum creatinine exists; then (adults with a known sex
-    and a creatinine in mg/dL or µmol/L) the eGFR is computed from it by CKD-EPI 2021.
+    A reported eGFR is used unless a newer serum creatinine exists; then the eGFR is computed from it
+    (`_computed_egfr`: CKD-EPI 2021 for adults with a known sex, bedside Schwartz for children with a
+    recent height; a creatinine in mg/dL or µmol/L).
     """
     reported = recent_value(facts, Lab.EGFR, window_days)
     creatinine = recent_value(facts, Lab.CREATININE, window_days)
-    computable = (
-        creatinine is not None
-        and facts.is_adult
-        and facts.patient.sex in ("female", "male")
-        and (creatinine.unit or "").lower() in _CREATININE_MG_DL_PER_UNIT
-    )
-    newer_creatinine = computable and (
+    newer_creatinine = creatinine is not None and (
         reported is None or (creatinine.when is not None and (reported.when is None or creatinine.when > reported.when))
     )
-    if newer_creatinine:
-        mg_dl = creatinine.value * _CREATININE_MG_DL_PER_UNIT[(creatinine.unit or "").lower()]
-        value = ckd_epi_2021(mg_dl, facts.patient.age_years, facts.patient.sex == "female")
-        return EgfrReading(
-            value, f"eGFR {num(value, 0)} mL/min/1.73 m² (CKD-EPI 2021 from {creatinine.describe()})", creatinine.when
-        )
+    computed = _computed_egfr(facts, creatinine) if newer_creatinine else None
+    if computed is not None:
+        return computed
     if reported is not None:
         return EgfrReading(reported.value, reported.describe(), reported.when, reported.comparator)
     return None

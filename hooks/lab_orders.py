@@ -7,7 +7,7 @@ a one-click order: a wrong code on a suggested ServiceRequest would order the wr
 from __future__ import annotations
 
 from fhir_mappings.builders import service_request
-from fhir_mappings.concepts import Lab
+from fhir_mappings.concepts import Condition, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from hooks.recommendation import Action, Suggestion
 
@@ -18,6 +18,16 @@ LOINC: dict[Lab, tuple[str, str]] = {
     Lab.HCV_ANTIBODY: ("13955-0", "Hepatitis C virus Ab [Presence] in Serum or Plasma by Immunoassay"),
     Lab.CREATININE: ("2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
     Lab.ALT: ("1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma"),
+    Lab.HBV_DNA: ("29615-2", "Hepatitis B virus DNA [#/volume] (viral load) in Serum or Plasma by NAA with probe "
+                  "detection"),
+    Lab.HCV_RNA: ("11011-4", "Hepatitis C virus RNA [Units/volume] (viral load) in Serum or Plasma by NAA with probe "
+                  "detection"),
+    Lab.IGRA: ("71773-6", "Mycobacterium tuberculosis stimulated gamma interferon [Presence] in Blood"),
+    Lab.HIV: ("56888-1", "HIV 1+2 Ab+HIV1 p24 Ag [Presence] in Serum or Plasma by Immunoassay"),
+    Lab.VZV_IGG: ("19162-7", "Varicella zoster virus IgG Ab [Presence] in Serum"),
+    Lab.TROPONIN_I: ("10839-9", "Troponin I.cardiac [Mass/volume] in Serum or Plasma"),
+    Lab.IGG: ("2465-3", "IgG [Mass/volume] in Serum or Plasma"),
+    Lab.IGM: ("2472-9", "IgM [Mass/volume] in Serum or Plasma"),
 }
 
 #: Human names for card text.
@@ -31,6 +41,14 @@ NAMES: dict[Lab, str] = {
     Lab.ALT: "ALT/AST",
     Lab.AST: "AST",
     Lab.ALBUMIN: "albumin",
+    Lab.HBV_DNA: "HBV DNA",
+    Lab.HCV_RNA: "HCV RNA",
+    Lab.IGRA: "interferon-gamma release assay (IGRA)",
+    Lab.HIV: "HIV antigen/antibody test",
+    Lab.VZV_IGG: "VZV IgG",
+    Lab.TROPONIN_I: "troponin I",
+    Lab.IGG: "IgG",
+    Lab.IGM: "IgM",
 }
 
 HEPATITIS_SEROLOGY = (Lab.HBSAG, Lab.ANTI_HBC, Lab.HCV_ANTIBODY)
@@ -54,9 +72,21 @@ def latest_dated(facts: ClinicalFacts, lab: Lab) -> LabResult | None:
     return max(dated, key=lambda r: r.when, default=None)
 
 
+def screening_serology(facts: ClinicalFacts) -> tuple[Lab, ...]:
+    """The hepatitis B/C screening tests that still have something to tell: a screening test is not asked for
+    when the infection is already coded (chronic hepatitis C: HCV RNA and hepatology instead, EULAR 2022;
+    chronic hepatitis B: HBsAg positive is known)."""
+    moot: set[Lab] = set()
+    if facts.has_condition(Condition.HEPATITIS_C):
+        moot.add(Lab.HCV_ANTIBODY)
+    if facts.has_condition(Condition.HEPATITIS_B):
+        moot.update((Lab.HBSAG, Lab.ANTI_HBC))
+    return tuple(lab for lab in HEPATITIS_SEROLOGY if lab not in moot)
+
+
 def serology_on_record(facts: ClinicalFacts) -> dict[Lab, LabResult | None]:
-    """Latest result of each hepatitis B/C screening test, at any date (None when absent)."""
-    return {lab: facts.latest(lab) for lab in HEPATITIS_SEROLOGY}
+    """Latest result of each `screening_serology` test, at any date (None when absent)."""
+    return {lab: facts.latest(lab) for lab in screening_serology(facts)}
 
 
 def lab_order(patient_reference: str | None, loinc: tuple[str, str], reason: str, description: str) -> Action:

@@ -12,7 +12,9 @@ Expected by the guideline, and nothing else:
 - infection-screening: prednisone >= 20 mg/day and no HBsAg, anti-HBc or HCV antibody;
 - vaccination: no non-live vaccines recorded while immunosuppressed;
 - cancer-screening: adult-onset dermatomyositis (moderate risk or higher, IMACS 2023) within 3 years of onset
-  and no CT chest/abdomen/pelvis on record (the fixture sends empty Procedure/DiagnosticReport/ServiceRequest).
+  and no CT chest/abdomen/pelvis on record (the fixture sends empty Procedure/DiagnosticReport/ServiceRequest);
+- tb-screening: a new glucocorticoid >= 15 mg/day and no IGRA (EULAR 2022: screening considered, information);
+- cardiac-assessment: new myositis (onset within 180 days) without an ECG or troponin I (BSR 2022).
 Quiet: gc-initial-dose (within 0.5-1 mg/kg/day and <= 80 mg), gc-taper (< 4 weeks), ck-monitoring
 (CK 24 days ago), every methotrexate/azathioprine/other-drug check (not prescribed), ild-assessment
 (no ILD-risk antibody), severe-disease (no dysphagia or respiratory involvement).
@@ -27,6 +29,8 @@ EXPECTED = {
     "infection-screening",
     "vaccination",
     "cancer-screening",
+    "tb-screening",
+    "cardiac-assessment",
 }
 
 

@@ -51,10 +51,15 @@ def test_oral_alendronate_is_not_offered_with_myositis_dysphagia(client):
     assert "not offered: Dysphagia on record" in card["detail"]
 
 
-def test_a_20_kg_child_gets_weight_based_atovaquone_and_no_adult_tmp_smx(client):
+def test_a_20_kg_child_gets_tmp_smx_suspension_by_bsa_first_and_atovaquone_by_weight_second(client):
     weight = observation("29463-7", 20, "kg", date="2026-11-15")
     height = observation("8302-2", 120, "cm", date="2026-11-15")
     card = cards(client, weight, height, egfr(100), born="2018-03-01")["pjp-prophylaxis"]
-    assert labels(card) == ["Order atovaquone 600 mg daily (under 18: 30 mg/kg/day for 20 kg, at most 1500 mg: "
-                            "600 mg/day)"]
-    assert "“Order TMP-SMX DS 1 tablet daily” not offered: adult dose for a child" in card["detail"]
+    tmp_smx, atovaquone = card["suggestions"]
+    assert tmp_smx["label"].startswith("Order TMP-SMX suspension 15.5 mL daily (trimethoprim 124 mg) (under 18: "
+                                       "trimethoprim 150 mg/m²/day for 0.82 m²")
+    assert tmp_smx["isRecommended"] and not atovaquone["isRecommended"]
+    resource = tmp_smx["actions"][0]["resource"]
+    assert resource["medicationCodeableConcept"]["coding"][0]["code"] == "313134"
+    assert resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["unit"] == "mL"
+    assert atovaquone["label"].startswith("Order atovaquone 600 mg daily")

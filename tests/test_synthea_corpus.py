@@ -229,7 +229,10 @@ def test_without_myositis_the_methotrexate_safety_cards_are_exactly_those_of_pat
 
 def test_with_myositis_on_prednisone_every_patient_gets_the_guideline_cards(corpus, second_pass):
     for record, (_, cards) in zip(corpus, second_pass, strict=True):
-        expected = {"ck-monitoring", "gc-taper", "infection-screening", "pjp-prophylaxis"}
+        # tb-screening: a new prednisone >= 15 mg/day and no IGRA in the corpus; cardiac-assessment: myositis onset
+        # 2026-10-01 and no ECG or troponin I in the records.
+        expected = {"ck-monitoring", "gc-taper", "infection-screening", "pjp-prophylaxis", "tb-screening",
+                    "cardiac-assessment"}
         expected |= METHOTREXATE_SAFETY if on_methotrexate(record) else {"steroid-sparing-agent"}
         if age(record) >= 18:
             expected.add("bone-protection")

@@ -36,8 +36,8 @@ OUTPUT = Path(__file__).resolve().parent.parent / "terminology" / "published-cod
 SECTIONS = {"conditions": "conditions.json", "observations": "labs.json", "vaccines": "vaccines.json"}
 
 #: Published concept name -> the service's concept (absent: not used, e.g. "myositis" = M60.x myositis
-#: NOS, deliberately not an inflammatory myopathy; HBV DNA, HCV RNA, neutrophils, BMD, COVID-19 and
-#: hepatitis B vaccines: no rule reads them).
+#: NOS, deliberately not an inflammatory myopathy; neutrophils, BMD, COVID-19 and hepatitis B vaccines: no
+#: rule reads them).
 CONCEPTS: dict[str, str] = {
     **{c.value: c.value for c in Condition},
     **{s.value: s.value for s in MyositisSubtype},

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from fhir_mappings.concepts import FOLATES, XANTHINE_OXIDASE_INHIBITORS, Allergy, Drug
 from fhir_mappings.facts import ClinicalFacts, MedicationOrder
+from fhir_mappings.numbers import num
 from fhir_mappings.suggested_orders import SuggestedOrder, read_suggested_order
 from hooks.criteria import data_gap
 from hooks.order_safety.decision import Candidate, Decision, Verdict, leave_out, not_recommended, offer
@@ -103,7 +104,7 @@ def _tmp_smx(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Deci
         return None
     trimethoprim = _trimethoprim_mg_per_day(candidate.order, candidate.suggested)
     if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
-        shown = "its dose cannot be read" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
+        shown = "its dose cannot be read" if trimethoprim is None else f"trimethoprim {num(trimethoprim)} mg/day"
         return leave_out(f"{methotrexate[0].display} is current and this TMP-SMX is not a prophylactic dose "
                          f"({shown}): hold methotrexate during the course or choose another antibiotic",
                          contraindicated=trimethoprim is not None)
@@ -118,7 +119,7 @@ def _methotrexate(facts: ClinicalFacts, candidate: Candidate, params: Params) ->
         trimethoprim = _trimethoprim_mg_per_day(order, read_suggested_order(order.resource, facts.today)
                                                 if order.resource else None)
         if trimethoprim is None or trimethoprim > params["trimethoprim_prophylaxis_max_mg_per_day"]:
-            shown = "dose not known" if trimethoprim is None else f"trimethoprim {trimethoprim:g} mg/day"
+            shown = "dose not known" if trimethoprim is None else f"trimethoprim {num(trimethoprim)} mg/day"
             return leave_out(f"{order.display} is current ({shown}): not beside a treatment dose of TMP-SMX",
                              contraindicated=trimethoprim is not None)
     return _with_combination_risks(facts, params)

@@ -1,5 +1,6 @@
 """Liver: chronic liver disease or cirrhosis (viral hepatitis included), alcohol use disorder, or a
-recent ALT/AST above a multiple of the upper limit of normal. In myositis ALT and AST are largely
+recent ALT/AST above a multiple of the upper limit of normal. Fatty liver disease alone: methotrexate
+offered but not pre-selected until liver fibrosis has been assessed. In myositis ALT and AST are largely
 released from muscle: with CK raised and GGT normal or not measured, the order is offered but not
 pre-selected, with that reading, rather than left out."""
 
@@ -15,6 +16,7 @@ from hooks.recommendation import Params
 #: Withheld while transaminases are raised (EULAR 2009 methotrexate; BSR 2017 DMARD monitoring).
 HEPATOTOXIC_IMMUNOSUPPRESSANTS = frozenset({
     Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MERCAPTOPURINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.MYCOPHENOLIC_ACID})
+NO_GGT = "no GGT measured"
 
 
 def raised_transaminase(facts: ClinicalFacts, params: Params) -> str | None:
@@ -35,7 +37,7 @@ def likely_muscle(facts: ClinicalFacts, params: Params) -> str | None:
     ggt = recent_enzyme(facts, Lab.GGT, params["result_max_days"])
     if ggt is not None and ggt.value > upper_limit(ggt, params["ggt_upper_limit_u_per_l"]):
         return None
-    return f"{ck.describe()} raised and " + (f"{ggt.describe()} normal" if ggt else "no GGT measured")
+    return f"{ck.describe()} raised and " + (f"{ggt.describe()} normal" if ggt else NO_GGT)
 
 
 def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decision | None:
@@ -43,6 +45,9 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
     conditions = facts.conditions_of(*METHOTREXATE_LIVER_CONDITIONS)
     if conditions and drug is Drug.METHOTREXATE:
         return leave_out(f"{on_record(conditions[0])}: label contraindication", contraindicated=True)
+    fatty = facts.conditions_of(Condition.FATTY_LIVER_DISEASE)
+    if fatty and drug is Drug.METHOTREXATE:
+        return not_recommended(f"{on_record(fatty[0])}: assess liver fibrosis (FIB-4 or elastography) first")
     liver = facts.conditions_of(Condition.LIVER_DISEASE)
     if liver and drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
         return not_recommended(f"{on_record(liver[0])}: contraindicated with marked hepatic damage (label)")
@@ -50,7 +55,8 @@ def check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisio
         raised = raised_transaminase(facts, params)
         muscle = likely_muscle(facts, params) if raised else None
         if muscle:
-            return not_recommended(f"check GGT before starting: {raised}, likely from muscle ({muscle})")
+            advice = "check GGT before starting" if muscle.endswith(NO_GGT) else "repeat with CK after starting"
+            return not_recommended(f"{advice}: {raised}, likely from muscle ({muscle})")
         if raised:
             return leave_out(raised)
     return None

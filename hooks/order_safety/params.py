@@ -88,8 +88,17 @@ PARAMETERS: Mapping[str, Parameter] = {
     "child_methotrexate_max_mg_per_week": Parameter(
         40, "under 18: methotrexate maximum mg/week", "SHARE 2017 JDM: maximum absolute dose 40 mg/week"),
     "child_trimethoprim_mg_per_m2": Parameter(
-        150, "under 18: TMP-SMX prophylaxis, trimethoprim mg/m²/day",
-        f"{_BACTRIM}: Pneumocystis prophylaxis in children 150 mg/m²/day trimethoprim"),
+        150, "under 18: TMP-SMX prophylaxis, trimethoprim mg/m²/day (once daily)",
+        f"{_PAED_OI}: TMP-SMX 150/750 mg/m²/day (first line, AI); {_BACTRIM}: 150 mg/m²/day trimethoprim"),
+    "child_dose_rounding_tolerance": Parameter(
+        0.10, "under 18: a TMP-SMX dose within this fraction of the BSA dose is offered as is; the adjusted dose is "
+        "the nearest whole tablet within it, else the suspension in 0.5 mL steps",
+        "policy: the 10% margin of common dose-rounding practice (Hematology/Oncology Pharmacy Association dose "
+        "rounding position statement, 2017); the paediatric OI guideline states no rounding rule"),
+    "child_tablet_min_age_years": Parameter(
+        6, "under 18: youngest age offered TMP-SMX tablets; younger children get the suspension",
+        "policy: EMA reflection paper on the formulation of medicines for paediatric use (2006): tablets are "
+        "generally acceptable from about 6 years"),
     "child_trimethoprim_max_mg_per_day": Parameter(
         320, "under 18: TMP-SMX prophylaxis, maximum trimethoprim mg/day",
         f"{_BACTRIM}: total daily dose not above 320 mg trimethoprim"),

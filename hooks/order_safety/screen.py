@@ -112,7 +112,7 @@ def _screen_action(action: Action, facts: ClinicalFacts, params: Params,
                              settled=decision.adjustment.by)
     if again.verdict in (Verdict.ADJUST, Verdict.LEAVE_OUT):
         return leave_out(f"{decision.reason}; {again.reason}"), action
-    reason = "; ".join(dict.fromkeys(r for r in (decision.reason, again.reason) if r))
+    reason = "; ".join(dict.fromkeys(part for r in (decision.reason, again.reason) if r for part in r.split("; ")))
     verdict = max(decision.verdict, again.verdict)
     missing = decision.missing_data if verdict is decision.verdict else again.missing_data
     new_action = Action(action.type, f"Draft order: {decision.adjustment.summary}", changed)

@@ -18,9 +18,10 @@ When: current azathioprine (on record or draft), in any patient (a drug-safety c
 Then: one card, the most severe problem first; any other problem found is listed in its detail.
 An established course with recent normal blood counts gets at most an information card: azathioprine
 on record (no draft) whose current order started at least `established_days` ago, any
-allopurinol/febuxostat also started at least that long ago, and every blood count of the last
-`blood_count_window_days` within the lab's range (BSR/BHPR 2017 DMARD monitoring: blood counts every
-12 weeks once stable). Most thiopurine myelotoxicity appears in the first weeks (CPIC: 2-4 weeks to
+allopurinol/febuxostat also started at least that long ago, and the blood counts of the last
+`blood_count_window_days` normal: by the lab's flag or range, else (a count sent without either) white
+cells and platelets at or above the configured limits, the BSR/BHPR 2017 action thresholds (blood
+counts every 12 weeks once stable; WBC < 3.5, platelets < 140 x10^9/L: withhold). Most thiopurine myelotoxicity appears in the first weeks (CPIC: 2-4 weeks to
 steady state); a dose increase (a draft, or a newer order) or a newly added xanthine-oxidase
 inhibitor raises the card again. Evidence: docs/evidence.md#azathioprine.
 """
@@ -34,7 +35,7 @@ from datetime import date
 from typing import Any
 
 from fhir_mappings.builders import SNOMED
-from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Drug, Lab, Metabolizer
+from fhir_mappings.concepts import XANTHINE_OXIDASE_INHIBITORS, Analyte, Drug, Lab, Metabolizer
 from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import delete_draft
@@ -254,7 +255,9 @@ def _established_and_tolerated(facts: ClinicalFacts, azathioprine: tuple[Medicat
     since = days_ago(facts, params["established_days"])
     if not _settled(azathioprine + facts.current(XANTHINE_OXIDASE_INHIBITORS), since):
         return ()
-    counts = recent_normal_blood_count(facts, params["blood_count_window_days"])
+    limits = {Analyte.WBC: params["wbc_lower_limit_10e9_per_l"],
+              Analyte.PLATELETS: params["platelets_lower_limit_10e9_per_l"]}
+    counts = recent_normal_blood_count(facts, params["blood_count_window_days"], limits)
     if not counts:
         return ()
     started = max(m.start for m in azathioprine if m.start is not None)
@@ -312,7 +315,9 @@ RECOMMENDATION = Recommendation(
         "> fraction x normal_starting_dose_mg_per_kg_day (weight: LOINC 29463-7 within 90 days, 30 for children), or no TPMT result "
         "other than indeterminate (TPMT has no verified LOINC: mapped from the local catalogue). At most info when "
         "azathioprine and any xanthine-oxidase inhibitor are on record since >= established_days and every blood "
-        "count (LOINC 58410-2/6690-2/718-7/777-3) within blood_count_window_days is flagged normal by the lab"
+        "count (LOINC 58410-2/6690-2/718-7/777-3) within blood_count_window_days is read as normal: the lab's flag "
+        "or range, else white cells >= wbc_lower_limit_10e9_per_l and platelets >= platelets_lower_limit_10e9_per_l "
+        "(a count readable by neither is passed over once white cells and platelets are read normal)"
     ),
     hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.CRITICAL, Indicator.WARNING, Indicator.INFO}),
@@ -339,6 +344,14 @@ RECOMMENDATION = Recommendation(
         "blood_count_window_days": Parameter(
             90, "blood counts within this many days count as recent",
             "BSR/BHPR 2017 DMARD monitoring (every 12 weeks once stable); docs/evidence.md#azathioprine",
+        ),
+        "wbc_lower_limit_10e9_per_l": Parameter(
+            3.5, "a white-cell count (10^9/L) sent without a range or flag is read as normal from this value up",
+            "BSR/BHPR 2017 DMARD monitoring, actions on abnormal results: WBC below 3.5 x10^9/L, withhold",
+        ),
+        "platelets_lower_limit_10e9_per_l": Parameter(
+            140, "a platelet count (10^9/L) sent without a range or flag is read as normal from this value up",
+            "BSR/BHPR 2017 DMARD monitoring, actions on abnormal results: platelets below 140 x10^9/L, withhold",
         ),
     },
     requires_myositis=False,

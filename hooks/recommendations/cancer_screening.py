@@ -53,7 +53,7 @@ from fhir_mappings.concepts import (
 )
 from fhir_mappings.facts import ClinicalFacts, InvestigationFact
 from fhir_mappings.numbers import years
-from hooks.criteria import diagnosis_fact
+from hooks.criteria import diagnosis_fact, myositis_onset
 from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 HIGH, MODERATE, STANDARD = "high", "moderate", "standard"
@@ -76,11 +76,6 @@ ENHANCED_PANEL = (
     "**Enhanced panel:** CT of the neck, chest, abdomen and pelvis with tumour markers (e.g. CA-125, PSA), in "
     "addition to the basic panel; consider PET-CT if CT finds nothing, and upper and lower GI endoscopy."
 )
-
-
-def _onset(facts: ClinicalFacts) -> date | None:
-    onsets = [c.onset for c in facts.conditions if isinstance(c.concept, MyositisSubtype) and c.onset]
-    return min(onsets, default=None)
 
 
 def _age_at(facts: ClinicalFacts, day: date | None) -> float | None:
@@ -155,7 +150,7 @@ def _missing(facts: ClinicalFacts, category: str, anchor: date | None, params: P
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not facts.is_adult or facts.myositis in NOT_SCREENED or facts.has_condition(Condition.CANCER):
         return None
-    onset = _onset(facts)
+    onset = myositis_onset(facts)
     if onset is not None and (facts.today - onset).days > params["window_years"] * 365.25:
         return None
     high = high_risk_factors(facts, params, onset)

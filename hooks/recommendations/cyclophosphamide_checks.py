@@ -2,7 +2,7 @@
 
 2024 IIM review treatment table (PMC11646336 Table 2): IV cyclophosphamide 0.5-1 g/m²
 monthly, or 10-15 mg/kg monthly, for 6-12 months (RP-ILD regimen 600 mg/m² every 4 weeks x 6 (secondary source)).
-Checks before each cycle: pregnancy (R13), Pneumocystis prophylaxis (R21) and a blood count.
+Checks before each cycle: pregnancy, Pneumocystis prophylaxis and a blood count.
 
 When: active inflammatory myopathy and a current cyclophosphamide order, and
   - an IV order above `max_g_per_m2` per administration (BSA by Mosteller from the latest weight

@@ -30,9 +30,22 @@ With rituximab current, hepatitis B is left to `rituximab-hbv` (stricter rules b
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Lab, Qualitative
-from fhir_mappings.facts import ClinicalFacts, MedicationOrder
-from hooks.criteria import describe, draft_references, is_start, prednisone_equivalent_mg_per_day
+from fhir_mappings.concepts import (
+    SECOND_IMMUNOSUPPRESSANTS,
+    SYSTEMIC_GLUCOCORTICOIDS,
+    Condition,
+    Drug,
+    Lab,
+    Qualitative,
+)
+from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
+from hooks.criteria import (
+    describe,
+    draft_references,
+    is_start,
+    measured_within,
+    prednisone_equivalent_mg_per_day,
+)
 from hooks.hepatitis_b import (
     adequate_prophylaxis_for_hbsag,
     any_hbv_antiviral,
@@ -71,8 +84,8 @@ def _screening_triggers(facts: ClinicalFacts, params: Params) -> tuple[Medicatio
     """New orders before which missing serology is flagged."""
     recent = params["recent_start_days"]
     threshold = params["min_mg_per_day"]
-    agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if _is_new(m, facts, recent))
-    new_steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if _is_new(m, facts, recent))
+    agents = tuple(m for m in facts.current(SCREENING_TRIGGER_AGENTS) if is_start(facts, m, recent))
+    new_steroids = tuple(m for m in facts.current(SYSTEMIC_GLUCOCORTICOIDS) if is_start(facts, m, recent))
     high = tuple(m for m in new_steroids if (m.prednisone_equivalent_mg_per_day or 0.0) >= threshold)
     if not high and new_steroids and prednisone_equivalent_mg_per_day(facts) >= threshold:
         high = new_steroids
@@ -98,6 +111,56 @@ def _higher_risk_for_isolated_core(facts: ClinicalFacts, params: Params) -> bool
             or bool(facts.current((Drug.CYCLOPHOSPHAMIDE,))))
 
 
+def _recent_result(facts: ClinicalFacts, lab: Lab, window_days: int) -> LabResult | None:
+    """The newest dated result of `lab` (any value or reading) within `window_days`, else None."""
+    return next((r for r in facts.results_of(lab) if measured_within(facts, r, window_days)), None)
+
+
+def _monitoring_orders(facts: ClinicalFacts, params: Params) -> tuple[Lab, ...]:
+    """HBV DNA and ALT when not measured within the monitoring interval (isolated anti-HBc, AASLD 2018)."""
+    interval = params["hbv_monitoring_interval_days"]
+    due = [] if _recent_result(facts, Lab.HBV_DNA, interval) else [Lab.HBV_DNA]
+    if not any(_recent_result(facts, lab, interval) for lab in (Lab.ALT, Lab.AST)):
+        due.append(Lab.ALT)
+    return tuple(due)
+
+
+def _core_monitoring(facts: ClinicalFacts, orders: tuple[MedicationOrder, ...], core: LabResult,
+                     params: Params) -> Finding | None:
+    """Isolated anti-HBc on continuing immunosuppression: ALT and HBV DNA every 1-3 months (AASLD 2018)."""
+    due = _monitoring_orders(facts, params)
+    if Lab.HBV_DNA not in due:
+        return None
+    interval = params["hbv_monitoring_interval_days"]
+    surface = latest_interpretable(facts, Lab.HBSAG)
+    facts_used = [describe(m) for m in orders] + [core.describe()]
+    facts_used += [surface.describe()] if surface else []
+    last = facts.latest(Lab.HBV_DNA)
+    facts_used.append(f"Last HBV DNA: {last.describe()}" if last else "No HBV DNA on record")
+    suggestion = order_suggestion(facts, due, "Isolated anti-HBc on immunosuppression: HBV reactivation monitoring",
+                                  "Order " + " and ".join(NAMES[lab] for lab in due))
+    return Finding(
+        indicator=Indicator.INFO,
+        summary="Isolated anti-HBc on immunosuppression: " + " and ".join(NAMES[lab] for lab in due)
+        + " due (every 1-3 months)",
+        detail="**Isolated anti-HBc** (HBsAg negative) while immunosuppression continues: monitor **ALT and HBV DNA "
+        "every 1-3 months** and start entecavir or tenofovir if HBV DNA becomes detectable (or HBsAg "
+        f"reappears). No HBV DNA in the last {interval} days is on record.\n\nGuideline: {STATEMENT}",
+        facts_used=tuple(facts_used),
+        suggestions=(suggestion,) if suggestion else (),
+        about_drafts=draft_references(orders),
+    )
+
+
+def _hcv_evidence(facts: ClinicalFacts, serology: dict[Lab, LabResult | None]) -> tuple[str, ...]:
+    """Fact lines showing hepatitis C infection (coded, or a positive HCV antibody); empty when not known."""
+    found = [f"Diagnosis: {c.display} ({c.code})" for c in facts.conditions_of(Condition.HEPATITIS_C)]
+    antibody = serology.get(Lab.HCV_ANTIBODY)
+    if antibody is not None and antibody.interpretation is Qualitative.POSITIVE:
+        found.append(antibody.describe())
+    return tuple(found)
+
+
 def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     orders = _immunosuppression(facts)
     if not orders:
@@ -106,26 +169,29 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     evidence = hbsag_positive_evidence(facts) if hbv_here else ()
     if evidence and not adequate_prophylaxis_for_hbsag(facts):
         return _hbsag_positive(facts, orders, evidence)
-    new = tuple(m for m in orders if _is_new(m, facts, params["recent_start_days"]))
+    core = isolated_anti_hbc(facts) if hbv_here and not any_hbv_antiviral(facts) else None
+    new = tuple(m for m in orders if is_start(facts, m, params["recent_start_days"]))
     if not new:
-        return None
+        return _core_monitoring(facts, orders, core, params) if core else None
     serology = serology_on_record(facts)
     screening = bool(_screening_triggers(facts, params))
+    # A methotrexate being started orders its serology on its own start-of-therapy card.
+    methotrexate_start = any(m.drug is Drug.METHOTREXATE for m in new)
     checked = [lab for lab in serology if screening and (hbv_here or lab not in HBV_TESTS)]
-    missing = tuple(lab for lab in checked if serology[lab] is None)
+    missing = () if methotrexate_start else tuple(lab for lab in checked if serology[lab] is None)
     unreadable = [serology[lab] for lab in checked
                   if serology[lab] is not None and serology[lab].interpretation is Qualitative.UNKNOWN]
-    hcv = serology[Lab.HCV_ANTIBODY]
-    hcv_positive = screening and hcv is not None and hcv.interpretation is Qualitative.POSITIVE
-    core = isolated_anti_hbc(facts) if hbv_here and not any_hbv_antiviral(facts) else None
+    hcv = _hcv_evidence(facts, serology) if screening else ()
+    hcv_rna = _recent_result(facts, Lab.HCV_RNA, params["hcv_rna_window_days"])
+    hcv_due = bool(hcv) and hcv_rna is None
     core_warning = core is not None and _higher_risk_for_isolated_core(facts, params)
-    if not (missing or unreadable or hcv_positive or core):
+    if not (missing or unreadable or hcv_due or core):
         return None
 
     facts_used = [describe(m) for m in new]
     facts_used += [f"No {NAMES[lab]} result on record" for lab in missing]
     facts_used += [r.describe() for r in unreadable]
-    facts_used += [hcv.describe()] if hcv_positive else []
+    facts_used += [*hcv, f"No HCV RNA in the last {params['hcv_rna_window_days']} days"] if hcv_due else []
     surface = latest_interpretable(facts, Lab.HBSAG)
     facts_used += [core.describe(), surface.describe()] if core and surface else []
     parts = []
@@ -137,23 +203,31 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         parts.append("**Isolated anti-HBc** (HBsAg negative) on lower-risk treatment: reactivation is uncommon. "
                      "Monitor **ALT and HBV DNA every 1-3 months** during treatment and start an antiviral if HBV DNA "
                      "becomes detectable; prophylaxis is needed before rituximab.")
-    if hcv_positive:
-        parts.append("**HCV antibody positive**: check HCV RNA; if positive refer for antiviral treatment.")
+    if hcv_due:
+        parts.append("**Hepatitis C** (coded or HCV antibody positive): check **HCV RNA**, and refer to hepatology "
+                     "for direct-acting antiviral treatment if it is detectable; a further HCV antibody test adds "
+                     "nothing.")
     if unreadable:
         parts.append("A hepatitis result could not be read as positive or negative: review it.")
     if missing:
         parts.append("No " + ", ".join(NAMES[lab] for lab in missing) + " on record: screen before "
                      "immunosuppression (results held elsewhere may not be visible to this service). Do not "
                      "delay urgent induction for the results.")
-    warning = bool(unreadable or hcv_positive or core_warning)
-    if unreadable or hcv_positive or core_warning:
+    # Missing screening is a gap closed within weeks (information, docs/cards.md); a positive or unreadable
+    # result, known hepatitis C without HCV RNA, or isolated anti-HBc on high-risk treatment is acted on now.
+    warning = bool(unreadable or hcv_due or core_warning)
+    if hcv_due and not (unreadable or core_warning or missing):
+        summary = "Hepatitis C before immunosuppression: check HCV RNA and refer to hepatology"
+    elif unreadable or hcv_due or core_warning:
         summary = "Positive or unreadable hepatitis B/C result before immunosuppression: specialist review"
     elif missing:
         summary = "Hepatitis B/C screening missing before immunosuppression"
     else:
         summary = "Isolated anti-HBc: monitor ALT and HBV DNA every 1-3 months during immunosuppression"
-    suggestion = order_suggestion(facts, missing, "Hepatitis B/C screening before immunosuppression",
-                                  "Order hepatitis B and C screening") if missing else None
+    to_order = missing + ((Lab.HCV_RNA,) if hcv_due else ())
+    to_order += tuple(lab for lab in _monitoring_orders(facts, params) if core and lab is Lab.HBV_DNA)
+    suggestion = order_suggestion(facts, to_order, "Hepatitis B/C before immunosuppression",
+                                  "Order " + ", ".join(NAMES[lab] for lab in to_order)) if to_order else None
     return Finding(
         indicator=Indicator.WARNING if warning else Indicator.INFO,
         summary=summary,
@@ -194,6 +268,13 @@ RECOMMENDATION = Recommendation(
         "recent_start_days": Parameter(90, "an order on record started within this many days counts as new "
                                        "(patient-view)", "policy: 'new order' given a window "
                                        "without a window"),
+        "hbv_monitoring_interval_days": Parameter(
+            90, "isolated anti-HBc on continuing immunosuppression: HBV DNA (and ALT) due when none is this recent",
+            "AASLD 2018 HBV guidance (Terrault et al.): ALT and HBV DNA every 1-3 months; the 3-month upper end"),
+        "hcv_rna_window_days": Parameter(
+            365, "hepatitis C coded or HCV antibody positive: an HCV RNA this recent answers the question",
+            "policy: EULAR 2022 asks for HCV RNA in HCV antibody-positive patients before immunosuppression; the "
+            "one-year window is the service's choice"),
     },
     asserts_absence_of=frozenset({"Observation"}),
 )

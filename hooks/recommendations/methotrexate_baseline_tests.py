@@ -23,7 +23,7 @@ from datetime import date
 from fhir_mappings.concepts import Drug, Lab
 from fhir_mappings.facts import ClinicalFacts
 from hooks.criteria import days_ago, describe, draft_references, is_start
-from hooks.lab_orders import HEPATITIS_SEROLOGY, NAMES, order_suggestion, satisfying
+from hooks.lab_orders import NAMES, order_suggestion, satisfying, screening_serology
 from hooks.recommendation import (
     ALL_HOOKS,
     Citation,
@@ -64,7 +64,7 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
         days_ago(facts, params["serology_window_days"]) if new_start and params["serology_window_days"] > 0 else None
     )
     missing = [lab for lab in BLOOD_TESTS if not _has_result(facts, lab, lab_since)]
-    missing += [lab for lab in HEPATITIS_SEROLOGY if not _has_result(facts, lab, serology_since)]
+    missing += [lab for lab in screening_serology(facts) if not _has_result(facts, lab, serology_since)]
     if not missing:
         return None
     window = f" in the last {params['lab_window_days']} days" if new_start else " on record"

@@ -4,11 +4,15 @@
 Methotrexate label (FDA, rheumatoid arthritis/psoriasis): contraindicated in alcoholism, alcoholic
 liver disease or other chronic liver disease; hepatotoxicity (fibrosis, cirrhosis) is monitored with
 liver enzymes. BSR/BHPR 2017 DMARD monitoring guideline (Ledingham et al.): baseline and regular
-ALT and/or AST with albumin; a rise in ALT or AST above a threshold is a reason to withhold until
-discussed with the specialist team. EULAR 2009 methotrexate recommendations (Visser et al.): stop
-methotrexate when transaminases exceed 3 x the upper limit of normal; the same multiple as the
-order-safety check is the default of `transaminase_uln_multiple` (the BSR 2017 absolute threshold was
-not verified against its full text here).
+ALT and/or AST with albumin; ALT or AST above 100 U/L: withhold until discussed with the specialist
+team. EULAR 2009 methotrexate recommendations (Visser et al., recommendation 5): stop methotrexate on a
+confirmed rise above 3 x the upper limit of normal (ULN), restart at a lower dose after normalisation;
+adjust the dose when ALT/AST stay raised up to 3 x ULN. Both apply: above 3 x ULN or 100 U/L the card
+says withhold; above `dose_reduction_uln_multiple` (2 x ULN, the lower bound the service chose for a
+single reading) it says reduce the dose. Fatty liver disease alone is a risk factor, not a
+contraindication: a methotrexate draft meets the order-safety check's liver dimension, which offers it
+without pre-selecting it and asks to assess fibrosis (FIB-4, elastography) first (BAD 2016; the wording
+of BSR's later csDMARD update could not be checked here, so it is a warning, not a critical "do not start").
 
 In active myositis ALT and AST are largely released from muscle, so a transaminase rise is read with
 creatine kinase and gamma-glutamyl transferase (GGT, a liver enzyme not released from muscle): a
@@ -19,18 +23,21 @@ myositis; a draft meets the order-safety check's liver dimension in `hooks.order
 critical with liver disease, a card with raised transaminases) and
 - a liver disease or alcohol use disorder Condition -> warning;
 - the latest ALT or AST within `lab_window_days` above `transaminase_uln_multiple` x the upper limit
-  (the laboratory's reference range, else `default_transaminase_uln_u_per_l`):
+  (the laboratory's reference range, else `default_transaminase_uln_u_per_l`) or above
+  `withhold_above_u_per_l` (withhold), else above `dose_reduction_uln_multiple` x (reduce the dose):
   - GGT in the window above its upper limit, or CK in the window not raised -> warning (likely
-    hepatotoxicity: withhold methotrexate and discuss);
+    hepatotoxicity: withhold and discuss, or reduce the dose);
   - CK raised and GGT normal -> info (likely muscle origin; follow CK);
   - CK raised and no GGT -> info with a one-click GGT order, to tell muscle from liver;
-  - no CK and no GGT -> warning (cannot be told apart: check CK and GGT).
+  - CK or GGT not measured -> warning naming only the missing test(s).
 Enzyme results in other units than U/L (or IU/L) are not read (a value in µkat/L is not converted).
 """
 
 from __future__ import annotations
 
-from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Drug, Lab
+from typing import NamedTuple
+
+from fhir_mappings.concepts import METHOTREXATE_LIVER_CONDITIONS, Condition, Drug, Lab
 from fhir_mappings.facts import ClinicalFacts, LabResult
 from fhir_mappings.numbers import num
 from hooks.criteria import describe, recent_enzyme, upper_limit
@@ -49,9 +56,10 @@ from hooks.recommendation import (
 GGT_LOINC = ("2324-2", "Gamma glutamyl transferase [Enzymatic activity/volume] in Serum or Plasma")
 STATEMENT = (
     "Methotrexate label: contraindicated in alcoholism, alcoholic liver disease or other chronic liver disease "
-    "(rheumatoid arthritis, psoriasis); monitor liver enzymes for hepatotoxicity. BSR/BHPR 2017: monitor ALT "
-    "and/or AST and albumin; withhold methotrexate when ALT or AST rises above the guideline threshold and "
-    "discuss with the specialist team."
+    "(rheumatoid arthritis, psoriasis); monitor liver enzymes for hepatotoxicity. BSR/BHPR 2017: ALT and/or AST "
+    "above 100 U/L, withhold until discussed with the specialist team. EULAR 2009 (recommendation 5): stop "
+    "methotrexate on a confirmed rise above 3 x ULN (restart at a lower dose after normalisation); adjust the "
+    "dose when ALT/AST stay raised up to 3 x ULN."
 )
 MUSCLE_NOTE = (
     "In active myositis ALT and AST are largely released from muscle: read them with CK and GGT (GGT is not "
@@ -59,14 +67,26 @@ MUSCLE_NOTE = (
 )
 
 
-def _raised_transaminases(facts: ClinicalFacts, params: Params) -> list[LabResult]:
-    raised = []
+class _Tier(NamedTuple):
+    """How far ALT/AST is raised: `withhold` (above 3 x ULN or 100 U/L) or a dose reduction (2-3 x ULN)."""
+
+    withhold: bool
+    results: tuple[LabResult, ...]
+
+
+def _transaminase_tier(facts: ClinicalFacts, params: Params) -> _Tier | None:
+    found: list[tuple[LabResult, float]] = []
     for lab in (Lab.ALT, Lab.AST):
         result = recent_enzyme(facts, lab, params["lab_window_days"])
-        uln = upper_limit(result, params["default_transaminase_uln_u_per_l"]) if result else 0
-        if result is not None and result.above(params["transaminase_uln_multiple"] * uln):
-            raised.append(result)
-    return raised
+        if result is not None:
+            found.append((result, upper_limit(result, params["default_transaminase_uln_u_per_l"])))
+    # `above` keeps a reported bound (">300"): a bound that does not decide a limit does not count as above it.
+    withhold = tuple(r for r, uln in found if r.above(params["transaminase_uln_multiple"] * uln)
+                     or r.above(params["withhold_above_u_per_l"]))
+    if withhold:
+        return _Tier(True, withhold)
+    reduce = tuple(r for r, uln in found if r.above(params["dose_reduction_uln_multiple"] * uln))
+    return _Tier(False, reduce) if reduce else None
 
 
 def _above_limit(result: LabResult | None, default_uln: float) -> bool | None:
@@ -74,8 +94,11 @@ def _above_limit(result: LabResult | None, default_uln: float) -> bool | None:
     return None if result is None else result.above(upper_limit(result, default_uln))
 
 
-def _with_limit(result: LabResult, default_uln: float) -> str:
-    return f"{result.describe()} (upper limit {num(upper_limit(result, default_uln))})"
+def _with_limit(result: LabResult, default_uln: float, *, multiple: bool = False) -> str:
+    uln = upper_limit(result, default_uln)
+    if multiple:
+        return f"{result.describe()} ({num(result.value / uln, 1)} x the upper limit {num(uln)})"
+    return f"{result.describe()} (upper limit {num(uln)})"
 
 
 def _liver_condition_finding(facts: ClinicalFacts, orders, facts_used: list[str]) -> Finding:
@@ -99,51 +122,60 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     facts_used = [describe(m) for m in orders]
     if facts.has_condition(*METHOTREXATE_LIVER_CONDITIONS):
         return _liver_condition_finding(facts, orders, facts_used)
-    raised = _raised_transaminases(facts, params)
-    if not raised:
+    tier = _transaminase_tier(facts, params)
+    if tier is None:
         return None
     window = params["lab_window_days"]
     ck, ggt = recent_enzyme(facts, Lab.CREATINE_KINASE, window), recent_enzyme(facts, Lab.GGT, window)
     ck_raised = _above_limit(ck, params["default_ck_uln_u_per_l"])
     ggt_raised = _above_limit(ggt, params["default_ggt_uln_u_per_l"])
-    transaminase_uln = params["default_transaminase_uln_u_per_l"]
-    facts_used += [_with_limit(r, transaminase_uln) for r in raised]
-    facts_used += [_with_limit(ck, params["default_ck_uln_u_per_l"])] if ck else ["No CK in the last "
-                                                                                    f"{window} days"]
-    facts_used += [_with_limit(ggt, params["default_ggt_uln_u_per_l"])] if ggt else ["No GGT in the last "
-                                                                                      f"{window} days"]
+    facts_used += [_with_limit(r, params["default_transaminase_uln_u_per_l"], multiple=True) for r in tier.results]
+    facts_used += [_with_limit(ck, params["default_ck_uln_u_per_l"])] if ck else [f"No CK in the last {window} days"]
+    facts_used += [_with_limit(ggt, params["default_ggt_uln_u_per_l"])] if ggt else [
+        f"No GGT in the last {window} days"]
+    facts_used += [f"Fatty liver disease: {c.display}" for c in facts.conditions_of(Condition.FATTY_LIVER_DISEASE)]
     common = dict(facts_used=tuple(facts_used))
-    multiple = num(params["transaminase_uln_multiple"])
+    shown = ", ".join(f"{r.concept.value.upper()} {num(r.value, 0)} U/L" for r in tier.results)
+    if tier.withhold:
+        level = (f"above {num(params['transaminase_uln_multiple'])} x the upper limit or "
+                 f"{num(params['withhold_above_u_per_l'])} U/L")
+        action = ("Withhold methotrexate until discussed with the specialist team (restart at a lower dose once "
+                  "the enzymes are normal)")
+    else:
+        level = f"above {num(params['dose_reduction_uln_multiple'])} x the upper limit"
+        action = "Reduce the methotrexate dose and repeat liver enzymes; withhold if the rise persists above 3 x"
     if ck_raised and not ggt_raised:
         if ggt is None:
             order = lab_order(facts.patient.reference, GGT_LOINC, "Raised ALT/AST with raised CK on methotrexate: "
                               "liver or muscle origin", "Draft order: GGT")
             return Finding(
                 indicator=Indicator.INFO,
-                summary="ALT/AST raised with raised CK on methotrexate: check GGT to tell liver from muscle",
-                detail=f"ALT or AST is above {multiple} x the upper limit while CK is raised. {MUSCLE_NOTE} Check "
-                "GGT: if it is raised, treat the rise as possible hepatotoxicity (withhold methotrexate and "
-                f"discuss).\n\nGuideline: {STATEMENT}",
+                summary=f"{shown} with raised CK on methotrexate: check GGT to tell liver from muscle",
+                detail=f"ALT or AST is {level} while CK is raised. {MUSCLE_NOTE} Check GGT: if it is raised, treat "
+                f"the rise as possible hepatotoxicity ({action.lower()}).\n\nGuideline: {STATEMENT}",
                 suggestions=(Suggestion("Order GGT", (order,), is_recommended=True),),
                 **common,
             )
         return Finding(
             indicator=Indicator.INFO,
-            summary="ALT/AST raised with raised CK and normal GGT: likely from muscle, follow CK",
-            detail=f"ALT or AST is above {multiple} x the upper limit, CK is raised and GGT is normal: the rise is "
-            f"likely from muscle (disease activity) rather than the liver. {MUSCLE_NOTE} Repeat liver enzymes with "
-            f"CK; if GGT rises, treat it as hepatotoxicity.\n\nGuideline: {STATEMENT}",
+            summary=f"{shown} with raised CK and normal GGT on methotrexate: likely from muscle, follow CK",
+            detail=f"ALT or AST is {level}, CK is raised and GGT is normal: the rise is likely from muscle (disease "
+            f"activity) rather than the liver. {MUSCLE_NOTE} Repeat liver enzymes with CK; if GGT rises, treat it "
+            f"as hepatotoxicity.\n\nGuideline: {STATEMENT}",
             **common,
         )
-    if ck is None and ggt is None:
-        advice = "CK and GGT are not on record, so muscle and liver cannot be told apart: check both now."
+    missing = [name for name, result in (("CK", ck), ("GGT", ggt)) if result is None]
+    if missing:
+        reading = (f"{' and '.join(missing)} not measured in the last {window} days: check "
+                   f"{'them' if len(missing) > 1 else 'it'} to tell liver from muscle.")
     else:
-        advice = "GGT is raised or CK is not: the rise is likely from the liver."
+        reading = "GGT is raised or CK is not: the rise is likely from the liver."
+    verb = "withhold and discuss" if tier.withhold else "reduce the dose"
     return Finding(
         indicator=Indicator.WARNING,
-        summary=f"ALT/AST above {multiple} x upper limit on methotrexate: withhold and discuss; check CK and GGT",
-        detail=f"{advice} Withhold methotrexate until discussed with the specialist team, repeat liver enzymes and "
-        f"review alcohol intake and other hepatotoxic drugs. {MUSCLE_NOTE}\n\nGuideline: {STATEMENT}",
+        summary=f"{shown} on methotrexate: {verb}" + (f"; check {' and '.join(missing)}" if missing else ""),
+        detail=f"ALT or AST is {level}. {reading} {action}; review alcohol intake and other hepatotoxic drugs. "
+        f"{MUSCLE_NOTE}\n\nGuideline: {STATEMENT}",
         **common,
     )
 
@@ -153,28 +185,38 @@ RECOMMENDATION = Recommendation(
     title="Methotrexate and the liver: liver disease, alcohol, transaminases read with CK and GGT",
     citation=Citation(
         label="Methotrexate prescribing information (FDA label); BSR/BHPR guideline for the prescription and "
-        "monitoring of non-biologic DMARDs (Ledingham et al., Rheumatology 2017;56:865-868)",
+        "monitoring of non-biologic DMARDs (Ledingham et al., Rheumatology 2017;56:865-868); EULAR 2009 "
+        "methotrexate recommendations (Visser et al.), recommendation 5",
         url="https://doi.org/10.1093/rheumatology/kew479",
         statement=STATEMENT,
-        strength="FDA label (contraindication); BSR/BHPR 2017 monitoring recommendation",
+        strength="FDA label (contraindication); BSR/BHPR 2017 monitoring recommendation; EULAR 2009 "
+        "recommendation 5 (level 2b, grade C)",
     ),
     trigger=(
-        "Methotrexate order on record (RxNorm 6851; a draft: draft-order-safety) and: liver disease (K70, K72-K74, K75.4, K75.81, K76.0, "
-        "K76.6, SCT 19943007/328383001), hepatitis B or C, or alcohol use disorder (F10.1, F10.2, SCT 7200002) "
-        "Condition -> warning; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
-        "transaminase_uln_multiple x the reported upper limit (else default_transaminase_uln_u_per_l), read with "
+        "Methotrexate order on record (RxNorm 6851; a draft: draft-order-safety) and: liver disease (K70, K72-K74, "
+        "K75.4, K76.6, SCT 19943007/328383001), hepatitis B or C, or alcohol use disorder (F10.1, F10.2, SCT "
+        "7200002) Condition -> warning; or latest ALT (LOINC 1742-6) or AST (1920-8) within lab_window_days above "
+        "transaminase_uln_multiple x the reported upper limit (else default_transaminase_uln_u_per_l) or above "
+        "withhold_above_u_per_l (withhold), else above dose_reduction_uln_multiple x (reduce the dose), read with "
         "CK (2157-6) and GGT (2324-2): GGT raised or CK not raised -> warning; CK raised, GGT normal or absent "
-        "-> info (GGT order offered when absent); neither CK nor GGT -> warning"
+        "-> info (GGT order offered when absent); CK or GGT missing -> warning"
     ),
     hooks=frozenset({PATIENT_VIEW}),
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     parameters={
         "transaminase_uln_multiple": Parameter(
-            3.0, "ALT or AST above this multiple of the upper limit of normal prompts review",
-            "EULAR 2009 methotrexate recommendations (Visser et al., Ann Rheum Dis 2009;68:1086-1093): stop "
-            "methotrexate above 3x ULN (as order-safety transaminase_uln_multiple); BSR/BHPR 2017 withholds above "
-            "its own threshold (not verified here): set to local shared-care policy"),
+            3.0, "ALT or AST above this multiple of the upper limit of normal: withhold methotrexate and discuss",
+            "EULAR 2009 methotrexate recommendations (Visser et al., Ann Rheum Dis 2009;68:1086-1093), "
+            "recommendation 5: stop methotrexate above 3x ULN (as order-safety transaminase_uln_multiple)"),
+        "withhold_above_u_per_l": Parameter(
+            100.0, "ALT or AST above this many U/L: withhold methotrexate and discuss, whatever the upper limit",
+            "BSR/BHPR 2017 DMARD guideline (Ledingham et al.), actions on abnormal results: ALT and/or AST >100 U/L, "
+            "withhold until discussed with the specialist team"),
+        "dose_reduction_uln_multiple": Parameter(
+            2.0, "ALT or AST above this multiple (up to the withhold level): reduce the methotrexate dose",
+            "EULAR 2009 recommendation 5: adjust the dose when ALT/AST stay raised up to 3x ULN; the 2x lower bound "
+            "for a single reading is the service's choice"),
         "default_transaminase_uln_u_per_l": Parameter(
             40.0, "upper limit of ALT/AST (U/L) used when the laboratory sends no upper limit with the result",
             "policy choice: a common adult laboratory upper limit; prefer the laboratory's own range"),

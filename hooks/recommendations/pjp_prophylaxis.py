@@ -32,6 +32,7 @@ from fhir_mappings.facts import ClinicalFacts, LabResult, MedicationOrder
 from fhir_mappings.numbers import num
 from hooks.actions import delete_draft, new_order, start_atovaquone
 from hooks.criteria import (
+    PER_NANOLITRE_UNITS,
     days_ago,
     days_at_or_above,
     describe,
@@ -59,8 +60,6 @@ DAPSONE_TABLET = ("197557", "Dapsone 100 MG Oral Tablet")
 #: Ingredient RxCUI (docs/evidence.md#codes): the 750 mg/5 mL suspension is not in the product list.
 #: G6PD enzymatic activity in red cells (docs/evidence.md#codes).
 G6PD_LOINC = ("2357-2", "Glucose-6-Phosphate dehydrogenase [Enzymatic activity/volume] in Red Blood Cells")
-#: Units in which a lymphocyte count is read as 10^9/L (10^3/µL is the same quantity).
-_PER_NANOLITRE_UNITS = frozenset({"10*9/l", "10^9/l", "x10e9/l", "g/l", "10*3/ul", "10^3/ul", "k/ul", "x10e3/ul"})
 
 STATEMENT = (
     "PJP prophylaxis for prednisone-equivalent >= 20 mg/day for >= 4 weeks (actual or planned), especially "
@@ -93,7 +92,7 @@ def _g6pd_normal(result: LabResult | None) -> bool:
 def _lymphocytes_low(facts: ClinicalFacts, threshold: float, window_days: int) -> LabResult | None:
     """A current lymphocyte count below `threshold`: a count older than `window_days` is history, not lymphopenia."""
     result = recent_value(facts, Lab.LYMPHOCYTES, window_days)
-    if result is None or (result.unit or "").lower() not in _PER_NANOLITRE_UNITS:
+    if result is None or (result.unit or "").lower() not in PER_NANOLITRE_UNITS:
         return None
     return result if result.below(threshold) else None
 
@@ -201,7 +200,7 @@ def _regimen_notes(facts: ClinicalFacts) -> str:
     notes = []
     if facts.current({Drug.METHOTREXATE}):
         notes.append("Methotrexate is current: TMP-SMX adds an antifolate effect (marrow toxicity); prophylactic "
-                     "doses are commonly used with it, monitor the blood count (R11), or use atovaquone.")
+                     "doses are commonly used with it, monitor the blood count, or use atovaquone.")
     notes.append("With TMP-SMX check potassium and creatinine (ACE inhibitor, ARB, spironolactone).")
     if not _g6pd_normal(_g6pd(facts)):
         notes.append("Dapsone is offered only once a normal G6PD result is on record.")

@@ -15,17 +15,18 @@ kidney disease, tamoxifen, macular disease).
 Gottron's papules, heliotrope rash and CDASI scores have no verified codes in this service's value
 sets, so a classic dermatomyositis rash recorded only as free text is not seen.
 
-When (patient-view only):
+When (the hydroxychloroquine cards also on order-select/order-sign, about a hydroxychloroquine draft):
 - active dermatomyositis (adult or juvenile) with one of those Conditions, and no current
-  hydroxychloroquine order -> info: photoprotection, topical therapy, hydroxychloroquine with its eye
-  screening. Topical therapy is not visible (topical forms are left out of the medication mapping),
+  hydroxychloroquine order -> info (patient-view): photoprotection, topical therapy, hydroxychloroquine
+  with its eye screening. Topical therapy is not visible (topical forms are left out of the medication mapping),
   so the card says so instead of asserting it is absent;
 - active IIM on hydroxychloroquine:
   - daily dose above `hydroxychloroquine_max_mg_per_kg` of a recent weight -> warning;
-  - taken for a year (days covered by its orders) and no retinal examination (Procedure,
-    DiagnosticReport or ServiceRequest: fundus examination, SD-OCT, visual fields) on record, or taken
-    for `annual_screening_after_years` (from the first year when eGFR is below
-    `annual_screening_egfr_below`: kidney disease is a major risk factor) and none within a year -> info.
+  - no retinal examination (Procedure, DiagnosticReport or ServiceRequest: fundus examination, SD-OCT,
+    visual fields) dated from a year before the first dose on -> info "baseline examination within the
+    first year", from the order on (AAO 2016: baseline within the first year of use); or taken for
+    `annual_screening_after_years` (from the first year when eGFR is below `annual_screening_egfr_below`:
+    kidney disease is a major risk factor) and none within a year -> info.
 """
 
 from __future__ import annotations
@@ -35,8 +36,16 @@ from datetime import timedelta
 from fhir_mappings.concepts import Condition, Drug, Investigation, MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
 from fhir_mappings.numbers import num
-from hooks.criteria import covered_days, describe, diagnosis_fact, latest_egfr, mg_per_kg_per_day, recent_weight_kg
-from hooks.recommendation import PATIENT_VIEW, Citation, Finding, Indicator, Parameter, Params, Recommendation
+from hooks.criteria import (
+    covered_days,
+    describe,
+    diagnosis_fact,
+    draft_references,
+    latest_egfr,
+    mg_per_kg_per_day,
+    recent_weight_kg,
+)
+from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
 
 HYDROXYCHLOROQUINE = frozenset({Drug.HYDROXYCHLOROQUINE})
 #: Where a retinal examination may be on record: the retinal-screening card states its absence from these.
@@ -77,33 +86,46 @@ def _hydroxychloroquine_review(facts: ClinicalFacts, params: Params) -> Finding 
     over = [(m, dose) for m in orders if (dose := mg_per_kg_per_day(facts, m)) is not None and dose > ceiling + 1e-9]
     if over:
         facts_used += [f"{num(dose, 1)} mg/kg/day at {num(recent_weight_kg(facts), 1)} kg" for _, dose in over]
+        examined = any(i.when is not None for i in facts.investigations_of(Investigation.RETINAL_SCREENING))
+        eye = "" if examined else (" No retinal examination is on record: arrange the baseline examination within "
+                                   "the first year of use.")
         return Finding(
             indicator=Indicator.WARNING,
             summary=f"Hydroxychloroquine above {num(ceiling)} mg/kg/day: lower the dose (retinopathy risk)",
             detail=f"{_dose_line(facts, params)} Higher daily doses per kg of real body weight raise the risk of "
-            f"retinal toxicity.\n\nGuideline: {STATEMENT}",
+            f"retinal toxicity.{eye}\n\nGuideline: {STATEMENT}",
             facts_used=tuple(facts_used),
+            about_drafts=draft_references(tuple(m for m, _ in over)),
             rests_on_absence_of=frozenset(),  # the dose and weight on record, nothing missing
         )
-    days = covered_days(facts.history(HYDROXYCHLOROQUINE), facts.today)
+    history = facts.history(HYDROXYCHLOROQUINE)
+    days = covered_days(history, facts.today)
+    first_dose = min((m.start for m in history if m.start is not None), default=facts.today)
     exams = [i for i in facts.investigations_of(Investigation.RETINAL_SCREENING) if i.when is not None]
     egfr = latest_egfr(facts)
     kidney = egfr is not None and bool(egfr.below(params["annual_screening_egfr_below"]))
     annual = days >= params["annual_screening_after_years"] * 365.25 or kidney
     recent = [i for i in exams if i.when >= facts.today - timedelta(days=365)]
-    if days < 365 or (recent if annual else exams):
+    # A baseline examination counts from a year before the first dose (AAO 2016: within the first year of use).
+    baseline = [i for i in exams if i.when >= first_dose - timedelta(days=365)]
+    if recent if annual else baseline:
         return None
-    facts_used.append(f"On hydroxychloroquine for {num(days / 365.25, 1)} years")
+    if days >= 365:
+        facts_used.append(f"On hydroxychloroquine for {num(days / 365.25, 1)} years")
+    elif history:
+        facts_used.append(f"Hydroxychloroquine since {first_dose.isoformat()}")
     facts_used += [f"Kidney function: {egfr.text} (major risk factor)"] if kidney else []
     facts_used.append(f"Last retinal examination: {exams[0].describe()}" if exams else
                       "No retinal examination on record")
     due = "annual retinal screening" if annual else "the baseline retinal examination"
+    when = "" if annual or days >= 365 else " within the first year of use"
     return Finding(
         indicator=Indicator.INFO,
-        summary=f"On hydroxychloroquine: {due} is due (SD-OCT, visual fields)",
-        detail=f"Arrange {due} with an ophthalmologist: SD-OCT and automated visual fields. If it was done "
-        f"elsewhere, record it so that it counts.\n\nGuideline: {STATEMENT}",
+        summary=f"On hydroxychloroquine: {due} is due{when} (fundus, SD-OCT, visual fields)",
+        detail=f"Arrange {due}{when} with an ophthalmologist: fundus examination, SD-OCT and automated visual "
+        "fields. If it was done elsewhere, record it so that it counts.\n\nGuideline: " + STATEMENT,
         facts_used=tuple(facts_used),
+        about_drafts=draft_references(orders),
         rests_on_absence_of=INVESTIGATION_RECORDS,
     )
 
@@ -152,11 +174,12 @@ RECOMMENDATION = Recommendation(
         "Active dermatomyositis (adult or juvenile) + skin-predominant dermatomyositis Condition (ICD-10-CM "
         "M33.03/M33.13/M33.93, SCT 1144977002) or skin-ulceration Condition (L98.4x, SCT 46742003) + no current "
         "hydroxychloroquine order (RxNorm 5521) -> info. On hydroxychloroquine: dose above "
-        "hydroxychloroquine_max_mg_per_kg of a recent weight -> warning; >= 1 year of orders and no retinal "
-        "examination (Procedure, DiagnosticReport, ServiceRequest), or >= annual_screening_after_years (or eGFR "
-        "below annual_screening_egfr_below) and none within a year -> info"
+        "hydroxychloroquine_max_mg_per_kg of a recent weight -> warning; no retinal examination (Procedure, "
+        "DiagnosticReport, ServiceRequest) dated from a year before the first dose (a draft order included) -> "
+        "info; >= annual_screening_after_years (or eGFR below annual_screening_egfr_below) and none within a "
+        "year -> info. On order-select/order-sign only the cards about a hydroxychloroquine draft"
     ),
-    hooks=frozenset({PATIENT_VIEW}),
+    hooks=ALL_HOOKS,
     indicators=frozenset({Indicator.INFO, Indicator.WARNING}),
     evaluate=evaluate,
     # "No hydroxychloroquine" (MedicationRequest); "no retinal examination" (Procedure, report or order).

@@ -159,10 +159,16 @@ def test_myositis_not_otherwise_specified_is_not_an_inflammatory_myopathy(code, 
     assert subtype(condition(code, system) if system else condition(code)) is None
 
 
-@pytest.mark.parametrize("code", ["K75.81", "K76.0", "K74.60"])
-def test_fatty_liver_disease_and_cirrhosis_codes_are_liver_disease(code):
+@pytest.mark.parametrize("code", ["K74.60", "K70.30", "K75.4"])
+def test_cirrhosis_and_chronic_hepatitis_codes_are_liver_disease(code):
     assert facts_of(condition(code, ICD10CM)).has_condition(Condition.LIVER_DISEASE)
 
 
 def test_mother_currently_breastfeeding_by_snomed_169750002_is_breastfeeding():
     assert facts_of(condition("169750002")).has_condition(Condition.BREASTFEEDING)
+
+
+@pytest.mark.parametrize("code", ["K75.81", "K76.0"])
+def test_fatty_liver_disease_codes_are_fatty_liver_disease_not_chronic_liver_disease(code):
+    found = facts_of(condition(code, ICD10CM))
+    assert found.has_condition(Condition.FATTY_LIVER_DISEASE) and not found.has_condition(Condition.LIVER_DISEASE)

@@ -7,6 +7,7 @@ from tests.order_safety.candidates import (
     AZATHIOPRINE,
     FOLIC_ACID,
     NORMAL_EGFR,
+    PARAMS,
     PREDNISONE,
     candidate,
     decision,
@@ -19,9 +20,47 @@ def child(weight=20.0, height=125.0, age=8):
     return facts(age=age, weight_kg=weight, height_cm=height, results=(NORMAL_EGFR,))
 
 
-def test_adult_tmp_smx_ds_is_left_out_for_a_20_kg_child_with_the_weight_based_dose():
+def test_tmp_smx_ds_for_a_20_kg_child_becomes_the_bsa_dose_as_suspension():
+    # 125 cm, 20 kg: 0.83 m² x 150 mg/m² = 125 mg; 1 or 2 SS tablets (80/160 mg) are not within 10%
     found = decision(child(), tmp_smx_ds())
-    assert found.verdict is Verdict.LEAVE_OUT and "150 mg/m²/day" in found.reason
+    assert found.verdict is Verdict.ADJUST and "150 mg/m²/day" in found.reason
+    change = found.adjustment
+    assert (change.product[0], change.dose_value, change.dose_unit) == ("313134", 15.5, "mL")
+    assert "124 mg" in change.summary
+
+
+def test_tmp_smx_ds_within_the_rounding_tolerance_of_the_bsa_dose_is_offered_as_is():
+    # 150 cm, 27 kg: 1.06 m² -> 159 mg; the 160 mg DS tablet is 0.6% over
+    assert decision(child(weight=27, height=150, age=11), tmp_smx_ds()).verdict is Verdict.OFFER
+
+
+def test_a_child_old_enough_for_tablets_gets_whole_single_strength_tablets_when_they_fit():
+    # 99 cm, 11 kg: 0.55 m² -> 82.5 mg; one SS tablet (80 mg) is within 10%
+    found = decision(child(weight=11, height=99, age=7), tmp_smx_ds())
+    assert (found.adjustment.product[0], found.adjustment.dose_value, found.adjustment.dose_unit) == ("198334", 1, "{tbl}")
+
+
+def test_a_young_child_gets_the_suspension_even_when_a_tablet_would_fit():
+    found = decision(child(weight=11, height=99, age=4), tmp_smx_ds())
+    assert (found.adjustment.product[0], found.adjustment.dose_value) == ("313134", 10.5)
+
+
+def test_the_adjusted_tmp_smx_dose_passes_the_check_again():
+    from hooks.order_safety.screen import _screen_action  # the engine re-checks the changed order
+    from hooks.recommendation import Action
+    from tests.order_safety.candidates import TMP_SMX_DS, resource
+    found, action = _screen_action(Action("create", "x", resource(TMP_SMX_DS, 1, "{tbl}")), child(), PARAMS, frozenset())
+    assert found.verdict is Verdict.ADJUST
+    assert action.resource["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] == 15.5
+
+
+def test_tmp_smx_for_a_child_without_a_height_is_left_out():
+    assert decision(child(height=None), tmp_smx_ds()).verdict is Verdict.LEAVE_OUT
+
+
+def test_the_tmp_smx_rounding_tolerance_is_a_setting():
+    found = decision(child(weight=27, height=150, age=11), tmp_smx_ds(), child_dose_rounding_tolerance=0)
+    assert found.verdict is Verdict.ADJUST
 
 
 def test_adult_atovaquone_becomes_30_mg_per_kg_for_a_child():

@@ -70,3 +70,34 @@ def test_a_drug_without_renal_rules_is_offered_without_an_egfr():
 
 def test_the_thresholds_are_settings():
     assert decision(egfr(40), weekly_methotrexate(), methotrexate_avoid_below_egfr=45).verdict is Verdict.LEAVE_OUT
+
+
+def child_with_creatinine(creatinine_mg_dl: float, *, height_days_ago: int = 5, age: float = 8):
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from fhir_mappings.facts import Measurement
+    from tests.factories import NOW
+    base = facts(age=age, weight_kg=20, results=(result(Lab.CREATININE, value=creatinine_mg_dl, unit="mg/dL"),))
+    return replace(base, height_cm=Measurement(125, NOW - timedelta(days=height_days_ago)))
+
+
+def test_a_child_with_a_creatinine_and_a_recent_height_gets_a_bedside_schwartz_egfr():
+    from hooks.criteria import latest_egfr
+    reading = latest_egfr(child_with_creatinine(0.5))  # 0.413 x 125 / 0.5 = 103
+    assert round(reading.value) == 103 and "bedside Schwartz" in reading.text
+
+
+def test_tmp_smx_for_a_child_with_normal_schwartz_egfr_is_offered_by_bsa_and_pre_selectable():
+    found = decision(child_with_creatinine(0.5), tmp_smx_ds())
+    assert found.verdict is Verdict.ADJUST and not found.missing_data
+
+
+def test_a_child_without_a_recent_height_gets_no_computed_egfr():
+    from hooks.criteria import latest_egfr
+    assert latest_egfr(child_with_creatinine(0.5, height_days_ago=400)) is None
+
+
+def test_a_low_schwartz_egfr_halves_tmp_smx_or_leaves_it_out():
+    # 0.413 x 125 / 2.5 = 21: half the usual regimen; a suspension cannot be halved by the renal check
+    assert decision(child_with_creatinine(2.5), tmp_smx_ds()).verdict is Verdict.LEAVE_OUT

@@ -25,6 +25,12 @@ def test_methotrexate_is_left_out_with_alcohol_use_disorder():
     assert decision(patient(Condition.ALCOHOL_USE_DISORDER), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
 
 
+def test_methotrexate_with_fatty_liver_disease_alone_asks_for_a_fibrosis_assessment_not_pre_selected():
+    found = decision(patient(Condition.FATTY_LIVER_DISEASE), weekly_methotrexate())
+    assert found.verdict is Verdict.NOT_RECOMMENDED and not found.contraindicated
+    assert "assess liver fibrosis (FIB-4 or elastography)" in found.reason
+
+
 def test_tmp_smx_is_not_pre_selected_with_liver_disease():
     found = decision(patient(Condition.LIVER_DISEASE), tmp_smx_ds())
     assert found.verdict is Verdict.NOT_RECOMMENDED and not found.missing_data
@@ -72,3 +78,15 @@ def test_raised_alt_with_raised_ggt_is_left_out_even_with_raised_ck():
     results = (result(Lab.ALT, value=150, unit="U/L"), result(Lab.CREATINE_KINASE, value=4850, unit="U/L"),
                result(Lab.GGT, value=200, unit="U/L"))
     assert decision(patient(results=results), weekly_methotrexate()).verdict is Verdict.LEAVE_OUT
+
+
+def test_raised_alt_with_raised_ck_and_normal_ggt_does_not_ask_for_ggt_again():
+    results = (result(Lab.ALT, value=150, unit="U/L"), result(Lab.CREATINE_KINASE, value=4850, unit="U/L"),
+               result(Lab.GGT, value=30, unit="U/L"))
+    found = decision(patient(results=results), weekly_methotrexate())
+    assert "GGT 30 U/L" in found.reason.replace("ggt", "GGT") and "check GGT" not in found.reason
+
+
+def test_methotrexate_with_fatty_liver_disease_alone_is_offered_not_pre_selected_pending_fibrosis_assessment():
+    found = decision(patient(Condition.FATTY_LIVER_DISEASE), weekly_methotrexate())
+    assert found.verdict is Verdict.NOT_RECOMMENDED and "FIB-4" in found.reason

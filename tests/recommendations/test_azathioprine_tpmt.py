@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from fhir_mappings.concepts import Drug, Lab, Metabolizer, Qualitative
+from fhir_mappings.concepts import Analyte, Drug, Lab, Metabolizer, Qualitative
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.azathioprine_tpmt import RECOMMENDATION
@@ -193,6 +193,28 @@ def test_a_dose_increase_drafted_for_an_established_course_raises_it_again():
 def test_established_course_with_an_abnormal_count_keeps_the_warning():
     finding = run(facts(medications=(azathioprine(days=365),), results=NORMAL_COUNTS + LOW_WHITE_CELLS))
     assert finding.indicator is Indicator.WARNING
+
+
+UNRANGED_COUNTS = (
+    result(Lab.BLOOD_COUNT, value=6.1, unit="10*9/L", days_ago=20, analyte=Analyte.WBC),
+    result(Lab.BLOOD_COUNT, value=250, unit="10*9/L", days_ago=20, analyte=Analyte.PLATELETS),
+    result(Lab.BLOOD_COUNT, value=13.5, unit="g/dL", days_ago=20),
+)
+
+
+def test_established_course_with_counts_sent_without_a_range_reads_the_configured_limits():
+    finding = run(facts(medications=(azathioprine(days=365),), results=UNRANGED_COUNTS))
+    assert finding.indicator is Indicator.INFO
+
+
+def test_a_white_cell_count_below_the_configured_limit_without_a_range_keeps_the_warning():
+    low = (replace(UNRANGED_COUNTS[0], value=3.1),) + UNRANGED_COUNTS[1:]
+    assert run(facts(medications=(azathioprine(days=365),), results=low)).indicator is Indicator.WARNING
+
+
+def test_counts_without_a_range_whose_analyte_is_unknown_keep_the_warning():
+    unknown = tuple(replace(r, analyte=None) for r in UNRANGED_COUNTS)
+    assert run(facts(medications=(azathioprine(days=365),), results=unknown)).indicator is Indicator.WARNING
 
 
 def test_established_course_with_only_old_counts_keeps_the_warning():

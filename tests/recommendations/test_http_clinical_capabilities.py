@@ -78,6 +78,23 @@ def test_raised_alt_with_raised_ck_and_normal_ggt_is_read_as_muscle(client):
     assert found["methotrexate-liver"] == "info"
 
 
+def test_alt_110_at_2_4_times_the_limit_on_methotrexate_with_normal_ck_says_withhold(client):
+    labs = [observation("1742-6", 110, "U/L", reference_range=(None, 46)),
+            observation("2157-6", 90, "U/L", reference_range=(None, 200)),
+            observation("2324-2", 35, "U/L", reference_range=(None, 60))]
+    body = hook_request("patient-view", [patient(), dermatomyositis(), prednisone(), methotrexate(), *labs])
+    [card] = [c for c in post_hook(client, PATIENT_VIEW, body)["cards"]
+              if c["source"]["topic"]["code"] == "methotrexate-liver"]
+    assert (card["indicator"], card["summary"]) == ("warning", "ALT 110 U/L on methotrexate: withhold and discuss")
+
+
+def test_methotrexate_draft_with_fatty_liver_alone_is_a_warning_not_critical(client):
+    fatty = condition("K76.0", ICD10CM, "Fatty (change of) liver, not elsewhere classified")
+    found = cards(client, [dermatomyositis(), fatty, prednisone()], service=ORDER_SIGN,
+                  drafts=[methotrexate(id="draft-mtx", status="draft")])
+    assert found["draft-order-safety"] == "warning"  # the draft check's liver dimension: assess fibrosis first
+
+
 def test_normal_alt_on_methotrexate_is_quiet(client):
     found = cards(client, [dermatomyositis(), prednisone(), methotrexate(),
                            observation("1742-6", 30, "U/L", reference_range=(None, 40))])
@@ -94,7 +111,18 @@ def test_amyopathic_dermatomyositis_on_hydroxychloroquine_is_quiet(client):
     amyopathic = condition("M33.13", ICD10CM, "Other dermatomyositis without myopathy")
     hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200,
                              authored_on="2026-06-01")
-    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq])
+    eye = {"resourceType": "Procedure", "id": "oct-1", "status": "completed", "code": {"text": "SD-OCT macula"},
+           "subject": {"reference": "Patient/example"}, "performedDateTime": "2026-07-01"}
+    assert "skin-disease-treatment" not in cards(client, [amyopathic, hcq, eye])
+
+
+def test_hydroxychloroquine_drafted_without_an_eye_examination_asks_for_the_baseline_at_order_sign(client):
+    hcq = medication_request(None, text="hydroxychloroquine sulfate 200 MG Oral Tablet", dose=200, id="draft-hcq",
+                             status="draft")
+    body = hook_request("order-sign", [patient(), dermatomyositis()], drafts=[hcq])
+    [card] = [c for c in post_hook(client, ORDER_SIGN, body)["cards"]
+              if c["source"]["topic"]["code"] == "skin-disease-treatment"]
+    assert "baseline retinal examination is due within the first year" in card["summary"]
 
 
 def ct_report(status="final", date="2026-02-15"):
@@ -176,3 +204,49 @@ def test_an_ehr_without_the_procedure_report_and_order_templates_still_gets_card
     cards_ = {c["source"]["topic"]["code"]: c for c in post_hook(client, PATIENT_VIEW, body)["cards"]}
     assert cards_["cancer-screening"]["summary"].startswith("Verify in the full record: ")
     assert "**Not verified:** the DiagnosticReport, Procedure, ServiceRequest records" in cards_["cancer-screening"]["detail"]
+
+
+def test_a_new_dermatomyositis_without_ecg_or_troponin_gets_a_cardiac_screening_card(client):
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone()])
+    assert found["cardiac-assessment"] == "info"
+
+
+def test_a_new_dermatomyositis_with_an_ecg_and_a_normal_troponin_i_is_quiet(client):
+    ecg = {"resourceType": "Procedure", "id": "ecg-1", "status": "completed", "code": {"text": "12-lead ECG"},
+           "subject": {"reference": "Patient/example"}, "performedDateTime": "2026-09-20"}
+    troponin = observation("89579-7", 4, "ng/L", reference_range=(None, 16), date="2026-09-20")
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone(), ecg, troponin])
+    assert "cardiac-assessment" not in found
+
+
+def test_a_raised_troponin_i_in_new_myositis_without_an_echocardiogram_is_a_warning(client):
+    troponin = observation("10839-9", 0.9, "ng/mL", reference_range=(None, 0.04), date="2026-10-05")
+    found = cards(client, [dermatomyositis(onset="2026-10-01"), prednisone(), troponin])
+    assert found["cardiac-assessment"] == "warning"
+
+
+def test_an_fvc_fall_of_12_points_in_a_year_on_mycophenolate_is_a_progressive_ild_warning(client):
+    labs = [observation("19872-1", 64, "%", date="2026-11-01"), observation("19872-1", 76, "%", date="2026-03-01")]
+    found = cards(client, [dermatomyositis(), ild(), prednisone(10), mycophenolate(), *labs])
+    assert found["progressive-fibrosing-ild"] == "warning"
+
+
+def test_a_stable_fvc_on_treatment_gives_no_progressive_ild_card(client):
+    labs = [observation("19872-1", 75, "%", date="2026-11-01"), observation("19872-1", 77, "%", date="2026-03-01")]
+    found = cards(client, [dermatomyositis(), ild(), prednisone(10), mycophenolate(), *labs])
+    assert "progressive-fibrosing-ild" not in found
+
+
+def test_controlled_myositis_on_methotrexate_without_physiotherapy_gets_an_exercise_card(client):
+    ck = observation("2157-6", 140, "U/L", reference_range=(None, 200), date="2026-11-01")
+    found = cards(client, [dermatomyositis(), prednisone(5), methotrexate(), ck])
+    assert found["exercise-therapy"] == "info"
+
+
+def test_a_physiotherapy_referral_on_record_silences_the_exercise_card(client):
+    ck = observation("2157-6", 140, "U/L", reference_range=(None, 200), date="2026-11-01")
+    referral = {"resourceType": "ServiceRequest", "id": "physio-1", "status": "active", "intent": "order",
+                "code": {"text": "Referral to physiotherapy"}, "subject": {"reference": "Patient/example"},
+                "authoredOn": "2026-09-01"}
+    found = cards(client, [dermatomyositis(), prednisone(5), methotrexate(), ck, referral])
+    assert "exercise-therapy" not in found

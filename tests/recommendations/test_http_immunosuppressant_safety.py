@@ -57,6 +57,16 @@ def test_azathioprine_without_tpmt_on_record_warns_on_patient_view(client):
     assert found["suggestions"][0]["actions"][0]["resource"]["resourceType"] == "ServiceRequest"
 
 
+def test_an_established_azathioprine_course_with_counts_sent_without_ranges_reads_the_configured_limits(client):
+    course = medication_request("197388", display="Azathioprine 50 MG Oral Tablet", dose=150,
+                                authored_on="2025-06-01")
+    counts = [observation("6690-2", 6.2, "10*3/uL", date="2026-11-01"),
+              observation("777-3", 240, "10*3/uL", date="2026-11-01"),
+              observation("718-7", 13.4, "g/dL", date="2026-11-01")]
+    found = card(client, PATIENT_VIEW, [course, *counts], "azathioprine-tpmt")
+    assert found["indicator"] == "info"
+
+
 def test_azathioprine_drafted_for_a_tpmt_poor_metabolizer_is_critical_and_suggests_removing_it(client):
     tpmt = observation(None, text="TPMT genotype", value_string="*3A/*3A poor metabolizer", date="2026-08-20")
     found = card(client, ORDER_SIGN, [tpmt], "azathioprine-tpmt", drafts=[azathioprine(id="draft-aza")])
@@ -110,6 +120,32 @@ def test_rituximab_with_negative_serology_is_quiet(client):
     assert "rituximab-hbv" not in topics(client, ORDER_SIGN, serology, drafts=[rituximab(id="draft-rtx")])
 
 
+# --- tb-screening ---------------------------------------------------------------------------------
+def test_rituximab_drafted_without_an_igra_gets_a_tb_screening_warning_with_an_igra_order(client):
+    found = card(client, ORDER_SIGN, [], "tb-screening", drafts=[rituximab(id="draft-rtx")])
+    assert found["indicator"] == "warning"
+    codes = [a["resource"]["code"]["coding"][0]["code"] for s in found["suggestions"] for a in s["actions"]]
+    assert "71773-6" in codes
+
+
+def test_rituximab_with_a_negative_quantiferon_this_year_gets_no_tb_card(client):
+    quantiferon = observation(None, text="QuantiFERON-TB Gold Plus", value_string="Negative", date="2026-06-01")
+    assert "tb-screening" not in topics(client, ORDER_SIGN, [quantiferon], drafts=[rituximab(id="draft-rtx")])
+
+
+# --- rituximab-immunoglobulins ---------------------------------------------------------------------
+def test_rituximab_drafted_without_immunoglobulins_offers_igg_and_igm(client):
+    found = card(client, ORDER_SIGN, [], "rituximab-immunoglobulins", drafts=[rituximab(id="draft-rtx")])
+    codes = [a["resource"]["code"]["coding"][0]["code"] for s in found["suggestions"] for a in s["actions"]]
+    assert (found["indicator"], codes) == ("info", ["2465-3", "2472-9"])
+
+
+def test_rituximab_drafted_with_a_low_igg_in_mg_per_dl_is_a_warning(client):
+    labs = [observation("2465-3", 410, "mg/dL", date="2026-11-01"), observation("2472-9", 60, "mg/dL", date="2026-11-01")]
+    found = card(client, ORDER_SIGN, labs, "rituximab-immunoglobulins", drafts=[rituximab(id="draft-rtx")])
+    assert found["indicator"] == "warning"
+
+
 # --- cyclophosphamide-checks ----------------------------------------------------------------------
 def test_cyclophosphamide_pulse_above_1_g_per_m2_warns(client):
     pulse = medication_request("3002", display="cyclophosphamide", dose=2500, period=4, period_unit="wk",
@@ -145,6 +181,14 @@ def test_high_dose_prednisone_ordered_in_ibm_gets_only_the_ibm_card_of_the_escal
     found = topics(client, ORDER_SELECT, [ibm], drafts=[prednisone], myositis=False)
     assert "ibm-immunosuppression" in found
     assert "steroid-sparing-agent" not in found
+
+
+def test_azathioprine_ordered_in_ibm_gets_a_warning_not_folded_information(client):
+    ibm = condition("72315009", display="Inclusion body myositis (disorder)")
+    found = card(client, ORDER_SIGN, [ibm], "ibm-immunosuppression", drafts=[azathioprine(id="draft-aza")],
+                 myositis=False)
+    assert found["indicator"] == "warning"
+    assert "not recommended" in found["summary"]
 
 
 # --- draft-strength-conflict --------------------------------------------------------------------

@@ -67,6 +67,32 @@ def test_negative_hepatitis_serology_on_record_silences_screening(client):
     assert "infection-screening" not in found
 
 
+def test_azathioprine_drafted_with_chronic_hepatitis_c_coded_orders_hcv_rna_not_an_antibody(client):
+    hcv = condition("B18.2", "http://hl7.org/fhir/sid/icd-10-cm", "Chronic viral hepatitis C")
+    found = cards(client, [hcv, negative("5196-1"), negative("16933-4")], service=ORDER_SIGN,
+                  drafts=[azathioprine(id="draft-aza")])
+    card = found["infection-screening"]
+    assert "HCV RNA" in card["summary"] and "hepatology" in card["summary"]
+    codes = [a["resource"]["code"]["coding"][0]["code"] for s in card["suggestions"] for a in s["actions"]]
+    assert codes == ["11011-4"]
+
+
+def test_isolated_anti_hbc_on_established_methotrexate_gets_a_monitoring_card(client):
+    core = observation("16933-4", date="2025-06-01", interpretation="POS", value_string="Positive")
+    found = cards(client, [methotrexate(), negative("5196-1"), core, negative("13955-0")])
+    assert found["infection-screening"]["indicator"] == "info"
+    assert "HBV DNA" in found["infection-screening"]["summary"]
+
+
+def test_new_methotrexate_with_prednisone_gets_no_hepatitis_warning_beside_its_baseline_card(client):
+    drafts = [methotrexate(id="draft-mtx", status="draft"), prednisone(40, id="draft-pred", status="draft")]
+    found = cards(client, [], service=ORDER_SIGN, drafts=drafts)
+    assert "infection-screening" not in found
+    ordered = [a["resource"]["code"]["coding"][0]["code"] for card in found.values()
+               for s in card.get("suggestions", []) for a in s["actions"] if a.get("resource", {}).get("code")]
+    assert {"5196-1", "16933-4", "13955-0"} <= set(ordered)
+
+
 def test_missing_vaccines_on_immunosuppression_get_an_info_card(client):
     assert cards(client, [prednisone(10)])["vaccination"]["indicator"] == "info"
 

@@ -1,4 +1,5 @@
-"""ibm-immunosuppression (docs/evidence.md#subtype-and-scope): no escalation cards in IBM; info when high-dose GC is ordered."""
+"""ibm-immunosuppression (docs/evidence.md#subtype-and-scope): no escalation cards in IBM; a warning when an
+immunosuppressant or high-dose GC is ordered."""
 
 import pytest
 
@@ -22,10 +23,22 @@ def prednisone_draft(mg):
     return order(Drug.PREDNISONE, mg, draft=True, ref="MedicationRequest/pred")
 
 
-def test_high_dose_prednisone_ordered_in_ibm_gets_a_warning_about_the_order():
+def test_high_dose_prednisone_ordered_in_ibm_gets_a_warning():
     finding = run(facts(hook="order-select", myositis=IBM, medications=(prednisone_draft(40),)))
     assert finding.indicator is Indicator.WARNING
-    assert "refractory to immunosuppression" in finding.summary
+    assert "immunosuppression is not recommended" in finding.summary
+
+
+@pytest.mark.parametrize("drug", [Drug.METHOTREXATE, Drug.AZATHIOPRINE, Drug.MYCOPHENOLATE_MOFETIL, Drug.RITUXIMAB])
+def test_an_immunosuppressant_ordered_in_ibm_gets_a_warning_at_any_dose(drug):
+    draft = order(drug, 7.5, draft=True, ref="MedicationRequest/agent")
+    finding = run(facts(hook="order-sign", myositis=IBM, medications=(draft,)))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.about_drafts == ("MedicationRequest/agent",)
+
+
+def test_an_immunosuppressant_on_record_without_a_draft_is_silent():
+    assert run(facts(hook="order-select", myositis=IBM, medications=(order(Drug.METHOTREXATE, 15, 1 / 7),))) is None
 
 
 def test_prednisone_below_high_dose_is_silent():

@@ -1,10 +1,10 @@
 """infection-screening: hepatitis B/C serology before immunosuppression, HBsAg-positive prophylaxis, isolated anti-HBc."""
 
-from fhir_mappings.concepts import Drug, Lab, Qualitative
+from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.infection_screening import RECOMMENDATION
-from tests.factories import facts, order, result
+from tests.factories import condition, facts, order, result
 
 PARAMS = RECOMMENDATION.defaults()
 
@@ -112,7 +112,7 @@ def test_isolated_anti_hbc_on_new_azathioprine_is_an_info_card_on_alt_and_hbv_dn
     finding = run(facts(hook="order-select", medications=(AZA_DRAFT,), results=ISOLATED_CORE))
     assert finding.indicator is Indicator.INFO
     assert "HBV DNA" in finding.summary
-    assert finding.suggestions == ()
+    assert ordered_codes(finding) == ["29615-2"]
 
 
 def test_isolated_anti_hbc_on_new_methotrexate_is_an_info_card():
@@ -120,8 +120,32 @@ def test_isolated_anti_hbc_on_new_methotrexate_is_an_info_card():
     assert run(facts(hook="order-select", medications=(mtx,), results=ISOLATED_CORE)).indicator is Indicator.INFO
 
 
-def test_isolated_anti_hbc_on_established_methotrexate_is_not_shown_at_every_chart_opening():
-    assert run(facts(medications=(order(Drug.METHOTREXATE, 15, 1 / 7, days=400),), results=ISOLATED_CORE)) is None
+ESTABLISHED_MTX = order(Drug.METHOTREXATE, 15, 1 / 7, days=400)
+
+
+def test_isolated_anti_hbc_on_established_methotrexate_without_recent_hbv_dna_asks_for_monitoring():
+    finding = run(facts(medications=(ESTABLISHED_MTX,), results=ISOLATED_CORE))
+    assert finding.indicator is Indicator.INFO
+    assert finding.summary == "Isolated anti-HBc on immunosuppression: HBV DNA and ALT/AST due (every 1-3 months)"
+    assert ordered_codes(finding) == ["29615-2", "1742-6"]
+    assert "No HBV DNA on record" in finding.facts_used
+
+
+def test_isolated_anti_hbc_on_established_prednisone_with_an_hbv_dna_within_3_months_is_silent():
+    hbv_dna = result(Lab.HBV_DNA, text="Not detected", days_ago=60)
+    f = facts(medications=(order(Drug.PREDNISONE, 7.5, days=400),), results=(*ISOLATED_CORE, hbv_dna))
+    assert run(f) is None
+
+
+def test_isolated_anti_hbc_monitoring_orders_only_hbv_dna_when_alt_is_recent():
+    f = facts(medications=(ESTABLISHED_MTX,), results=(*ISOLATED_CORE, result(Lab.ALT, value=25, unit="U/L")))
+    assert ordered_codes(run(f)) == ["29615-2"]
+
+
+def test_the_hbv_monitoring_interval_is_a_setting():
+    hbv_dna = result(Lab.HBV_DNA, value=0, unit="[IU]/mL", days_ago=60)
+    f = facts(medications=(ESTABLISHED_MTX,), results=(*ISOLATED_CORE, hbv_dna))
+    assert RECOMMENDATION.evaluate(f, {**PARAMS, "hbv_monitoring_interval_days": 30}) is not None
 
 
 def test_isolated_anti_hbc_with_new_high_dose_glucocorticoid_warns():
@@ -145,6 +169,32 @@ def test_positive_hcv_antibody_prompts_hcv_rna():
     finding = run(facts(hook="order-select", medications=(AZA_DRAFT,),
                         results=with_result(Lab.HCV_ANTIBODY, Qualitative.POSITIVE)))
     assert "HCV RNA" in finding.detail
+    assert ordered_codes(finding) == ["11011-4"]
+
+
+def test_chronic_hepatitis_c_on_record_asks_for_hcv_rna_and_hepatology_not_an_hcv_antibody():
+    serology = tuple(r for r in NEGATIVE_SEROLOGY if r.concept != Lab.HCV_ANTIBODY)
+    f = facts(hook="order-select", medications=(AZA_DRAFT,), results=serology,
+              conditions=(condition(Condition.HEPATITIS_C),))
+    finding = run(f)
+    assert finding.indicator is Indicator.WARNING
+    assert finding.summary == "Hepatitis C before immunosuppression: check HCV RNA and refer to hepatology"
+    assert ordered_codes(finding) == ["11011-4"]
+    assert "13955-0" not in ordered_codes(finding)
+
+
+def test_chronic_hepatitis_c_with_an_hcv_rna_in_the_last_year_is_silent():
+    serology = tuple(r for r in NEGATIVE_SEROLOGY if r.concept != Lab.HCV_ANTIBODY)
+    rna = result(Lab.HCV_RNA, value=150000, unit="[IU]/mL", days_ago=100)
+    f = facts(hook="order-select", medications=(AZA_DRAFT,), results=(*serology, rna),
+              conditions=(condition(Condition.HEPATITIS_C),))
+    assert run(f) is None
+
+
+def test_a_new_methotrexate_with_a_glucocorticoid_leaves_missing_serology_to_its_baseline_card():
+    mtx = order(Drug.METHOTREXATE, 15, 1 / 7, draft=True, ref="MedicationRequest/mtx")
+    pred = order(Drug.PREDNISONE, 40, draft=True, ref="MedicationRequest/pred")
+    assert run(facts(hook="order-select", medications=(mtx, pred))) is None
 
 
 def test_unreadable_result_asks_for_review():

@@ -1,10 +1,10 @@
 """methotrexate-baseline-tests (docs/evidence.md#methotrexate-baseline): blood count, renal, liver, albumin, hepatitis serology."""
 
-from fhir_mappings.concepts import Drug, Lab, Qualitative
+from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.methotrexate_baseline_tests import RECOMMENDATION
-from tests.factories import facts, order, result
+from tests.factories import condition, facts, order, result
 
 PARAMS = RECOMMENDATION.defaults()
 MTX_DRAFT = order(Drug.METHOTREXATE, 15, 1 / 7, draft=True, ref="MedicationRequest/mtx")
@@ -96,3 +96,10 @@ def test_silent_without_methotrexate():
 def test_fires_without_a_myositis_diagnosis():
     f = facts(myositis=None, hook="order-select", medications=(MTX_DRAFT,))
     assert len(evaluate((RECOMMENDATION,), f, {}, strict=True)) == 1
+
+
+def test_chronic_hepatitis_c_on_record_is_not_screened_again_with_an_hcv_antibody():
+    serology = tuple(r for r in SEROLOGY if r.concept != Lab.HCV_ANTIBODY)
+    f = facts(hook="order-select", medications=(MTX_DRAFT,), results=bloods() + serology,
+              conditions=(condition(Condition.HEPATITIS_C),))
+    assert run(f) is None

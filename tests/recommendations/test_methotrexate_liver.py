@@ -56,7 +56,8 @@ def test_raised_alt_with_normal_ck_is_a_warning():
 def test_raised_alt_without_ck_or_ggt_asks_for_both():
     finding = run(facts(medications=(MTX,), results=(alt(150),)))
     assert finding.indicator is Indicator.WARNING
-    assert "No CK in the last 90 days" in finding.facts_used and "check both" in finding.detail
+    assert "No CK in the last 90 days" in finding.facts_used and "check them" in finding.detail
+    assert finding.summary.endswith("check CK and GGT")
 
 
 def test_raised_alt_with_raised_ck_and_normal_ggt_is_info_muscle_origin():
@@ -72,8 +73,43 @@ def test_raised_alt_with_raised_ck_and_no_ggt_offers_a_ggt_order():
     assert action.resource["code"]["coding"][0]["code"] == "2324-2"
 
 
-def test_alt_below_the_multiple_is_silent():
-    assert run(facts(medications=(MTX,), results=(alt(110),))) is None
+def test_alt_below_twice_the_upper_limit_is_silent():
+    assert run(facts(medications=(MTX,), results=(alt(70),))) is None
+
+
+def test_alt_above_100_u_per_l_below_three_times_the_limit_says_withhold():
+    # ALT 110 U/L with an upper limit of 46: 2.4 x ULN, but above BSR 2017's 100 U/L
+    finding = run(facts(medications=(MTX,), results=(alt(110, high=46), ck(120), ggt(80))))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.summary == "ALT 110 U/L on methotrexate: withhold and discuss"
+
+
+def test_alt_between_two_and_three_times_the_limit_says_reduce_the_dose():
+    finding = run(facts(medications=(MTX,), results=(alt(92), ck(120), ggt(80))))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.summary == "ALT 92 U/L on methotrexate: reduce the dose"
+    assert "alt 92 U/L on 2026-11-15 (2.3 x the upper limit 40)" in finding.facts_used
+
+
+def test_alt_between_two_and_three_times_the_limit_with_raised_ck_and_normal_ggt_reads_as_muscle():
+    finding = run(facts(medications=(MTX,), results=(alt(90), ck(3000), ggt(30))))
+    assert finding.indicator is Indicator.INFO and "likely from muscle" in finding.summary
+
+
+def test_a_normal_ggt_on_record_is_not_asked_for_again():
+    finding = run(facts(medications=(MTX,), results=(alt(150), ggt(30))))
+    assert "GGT" not in finding.summary and "check it" in finding.detail
+    assert finding.summary.endswith("check CK")
+
+
+def test_the_100_u_per_l_withhold_level_is_a_setting():
+    params = {**PARAMS, "withhold_above_u_per_l": 150.0}
+    finding = RECOMMENDATION.evaluate(facts(medications=(MTX,), results=(alt(110, high=46), ck(120), ggt(80))), params)
+    assert finding.summary.endswith("reduce the dose")
+
+
+def test_methotrexate_on_record_with_fatty_liver_disease_and_normal_enzymes_is_silent():
+    assert run(facts(medications=(MTX,), conditions=(condition(Condition.FATTY_LIVER_DISEASE),))) is None
 
 
 def test_the_laboratory_upper_limit_is_used_when_reported():
@@ -103,5 +139,6 @@ def test_applies_without_a_myositis_diagnosis():
 
 
 def test_threshold_is_configurable():
-    params = {**PARAMS, "transaminase_uln_multiple": 4.0}
-    assert RECOMMENDATION.evaluate(facts(medications=(MTX,), results=(alt(150),)), params) is None
+    params = {**PARAMS, "transaminase_uln_multiple": 4.0, "withhold_above_u_per_l": 200.0}
+    finding = RECOMMENDATION.evaluate(facts(medications=(MTX,), results=(alt(150), ck(120), ggt(80))), params)
+    assert finding.summary.endswith("reduce the dose")

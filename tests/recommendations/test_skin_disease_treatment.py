@@ -40,8 +40,10 @@ def test_card_states_the_eye_screening():
     assert "baseline fundus examination within the first year" in run(facts(conditions=(AMYOPATHIC,))).detail
 
 
-def test_on_hydroxychloroquine_is_silent():
-    assert run(facts(conditions=(AMYOPATHIC,), medications=(order(Drug.HYDROXYCHLOROQUINE, 200),))) is None
+def test_on_hydroxychloroquine_with_a_baseline_examination_is_silent():
+    f = facts(conditions=(AMYOPATHIC,), medications=(order(Drug.HYDROXYCHLOROQUINE, 200),),
+              investigations=(retinal_exam(20),))
+    assert run(f) is None
 
 
 def test_dermatomyositis_without_coded_skin_disease_is_silent():
@@ -79,13 +81,38 @@ def test_hydroxychloroquine_above_5_mg_per_kg_is_a_warning():
 
 
 def test_hydroxychloroquine_dose_is_not_judged_without_a_weight():
-    assert run(facts(medications=(hcq(200, 2),), weight_kg=None)) is None
+    assert run(facts(medications=(hcq(200, 2),), weight_kg=None, investigations=(retinal_exam(20),))) is None
 
 
 def test_a_year_of_hydroxychloroquine_without_a_retinal_examination_is_info():
     finding = run(facts(medications=(hcq(days=400),)))
     assert finding.indicator is Indicator.INFO
     assert "baseline retinal examination" in finding.summary
+
+
+def test_a_hydroxychloroquine_draft_without_a_retinal_examination_asks_for_the_baseline_at_the_order():
+    draft = order(Drug.HYDROXYCHLOROQUINE, 200, draft=True, ref="MedicationRequest/hcq")
+    [found] = evaluate((RECOMMENDATION,), facts(hook="order-sign", medications=(draft,), weight_kg=70), {},
+                       strict=True)
+    assert found.finding.indicator is Indicator.INFO
+    assert "baseline retinal examination is due within the first year" in found.finding.summary
+    assert found.finding.about_drafts == ("MedicationRequest/hcq",)
+
+
+def test_a_hydroxychloroquine_draft_with_a_retinal_examination_in_the_last_year_is_silent():
+    draft = order(Drug.HYDROXYCHLOROQUINE, 200, draft=True, ref="MedicationRequest/hcq")
+    f = facts(hook="order-sign", medications=(draft,), weight_kg=70, investigations=(retinal_exam(200),))
+    assert evaluate((RECOMMENDATION,), f, {}, strict=True) == []
+
+
+def test_the_first_months_of_hydroxychloroquine_without_a_baseline_examination_get_the_card():
+    finding = run(facts(medications=(hcq(days=30),), weight_kg=70))
+    assert "within the first year" in finding.summary
+    assert any(line.startswith("Hydroxychloroquine since") for line in finding.facts_used)
+
+
+def test_an_examination_older_than_a_year_before_the_first_dose_is_not_a_baseline():
+    assert run(facts(medications=(hcq(days=30),), weight_kg=70, investigations=(retinal_exam(500),))) is not None
 
 
 def test_baseline_retinal_examination_on_record_is_silent_before_five_years():
@@ -126,3 +153,8 @@ def test_the_retinal_screening_card_asks_to_verify_when_investigation_lists_are_
 def test_the_hydroxychloroquine_ceiling_is_capped_at_400_mg_a_day_for_a_heavy_patient():
     finding = run(facts(conditions=(AMYOPATHIC,), weight_kg=110))
     assert "up to 400 mg/day" in finding.detail
+
+
+def test_the_dose_warning_also_asks_for_the_baseline_examination_when_none_is_on_record():
+    finding = run(facts(medications=(hcq(200, 2),), weight_kg=60))
+    assert "arrange the baseline examination within the first year" in finding.detail
