@@ -113,19 +113,24 @@ def _guideline(recommendation: Recommendation) -> str | None:
     return f"**Guideline:** {short_statement(citation.statement)} [{escape_markdown(citation.label)}]({citation.url})"
 
 
-def _section(number: int, part: Result) -> str:
-    """One gap of the care-plan card: its summary, the action, why, and the guideline link."""
+def _section(number: int, part: Result, linked: set[str]) -> str:
+    """One gap of the care-plan card: its summary, the action, why, and the guideline link (a guideline
+    an earlier gap already linked is named, not linked again: each address appears once per card)."""
     finding, citation = part.finding, part.recommendation.citation
     lines = [f"**{number}. {finding.summary}**", action_text(finding.detail),
              "Why: " + "; ".join(escape_markdown(fact) for fact in finding.facts_used)]
-    if citation.url:
+    if citation.url and citation.url in linked:
+        lines.append(f"See the guideline: {escape_markdown(citation.label)} (linked above)")
+    elif citation.url:
+        linked.add(citation.url)
         lines.append(f"See the guideline: [{escape_markdown(citation.label)}]({citation.url})")
     return "\n\n".join(lines)
 
 
 def detail(result: Result, data_gaps: Iterable[str], incomplete: Iterable[str] = ()) -> str:
     if result.recommendation is CARE_PLAN:  # a section per gap, with its own facts and guideline
-        parts = [_section(number, part) for number, part in enumerate(result.findings(), 1)]
+        linked: set[str] = set()
+        parts = [_section(number, part, linked) for number, part in enumerate(result.findings(), 1)]
     else:
         parts = [action_text(result.finding.detail), "**Why this card**\n"
                  + "\n".join(f"- {escape_markdown(fact)}" for fact in result.finding.facts_used)]

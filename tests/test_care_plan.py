@@ -9,6 +9,7 @@ tests/risk_patients.py (each with each risk) and every fixture request, evaluate
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -66,6 +67,15 @@ def test_the_rendered_cards_name_every_finding_they_hold(name, risk):
             assert listed == [p.recommendation.id for p in result.parts]
         else:
             assert "extension" not in rendered.card
+
+
+@pytest.mark.parametrize(("name", "risk"), CASES[:: max(1, len(CASES) // 40)])
+def test_a_card_links_each_guideline_address_once(name, risk):
+    facts = patient(name, risk)
+    results = run(REGISTRY, facts, DEFAULTS, strict=True).results
+    for rendered in render(results, facts, selection_behavior="any"):
+        addresses = re.findall(r"\]\((https?://[^)\s]+)\)", rendered.card.get("detail", ""))
+        assert len(addresses) == len(set(addresses)), rendered.card["summary"]
 
 
 MEASURED = {
