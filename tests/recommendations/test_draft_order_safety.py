@@ -184,7 +184,7 @@ def test_a_methotrexate_draft_beside_prophylactic_tmp_smx_in_an_older_patient_is
 def test_methotrexate_with_raised_alt_from_the_liver_is_not_to_be_ordered_and_from_muscle_needs_a_ggt():
     alt = result(Lab.ALT, value=200, unit="U/L", days_ago=5, reference_high=40)
     [liver] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt)))
-    assert liver.indicator is Indicator.WARNING and liver.summary.startswith("Do not order methotrexate: alt 200")
+    assert liver.indicator is Indicator.WARNING and liver.summary.startswith("Do not order methotrexate: ALT 200")
     ck = result(Lab.CREATINE_KINASE, value=4000, unit="U/L", days_ago=5, reference_high=200)
     [muscle] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt, ck)))
     assert muscle.summary.startswith("Check before ordering methotrexate") and "GGT" in muscle.summary
