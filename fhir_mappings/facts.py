@@ -116,6 +116,8 @@ class MedicationOrder:
     #: Set when the RxNorm product code and the order's own name state different strengths (then
     #: `dose` is None): the order is ambiguous, not merely unreadable.
     strength_conflict: str | None = None
+    #: The order this one renews or changes (`priorPrescription`, "MedicationRequest/123"): not a duplicate of it.
+    renews: str | None = None
     #: The resource as it was sent, so a suggestion can update it in its entirety.
     resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

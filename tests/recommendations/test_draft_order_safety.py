@@ -130,6 +130,21 @@ def test_a_second_salt_of_a_drug_on_record_is_a_duplicate_warning():
     assert card.indicator is Indicator.WARNING and "already on the regimen" in card.summary
 
 
+def test_a_renewal_naming_the_current_order_as_its_prior_prescription_is_no_duplicate():
+    current = order(Drug.METHOTREXATE, 15, 1 / 7, days=700, ref="MedicationRequest/mtx-1")
+    drafted = methotrexate()
+    renewal = replace(drafted, renews="MedicationRequest/mtx-1",
+                      resource={**drafted.resource, "priorPrescription": {"reference": "MedicationRequest/mtx-1"}})
+    assert cards(patient(renewal, current)) == []
+
+
+def test_a_re_order_of_a_current_drug_without_that_link_is_a_duplicate_saying_how_to_renew():
+    current = order(Drug.METHOTREXATE, 15, 1 / 7, days=700, ref="MedicationRequest/mtx-1")
+    [card] = cards(patient(methotrexate(), current))
+    assert card.indicator is Indicator.WARNING and "already on the regimen" in card.summary
+    assert "if this renews it, end that order on signing" in " ".join(card.facts_used)
+
+
 def test_two_drafts_of_one_drug_give_one_duplicate_card_on_the_second():
     first, second = draft(*MMF, 500, frequency=2, draft_id="a"), draft(*MMF, 1000, frequency=2, draft_id="b")
     [card] = cards(patient(first, second))
