@@ -89,6 +89,14 @@ def test_thresholds_are_the_order_safety_settings():
     assert [c.indicator for c in stricter] == [Indicator.CRITICAL]
 
 
+def test_a_draft_to_review_says_review_before_signing_once():
+    tmp_smx = draft(*TMP_SMX_DS, 1, unit="{tbl}")
+    [card] = cards(patient(tmp_smx, order(Drug.METHOTREXATE, 15, 1 / 7), results=(egfr(45),)))
+    assert card.indicator is Indicator.WARNING and not card.suggestions
+    assert card.detail.startswith("**Review before signing.** No change is offered.")
+    assert card.detail.count("Review before signing") == 1
+
+
 def test_tmp_smx_with_a_sulfonamide_allergy_is_critical_and_replaced_by_atovaquone():
     tmp_smx = draft(*TMP_SMX_DS, 1, unit="{tbl}")
     [card] = cards(patient(tmp_smx, allergies=frozenset({Allergy.SULFONAMIDE})))
