@@ -116,6 +116,8 @@ class MedicationOrder:
     #: Set when the RxNorm product code and the order's own name state different strengths (then
     #: `dose` is None): the order is ambiguous, not merely unreadable.
     strength_conflict: str | None = None
+    #: The order this one renews or changes (`priorPrescription`, "MedicationRequest/123"): not a duplicate of it.
+    renews: str | None = None
     #: The resource as it was sent, so a suggestion can update it in its entirety.
     resource: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -197,7 +199,7 @@ class LabResult:
         else:
             shown = self.text or "result of unknown meaning"
         on = f" on {self.when.date().isoformat()}" if self.when else ""
-        return f"{self.concept.value} {shown}{on}"
+        return f"{RESULT_NAMES.get(self.concept, self.concept.value)} {shown}{on}"
 
 
 def is_below(value: float, comparator: str | None, limit: float) -> bool | None:
@@ -221,6 +223,21 @@ def is_above(value: float, comparator: str | None, limit: float) -> bool | None:
     if comparator in ("<", "<="):
         return False if value <= limit else None
     return value > limit
+
+
+#: How a card names a result's test: concept values are identifiers ("creatine-kinase", "anti-hbc"), not text.
+RESULT_NAMES: dict[Lab | Antibody, str] = {
+    Lab.CREATINE_KINASE: "CK", Lab.ALT: "ALT", Lab.AST: "AST", Lab.EGFR: "eGFR", Lab.HCG: "hCG",
+    Lab.HBSAG: "HBsAg", Lab.ANTI_HBC: "anti-HBc", Lab.HCV_ANTIBODY: "HCV antibody", Lab.HBV_DNA: "HBV DNA",
+    Lab.HCV_RNA: "HCV RNA", Lab.IGRA: "IGRA", Lab.HIV: "HIV antigen/antibody", Lab.VZV_IGG: "VZV IgG",
+    Lab.TROPONIN_I: "troponin I", Lab.IGG: "IgG", Lab.IGM: "IgM", Lab.G6PD: "G6PD", Lab.TPMT: "TPMT",
+    Lab.NUDT15: "NUDT15", Lab.BLOOD_COUNT: "blood count", Lab.T_SCORE: "DXA T-score",
+    Lab.LUNG_FUNCTION: "lung function", Lab.GGT: "GGT",
+    Antibody.JO1: "anti-Jo-1", Antibody.PL7: "anti-PL-7", Antibody.PL12: "anti-PL-12", Antibody.EJ: "anti-EJ",
+    Antibody.OJ: "anti-OJ", Antibody.HMGCR: "anti-HMGCR", Antibody.SRP: "anti-SRP", Antibody.MI2: "anti-Mi-2",
+    Antibody.MDA5: "anti-MDA5", Antibody.TIF1G: "anti-TIF1-gamma", Antibody.NXP2: "anti-NXP2",
+    Antibody.SAE: "anti-SAE", Antibody.RO52: "anti-Ro52", Antibody.RO60: "anti-Ro60",
+}
 
 
 def _readable_unit(unit: str | None) -> str:

@@ -139,6 +139,7 @@ def map_medication_request(
     named_form = " ".join([*texts(concept), *texts(medication.get("code")), *texts(medication.get("form")),
                            reference_display or ""])
     end = _end(resource, start, status, dosages, today)
+    prior = reference_id(resource.get("priorPrescription"))
     orders = []
     for item in identified:
         local = route is Route.OTHER or _LOCAL.search(f"{item.dose_form} {named_form}") is not None
@@ -169,6 +170,7 @@ def map_medication_request(
             is_draft=is_draft,
             is_selected=is_draft and (selections is None or (reference is not None and reference in selections)),
             strength_conflict=item.conflict,
+            renews=relative_reference(prior) if prior else None,
             resource=resource,
         ))
     return MedicationOutcome(tuple(orders), bool(orders), tuple(notes))

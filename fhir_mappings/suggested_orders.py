@@ -54,8 +54,10 @@ def is_medication_order(resource: Mapping[str, Any] | None) -> bool:
         string(resource.get("status")) not in NOT_AN_ORDER)
 
 
-#: The members of a MedicationRequest that say what is ordered (the id and subject do not).
-_ORDERED = ("status", "intent", "medicationCodeableConcept", "medicationReference", "dosageInstruction")
+#: The members of a MedicationRequest that say what is ordered, and which order it renews (the id and subject
+#: do not).
+_ORDERED = ("status", "intent", "medicationCodeableConcept", "medicationReference", "dosageInstruction",
+            "priorPrescription")
 
 
 def read_suggested_order(resource: Mapping[str, Any], today: date) -> SuggestedOrder:

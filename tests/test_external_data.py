@@ -62,7 +62,7 @@ def test_the_oracle_health_order_with_only_the_vendor_timing_gets_the_notice_not
 def test_an_egfr_above_a_bound_keeps_the_bound_and_is_named():
     facts = build_facts("patient-view", {"patientId": "12724066"}, load("oracle-health-prednisone.json")["prefetch"], NOW)
     assert [u.reason for u in facts.unreadable] == [UnreadableReason.COMPARATOR]
-    assert facts.unreadable[0].item.startswith("egfr >60")
+    assert facts.unreadable[0].item.startswith("eGFR >60")
 
 
 @pytest.mark.parametrize("order", load("liquid-doses.json")["orders"], ids=lambda o: o["id"])

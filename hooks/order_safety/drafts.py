@@ -146,7 +146,7 @@ def _fixes(order: MedicationOrder, decision: Decision, facts: ClinicalFacts,
     if decision.missing_data:
         return (), "Get the missing data before signing; no change is offered."
     if decision.verdict is Verdict.NOT_RECOMMENDED:
-        return (), "Review before signing; no change is offered."
+        return (), "No change is offered."
     if decision.verdict is Verdict.ADJUST:
         changed = _passing(order.resource, decision, facts, params, _itself(order), draft=True)
         if changed is None:

@@ -40,10 +40,12 @@ def _group(drug: Drug) -> frozenset[Drug]:
 def _others(facts: ClinicalFacts, candidate: Candidate, drugs: frozenset[Drug], *,
             drafts: bool = True) -> tuple[MedicationOrder, ...]:
     """Current orders of `drugs` other than the candidate itself (a draft being screened), the draft it
-    updates or the drafts the suggestion deletes; without the other drafts when `drafts` is False."""
+    updates, the order it renews (`priorPrescription`) or the drafts the suggestion deletes; without the
+    other drafts when `drafts` is False."""
     own = candidate.order.reference if not candidate.creates else None
     return tuple(m for m in facts.current(drugs)
                  if m.reference != own and (m.reference or "") not in candidate.replaces
+                 and (m.reference is None or m.reference != candidate.order.renews)
                  and not (m.resource and m.resource is candidate.order.resource) and (drafts or not m.is_draft))
 
 
@@ -78,7 +80,8 @@ def _check(facts: ClinicalFacts, candidate: Candidate, params: Params) -> Decisi
     if candidate.creates:
         already = _earlier(facts, candidate, _others(facts, candidate, _group(drug)))
         if already:
-            return leave_out(f"already on the regimen: {already[0].display}")
+            renewal = " (if this renews it, end that order on signing)" if candidate.is_draft else ""
+            return leave_out(f"already on the regimen: {already[0].display}{renewal}")
     if drug is Drug.SULFAMETHOXAZOLE_TRIMETHOPRIM:
         return _tmp_smx(facts, candidate, params)
     if drug in THIOPURINES or drug in XANTHINE_OXIDASE_INHIBITORS:

@@ -92,8 +92,11 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     indicator = Indicator.WARNING if days > params["warning_days"] else Indicator.INFO
     weeks = days // 7
     facts_used = [describe(m) for m in maintenance_glucocorticoids(facts)]
+    # A weight-based threshold is stated per kg (">= 0.75 mg/kg/day"), not as a computed "18.75 mg/day".
+    level = (f"{num(params['high_dose_mg_per_kg'])} mg/kg/day" if threshold < params["high_dose_mg_per_day"]
+             else f"{num(threshold)} mg/day")
     facts_used.append(
-        f"Prednisone-equivalent >= {num(threshold)} mg/day for {days} days ({weeks} weeks) with no dose reduction recorded"
+        f"Prednisone-equivalent >= {level} for {days} days ({weeks} weeks) with no dose reduction recorded"
     )
     facts_used.append(weight_fact(facts, weight) if weight is not None else "No recent weight: mg/day threshold only")
     detail = "\n\n".join(

@@ -5,7 +5,8 @@ EULAR 2022 recommendations on screening and prophylaxis of infections in AIIRD: 
 prophylaxis (secondary source). Rituximab carries a boxed warning for HBV reactivation, fulminant hepatitis and
 death (label text not retrieved (unverified)). HBsAg-positive patients need antiviral prophylaxis;
 HBsAg-negative/anti-HBc-positive patients on rituximab are at high risk of reactivation and need
-prophylaxis or close HBV-DNA monitoring decided with hepatology.
+antiviral prophylaxis (EULAR 2022: prophylaxis for high-risk treatment such as rituximab; AASLD 2018:
+prophylaxis with anti-CD20 therapy), HBV-DNA monitoring instead only on hepatology advice.
 
 When: current rituximab (on record or draft), any patient (a drug-safety check), and
   - HBsAg positive (or a hepatitis B diagnosis) and no entecavir or tenofovir current (lamivudine
@@ -73,10 +74,12 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if readings[Lab.ANTI_HBC] is Qualitative.POSITIVE and not protected:
         return Finding(
             indicator=Indicator.WARNING,
-            summary="Rituximab with anti-HBc positive: antiviral prophylaxis or HBV-DNA monitoring needed",
+            summary="Rituximab with anti-HBc positive: start antiviral prophylaxis (entecavir or tenofovir)",
             detail="**Anti-HBc positive, HBsAg negative** (past or occult hepatitis B): rituximab carries a high "
-            "risk of HBV reactivation. Decide with hepatology between antiviral prophylaxis (entecavir or "
-            "tenofovir) and regular HBV-DNA monitoring, before the infusion.\n\n" + STATEMENT,
+            "risk of HBV reactivation. Start antiviral prophylaxis (entecavir or tenofovir) before the infusion "
+            "and continue it after the last dose, with hepatology; HBV-DNA monitoring instead of prophylaxis "
+            "only on hepatology advice. EULAR 2022 and the AASLD 2018 hepatitis B guidance (Terrault et al., "
+            "Hepatology 2018;67:1560-1599) advise prophylaxis with anti-CD20 therapy.\n\n" + STATEMENT,
             facts_used=tuple(facts_used),
             about_drafts=about,
         )
@@ -90,8 +93,9 @@ RECOMMENDATION = Recommendation(
         label="EULAR 2022 recommendations for screening and prophylaxis of chronic and opportunistic infections "
         "in AIIRD (Fragoulis et al., Ann Rheum Dis 2023); rituximab label boxed warning",
         url="https://doi.org/10.1136/ard-2022-223335",
-        statement="Hepatitis B status (HBsAg, anti-HBc) should be checked before antirheumatic drugs; positive "
-        "patients need antiviral prophylaxis or monitoring decided with hepatology.",
+        statement="Hepatitis B status (HBsAg, anti-HBc) should be checked before antirheumatic drugs; HBsAg-positive "
+        "patients, and anti-HBc-positive patients on rituximab, need antiviral prophylaxis (HBV-DNA monitoring "
+        "instead only on hepatology advice).",
         strength="EULAR 2022 (level of evidence not restated here); rituximab HBV boxed warning (unverified)",
     ),
     trigger=(

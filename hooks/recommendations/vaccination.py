@@ -19,7 +19,8 @@ When: active IIM on (or being started on) a glucocorticoid or immunosuppressant,
   calcineurin inhibitor, rituximab, cyclophosphamide or prednisone-equivalent >= `high_dose_mg_per_day` is
   current -> warning;
 - influenza not given since the season start, or (adults) no pneumococcal or recombinant zoster vaccine on
-  record (not counted while prednisone-equivalent >= `high_dose_mg_per_day`, when they are deferred) -> info;
+  record (not counted while prednisone-equivalent >= `high_dose_mg_per_day`, when they are deferred; recombinant
+  zoster not counted in pregnancy, CDC/ACIP: no recommendation for its use in pregnancy) -> info;
 - Immunization data not available -> info asking to verify.
 """
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Drug, Vaccine
+from fhir_mappings.concepts import SECOND_IMMUNOSUPPRESSANTS, SYSTEMIC_GLUCOCORTICOIDS, Condition, Drug, Vaccine
 from fhir_mappings.facts import ClinicalFacts, ImmunizationFact, MedicationOrder
 from hooks.criteria import data_gap, days_ago, describe, draft_references, prednisone_equivalent_mg_per_day
 from hooks.recommendation import ALL_HOOKS, Citation, Finding, Indicator, Parameter, Params, Recommendation
@@ -44,6 +45,10 @@ NAMES = {
     Vaccine.PNEUMOCOCCAL: "pneumococcal",
     Vaccine.RECOMBINANT_ZOSTER: "recombinant zoster (2 doses)",
 }
+SHORT_NAMES = {Vaccine.INFLUENZA: "influenza", Vaccine.PNEUMOCOCCAL: "pneumococcal",
+               Vaccine.RECOMBINANT_ZOSTER: "recombinant zoster"}
+PREGNANCY_NOTE = ("Pregnancy on record: recombinant zoster is given after pregnancy (CDC/ACIP: no recommendation "
+                  "for its use in pregnancy); influenza vaccination is recommended in pregnancy.")
 
 
 def season_start(today: date, start_month: int) -> date:
@@ -64,7 +69,9 @@ def _missing(facts: ClinicalFacts, params: Params, high_dose: bool) -> list[Vacc
                   season_start(facts.today, params["influenza_season_start_month"])):
         missing.append(Vaccine.INFLUENZA)
     if facts.is_adult and not high_dose:
-        missing += [v for v in (Vaccine.PNEUMOCOCCAL, Vaccine.RECOMBINANT_ZOSTER) if not _given(facts.immunizations, v)]
+        deferred = {Vaccine.RECOMBINANT_ZOSTER} if facts.has_condition(Condition.PREGNANCY) else set()
+        missing += [v for v in (Vaccine.PNEUMOCOCCAL, Vaccine.RECOMBINANT_ZOSTER)
+                    if v not in deferred and not _given(facts.immunizations, v)]
     return missing
 
 
@@ -79,6 +86,8 @@ def _timing_notes(facts: ClinicalFacts, high_dose: bool) -> list[str]:
     if high_dose:
         notes.append("Prednisone-equivalent >= 20 mg/day: defer non-live vaccines other than influenza until the "
                      "dose is below 20 mg/day.")
+    if facts.has_condition(Condition.PREGNANCY):
+        notes.append(PREGNANCY_NOTE)
     return notes
 
 
@@ -156,14 +165,13 @@ def evaluate(facts: ClinicalFacts, params: Params) -> Finding | None:
     if not missing:
         return None
     facts_used.append("No record of: " + ", ".join(NAMES[v] for v in missing))
-    detail = (
-        "Recommended non-live vaccines not on record: " + ", ".join(NAMES[v] for v in missing)
-        + ". Give them without stopping immunosuppression. " + " ".join(notes)
-        + f" {never_delay}\n\nGuideline: {STATEMENT}"
-    )
+    detail = " ".join([
+        "Recommended non-live vaccines not on record: " + ", ".join(NAMES[v] for v in missing) + ".",
+        "Give them without stopping immunosuppression.", *notes, never_delay,
+    ]) + f"\n\nGuideline: {STATEMENT}"
     return Finding(
         indicator=Indicator.INFO,
-        summary="On immunosuppression: vaccines due (" + ", ".join(v.value for v in missing) + ")",
+        summary="On immunosuppression: vaccines due (" + ", ".join(SHORT_NAMES[v] for v in missing) + ")",
         detail=detail,
         facts_used=tuple(facts_used),
         about_drafts=draft_references(regimen),

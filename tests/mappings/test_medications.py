@@ -378,3 +378,10 @@ def test_a_product_code_agreeing_with_its_text_is_read():
 def test_a_millilitre_dose_of_a_per_ml_product_code_uses_its_concentration():
     order = only(medication_request("835886", dose=1.5, unit="mL", frequency=2))  # ciclosporin 100 mg/mL solution
     assert order.dose.mg_per_day_high == 300
+
+
+def test_the_order_a_renewal_continues_is_read_from_prior_prescription():
+    renewal = medication_request("105585", dose=15, period_unit="wk",
+                                 priorPrescription={"reference": "https://ehr.example/fhir/MedicationRequest/mtx-1"})
+    assert only(renewal).renews == "MedicationRequest/mtx-1"
+    assert only(medication_request("105585", dose=15, period_unit="wk")).renews is None

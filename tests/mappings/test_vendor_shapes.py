@@ -129,7 +129,7 @@ def test_a_result_beyond_a_bound_keeps_its_comparator_and_is_named():
             "effectiveDateTime": "2026-11-01", "valueQuantity": {"value": 60, "comparator": ">", "unit": "mL/min/{1.73_m2}"}}
     facts = facts_of(egfr)
     result = facts.latest(Lab.EGFR)
-    assert result.comparator == ">" and result.describe().startswith("egfr >60")
+    assert result.comparator == ">" and result.describe().startswith("eGFR >60")
     assert facts.unreadable[0].reason is UnreadableReason.COMPARATOR
 
 

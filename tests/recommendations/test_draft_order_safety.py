@@ -89,6 +89,14 @@ def test_thresholds_are_the_order_safety_settings():
     assert [c.indicator for c in stricter] == [Indicator.CRITICAL]
 
 
+def test_a_draft_to_review_says_review_before_signing_once():
+    tmp_smx = draft(*TMP_SMX_DS, 1, unit="{tbl}")
+    [card] = cards(patient(tmp_smx, order(Drug.METHOTREXATE, 15, 1 / 7), results=(egfr(45),)))
+    assert card.indicator is Indicator.WARNING and not card.suggestions
+    assert card.detail.startswith("**Review before signing.** No change is offered.")
+    assert card.detail.count("Review before signing") == 1
+
+
 def test_tmp_smx_with_a_sulfonamide_allergy_is_critical_and_replaced_by_atovaquone():
     tmp_smx = draft(*TMP_SMX_DS, 1, unit="{tbl}")
     [card] = cards(patient(tmp_smx, allergies=frozenset({Allergy.SULFONAMIDE})))
@@ -128,6 +136,21 @@ def test_a_second_salt_of_a_drug_on_record_is_a_duplicate_warning():
     acid = draft("7145", "mycophenolic acid", 720, frequency=2)
     [card] = cards(patient(acid, order(Drug.MYCOPHENOLATE_MOFETIL, 1000, 2)))
     assert card.indicator is Indicator.WARNING and "already on the regimen" in card.summary
+
+
+def test_a_renewal_naming_the_current_order_as_its_prior_prescription_is_no_duplicate():
+    current = order(Drug.METHOTREXATE, 15, 1 / 7, days=700, ref="MedicationRequest/mtx-1")
+    drafted = methotrexate()
+    renewal = replace(drafted, renews="MedicationRequest/mtx-1",
+                      resource={**drafted.resource, "priorPrescription": {"reference": "MedicationRequest/mtx-1"}})
+    assert cards(patient(renewal, current)) == []
+
+
+def test_a_re_order_of_a_current_drug_without_that_link_is_a_duplicate_saying_how_to_renew():
+    current = order(Drug.METHOTREXATE, 15, 1 / 7, days=700, ref="MedicationRequest/mtx-1")
+    [card] = cards(patient(methotrexate(), current))
+    assert card.indicator is Indicator.WARNING and "already on the regimen" in card.summary
+    assert "if this renews it, end that order on signing" in " ".join(card.facts_used)
 
 
 def test_two_drafts_of_one_drug_give_one_duplicate_card_on_the_second():
@@ -184,7 +207,7 @@ def test_a_methotrexate_draft_beside_prophylactic_tmp_smx_in_an_older_patient_is
 def test_methotrexate_with_raised_alt_from_the_liver_is_not_to_be_ordered_and_from_muscle_needs_a_ggt():
     alt = result(Lab.ALT, value=200, unit="U/L", days_ago=5, reference_high=40)
     [liver] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt)))
-    assert liver.indicator is Indicator.WARNING and liver.summary.startswith("Do not order methotrexate: alt 200")
+    assert liver.indicator is Indicator.WARNING and liver.summary.startswith("Do not order methotrexate: ALT 200")
     ck = result(Lab.CREATINE_KINASE, value=4000, unit="U/L", days_ago=5, reference_high=200)
     [muscle] = cards(patient(methotrexate(), results=(NORMAL_EGFR, alt, ck)))
     assert muscle.summary.startswith("Check before ordering methotrexate") and "GGT" in muscle.summary

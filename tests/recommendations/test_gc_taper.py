@@ -44,6 +44,17 @@ def test_0_75_mg_per_kg_counts_as_high_dose_below_40_mg():
     assert finding.indicator is Indicator.WARNING
 
 
+def test_a_weight_based_threshold_is_stated_per_kg_not_as_a_computed_mg_figure():
+    finding = run(facts(weight_kg=25, medications=(prednisone(25, 50),)))
+    assert "Prednisone-equivalent >= 0.75 mg/kg/day for 50 days (7 weeks) with no dose reduction recorded" in (
+        finding.facts_used)
+
+
+def test_the_40_mg_threshold_is_stated_in_mg():
+    finding = run(facts(weight_kg=80, medications=(prednisone(60, 50),)))
+    assert any(line.startswith("Prednisone-equivalent >= 40 mg/day for 50 days") for line in finding.facts_used)
+
+
 def test_without_a_weight_only_40_mg_counts():
     assert run(facts(weight_kg=None, medications=(prednisone(30, 50),))) is None
 

@@ -12,6 +12,7 @@ from fhir_mappings.concepts import (
     MyositisSubtype,
     Qualitative,
 )
+from fhir_mappings.facts import RESULT_NAMES
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.ild_assessment import RECOMMENDATION
@@ -37,7 +38,7 @@ def test_anti_jo1_positive_without_ild_assessment_is_info():
 @pytest.mark.parametrize("antibody", sorted(ANTISYNTHETASE_ANTIBODIES | {Antibody.RO52}))
 def test_each_ild_risk_antibody_fires(antibody):
     finding = run(facts(results=(positive(antibody),)))
-    assert f"{antibody.value} positive on 2026-09-21" in finding.facts_used
+    assert f"{RESULT_NAMES[antibody]} positive on 2026-09-21" in finding.facts_used
 
 
 def test_antisynthetase_syndrome_diagnosis_fires_without_antibody_result():
@@ -69,7 +70,7 @@ ON_COMBINATION = (order(Drug.PREDNISONE, 40), order(Drug.TACROLIMUS, 2, 2))
 
 def test_anti_mda5_on_combination_therapy_without_lung_function_fires_and_warns_of_rapidly_progressive_ild():
     finding = run(facts(results=(positive(Antibody.MDA5),), medications=ON_COMBINATION))
-    assert "anti-mda5 positive on 2026-09-21" in finding.facts_used
+    assert "anti-MDA5 positive on 2026-09-21" in finding.facts_used
     assert "rapidly progressive" in finding.detail
 
 

@@ -88,7 +88,7 @@ def test_alt_between_two_and_three_times_the_limit_says_reduce_the_dose():
     finding = run(facts(medications=(MTX,), results=(alt(92), ck(120), ggt(80))))
     assert finding.indicator is Indicator.WARNING
     assert finding.summary == "ALT 92 U/L on methotrexate: reduce the dose"
-    assert "alt 92 U/L on 2026-11-15 (2.3 x the upper limit 40)" in finding.facts_used
+    assert "ALT 92 U/L on 2026-11-15 (2.3 x the upper limit 40)" in finding.facts_used
 
 
 def test_alt_between_two_and_three_times_the_limit_with_raised_ck_and_normal_ggt_reads_as_muscle():

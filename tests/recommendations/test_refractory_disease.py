@@ -49,8 +49,8 @@ def test_detail_asks_is_this_iim_and_names_escalation_options():
 
 def test_facts_show_both_ck_values():
     facts_used = run(patient(ck(3200))).facts_used
-    assert any(line.startswith("Pre-treatment creatine kinase: creatine-kinase 3000 U/L") for line in facts_used)
-    assert any(line.startswith("Latest creatine kinase: creatine-kinase 3200 U/L") for line in facts_used)
+    assert any(line.startswith("Pre-treatment creatine kinase: CK 3000 U/L") for line in facts_used)
+    assert any(line.startswith("Latest creatine kinase: CK 3200 U/L") for line in facts_used)
 
 
 def test_exactly_12_weeks_of_combination_fires():

@@ -112,3 +112,15 @@ def test_an_old_positive_hbsag_with_a_negative_one_since_is_not_current_hepatiti
     finding = run(facts(medications=(rituximab(),), results=results))
     assert finding.indicator is Indicator.WARNING  # the isolated anti-HBc pathway, not "HBsAg positive"
     assert "HBsAg positive" not in finding.summary
+
+
+def test_isolated_anti_hbc_before_rituximab_asks_for_antiviral_prophylaxis_not_a_choice_of_monitoring():
+    finding = run(facts(medications=(rituximab(),), results=serology(anti_hbc=POS)))
+    assert finding.indicator is Indicator.WARNING
+    assert finding.summary == "Rituximab with anti-HBc positive: start antiviral prophylaxis (entecavir or tenofovir)"
+    assert "only on hepatology advice" in finding.detail
+
+
+def test_isolated_anti_hbc_with_entecavir_on_record_is_silent():
+    medications = (rituximab(), order(Drug.ENTECAVIR, 0.5))
+    assert run(facts(medications=medications, results=serology(anti_hbc=POS))) is None

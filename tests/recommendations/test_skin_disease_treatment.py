@@ -131,7 +131,7 @@ def test_reduced_kidney_function_makes_retinal_screening_annual_from_the_first_y
     egfr = result(Lab.EGFR, value=45, unit="mL/min/{1.73_m2}")
     finding = run(facts(medications=(hcq(days=800),), investigations=(retinal_exam(500),), results=(egfr,)))
     assert "annual retinal screening" in finding.summary
-    assert any(line.startswith("Kidney function: egfr 45") for line in finding.facts_used)
+    assert any(line.startswith("Kidney function: eGFR 45") for line in finding.facts_used)
 
 
 INVESTIGATION_LISTS = ("Procedure", "DiagnosticReport", "ServiceRequest")

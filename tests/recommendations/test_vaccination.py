@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from fhir_mappings.concepts import Drug, Vaccine
+from fhir_mappings.concepts import Condition, Drug, Vaccine
 from fhir_mappings.facts import ImmunizationFact
 from hooks.engine import evaluate
 from hooks.recommendation import Indicator
 from hooks.recommendations.vaccination import RECOMMENDATION, season_start
-from tests.factories import days_before, facts, order
+from tests.factories import condition, days_before, facts, order
 
 PARAMS = RECOMMENDATION.defaults()
 PRED_10 = order(Drug.PREDNISONE, 10, days=60)
@@ -33,11 +33,28 @@ def test_missing_zoster_vaccine_is_info():
     immunizations = tuple(i for i in UP_TO_DATE if i.vaccine is not Vaccine.RECOMBINANT_ZOSTER)
     finding = run(facts(medications=(PRED_10,), immunizations=immunizations))
     assert finding.indicator is Indicator.INFO
-    assert "recombinant-zoster" in finding.summary
+    assert finding.summary == "On immunosuppression: vaccines due (recombinant zoster)"
 
 
 def test_children_are_not_asked_for_zoster_or_pneumococcal():
     assert run(facts(age=12, medications=(PRED_10,), immunizations=(shot(Vaccine.INFLUENZA),))) is None
+
+
+def test_pregnancy_defers_recombinant_zoster_but_not_influenza_or_pneumococcal():
+    finding = run(facts(medications=(PRED_10,), conditions=(condition(Condition.PREGNANCY),)))
+    assert finding.summary == "On immunosuppression: vaccines due (influenza, pneumococcal)"
+    assert "recombinant zoster is given after pregnancy" in finding.detail
+
+
+def test_in_pregnancy_a_missing_zoster_vaccine_alone_is_silent():
+    immunizations = tuple(i for i in UP_TO_DATE if i.vaccine is not Vaccine.RECOMBINANT_ZOSTER)
+    assert run(facts(medications=(PRED_10,), immunizations=immunizations,
+                     conditions=(condition(Condition.PREGNANCY),))) is None
+
+
+def test_the_detail_has_no_empty_note_between_its_sentences():
+    finding = run(facts(medications=(PRED_10,), immunizations=(shot(Vaccine.INFLUENZA),)))
+    assert "  " not in finding.detail
 
 
 def test_influenza_from_last_season_is_due_again():
