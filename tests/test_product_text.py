@@ -173,7 +173,7 @@ def test_every_care_plan_section_reads_its_gap_then_the_action_then_why_then_its
         for section in sections:
             paragraphs = section.split("\n\n")
             assert paragraphs[-2].startswith("Why: ") or paragraphs[-1].startswith("Why: "), section
-            assert sum(p.startswith("See the guideline: [") for p in paragraphs) == 1, section
+            assert sum(p.startswith("See the guideline: ") for p in paragraphs) == 1, section  # linked, or above
 
 
 def test_no_card_text_names_a_file_of_the_repository():
