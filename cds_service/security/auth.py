@@ -35,11 +35,13 @@ from urllib.parse import urlsplit
 import jwt
 from flask import Flask, Response, g, request
 
-from cds_service import fhir_client, metrics, runtime
+from cds_service import metrics
 from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH, SMART_APP_PATH, ConfigurationError
 from cds_service.errors import error_response
-from cds_service.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
+from cds_service.fetch import fhir_client
+from cds_service.protocol import runtime
+from cds_service.security.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
 if TYPE_CHECKING:
     from cds_service.config import Settings

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
-from cds_service.dependencies import Unavailable, redact, scheme, sqlite_path
+from cds_service.storage.dependencies import Unavailable, redact, scheme, sqlite_path
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -112,7 +112,7 @@ class Store(Protocol):
         """Raise StoreUnavailable when the store cannot be reached now."""
         ...
 
-    # Findings per card and snoozes (cds_service.store_findings).
+    # Findings per card and snoozes (cds_service.storage.store_findings).
     def record_findings(self, findings: Iterable[IssuedFinding]) -> None: ...
 
     def card_findings(self, card_uuid: str) -> list[IssuedFinding]: ...
@@ -223,11 +223,11 @@ def open_store(url: str) -> Store:
     down at start-up is migrated when it first answers)."""
     kind = scheme(url)
     if kind == "sqlite":
-        from cds_service.store_sqlite import SqliteStore
+        from cds_service.storage.store_sqlite import SqliteStore
 
         return SqliteStore(sqlite_path(url, create_directory=True))
     if kind in ("postgresql", "postgres"):
-        from cds_service.store_postgres import PostgresStore
+        from cds_service.storage.store_postgres import PostgresStore
 
         return PostgresStore(url)
     raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(url)!r}")
