@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from cds_service.client_profiles import PROFILES
-from cds_service.fetch.fhir_client import check_allowlist_entry
+from cds_service.fetch.allowlist import check_allowlist_entry
 from cds_service.storage.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
 
 SELECTION_BEHAVIORS = ("at-most-one", "any")

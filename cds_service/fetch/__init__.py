@@ -1,6 +1,8 @@
 """Reading from the EHR's FHIR server when a hook call's prefetch is incomplete.
 
-Owns the bounded HTTP client (`fhir_client`: allowlisted bases, deadlines, byte and page limits,
-paging) and the completion of a request's prefetch from `fhirServer` (`prefetch`). It may import only
-`config` (for its types) and the libraries it wraps; `protocol` and `security` import it.
+Owns the allowlist rules for base URLs (`allowlist`: which `fhirServer` bases may be called, in one
+normalised spelling; it imports nothing from `cds_service`, so `config` can check CDS_FHIR_ALLOWLIST
+entries with it), the bounded HTTP client (`fhir_client`: deadlines, byte and page limits, paging) and
+the completion of a request's prefetch from `fhirServer` (`prefetch`). It may import only `config`;
+`protocol`, `security` and the shared `metrics` (for the fetch report's type) import it.
 """

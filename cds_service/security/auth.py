@@ -39,7 +39,7 @@ from cds_service import metrics
 from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH, SMART_APP_PATH, ConfigurationError
 from cds_service.errors import error_response
-from cds_service.fetch import fhir_client
+from cds_service.fetch import allowlist, fhir_client
 from cds_service.protocol import runtime
 from cds_service.security.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
@@ -106,10 +106,10 @@ class Trust:
 
 
 def _key_url(url: Any, where: str) -> str:
-    if not isinstance(url, str) or fhir_client.normalise_base(url) is None:
+    if not isinstance(url, str) or allowlist.normalise_base(url) is None:
         raise ValueError(f"trusted issuers: {where} must be an http(s) URL")
     host = urlsplit(url).hostname or ""
-    if not url.lower().startswith("https://") and not fhir_client.is_loopback_host(host):
+    if not url.lower().startswith("https://") and not allowlist.is_loopback_host(host):
         raise ValueError(f"trusted issuers: {where} must use https outside loopback")
     return url
 
@@ -381,7 +381,7 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
 
 def check_bind(host: str, settings: Settings) -> None:
     """Refuse to serve unauthenticated on a non-loopback address unless explicitly allowed."""
-    if settings.trusted_issuers or settings.allow_open_nonlocal or fhir_client.is_loopback_host(host):
+    if settings.trusted_issuers or settings.allow_open_nonlocal or allowlist.is_loopback_host(host):
         return
     raise SystemExit(
         f"refusing to bind {host} in open development mode: configure CDS_TRUSTED_ISSUERS, "
