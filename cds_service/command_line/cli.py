@@ -24,7 +24,8 @@ from cds_service.protocol.evaluation import evaluate
 from cds_service.protocol.runtime import load_rules
 from cds_service.protocol.validation import SchemaViolation, check, validators
 from cds_service.storage.dependencies import redact, scheme, sqlite_path
-from cds_service.storage.store import StoreUnavailable, Unreadable, open_store
+from cds_service.storage.store import StoreUnavailable, Unreadable
+from cds_service.storage.store_factory import open_store
 from hooks import registry
 from hooks.services import SERVICES, SUPPLEMENTARY_PREFETCH, Service
 

@@ -16,7 +16,8 @@ from cds_service.protocol.evaluation import Rules
 from cds_service.protocol.validation import Validators, validators
 from cds_service.storage.dependencies import redact
 from cds_service.storage.snooze import load_secret
-from cds_service.storage.store import Store, open_store
+from cds_service.storage.store import Store
+from cds_service.storage.store_factory import open_store
 from fhir_mappings import products
 from hooks import registry
 from hooks import settings as rule_settings
