@@ -4,5 +4,5 @@ Owns the allowlist rules for base URLs (`allowlist`: which `fhirServer` bases ma
 normalised spelling; it imports nothing from `cds_service`, so `config` can check CDS_FHIR_ALLOWLIST
 entries with it), the bounded HTTP client (`fhir_client`: deadlines, byte and page limits, paging) and
 the completion of a request's prefetch from `fhirServer` (`prefetch`). It may import only `config`;
-`protocol`, `security` and the shared `metrics` (for the fetch report's type) import it.
+`command_line`, `protocol`, `security` and `metrics` (for the fetch report) import it.
 """

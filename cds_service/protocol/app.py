@@ -35,13 +35,13 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
-    app.extensions[runtime.EXTENSION] = runtime.build(settings, clock, store)
+    state = app.extensions[runtime.EXTENSION] = runtime.build(settings, clock, store)
     for name in ("cds_service", "hooks", "fhir_mappings"):
         logging.getLogger(name).setLevel(settings.log_level)
     cors.install(app, settings.cors_origins)
     # Before authentication, so refused requests are timed and counted too.
     metrics.install(app, frozenset(service.id for service in SERVICES), settings.metrics_token)
-    auth.install(app, settings)  # after CORS: preflights never need a token
+    auth.install(app, settings, replay=state.replay_cache)  # after CORS: preflights never need a token
     errors.install(app)
     openapi.install(app)
     for blueprint in BLUEPRINTS:

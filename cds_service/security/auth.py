@@ -40,7 +40,6 @@ from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH, SMART_APP_PATH, ConfigurationError
 from cds_service.errors import error_response
 from cds_service.fetch import allowlist, fhir_client
-from cds_service.protocol import runtime
 from cds_service.security.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
 if TYPE_CHECKING:
@@ -328,16 +327,18 @@ def _unauthorized() -> Response:
     return response
 
 
-def install(app: Flask, settings: Settings, verifier: Verifier | None = None) -> None:
+def install(app: Flask, settings: Settings, verifier: Verifier | None = None,
+            replay: ReplayCache | None = None) -> None:
     """Require a valid client JWT on every request but preflights and PUBLIC_PATHS, when trusted
-    issuers are configured (or a verifier is given); otherwise log that the service is open."""
+    issuers are configured (or a verifier is given); otherwise log that the service is open. Without a
+    verifier, tokens' ids are checked against `replay`: the app's replay cache, built from
+    CDS_REPLAY_CACHE_URL by the caller (`protocol.runtime`), so security never imports the protocol layer."""
     if verifier is None:
         if not settings.trusted_issuers:
             log.warning(
                 "OPEN DEVELOPMENT MODE: no trusted issuers (CDS_TRUSTED_ISSUERS), requests are not authenticated"
             )
             return
-        replay = app.extensions[runtime.EXTENSION].replay_cache  # built from CDS_REPLAY_CACHE_URL
         verifier = Verifier(load_trust(settings.trusted_issuers), replay=replay)
     active = verifier
     log.info("JWT authentication on; trusted issuers: %s", ", ".join(sorted(active.trust.issuers)))
