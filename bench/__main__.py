@@ -27,8 +27,8 @@ from bench.plot import growth_plot
 from bench.profiling import profile
 from bench.report import table, targets
 from bench.workloads import NOW, SEED, TYPICAL, Workload, record, sized_workload, small_patient_view, typical_workloads
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 
 RESULTS = Path(__file__).resolve().parent / "results"
 GROWTH_SIZES = (10, 100, 1000, 5000, 10000)

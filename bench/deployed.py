@@ -31,8 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from bench.http_load import Target, _saturation, floor_command, served
 from bench.stats import summary
-from cds_service.auth import Verifier, load_trust
-from cds_service.replay_cache import SqliteReplayCache
+from cds_service.security.auth import Verifier, load_trust
+from cds_service.security.replay_cache import SqliteReplayCache
 
 ISSUER = "https://bench-ehr.invalid"
 KID = "bench-es256"

@@ -16,8 +16,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from bench.floor import floor_app
-from cds_service import serving
 from cds_service.config import Settings
+from cds_service.server import serving
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from werkzeug.test import EnvironBuilder
 
 from bench.stats import summary
 from bench.workloads import Workload
-from cds_service.validation import check, validators
+from cds_service.protocol.validation import check, validators
 
 WsgiApp = Callable[..., Iterable[bytes]]
 

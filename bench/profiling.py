@@ -21,7 +21,7 @@ from bench.workloads import Workload
 
 ENDPOINT_FUNCTION = "call_service"
 #: The stage of the endpoint reported by its parts (facts, recommendations, cards).
-EXPANDED_STAGE = ("evaluate", "cds_service/evaluation.py")
+EXPANDED_STAGE = ("evaluate", "cds_service/protocol/evaluation.py")
 
 
 def _frames(frame: Frame) -> Iterator[Frame]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from cds_service.client_profiles import PROFILES
-from cds_service.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
-from cds_service.fhir_client import check_allowlist_entry
+from cds_service.fetch.allowlist import check_allowlist_entry
+from cds_service.storage.dependencies import REPLAY_CACHE_SCHEMES, STORE_SCHEMES, redact, scheme
 
 SELECTION_BEHAVIORS = ("at-most-one", "any")
 PREFETCH_FAILURE_POLICIES = ("412", "partial")
@@ -101,10 +101,10 @@ class Settings:
     #: or `sqlite:///path`. Empty: the SQLite file `jti_replay_db`.
     replay_cache_url: str = ""
     #: Requests one worker admits at once; more are answered 503 with Retry-After at once (CDS_MAX_IN_FLIGHT;
-    #: cds_service/load_shedding.py). It also bounds a worker's memory (README "Deployment").
+    #: cds_service/protocol/load_shedding.py). It also bounds a worker's memory (README "Deployment").
     max_in_flight: int = 16
     #: Issued-card records a worker holds while the store is slow or down, before it drops (and counts) more
-    #: (CDS_CARD_QUEUE_SIZE; cds_service/card_recorder.py).
+    #: (CDS_CARD_QUEUE_SIZE; cds_service/storage/card_recorder.py).
     card_queue_size: int = 10_000
     #: When the shared replay cache (Redis) cannot answer (CDS_REPLAY_CACHE_FAILURE): "closed" refuses the token
     #: with 503 and Retry-After; "open" checks it against this host's cache only (README "Deployment": the risk).
@@ -113,7 +113,7 @@ class Settings:
     demo_page: bool = True
     #: Secret key of the HMAC that identifies a patient in the store for snoozes (CDS_PATIENT_HASH_KEY, at least
     #: 32 characters, the same on every instance); unset: a generated key beside a SQLite store, snoozes off with
-    #: PostgreSQL (cds_service/snooze.py).
+    #: PostgreSQL (cds_service/storage/snooze.py).
     patient_hash_key: str | None = field(default=None, repr=False)
     #: Serve the timeline app, a static SMART on FHIR app, at /app/ (CDS_SMART_APP; issue 26).
     smart_app: bool = True

@@ -26,7 +26,7 @@ def main() -> int:
     from fhir_mappings.valuesets import LabCodesError
 
     try:
-        from cds_service.cli import main as cli_main
+        from cds_service.command_line.cli import main as cli_main
 
         return cli_main()
     except (ConfigurationError, LabCodesError) as error:

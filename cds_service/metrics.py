@@ -28,7 +28,7 @@ from prometheus_client import (
 
 from cds_service.config import METRICS_PATH
 from cds_service.errors import error_response
-from cds_service.fhir_client import FetchReport
+from cds_service.fetch.fhir_client import FetchReport
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 #: The classic text format (every metric and label name here is a plain one), which Prometheus 2 and 3

@@ -22,8 +22,8 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from flask.testing import FlaskClient
 
 from cds_service import client_profiles
-from cds_service.store import StoreUnavailable
-from cds_service.validation import check, validators
+from cds_service.protocol.validation import check, validators
+from cds_service.storage.store import StoreUnavailable
 from hooks.recommendation import ORDER_SELECT
 from hooks.services import PREFETCH
 from tests.profile_constraints import VIOLATIONS, epic_caveats_lost

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests.api import ValidatingClient
 from tests.factories import NOW, UNFOLDED_TOML
 

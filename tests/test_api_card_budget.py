@@ -7,7 +7,7 @@ import json
 import pytest
 from prometheus_client import REGISTRY
 
-from cds_service.cards import FINDINGS_EXTENSION as FINDINGS
+from cds_service.protocol.cards import FINDINGS_EXTENSION as FINDINGS
 from tests.api import fixture, hook_request, post_hook
 from tests.fhir_builders import ICD10CM, condition, medication_request, patient
 from tests.test_feedback_report import run_cli

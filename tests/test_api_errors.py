@@ -100,7 +100,7 @@ def test_unexpected_exception_is_500_with_a_correlation_id_and_no_detail(client,
     def explode(*args, **kwargs):
         raise RuntimeError(PATIENT_DETAIL)
 
-    monkeypatch.setattr("cds_service.api.services.evaluate", explode)
+    monkeypatch.setattr("cds_service.protocol.api.services.evaluate", explode)
     response = client.post(PATIENT_VIEW, json=fixture("requests/patient-view-dm-prednisone.json"))
     assert response.status_code == 500
     correlation_id = response.get_json()["id"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests.api import ValidatingClient, fixture
 from tests.factories import NOW
 

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-import cds_service.api.services as services_api
-from cds_service.cards import RECOMMENDATION_SYSTEM
+import cds_service.protocol.api.services as services_api
+from cds_service.protocol.cards import RECOMMENDATION_SYSTEM
 from tests.api import UnreachableStore, error_expressions, error_message, fixture, post_hook
 from tests.factories import NOW
 

@@ -3,7 +3,7 @@
 import pytest
 
 from cds_service.config import DEFAULT_FEEDBACK_DB, DEFAULT_MAX_BODY_BYTES, Settings
-from cds_service.runtime import load_rules
+from cds_service.protocol.runtime import load_rules
 
 
 def test_defaults_without_environment():

@@ -1,4 +1,4 @@
-"""The background record of issued cards (cds_service/card_recorder.py), with a store whose outage a test
+"""The background record of issued cards (cds_service/storage/card_recorder.py), with a store whose outage a test
 controls; against the real servers in tests/storage/test_outages.py."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from prometheus_client import REGISTRY
 
-from cds_service.card_recorder import CardRecorder
-from cds_service.store import IssuedCard, StoreRejected, StoreUnavailable
+from cds_service.storage.card_recorder import CardRecorder
+from cds_service.storage.store import IssuedCard, StoreRejected, StoreUnavailable
 from tests.factories import NOW
 
 

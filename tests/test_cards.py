@@ -1,11 +1,11 @@
-"""Rendering findings as cards (cds_service.cards), independent of any recommendation's logic."""
+"""Rendering findings as cards (cds_service.protocol.cards), independent of any recommendation's logic."""
 
 import itertools
 import re
 
 import pytest
 
-from cds_service.cards import (
+from cds_service.protocol.cards import (
     GUIDELINE_CHARS,
     OVERRIDE_REASON_SYSTEM,
     RECOMMENDATION_SYSTEM,
@@ -13,7 +13,7 @@ from cds_service.cards import (
     render,
     short_statement,
 )
-from cds_service.validation import check, validators
+from cds_service.protocol.validation import check, validators
 from hooks.engine import Result
 from hooks.recommendation import (
     ALL_HOOKS,

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from cds_service.cards import FINDINGS_EXTENSION, render
+from cds_service.protocol.cards import FINDINGS_EXTENSION, render
 from fhir_mappings.facts import ClinicalFacts
 from hooks.consolidate import SEVERITY, order_key
 from hooks.engine import evaluate, run

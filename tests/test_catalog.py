@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cds_service import catalog
+from cds_service.command_line import catalog
 from hooks import consolidate
 from hooks import settings as rule_settings
 from hooks.order_safety import params as order_safety

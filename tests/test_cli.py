@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from cds_service import cli
-from cds_service.validation import check, validators
+from cds_service.command_line import cli
+from cds_service.protocol.validation import check, validators
 from tests.api import FIXTURES
 
 PATIENT_VIEW = str(FIXTURES / "requests/patient-view-dm-prednisone.json")
@@ -103,7 +103,7 @@ def test_serve_runs_gunicorn_with_the_requested_bind_and_workers(monkeypatch, tm
     assert run("serve", "--host", "127.0.0.1", "--port", "9099", "--workers", "3")[0] == 0
     assert seen["bind"] == ["127.0.0.1:9099"]
     assert seen["workers"] == 3 and seen["preload"] is True
-    assert seen["app"].name == "cds_service.app"
+    assert seen["app"].name == "cds_service.protocol.app"
     assert seen["worker_class"] == "gevent" and seen["keepalive"] == 5  # slow clients wait on a greenlet
 
 

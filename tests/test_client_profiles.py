@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from cds_service import cli
-from cds_service.app import create_app
-from cds_service.auth import parse_trust
 from cds_service.client_profiles import PROFILES, shape, topic_code
+from cds_service.command_line import cli
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
+from cds_service.security.auth import parse_trust
 from hooks import registry
 from tests.api import FIXTURES, ValidatingClient, fixture
 from tests.profile_constraints import epic_caveats_lost, epic_violations, oracle_health_violations

@@ -4,7 +4,7 @@ off). The care plan end to end: tests/test_care_plan.py."""
 
 from dataclasses import replace
 
-from cds_service.cards import detail as card_detail
+from cds_service.protocol.cards import detail as card_detail
 from fhir_mappings.concepts import Drug
 from hooks import consolidate
 from hooks.consolidate import (

@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 
 from cds_service import metrics
 from cds_service.config import Settings
-from cds_service.prefetch import complete_prefetch
+from cds_service.fetch.prefetch import complete_prefetch
 from tests.security.test_prefetch_completion import (
     BASE,
     MEDICATION,

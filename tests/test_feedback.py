@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from cds_service.store_sqlite import SqliteStore
+from cds_service.storage.store_sqlite import SqliteStore
 from tests.api import UnreachableStore, error_expressions, error_message, fixture
 
 URL = "/cds-services/myositis-patient-view/feedback"

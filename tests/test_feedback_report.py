@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cds_service import cli, feedback_report
-from cds_service.store import FeedbackRecord, IssuedCard
+from cds_service.command_line import cli, feedback_report
+from cds_service.storage.store import FeedbackRecord, IssuedCard
 from tests.api import fixture
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)

@@ -1,4 +1,4 @@
-"""Load shedding in process (cds_service/load_shedding.py); under the deployed server in
+"""Load shedding in process (cds_service/protocol/load_shedding.py); under the deployed server in
 tests/serving/test_overload.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from cds_service.config import Settings
-from cds_service.load_shedding import LoadShedder
+from cds_service.protocol.load_shedding import LoadShedder
 
 
 class Busy:

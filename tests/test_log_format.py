@@ -11,20 +11,20 @@ import pytest
 import requests
 
 from cds_service.config import Settings
-from cds_service.log_format import JsonFormatter
+from cds_service.server.log_format import JsonFormatter
 from tests.api import fixture
 from tests.serving.served import served
 
 
 def record(message: str = "hello %s", *args, **extra) -> logging.LogRecord:
-    entry = logging.LogRecord("cds_service.api.services", logging.INFO, __file__, 1, message, args or ("world",), None)
+    entry = logging.LogRecord("cds_service.protocol.api.services", logging.INFO, __file__, 1, message, args or ("world",), None)
     entry.__dict__.update(extra)
     return entry
 
 
 def test_a_json_line_has_time_level_logger_and_message():
     line = json.loads(JsonFormatter().format(record()))
-    assert line["level"] == "INFO" and line["logger"] == "cds_service.api.services"
+    assert line["level"] == "INFO" and line["logger"] == "cds_service.protocol.api.services"
     assert line["message"] == "hello world"
     assert line["time"].endswith("+00:00")
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests.api import UnreachableStore, ValidatingClient, fixture
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
 from tests.serving.served import served
@@ -148,7 +148,7 @@ def test_jwt_rejections_are_counted_by_reason(tmp_path, token, reason):
 
 def test_importing_the_command_line_does_not_import_the_metrics_library():
     # `serve` must set PROMETHEUS_MULTIPROC_DIR before prometheus_client is first imported.
-    code = "import sys, cds_service.cli; print('prometheus_client' in sys.modules)"
+    code = "import sys, cds_service.command_line.cli; print('prometheus_client' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from cds_service import cards
+from cds_service.protocol import cards
 from fhir_mappings.parse import build_facts
 from hooks import engine
 from hooks.registry import all_recommendations

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cds_service.cards import GUIDELINE_CHARS, render
+from cds_service.protocol.cards import GUIDELINE_CHARS, render
 from fhir_mappings.concepts import Condition, Drug, Lab, Qualitative, Route
 from fhir_mappings.numbers import measured, num, years
 from fhir_mappings.parse import build_facts

@@ -5,7 +5,7 @@ import copy
 import pytest
 from jsonschema import Draft202012Validator
 
-from cds_service.validation import SCHEMA_NAMES, SchemaViolation, check, load_schema, validators
+from cds_service.protocol.validation import SCHEMA_NAMES, SchemaViolation, check, load_schema, validators
 from tests.api import FIXTURES, fixture
 
 V = validators()

@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from cds_service.api.smart_app import APP
-from cds_service.app import create_app
-from cds_service.cards import TIMELINE_LINK_LABEL, render
 from cds_service.client_profiles import PROFILES, shape
 from cds_service.config import Settings
-from cds_service.validation import check, validators
+from cds_service.protocol.api.smart_app import APP
+from cds_service.protocol.app import create_app
+from cds_service.protocol.cards import TIMELINE_LINK_LABEL, render
+from cds_service.protocol.validation import check, validators
 from demo import patients
 from demo.__main__ import service_environment
 from fhir_mappings.concepts import STEROID_SPARING_AGENTS

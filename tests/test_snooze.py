@@ -1,11 +1,18 @@
-"""Feedback per finding and the snoozes an override asks for (cds_service.snooze), as pure functions."""
+"""Feedback per finding and the snoozes an override asks for (cds_service.storage.snooze), as pure functions."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from cds_service.snooze import NOT_ACTED_ON, OVERRIDDEN, finding_outcomes, load_secret, patient_key, snoozes_from
-from cds_service.store import IssuedFinding
+from cds_service.storage.snooze import (
+    NOT_ACTED_ON,
+    OVERRIDDEN,
+    finding_outcomes,
+    load_secret,
+    patient_key,
+    snoozes_from,
+)
+from cds_service.storage.store import IssuedFinding
 from hooks import consolidate
 from hooks.registry import all_recommendations
 from hooks.settings import resolve

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from fhir_mappings.parse import build_facts
 from hooks.registry import all_recommendations
 from tests.api import ValidatingClient, hook_request

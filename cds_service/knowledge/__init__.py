@@ -3,7 +3,9 @@
 Generated from the registry, the services and the terminology files at run time, validated with
 the fhir.resources R4B models (the project's R4 models; PlanDefinition and ValueSet are the same in
 R4 and R4B), and written one resource per file as `{resourceType}-{id}.json`. The committed copy in
-`docs/fhir/` is compared with a fresh export by a test (`make catalog` regenerates it).
+`docs/fhir/` is compared with a fresh export by a test (`make catalog` regenerates it). It reads the
+rules and may import only `hooks` and `fhir_mappings`, nothing else of `cds_service`; only
+`command_line` imports it.
 """
 
 from __future__ import annotations

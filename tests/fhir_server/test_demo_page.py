@@ -17,9 +17,9 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from cds_service import runtime
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol import runtime
+from cds_service.protocol.app import create_app
 from demo import patients
 from tests import browser as browsers
 from tests.fhir_server import launch

@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from cds_service.config import Settings
-from cds_service.prefetch import complete_prefetch
+from cds_service.fetch.prefetch import complete_prefetch
 from hooks.services import OPTIONAL_PREFETCH
 from tests.api import error_expressions, fixture, post_hook
 from tests.fhir_server.conftest import PAGE_SIZE, FhirServer

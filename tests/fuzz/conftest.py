@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests.api import ValidatingClient
 
 

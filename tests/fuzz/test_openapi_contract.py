@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cds_service.openapi import COMPONENTS, document
-from cds_service.validation import load_schema
+from cds_service.protocol.openapi import COMPONENTS, document
+from cds_service.protocol.validation import load_schema
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 15}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cds_service import cli
-from cds_service.app import create_app
+from cds_service.command_line import cli
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document
 
 
@@ -78,7 +78,7 @@ def _must_not_start(*_args: object, **_kwargs: object) -> None:
 def test_serve_refuses_a_public_address_in_open_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CDS_TRUSTED_ISSUERS", raising=False)
     monkeypatch.delenv("CDS_ALLOW_OPEN_NONLOCAL", raising=False)
-    monkeypatch.setattr("cds_service.app.create_app", _must_not_start)
+    monkeypatch.setattr("cds_service.protocol.app.create_app", _must_not_start)
 
     with pytest.raises(SystemExit, match="refusing to bind 0.0.0.0"):
         cli.main(["serve", "--host", "0.0.0.0", "--port", "0"])

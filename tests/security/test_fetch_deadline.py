@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from cds_service import auth, fhir_client
 from cds_service.config import Settings
-from cds_service.prefetch import complete_prefetch
+from cds_service.fetch import fhir_client
+from cds_service.fetch.prefetch import complete_prefetch
+from cds_service.security import auth
 from tests.security.hostile_fhir_server import DRIPPING_BODY, DRIPPING_HEAD, hostile_server, pages_of_empty_objects
 
 TEMPLATES = {

@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cds_service import auth
 from cds_service.config import Settings
+from cds_service.security import auth
 from tests.security.jwt_helpers import (
     EC_ISSUER,
     PUBLIC_BASE,
@@ -239,7 +239,7 @@ def test_untrusted_tenant_is_rejected_when_tenants_are_configured(tenant: str | 
 
 
 def test_rejection_reason_is_logged_without_the_token(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="cds_service.auth")
+    caplog.set_level(logging.INFO, logger="cds_service.security.auth")
     token = es384(claims(iss="https://attacker.example.net"))
 
     call(client, token)
@@ -250,7 +250,7 @@ def test_rejection_reason_is_logged_without_the_token(client: FlaskClient, caplo
 
 
 def test_without_trusted_issuers_the_service_is_open_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="cds_service.auth")
+    caplog.set_level(logging.WARNING, logger="cds_service.security.auth")
     app = Flask("open")
     auth.install(app, Settings())
     app.post("/cds-services/x")(lambda: {"ok": True})

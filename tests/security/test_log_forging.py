@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from cds_service import logs
+from cds_service.server import logs
 from tests.api import error_expressions, hook_request
 from tests.fhir_builders import patient
 

@@ -15,7 +15,7 @@ import requests
 import responses
 
 from cds_service.config import Settings
-from cds_service.prefetch import complete_prefetch
+from cds_service.fetch.prefetch import complete_prefetch
 
 BASE = "https://fhir.example.org/r4"
 TOKEN = "secret-access-token-8d2f"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import responses
 
-from cds_service.prefetch import complete_prefetch, is_partial
+from cds_service.fetch.prefetch import complete_prefetch, is_partial
 from tests.security.test_prefetch_completion import (
     BASE,
     MEDICATION,

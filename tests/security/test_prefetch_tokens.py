@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cds_service.fhir_client import allowed_base, check_allowlist_entry, substitute
+from cds_service.fetch.allowlist import allowed_base, check_allowlist_entry
+from cds_service.fetch.fhir_client import substitute
 
 CONTEXT = {"userId": "PractitionerRole/r9", "patientId": "p1", "encounterId": "e7", "draftOrders": {"resourceType": "Bundle"}}
 

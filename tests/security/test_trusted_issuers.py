@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import responses
 
-from cds_service import auth
+from cds_service.security import auth
 from tests.security.jwt_helpers import (
     REPO,
     RSA_ISSUER,

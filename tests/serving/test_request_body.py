@@ -1,5 +1,5 @@
 """The whole request body is read within a size and a time bound before the application sees it
-(cds_service/request_body.py): the same 413 for chunked and Content-Length bodies, an oversized body
+(cds_service/protocol/request_body.py): the same 413 for chunked and Content-Length bodies, an oversized body
 drained so the client can read the 413, 408 for a body that does not arrive in time."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cds_service.request_body import BodyTimeout, WholeBody
+from cds_service.protocol.request_body import BodyTimeout, WholeBody
 from tests.api import hook_request
 from tests.fhir_builders import patient
 

@@ -1,9 +1,9 @@
-"""Workers are warm before they take traffic (cds_service/serving.py): every hook is called once
+"""Workers are warm before they take traffic (cds_service/server/serving.py): every hook is called once
 with a bundled request, reference tables are loaded, and nothing of it is recorded."""
 
 from __future__ import annotations
 
-from cds_service.serving import load_fhir_models, load_tables, warm_up
+from cds_service.server.serving import load_fhir_models, load_tables, warm_up
 from hooks.services import SERVICES
 
 

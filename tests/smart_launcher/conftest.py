@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from cds_service.app import create_app
 from cds_service.config import Settings
+from cds_service.protocol.app import create_app
 from tests import browser as browsers
 from tests.fhir_server import launch as fhir_launch
 from tests.smart_launcher import launch as launcher_launch

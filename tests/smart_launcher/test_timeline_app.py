@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from cds_service.cards import TIMELINE_LINK_LABEL
+from cds_service.protocol.cards import TIMELINE_LINK_LABEL
 from tests import browser as browsers
 from tests.fhir_builders import RXNORM, SNOMED, concept, condition, observation, quantity
 from tests.smart_launcher.conftest import WAIT_SECONDS, Stack

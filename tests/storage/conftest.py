@@ -15,8 +15,9 @@ from typing import TypeVar
 import pytest
 import redis
 
-from cds_service.replay_cache import RedisReplayCache, SqliteReplayCache
-from cds_service.store import Store, open_store
+from cds_service.security.replay_cache import RedisReplayCache, SqliteReplayCache
+from cds_service.storage.store import Store
+from cds_service.storage.store_factory import open_store
 from tests.servers.local import PostgresServer, RedisServer, missing_servers
 
 ServerT = TypeVar("ServerT", PostgresServer, RedisServer)

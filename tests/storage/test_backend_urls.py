@@ -7,11 +7,11 @@ import logging
 import pytest
 
 from cds_service.config import Settings
-from cds_service.dependencies import redact, sqlite_path
-from cds_service.replay_cache import RedisReplayCache, SqliteReplayCache, open_replay_cache
-from cds_service.store import open_store
-from cds_service.store_postgres import PostgresStore
-from cds_service.store_sqlite import SqliteStore
+from cds_service.security.replay_cache import RedisReplayCache, SqliteReplayCache, open_replay_cache
+from cds_service.storage.dependencies import redact, sqlite_path
+from cds_service.storage.store_factory import open_store
+from cds_service.storage.store_postgres import PostgresStore
+from cds_service.storage.store_sqlite import SqliteStore
 from tests.security.jwt_helpers import trust_document
 
 

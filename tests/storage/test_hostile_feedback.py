@@ -9,9 +9,9 @@ import secrets
 
 import pytest
 
-from cds_service.dependencies import OutageMemory
-from cds_service.store import StoreRejected
-from cds_service.store_postgres import PostgresStore
+from cds_service.storage.dependencies import OutageMemory
+from cds_service.storage.store import StoreRejected
+from cds_service.storage.store_postgres import PostgresStore
 from tests.api import fixture
 from tests.factories import NOW
 
@@ -98,7 +98,7 @@ def test_values_postgresql_refuses_are_rejected_without_opening_the_circuit(post
 
 def test_a_value_the_store_refuses_is_a_400_not_a_503(make_app, postgres_store, monkeypatch):
     app = make_app(store=postgres_store)
-    monkeypatch.setattr("cds_service.api.feedback.check", lambda validator, body: None)  # as if the schema missed it
+    monkeypatch.setattr("cds_service.protocol.api.feedback.check", lambda validator, body: None)  # as if the schema missed it
     response = app.test_client().post(FEEDBACK, json=with_value(("card",), secrets.token_urlsafe(9000)))
     assert response.status_code == 400
     assert "Retry-After" not in response.headers

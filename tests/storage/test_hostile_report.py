@@ -13,10 +13,10 @@ import unicodedata
 import psycopg
 import pytest
 
-from cds_service import cli
-from cds_service.dependencies import scheme, sqlite_path
-from cds_service.feedback_report import csv_cell, shown
-from cds_service.store import IssuedCard
+from cds_service.command_line import cli
+from cds_service.command_line.feedback_report import csv_cell, shown
+from cds_service.storage.dependencies import scheme, sqlite_path
+from cds_service.storage.store import IssuedCard
 from tests.factories import NOW
 
 SERVICE = "myositis-patient-view"

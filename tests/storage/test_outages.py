@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from prometheus_client import REGISTRY
 
-from cds_service import cli
-from cds_service.dependencies import OutageMemory
-from cds_service.store_postgres import PostgresStore
+from cds_service.command_line import cli
+from cds_service.storage.dependencies import OutageMemory
+from cds_service.storage.store_postgres import PostgresStore
 from tests.api import error_message, fixture
 from tests.factories import NOW
 from tests.security.jwt_helpers import PUBLIC_BASE, claims, es384, trust_document

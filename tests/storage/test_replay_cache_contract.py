@@ -10,9 +10,9 @@ import pytest
 import redis
 from prometheus_client import REGISTRY
 
-from cds_service import replay_cache
 from cds_service.config import Settings
-from cds_service.replay_cache import (
+from cds_service.security import replay_cache
+from cds_service.security.replay_cache import (
     MemoryReplayCache,
     RedisReplayCache,
     ReplayCacheUnavailable,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cds_service.store import IssuedFinding, Snooze
+from cds_service.storage.store import IssuedFinding, Snooze
 from tests.api import fixture, post_hook
 from tests.factories import NOW
 

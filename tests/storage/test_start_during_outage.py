@@ -101,7 +101,7 @@ def test_an_instance_started_while_postgresql_is_down_serves_and_recovers(instan
     card = next(iter(cards))
     assert until(lambda: post(instance, FEEDBACK, feedback_body(card)).status_code == 200, RECOVERY_SECONDS)
     assert card in stored(database, "feedback")
-    # Cards of the killed worker's queue are lost (stated in cds_service/card_recorder.py); the next ones are written.
+    # Cards of the killed worker's queue are lost (stated in cds_service/storage/card_recorder.py); the next ones are written.
     later = {c["uuid"] for c in post(instance, SERVICE, REQUEST).json()["cards"]}
     assert until(lambda: later <= stored(database, "issued_card"), RECOVERY_SECONDS)
     assert "Worker failed to boot" not in instance.log_text()

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 import psycopg
 
-from cds_service import cli, store_postgres, store_sqlite
-from cds_service.store import IssuedCard
+from cds_service.command_line import cli
+from cds_service.storage import store_postgres, store_sqlite
+from cds_service.storage.store import IssuedCard
 from tests.api import fixture
 from tests.factories import NOW
 

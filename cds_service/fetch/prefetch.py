@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cds_service import fhir_client
+from cds_service.fetch import fhir_client
 
 if TYPE_CHECKING:
     from cds_service.config import Settings

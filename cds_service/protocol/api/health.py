@@ -12,9 +12,9 @@ import logging
 
 from flask import Blueprint, Response, jsonify
 
-from cds_service import runtime
-from cds_service.dependencies import Unavailable
 from cds_service.errors import Issue, error_response
+from cds_service.protocol import runtime
+from cds_service.storage.dependencies import Unavailable
 
 blueprint = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

@@ -26,8 +26,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cds_service.dependencies import scheme, sqlite_path
-from cds_service.store import IssuedFinding, Snooze
+from cds_service.storage.dependencies import scheme, sqlite_path
+from cds_service.storage.store import IssuedFinding, Snooze
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ their headers a byte a second took the service down for more than 95 s. Here eac
 greenlet of a gevent worker, so a slow client costs a socket and a few KiB, not a worker:
 - headers (and an idle keep-alive connection) get CDS_HEADER_READ_TIMEOUT seconds in all
   (gunicorn's keep-alive timeout, which its gevent worker applies to reading each request's head);
-- the body is read whole by `cds_service.request_body.WholeBody` within CDS_BODY_READ_TIMEOUT
+- the body is read whole by `cds_service.protocol.request_body.WholeBody` within CDS_BODY_READ_TIMEOUT
   seconds (a `gevent.Timeout` interrupts the read) and CDS_MAX_BODY_BYTES, before Flask sees it;
 - the hook call itself runs on the worker's CPU as before; blocking calls (SQLite, whose feedback
   commit still precedes the answer) block the worker for their duration, as with sync workers.
@@ -48,10 +48,11 @@ from typing import Any
 
 from flask import Flask
 
-from cds_service import log_format, logs, runtime
 from cds_service.config import Settings
-from cds_service.dependencies import Unavailable
-from cds_service.request_body import BodyTimeout
+from cds_service.protocol import runtime
+from cds_service.protocol.request_body import BodyTimeout
+from cds_service.server import log_format, logs
+from cds_service.storage.dependencies import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +138,11 @@ def warm_up(app: Flask) -> dict[str, float]:
     parse, schema, prefetch, mapping, rules, cards, response) and the WSGI stack once; return the
     milliseconds each call took. Raises if anything fails: a deployment that cannot answer its own bundled requests
     must not start."""
-    from cds_service.api import services
+    from cds_service.protocol.api import services
     from hooks.services import SERVICES
 
     load_tables()
-    requests = {service.hook: json.loads(resources.files("cds_service").joinpath("warmup", f"{service.hook}.json")
+    requests = {service.hook: json.loads(resources.files("cds_service.server").joinpath("warmup", f"{service.hook}.json")
                                          .read_bytes()) for service in SERVICES}
     load_fhir_models(_resource_types(requests.values()))
 
@@ -199,8 +200,8 @@ def serve(host: str, port: int, workers: int, settings: Settings) -> None:
     metrics_dir = fresh_metrics_dir()
     from prometheus_client import multiprocess
 
-    from cds_service.app import create_app
-    from cds_service.auth import check_bind
+    from cds_service.protocol.app import create_app
+    from cds_service.security.auth import check_bind
 
     check_bind(host, settings)  # open development mode stays on loopback unless told otherwise
     log_format.configure(settings.log_level, settings.log_format)

@@ -11,12 +11,14 @@ import logging
 
 from flask import Flask
 
-from cds_service import auth, cors, errors, metrics, openapi, runtime
-from cds_service.api import demo, discovery, feedback, health, services, smart_app
+from cds_service import errors, metrics
 from cds_service.config import Settings
-from cds_service.load_shedding import LoadShedder
-from cds_service.request_body import Deadline, WholeBody, no_deadline
-from cds_service.store import Store
+from cds_service.protocol import cors, openapi, runtime
+from cds_service.protocol.api import demo, discovery, feedback, health, services, smart_app
+from cds_service.protocol.load_shedding import LoadShedder
+from cds_service.protocol.request_body import Deadline, WholeBody, no_deadline
+from cds_service.security import auth
+from cds_service.storage.store import Store
 from hooks.services import SERVICES
 
 BLUEPRINTS = (discovery.blueprint, services.blueprint, feedback.blueprint, health.blueprint)
@@ -28,18 +30,18 @@ def create_app(
 ) -> Flask:
     """The WSGI app. `clock` and `store` replace the server clock and the SQLite store (tests);
     `read_deadline` interrupts a request body that takes longer than CDS_BODY_READ_TIMEOUT (the
-    gevent server of `myositis-cds serve` passes one; see `cds_service.request_body`)."""
+    gevent server of `myositis-cds serve` passes one; see `cds_service.protocol.request_body`)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False
-    app.extensions[runtime.EXTENSION] = runtime.build(settings, clock, store)
+    state = app.extensions[runtime.EXTENSION] = runtime.build(settings, clock, store)
     for name in ("cds_service", "hooks", "fhir_mappings"):
         logging.getLogger(name).setLevel(settings.log_level)
     cors.install(app, settings.cors_origins)
     # Before authentication, so refused requests are timed and counted too.
     metrics.install(app, frozenset(service.id for service in SERVICES), settings.metrics_token)
-    auth.install(app, settings)  # after CORS: preflights never need a token
+    auth.install(app, settings, replay=state.replay_cache)  # after CORS: preflights never need a token
     errors.install(app)
     openapi.install(app)
     for blueprint in BLUEPRINTS:

@@ -2,7 +2,7 @@
 
 A card may hold several findings (the care-plan card holds every information-level gap). Each is recorded with
 the uuids of the suggestions that close it, so feedback is counted per finding, and with the patient's keyed hash
-(`cds_service.snooze.patient_key`: an HMAC, never the patient id), so an override can snooze the same finding for
+(`cds_service.storage.snooze.patient_key`: an HMAC, never the patient id), so an override can snooze the same finding for
 the same patient on every instance that shares the store. A finding a snooze hid is recorded with no card.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from cds_service.store import FeedbackRecord, IssuedFinding, Snooze
+from cds_service.storage.store import FeedbackRecord, IssuedFinding, Snooze
 
 SQLITE_MIGRATION = """
 CREATE TABLE IF NOT EXISTS issued_finding (

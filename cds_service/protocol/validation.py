@@ -1,4 +1,4 @@
-r"""JSON Schema validation of the CDS Hooks envelopes (schemas in `cds_service/schemas/`).
+r"""JSON Schema validation of the CDS Hooks envelopes (schemas in `cds_service/protocol/schemas/`).
 
 Validators are built once (`validators()` is cached) and report the first problem with its JSON
 path, e.g. "$.context.patientId: 'patientId' is a required property", so a client can fix it.
@@ -82,7 +82,7 @@ Validator = jsonschema_validators.extend(Draft202012Validator, {"pattern": _patt
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("cds_service").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files("cds_service.protocol").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

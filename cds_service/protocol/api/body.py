@@ -13,7 +13,7 @@ import orjson
 from flask import request
 
 from cds_service.errors import ApiError
-from cds_service.request_body import BODY_KEY
+from cds_service.protocol.request_body import BODY_KEY
 
 
 def json_body(max_bytes: int) -> Any:
@@ -23,7 +23,7 @@ def json_body(max_bytes: int) -> Any:
         raise ApiError(415, f"Content-Type must be application/json, got {mimetype or 'none'!r}")
     if request.content_length is not None and request.content_length > max_bytes:
         raise ApiError(413, f"request body larger than {max_bytes} bytes")
-    raw = request.environ.get(BODY_KEY)  # read whole by cds_service.request_body
+    raw = request.environ.get(BODY_KEY)  # read whole by cds_service.protocol.request_body
     if raw is None:
         raw = request.get_data(cache=False)
     if len(raw) > max_bytes:

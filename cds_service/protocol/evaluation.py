@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cds_service import cards
-from cds_service.store import IssuedCard, IssuedFinding
+from cds_service.protocol import cards
+from cds_service.storage.store import IssuedCard, IssuedFinding
 from fhir_mappings.parse import build_facts
 from hooks import engine
 from hooks.recommendation import Indicator, Recommendation

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cds_service.store import (
+from cds_service.storage.store import (
     FeedbackRecord,
     IssuedCard,
     StoreRejected,
@@ -23,7 +23,7 @@ from cds_service.store import (
     issued_card,
     readable,
 )
-from cds_service.store_findings import SQLITE_MIGRATION, SqliteFindings
+from cds_service.storage.store_findings import SQLITE_MIGRATION, SqliteFindings
 
 #: Numbered migrations; `PRAGMA user_version` holds the last one applied. Files written before
 #: migrations were numbered hold version 0 with the tables of migration 1 (hence IF NOT EXISTS).

@@ -12,18 +12,19 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from cds_service.config import ConfigurationError, Settings
-from cds_service.dependencies import redact
-from cds_service.evaluation import Rules
-from cds_service.snooze import load_secret
-from cds_service.store import Store, open_store
-from cds_service.validation import Validators, validators
+from cds_service.protocol.evaluation import Rules
+from cds_service.protocol.validation import Validators, validators
+from cds_service.storage.dependencies import redact
+from cds_service.storage.snooze import load_secret
+from cds_service.storage.store import Store
+from cds_service.storage.store_factory import open_store
 from fhir_mappings import products
 from hooks import registry
 from hooks import settings as rule_settings
 
 if TYPE_CHECKING:
-    from cds_service.card_recorder import CardRecorder
-    from cds_service.replay_cache import ReplayCache
+    from cds_service.security.replay_cache import ReplayCache
+    from cds_service.storage.card_recorder import CardRecorder
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,13 @@ class Runtime:
     validators: Validators
     store: Store
     #: Write the record of issued cards, and of the findings they showed, in the background
-    #: (cds_service.card_recorder).
+    #: (cds_service.storage.card_recorder).
     card_recorder: CardRecorder
     finding_recorder: CardRecorder
     clock: Clock
     #: Seen JWT ids, when clients are authenticated (CDS_TRUSTED_ISSUERS); None in open development mode.
     replay_cache: ReplayCache | None = None
-    #: The HMAC key of patient keys in the store (cds_service.snooze); None: overrides do not snooze.
+    #: The HMAC key of patient keys in the store (cds_service.storage.snooze); None: overrides do not snooze.
     patient_secret: bytes | None = None
 
 
@@ -73,8 +74,8 @@ def build(settings: Settings, clock: Clock | None = None, store: Store | None = 
     products.preload()  # terminology is a start-up cost, never the first request's
     # Imported here: it loads the metrics library, which `serve` must configure first (cds_service.metrics).
     from cds_service import metrics
-    from cds_service.card_recorder import CardRecorder
-    from cds_service.replay_cache import open_replay_cache
+    from cds_service.security.replay_cache import open_replay_cache
+    from cds_service.storage.card_recorder import CardRecorder
 
     rules = load_rules(settings)  # configuration first: a defect stops start-up before anything is opened
     if store is None:

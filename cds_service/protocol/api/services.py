@@ -1,8 +1,8 @@
 """POST /cds-services/{id}: one hook call.
 
 Pipeline: body checks (content type, size, JSON) -> request schema -> hook matches the service ->
-prefetch completed (`cds_service.prefetch`) -> facts -> recommendations -> cards -> issued cards
-queued for their record (`cds_service.card_recorder`: a store failure never withholds or delays the cards). Logs carry the service id, hookInstance, card count and timing, never patient data.
+prefetch completed (`cds_service.fetch.prefetch`) -> facts -> recommendations -> cards -> issued cards
+queued for their record (`cds_service.storage.card_recorder`: a store failure never withholds or delays the cards). Logs carry the service id, hookInstance, card count and timing, never patient data.
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, g
 
-from cds_service import client_profiles, metrics, runtime
-from cds_service.api.body import json_body
+from cds_service import client_profiles, metrics
 from cds_service.config import Settings
 from cds_service.errors import ApiError, Issue
-from cds_service.evaluation import evaluate
-from cds_service.prefetch import complete_prefetch
-from cds_service.snooze import patient_key
-from cds_service.validation import SchemaViolation, check
+from cds_service.fetch.prefetch import complete_prefetch
+from cds_service.protocol import runtime
+from cds_service.protocol.api.body import json_body
+from cds_service.protocol.evaluation import evaluate
+from cds_service.protocol.validation import SchemaViolation, check
+from cds_service.storage.snooze import patient_key
 from hooks import consolidate
 from hooks.services import Service, by_id
 

@@ -1,5 +1,5 @@
 """Durable record of issued cards and the feedback clinicians give on them: the interface the HTTP
-layer and the report use, and the backend a URL selects (`open_store`).
+layer and the report use; `store_factory.open_store` opens the backend a URL selects.
 
 Backends: `sqlite:///path` (the embedded default, one host: `store_sqlite`) and `postgresql://...`
 (shared by several instances: `store_postgres`). Both create or migrate their schema at start-up by
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
-from cds_service.dependencies import Unavailable, redact, scheme, sqlite_path
+from cds_service.storage.dependencies import Unavailable
 
 log = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -112,7 +112,7 @@ class Store(Protocol):
         """Raise StoreUnavailable when the store cannot be reached now."""
         ...
 
-    # Findings per card and snoozes (cds_service.store_findings).
+    # Findings per card and snoozes (cds_service.storage.store_findings).
     def record_findings(self, findings: Iterable[IssuedFinding]) -> None: ...
 
     def card_findings(self, card_uuid: str) -> list[IssuedFinding]: ...
@@ -216,18 +216,3 @@ def feedback_rows(service_id: str, items: Iterable[Mapping[str, Any]]) -> list[F
         digest = hashlib.sha256(f"{service_id}\n{canonical}".encode()).hexdigest()
         rows.append(FeedbackRow(digest, service_id, item["card"], item["outcome"], item["outcomeTimestamp"], canonical))
     return rows
-
-
-def open_store(url: str) -> Store:
-    """The backend `url` names; its schema is created or migrated now (a PostgreSQL server that is
-    down at start-up is migrated when it first answers)."""
-    kind = scheme(url)
-    if kind == "sqlite":
-        from cds_service.store_sqlite import SqliteStore
-
-        return SqliteStore(sqlite_path(url, create_directory=True))
-    if kind in ("postgresql", "postgres"):
-        from cds_service.store_postgres import PostgresStore
-
-        return PostgresStore(url)
-    raise ValueError(f"CDS_STORE_URL must start with sqlite:/// or postgresql://, got {redact(url)!r}")

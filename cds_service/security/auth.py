@@ -35,11 +35,12 @@ from urllib.parse import urlsplit
 import jwt
 from flask import Flask, Response, g, request
 
-from cds_service import fhir_client, metrics, runtime
+from cds_service import metrics
 from cds_service.client_profiles import PROFILES
 from cds_service.config import METRICS_PATH, SMART_APP_PATH, ConfigurationError
 from cds_service.errors import error_response
-from cds_service.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
+from cds_service.fetch import allowlist, fhir_client
+from cds_service.security.replay_cache import MemoryReplayCache, ReplayCache, ReplayCacheUnavailable
 
 if TYPE_CHECKING:
     from cds_service.config import Settings
@@ -104,10 +105,10 @@ class Trust:
 
 
 def _key_url(url: Any, where: str) -> str:
-    if not isinstance(url, str) or fhir_client.normalise_base(url) is None:
+    if not isinstance(url, str) or allowlist.normalise_base(url) is None:
         raise ValueError(f"trusted issuers: {where} must be an http(s) URL")
     host = urlsplit(url).hostname or ""
-    if not url.lower().startswith("https://") and not fhir_client.is_loopback_host(host):
+    if not url.lower().startswith("https://") and not allowlist.is_loopback_host(host):
         raise ValueError(f"trusted issuers: {where} must use https outside loopback")
     return url
 
@@ -326,16 +327,18 @@ def _unauthorized() -> Response:
     return response
 
 
-def install(app: Flask, settings: Settings, verifier: Verifier | None = None) -> None:
+def install(app: Flask, settings: Settings, verifier: Verifier | None = None,
+            replay: ReplayCache | None = None) -> None:
     """Require a valid client JWT on every request but preflights and PUBLIC_PATHS, when trusted
-    issuers are configured (or a verifier is given); otherwise log that the service is open."""
+    issuers are configured (or a verifier is given); otherwise log that the service is open. Without a
+    verifier, tokens' ids are checked against `replay`: the app's replay cache, built from
+    CDS_REPLAY_CACHE_URL by the caller (`protocol.runtime`), so security never imports the protocol layer."""
     if verifier is None:
         if not settings.trusted_issuers:
             log.warning(
                 "OPEN DEVELOPMENT MODE: no trusted issuers (CDS_TRUSTED_ISSUERS), requests are not authenticated"
             )
             return
-        replay = app.extensions[runtime.EXTENSION].replay_cache  # built from CDS_REPLAY_CACHE_URL
         verifier = Verifier(load_trust(settings.trusted_issuers), replay=replay)
     active = verifier
     log.info("JWT authentication on; trusted issuers: %s", ", ".join(sorted(active.trust.issuers)))
@@ -379,7 +382,7 @@ def install(app: Flask, settings: Settings, verifier: Verifier | None = None) ->
 
 def check_bind(host: str, settings: Settings) -> None:
     """Refuse to serve unauthenticated on a non-loopback address unless explicitly allowed."""
-    if settings.trusted_issuers or settings.allow_open_nonlocal or fhir_client.is_loopback_host(host):
+    if settings.trusted_issuers or settings.allow_open_nonlocal or allowlist.is_loopback_host(host):
         return
     raise SystemExit(
         f"refusing to bind {host} in open development mode: configure CDS_TRUSTED_ISSUERS, "

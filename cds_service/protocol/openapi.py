@@ -1,5 +1,5 @@
 """GET /openapi.json: an OpenAPI 3.1 description of the HTTP surface, built from the JSON Schemas
-the service validates with (`cds_service/schemas/`), so the two cannot drift apart.
+the service validates with (`cds_service/protocol/schemas/`), so the two cannot drift apart.
 
 Each schema's `$defs` become components of their own (`Request_context`, ...) and its `$ref`s
 are rewritten to point at them, so tools that do not follow a schema's `$id` (most OpenAPI
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from cds_service.validation import load_schema
+from cds_service.protocol.validation import load_schema
 from hooks.services import SERVICES
 
 #: Component name of each schema file.

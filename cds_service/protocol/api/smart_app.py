@@ -17,8 +17,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, redirect, send_from_directory
 
-from cds_service import runtime
 from cds_service.config import SMART_APP_PATH
+from cds_service.protocol import runtime
 from hooks import timeline
 
 APP = Path(__file__).resolve().parent.parent / "smart_app"

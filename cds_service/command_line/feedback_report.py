@@ -14,7 +14,7 @@ CSV. Counting rules (stated in the README too):
   invented) is counted apart, not guessed into a recommendation;
 - per finding (`by_finding`: one row per recommendation, each gap of a care-plan card counted on its own):
   accepted when a suggestion that closes it was accepted, overridden when the card was overridden and it was not
-  acted on, not acted on when other suggestions of its card were accepted (`cds_service.snooze`); `snoozed` counts
+  acted on, not acted on when other suggestions of its card were accepted (`cds_service.storage.snooze`); `snoozed` counts
   the findings an override hid from a later call, `snoozes_running` the patients for whom it is hidden now.
 - stored rows that cannot be read are skipped and counted (`unreadable_rows`), never a failed report.
 
@@ -38,8 +38,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from cds_service.snooze import ACCEPTED, NOT_ACTED_ON, OVERRIDDEN, finding_outcomes
-from cds_service.store import FeedbackRecord, IssuedCard, IssuedFinding, Snooze
+from cds_service.storage.snooze import ACCEPTED, NOT_ACTED_ON, OVERRIDDEN, finding_outcomes
+from cds_service.storage.store import FeedbackRecord, IssuedCard, IssuedFinding, Snooze
 
 NO_REASON = "(no reason given)"
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from cds_service import metrics
-from cds_service.dependencies import OutageMemory, Unavailable, redact, scheme, sqlite_path
+from cds_service.storage.dependencies import OutageMemory, Unavailable, redact, scheme, sqlite_path
 
 if TYPE_CHECKING:
     import redis

@@ -15,15 +15,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
-from cds_service import catalog, client_profiles, feedback_report, knowledge
+from cds_service import client_profiles, knowledge
+from cds_service.command_line import catalog, feedback_report
+from cds_service.command_line.coverage_report import run_coverage
 from cds_service.config import Settings
-from cds_service.coverage_report import run_coverage
-from cds_service.dependencies import redact, scheme, sqlite_path
-from cds_service.evaluation import evaluate
-from cds_service.prefetch import complete_prefetch
-from cds_service.runtime import load_rules
-from cds_service.store import StoreUnavailable, Unreadable, open_store
-from cds_service.validation import SchemaViolation, check, validators
+from cds_service.fetch.prefetch import complete_prefetch
+from cds_service.protocol.evaluation import evaluate
+from cds_service.protocol.runtime import load_rules
+from cds_service.protocol.validation import SchemaViolation, check, validators
+from cds_service.storage.dependencies import redact, scheme, sqlite_path
+from cds_service.storage.store import StoreUnavailable, Unreadable
+from cds_service.storage.store_factory import open_store
 from hooks import registry
 from hooks.services import SERVICES, SUPPLEMENTARY_PREFETCH, Service
 
@@ -33,8 +35,8 @@ EXIT_STORE_UNAVAILABLE = 3
 
 # --- serve ------------------------------------------------------------------------------------
 def serve(host: str, port: int, workers: int, settings: Settings) -> None:
-    """Run under gunicorn with gevent workers, warmed before they fork (`cds_service.serving`)."""
-    from cds_service.serving import serve as run_server
+    """Run under gunicorn with gevent workers, warmed before they fork (`cds_service.server.serving`)."""
+    from cds_service.server.serving import serve as run_server
 
     run_server(host, port, workers, settings)
 

@@ -29,7 +29,7 @@ from typing import Any
 from prometheus_client import Counter
 
 from cds_service import metrics
-from cds_service.store import Store, StoreUnavailable
+from cds_service.storage.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from cds_service import metrics, runtime
-from cds_service.api.body import json_body
-from cds_service.api.services import known_service
+from cds_service import metrics
 from cds_service.errors import ApiError, error_response
-from cds_service.snooze import finding_outcomes, snoozes_from
-from cds_service.store import StoreRejected, StoreUnavailable
-from cds_service.validation import SchemaViolation, check
+from cds_service.protocol import runtime
+from cds_service.protocol.api.body import json_body
+from cds_service.protocol.api.services import known_service
+from cds_service.protocol.validation import SchemaViolation, check
+from cds_service.storage.snooze import finding_outcomes, snoozes_from
+from cds_service.storage.store import StoreRejected, StoreUnavailable
 from hooks import consolidate
 
 blueprint = Blueprint("feedback", __name__)

@@ -16,7 +16,7 @@ What it guarantees the application:
 
 The time bound needs a way to interrupt a blocking read: `deadline(seconds)` is a context manager
 that raises `BodyTimeout` inside the block when the time is up. Under gevent that is
-`gevent.Timeout` (`cds_service.serving`); in process (tests, other servers) the default does not
+`gevent.Timeout` (`cds_service.server.serving`); in process (tests, other servers) the default does not
 interrupt, and the server's own socket timeouts apply.
 """
 

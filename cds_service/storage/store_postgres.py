@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from cds_service.dependencies import OutageMemory, redact
-from cds_service.store import (
+from cds_service.storage.dependencies import OutageMemory, redact
+from cds_service.storage.store import (
     FeedbackRecord,
     IssuedCard,
     StoreRejected,
@@ -35,7 +35,7 @@ from cds_service.store import (
     issued_card,
     readable,
 )
-from cds_service.store_findings import POSTGRES_MIGRATION, PostgresFindings
+from cds_service.storage.store_findings import POSTGRES_MIGRATION, PostgresFindings
 
 if TYPE_CHECKING:
     from psycopg import Connection
