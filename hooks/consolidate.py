@@ -342,7 +342,7 @@ def care_plan(parts: list[Result]) -> Result:
         indicator=Indicator.INFO,
         summary=summary,
         # The card's text (a section per gap: action, why, guideline link) is rendered from the parts
-        # (cds_service.cards); this is the list of gaps.
+        # (cds_service.protocol.cards); this is the list of gaps.
         detail="\n\n".join(f"**{n}. {p.finding.summary}**" for n, p in enumerate(parts, 1)),
         facts_used=_unique(fact for p in parts for fact in p.finding.facts_used),
         suggestions=tuple(s for p in parts for s in p.finding.suggestions),

@@ -4,11 +4,11 @@ demo page loads, one hook call through `fhirServer` answers, and Ctrl-C stops bo
 from __future__ import annotations
 
 import re
-import selectors
 import subprocess
-import time
+import threading
 import uuid
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -20,20 +20,39 @@ from tests.smoke.installed import ROOT, Installed, clean_environment, interrupt
 START_TIMEOUT_S = 120
 
 
-def _read_until_ready(process: subprocess.Popen[str]) -> str:
-    """The demo's output up to the line naming the demo page."""
-    assert process.stdout is not None
-    seen = ""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while "Demo page:" not in seen:
-            if process.poll() is not None or time.monotonic() > deadline or not selector.select(1):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the demo did not start:\n{seen[-3000:]}")
-                continue
-            seen += process.stdout.readline()
-    return seen
+class _Output:
+    """The demo's output, read line by line by a thread until the pipe closes. (Watching the pipe with
+    select and reading it through Python's buffer can leave a line in the buffer that select never
+    reports again: the test then waited out its whole timeout.)"""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: list[str] = []
+        self._ready = threading.Event()
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.append(line)
+            if "Demo page:" in line:
+                self._ready.set()
+        self._ready.set()  # the demo exited
+
+    @property
+    def text(self) -> str:
+        return "".join(self._lines)
+
+    def until_ready(self, timeout: float) -> str:
+        """The output up to the line naming the demo page; fails when it does not come."""
+        self._ready.wait(timeout)
+        if "Demo page:" not in self.text:
+            raise AssertionError(f"the demo did not start:\n{self.text[-3000:]}")
+        return self.text
+
+    def rest(self, timeout: float = 10.0) -> str:
+        """All of the output, once the demo has exited."""
+        self._reader.join(timeout)
+        return self.text
 
 
 def test_the_demo_starts_serves_its_page_and_a_hook_call_through_the_fhir_server(installed: Installed,
@@ -43,9 +62,10 @@ def test_the_demo_starts_serves_its_page_and_a_hook_call_through_the_fhir_server
     process = subprocess.Popen([str(installed.python), "-m", "demo", "--port", str(port)], cwd=ROOT,
                                env=clean_environment(TMPDIR=str(tmp_path)), stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    output = ""
+    assert process.stdout is not None
+    reader = _Output(process.stdout)
     try:
-        output = _read_until_ready(process)
+        output = reader.until_ready(START_TIMEOUT_S)
         fhir_base = re.search(r"FHIR server: (\S+)", output).group(1)
         page_url = re.search(r"Demo page:\s+(\S+)", output).group(1)
         page = requests.get(page_url, timeout=10)
@@ -60,6 +80,6 @@ def test_the_demo_starts_serves_its_page_and_a_hook_call_through_the_fhir_server
         assert isinstance(answer.json()["cards"], list)
     finally:
         status = interrupt(process)
-        output += process.stdout.read() if process.stdout else ""
+    output = reader.rest()
     assert status == 0, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
