@@ -13,20 +13,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, send_from_directory
 
+from cds_service.protocol.api.static_pages import serve_statically
+
 PAGE = Path(__file__).resolve().parent.parent / "demo_page"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self' http://127.0.0.1:* http://localhost:* https:; base-uri 'none'; form-action 'none'; "
-       "frame-ancestors 'none'")
 
 blueprint = Blueprint("demo", __name__)
-
-
-@blueprint.after_request
-def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+serve_statically(blueprint, frame_ancestors="'none'")
 
 
 @blueprint.get("/demo")

@@ -19,23 +19,15 @@ from flask import Blueprint, Response, jsonify, redirect, send_from_directory
 
 from cds_service.config import SMART_APP_PATH
 from cds_service.protocol import runtime
+from cds_service.protocol.api.static_pages import serve_statically
 from hooks import timeline
 
 APP = Path(__file__).resolve().parent.parent / "smart_app"
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self' http://127.0.0.1:* http://localhost:* https:; base-uri 'none'; form-action 'none'; "
-       "frame-ancestors 'self' https: http://127.0.0.1:* http://localhost:*")
 
 blueprint = Blueprint("smart_app", __name__)
-
-
-@blueprint.after_request
-def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the launch URL carries `launch` and `iss`
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+# EHRs frame SMART apps; the launch URL carries `launch` and `iss`, so no referrer leaves the page.
+serve_statically(blueprint, frame_ancestors="'self' https: http://127.0.0.1:* http://localhost:*",
+                 Referrer_Policy="no-referrer")
 
 
 @blueprint.get(SMART_APP_PATH.rstrip("/"))
