@@ -229,8 +229,8 @@ def merge_start_of_therapy(results: list[Result]) -> list[Result]:
     for drug, parts in groups.items():
         if len(parts) < 2:
             continue
-        parts = sorted(_most_severe_first(parts), key=lambda p: (SEVERITY[p.finding.indicator],
-                                                                  not p.finding.start_check.leads))
+        parts = sorted(parts, key=lambda p: (SEVERITY[p.finding.indicator], not p.finding.start_check.leads,
+                                             -p.recommendation.specificity, p.recommendation.id))
         actions = ", ".join(_unique(p.finding.start_check.action for p in parts if p.finding.start_check.leads))
         summary = _fit(f"Starting {drug}: {actions}", f"Starting {drug}: {len(parts)} checks before the first dose")
         finding = _combine(parts, summary, parts[0].finding.indicator, start_suggestions(parts))

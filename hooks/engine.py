@@ -23,9 +23,9 @@ rather than in every rule:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from fhir_mappings.concepts import MyositisSubtype
 from fhir_mappings.facts import ClinicalFacts
@@ -37,6 +37,8 @@ from hooks.recommendation import ORDER_HOOKS, Finding, Indicator, Recommendation
 from hooks.settings import RuleSettings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def applicable(recommendation: Recommendation, facts: ClinicalFacts) -> bool:
@@ -121,22 +123,15 @@ def run(
     for recommendation in recommendations:
         if not applicable(recommendation, facts):
             continue
-        try:
-            finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
-            if finding is not None:
-                finding = screen_finding(finding, facts, safety)
-        except Exception as error:
-            if strict:
-                raise
-            log.error("recommendation %s failed: %s", recommendation.id, type(error).__name__)
-            continue
+        finding = _guarded(recommendation, strict, lambda: _screened(recommendation, facts, settings, safety))
         if finding is None:
             continue
         if facts.hook in ORDER_HOOKS and not finding.about_drafts:
             continue
         results.append(Result(recommendation, unverified(recommendation, finding, facts)))
     if DRAFT_ORDER_SAFETY in recommendations:
-        results += _draft_results(facts, safety, strict)
+        drafts = _guarded(DRAFT_ORDER_SAFETY, strict, lambda: screen_drafts(facts, safety)) or []
+        results += [Result(DRAFT_ORDER_SAFETY, finding) for finding in drafts]
     budgets = settings.get(consolidate.TABLE) or consolidate.defaults()
     hidden = [r for r in results if snoozes and budgets.get("snooze", True) and snoozed(r, snoozes)]
     shown = [r for r in results if not any(r is h for h in hidden)]
@@ -146,12 +141,20 @@ def run(
     return Outcome(cards if blind is None else [*cards, blind], hidden, withheld)
 
 
-def _draft_results(facts: ClinicalFacts, safety: Mapping[str, Any], strict: bool) -> list[Result]:
-    """The order-safety cards of the clinician's draft orders, guarded like a recommendation."""
+def _screened(recommendation: Recommendation, facts: ClinicalFacts, settings: RuleSettings,
+              safety: Mapping[str, Any]) -> Finding | None:
+    """The recommendation's finding with its one-click orders screened by the order-safety check."""
+    finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
+    return None if finding is None else screen_finding(finding, facts, safety)
+
+
+def _guarded(recommendation: Recommendation, strict: bool, work: Callable[[], T]) -> T | None:
+    """`work()`, or None when it raises: logged by the recommendation's id and the exception's type only (no
+    patient data), so that one defect cannot hide the other cards; re-raised with `strict` (tests)."""
     try:
-        return [Result(DRAFT_ORDER_SAFETY, finding) for finding in screen_drafts(facts, safety)]
+        return work()
     except Exception as error:
         if strict:
             raise
-        log.error("recommendation %s failed: %s", DRAFT_ORDER_SAFETY.id, type(error).__name__)
-        return []
+        log.error("recommendation %s failed: %s", recommendation.id, type(error).__name__)
+        return None

@@ -17,7 +17,7 @@ signed could not be read, information otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from fhir_mappings.concepts import (
     ANTIFIBROTICS,
@@ -83,9 +83,10 @@ class Needs:
 
 
 def _needs(check: str, drugs: Iterable[Drug] = (), doses: Iterable[Drug] = (), egfr_below: tuple[str, ...] = (),
-           when: Callable[[ClinicalFacts], bool] | None = None) -> Needs:
+           when: Callable[[ClinicalFacts], bool] | None = None, drafts_only: bool = False) -> Needs:
     doses = frozenset(doses)
-    return Needs(check, frozenset(drugs) | doses, doses, {Lab.EGFR: egfr_below} if egfr_below else {}, when)
+    return Needs(check, frozenset(drugs) | doses, doses, {Lab.EGFR: egfr_below} if egfr_below else {}, when,
+                 drafts_only)
 
 
 def _positive(antibody: Antibody) -> Callable[[ClinicalFacts], bool]:
@@ -110,8 +111,7 @@ NEEDS: dict[str, Needs] = {
     "cancer-screening": _needs("cancer screening", drugs=SECOND_IMMUNOSUPPRESSANTS | {Drug.IVIG}),
     "ck-monitoring": _needs("CK monitoring", drugs=STEROID_SPARING_AGENTS | GC),
     "cyclophosphamide-checks": _needs("cyclophosphamide dose and pre-cycle checks", doses={Drug.CYCLOPHOSPHAMIDE}),
-    "draft-order-safety": replace(_needs("the safety check of the draft order", doses=frozenset(Drug)),
-                                  drafts_only=True),
+    "draft-order-safety": _needs("the safety check of the draft order", doses=frozenset(Drug), drafts_only=True),
     "draft-strength-conflict": _needs("strength conflict"),
     "exercise-therapy": _needs("exercise therapy", drugs=STEROID_SPARING_AGENTS | GC),
     "gc-initial-dose": _needs("the initial glucocorticoid dose", doses=GC),
