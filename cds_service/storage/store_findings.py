@@ -79,6 +79,14 @@ def _finding(row: tuple[Any, ...]) -> IssuedFinding:
     return IssuedFinding(card, service, rec, indicator, tuple(uuids), bool(snoozable), key, _utc(issued))
 
 
+def sqlite_snooze_query(patient_key: str | None) -> tuple[str, tuple[str, ...]]:
+    """The SQLite read of one patient's snoozes (every patient's with None). One patient's read is on every hook
+    call: it goes by the primary key, never scans every patient's snoozes."""
+    if patient_key is None:
+        return f"SELECT {_SNOOZE_COLUMNS} FROM snooze", ()
+    return f"SELECT {_SNOOZE_COLUMNS} FROM snooze WHERE patient_key = ?", (patient_key,)
+
+
 def _snooze(row: tuple[Any, ...]) -> Snooze:
     key, rec, indicator, reason, until, card = row
     return Snooze(key, rec, indicator, reason, _utc(until), card)
@@ -127,8 +135,7 @@ class SqliteFindings:
 
     def snoozes(self, patient_key: str | None = None, now: datetime | None = None) -> list[Snooze]:
         with self._connect() as connection:  # type: ignore[attr-defined]
-            rows = connection.execute(f"SELECT {_SNOOZE_COLUMNS} FROM snooze WHERE ? IS NULL OR patient_key = ?",
-                                      (patient_key, patient_key)).fetchall()
+            rows = connection.execute(*sqlite_snooze_query(patient_key)).fetchall()
         return [s for s in map(_snooze, rows) if now is None or s.until > now]
 
 
@@ -183,7 +190,8 @@ class PostgresFindings:
         self._run(upsert)  # type: ignore[attr-defined]
 
     def snoozes(self, patient_key: str | None = None, now: datetime | None = None) -> list[Snooze]:
-        query = (f"SELECT {_SNOOZE_COLUMNS} FROM snooze WHERE (%(key)s::text IS NULL OR patient_key = %(key)s) "
-                 "AND (%(now)s::timestamptz IS NULL OR until > %(now)s)")
+        query = (f"SELECT {_SNOOZE_COLUMNS} FROM snooze WHERE "
+                 + ("TRUE" if patient_key is None else "patient_key = %(key)s")  # the key's index, not a scan
+                 + " AND (%(now)s::timestamptz IS NULL OR until > %(now)s)")
         rows = self._run(lambda c: c.execute(query, {"key": patient_key, "now": now}).fetchall())  # type: ignore[attr-defined]
         return [_snooze(row) for row in rows]

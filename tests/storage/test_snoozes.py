@@ -3,9 +3,13 @@ through one instance of the service honoured by another that shares the store.""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 from cds_service.storage.store import IssuedFinding, Snooze
+from cds_service.storage.store_findings import sqlite_snooze_query
+from cds_service.storage.store_sqlite import SqliteStore
 from tests.api import fixture, post_hook
 from tests.factories import NOW
 
@@ -78,3 +82,12 @@ def test_the_store_holds_the_patients_keyed_hash_never_the_patient_id(make_app, 
     assert app.extensions["myositis_cds"].finding_recorder.flush(5)  # written in the background
     keys = {f.patient_key for f in open_url(store_url).issued_findings()}
     assert len(keys) == 1 and "dm-adult-1" not in next(iter(keys)) and len(next(iter(keys))) == 64
+
+
+
+def test_one_patients_snoozes_are_read_by_the_primary_key_not_a_scan_of_every_patient(tmp_path):
+    SqliteStore(tmp_path / "store.sqlite3")  # creates the tables
+    query, parameters = sqlite_snooze_query("p1")
+    with closing(sqlite3.connect(tmp_path / "store.sqlite3")) as connection:
+        plan = " ".join(row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", parameters))
+    assert "USING INDEX" in plan, plan
