@@ -6,12 +6,15 @@ import re
 import pytest
 
 from cds_service.protocol.cards import (
+    _REPOSITORY_PATH,
     GUIDELINE_CHARS,
     OVERRIDE_REASON_SYSTEM,
     RECOMMENDATION_SYSTEM,
+    _repository_path_cut,
     escape_markdown,
     render,
     short_statement,
+    without_repository_paths,
 )
 from cds_service.protocol.validation import check, validators
 from hooks.engine import Result
@@ -135,3 +138,32 @@ def test_links_are_absolute_links():
 
 def test_indicator_is_the_finding_indicator():
     assert render_one(finding(indicator=Indicator.CRITICAL))["indicator"] == "critical"
+
+
+def _path_removed_by_the_pattern(text: str) -> str:
+    """What `without_repository_paths` must return: the pattern applied at every position."""
+    return _REPOSITORY_PATH.sub(_repository_path_cut, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Give folic acid (docs/evidence.md#choices).",
+    "Basis: cohort evidence. docs/evidence.md#ild-assessment.",
+    "Source: the label; docs/evidence.md#azathioprine and more",
+    "CPIC 2018 (see docs/evidence.md#azathioprine) applies",
+    "A closed gap (within weeks: docs/cards.md), then",
+    "Two: docs/a.md; docs/b.md#x. End.",
+    "docs/evidence.md at the start",
+    "No path: documents/docs/ here, and docs/readme.txt and docs/ alone",
+    "Foresee docs/x.md and  \n\n  see   docs/y.md#z)",
+    "Ends with a path ,  docs/z.md",
+])
+def test_repository_paths_are_removed_as_the_pattern_removes_them(text):
+    assert without_repository_paths(text) == _path_removed_by_the_pattern(text)
+
+
+def test_repository_paths_are_removed_as_the_pattern_removes_them_from_any_text():
+    pieces = ["docs/e.md", "docs/e.md#a-b", " (", ")", ".", ". ", ";", ": ", ", ", "see ", " ", "\n\n", "word", "s",
+              "docs/", ".md"]
+    for parts in itertools.product(pieces, repeat=4):
+        text = "".join(parts)
+        assert without_repository_paths(text) == _path_removed_by_the_pattern(text), text

@@ -94,18 +94,42 @@ def short_statement(statement: str, limit: int = GUIDELINE_CHARS) -> str:
     return statement[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+#: The characters `_REPOSITORY_PATH` may match before "docs/" (whitespace, punctuation, "see").
+_PATH_LEAD = frozenset("(;:,.se")
+
+
+def _repository_path_cut(match: re.Match[str]) -> str:
+    lead = match.group(0).lstrip()[:1]
+    if match.group("close") and lead != "(":
+        return ")"
+    return "." if lead == "." and not match.string.startswith(".", match.end()) else ""
+
+
 def without_repository_paths(text: str) -> str:
-    """`text` without references to files of this repository, keeping the sentence around them."""
-    if "docs/" not in text:  # the pattern may start anywhere: trying it at every position is most of a card's making
+    """`text` without references to files of this repository, keeping the sentence around them.
+
+    The same as `_REPOSITORY_PATH.sub`, found from each "docs/" instead of trying the pattern at every
+    position of the text (which was a third of the cards' making): a match starts at the leftmost
+    position before a "docs/" from which the pattern matches, and only `_PATH_LEAD` characters or
+    whitespace can lie between the two."""
+    if "docs/" not in text:
         return text
-
-    def cut(match: re.Match[str]) -> str:
-        lead = match.group(0).lstrip()[:1]
-        if match.group("close") and lead != "(":
-            return ")"
-        return "." if lead == "." and not match.string.startswith(".", match.end()) else ""
-
-    return _REPOSITORY_PATH.sub(cut, text)
+    kept: list[str] = []
+    done = 0
+    found = text.find("docs/")
+    while found != -1:
+        low = found
+        while low > done and (text[low - 1] in _PATH_LEAD or text[low - 1].isspace()):
+            low -= 1
+        match = next(filter(None, (_REPOSITORY_PATH.match(text, start) for start in range(low, found + 1))), None)
+        if match is None:
+            found = text.find("docs/", found + 1)
+            continue
+        kept += (text[done:match.start()], _repository_path_cut(match))
+        done = match.end()
+        found = text.find("docs/", done)
+    kept.append(text[done:])
+    return "".join(kept)
 
 
 def _guideline(recommendation: Recommendation) -> str | None:
