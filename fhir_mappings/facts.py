@@ -31,6 +31,7 @@ from fhir_mappings.concepts import (
     Vaccine,
 )
 from fhir_mappings.numbers import measured
+from fhir_mappings.records import quick_init
 
 CURRENT_STATUSES = frozenset({"active", "on-hold"})
 CURRENT_INTENTS = frozenset({"order", "plan", "original-order", "reflex-order", "filler-order", "instance-order"})
@@ -44,6 +45,7 @@ def mosteller_bsa_m2(height_cm: float, weight_kg: float) -> float:
     return (height_cm * weight_kg / 3600) ** 0.5
 
 
+@quick_init
 @dataclass(frozen=True)
 class Measurement:
     """A quantity in the unit named by the field that holds it, with when it was taken."""
@@ -52,6 +54,7 @@ class Measurement:
     when: datetime | None
 
 
+@quick_init
 @dataclass(frozen=True)
 class Dose:
     """A dose schedule normalised to milligrams.
@@ -94,6 +97,7 @@ class Dose:
         return self.administrations_per_day * 7 > 1.0001
 
 
+@quick_init
 @dataclass(frozen=True)
 class MedicationOrder:
     """One MedicationRequest (on record or a draft order), read by ingredient."""
@@ -149,6 +153,7 @@ class MedicationOrder:
         return max(0, (stop - self.start).days)
 
 
+@quick_init
 @dataclass(frozen=True)
 class ConditionFact:
     """A diagnosis mapped to a concept; only active, not refuted/entered-in-error ones are kept."""
@@ -160,6 +165,7 @@ class ConditionFact:
     onset: date | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class LabResult:
     """An Observation mapped to a lab or antibody concept."""
@@ -248,6 +254,7 @@ def _readable_unit(unit: str | None) -> str:
     return unit.replace("{", "").replace("}", "").replace("_", " ")
 
 
+@quick_init
 @dataclass(frozen=True)
 class ImmunizationFact:
     vaccine: Vaccine
@@ -259,6 +266,7 @@ class ImmunizationFact:
     reference: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class InvestigationFact:
     """An imaging or function test from a Procedure, DiagnosticReport or ServiceRequest.
@@ -316,6 +324,7 @@ class UnreadableReason(StrEnum):
     COMPARATOR = "comparator"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Unreadable:
     """One item present in the record whose needed fact could not be read, named as a clinician

@@ -32,6 +32,7 @@ from fhir_mappings.read import (
     string,
     texts,
 )
+from fhir_mappings.records import quick_init
 from fhir_mappings.rxnames import Component, parse_product_name
 from fhir_mappings.systems import RXNORM, SNOMED, V3_ROUTE, canonical
 from fhir_mappings.units import MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys
@@ -71,6 +72,7 @@ _LOCAL = re.compile(
 UNITLESS_NOTE = "unitless dose amount read as a number of tablets or capsules of the product"
 
 
+@quick_init
 @dataclass(frozen=True)
 class MedicationOutcome:
     """The orders of one MedicationRequest; `recognised` is False when no guideline drug was found."""
@@ -83,6 +85,7 @@ class MedicationOutcome:
     unresolved: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True)
 class _Identified:
     drug: Drug

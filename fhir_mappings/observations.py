@@ -20,6 +20,7 @@ from typing import Any
 from fhir_mappings.concepts import Analyte, Antibody, Lab, Metabolizer, Qualitative
 from fhir_mappings.facts import LabResult, Measurement
 from fhir_mappings.read import as_list, codings, datetime_of, mapping, number, string, texts
+from fhir_mappings.records import quick_init
 from fhir_mappings.systems import canonical
 from fhir_mappings.units import LENGTH_CM, WEIGHT_KG, convert, unit_label
 from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, ObservationConcept, load, observation_concept
@@ -59,6 +60,7 @@ _LYMPHOCYTES_PER_NL = {"10*9/l": 1.0, "10^9/l": 1.0, "10*3/ul": 1.0, "10^3/ul": 
                        "x10e3/ul": 1.0, "/ul": 0.001, "/mm3": 0.001, "cells/ul": 0.001, "{cells}/ul": 0.001}
 
 
+@quick_init
 @dataclass(frozen=True)
 class ObservationOutcome:
     """What one Observation gave: a result, a weight or height, or nothing (not recognised)."""
@@ -83,6 +85,9 @@ def qualitative_readings() -> dict[str, str]:
 
 
 def when(resource: Mapping[str, Any]) -> datetime | None:
+    moment = datetime_of(resource.get("effectiveDateTime"))  # the usual field, read before the others are gathered
+    if moment is not None:
+        return moment
     period = mapping(resource.get("effectivePeriod"))
     for value in (resource.get("effectiveDateTime"), resource.get("effectiveInstant"), period.get("end"),
                   period.get("start"), resource.get("issued")):
@@ -173,10 +178,14 @@ def _lab_result(concept: Lab | Antibody, resource: Mapping[str, Any], moment: da
         text=text,
         interpretation=interpretation,
         phenotype=_phenotype(resource, text) if concept in PHARMACOGENES else None,
-        reference_high=_reference_bound(resource, "high"),
+        reference_high=_reference_bound(resource, "high") if "referenceRange" in resource else None,
         comparator=string(quantity.get("comparator")) if value is not None else None,
-        analyte=_analytes().get(code) if concept in (Lab.BLOOD_COUNT, Lab.LUNG_FUNCTION) else None,
+        analyte=_analytes().get(code) if concept in _MEASURED_ANALYTES else None,
     )
+
+
+#: Results whose code names which measurement they are (`LabResult.analyte`).
+_MEASURED_ANALYTES = frozenset({Lab.BLOOD_COUNT, Lab.LUNG_FUNCTION})
 
 
 @cache
@@ -199,7 +208,8 @@ def _value_text(resource: Mapping[str, Any]) -> str | None:
     text = string(resource.get("valueString"))
     if text:
         return text
-    return next(texts(resource.get("valueCodeableConcept")), None)
+    concept = resource.get("valueCodeableConcept")
+    return None if concept is None else next(texts(concept), None)
 
 
 def _reading(resource: Mapping[str, Any], value: float | None) -> Qualitative:
