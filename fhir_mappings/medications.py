@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from fhir_mappings.concepts import DOSING_COMPONENT, Drug, Route
@@ -69,6 +70,15 @@ _LOCAL = re.compile(
     r"intralesional|cutaneous)\b",
     re.I,
 )
+
+
+@lru_cache(maxsize=4096)
+def _names_local_form(text: str) -> bool:
+    """Whether a product name, dose form or route text names a non-systemic form (`_LOCAL`); names repeat
+    across orders and records, and the pattern takes microseconds per text."""
+    return _LOCAL.search(text) is not None
+
+
 UNITLESS_NOTE = "unitless dose amount read as a number of tablets or capsules of the product"
 
 
@@ -145,7 +155,7 @@ def map_medication_request(
     prior = reference_id(resource.get("priorPrescription"))
     orders = []
     for item in identified:
-        local = route is Route.OTHER or _LOCAL.search(f"{item.dose_form} {named_form}") is not None
+        local = route is Route.OTHER or _names_local_form(f"{item.dose_form} {named_form}")
         if local and item.drug not in LOCAL_FORMS_COUNT:
             notes.append("non-systemic form (cream, eye drops, inhaler ...) ignored")
             continue
@@ -242,12 +252,20 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
     concepts = [concept, medication.get("code")]
     ingredients = [mapping(i) for i in as_list(medication.get("ingredient"))]
     concepts.extend(i.get("itemCodeableConcept") for i in ingredients)
-    rx_codes = [code for c in concepts for system, code, _ in codings(c) if canonical(system) == RXNORM]
+    rx_codes = tuple(code for c in concepts for system, code, _ in codings(c) if canonical(system) == RXNORM)
     names = [t for c in concepts for t in texts(c)]
     if reference_display:
         names.append(reference_display)
-    form = " ".join(texts(medication.get("form")))
+    named = _identify_named(rx_codes, tuple(names), " ".join(texts(medication.get("form"))))
+    return [item if known else _strength_from_ingredients(item, ingredients) for item, known in named]
 
+
+@lru_cache(maxsize=4096)
+def _identify_named(rx_codes: tuple[str, ...], names: tuple[str, ...],
+                    form: str) -> tuple[tuple[_Identified, bool], ...]:
+    """The drugs the codes and names give, each with whether its strength is settled (else a
+    Medication.ingredient strength may give it). Products and names repeat across orders and records,
+    and reading them (product table, name parsing) is most of identifying an order."""
     found: dict[Drug, _Identified] = {}
     display = names[0] if names else ""
     for code in rx_codes:
@@ -257,12 +275,19 @@ def _identify(concept: Any, medication: Mapping[str, Any], reference_display: st
         item = product(code)
         if item is not None:
             for drug in item.drugs:
-                found[drug] = _from_product(drug, item, names)
+                found[drug] = _from_product(drug, item, list(names))
     for name in names:
         for drug in drugs_named(name):
             if drug not in found:
                 found[drug] = _Identified(drug, None, name, None, None, form)
-    return [_with_strength(item, names, ingredients) for item in found.values()]
+    settled = []
+    for item in found.values():
+        if item.mg_per_unit is not None:
+            settled.append((item, True))
+        else:
+            from_names = _strength_from_names(item, names)
+            settled.append((item, False) if from_names is None else (from_names, True))
+    return tuple(settled)
 
 
 def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
@@ -301,10 +326,8 @@ def _strength_conflict(drug: Drug, item: Product, mg: float | None, names: list[
     return None
 
 
-def _with_strength(item: _Identified, names: list[str], ingredients: list[Mapping[str, Any]]) -> _Identified:
-    """Fill the strength from an RxNorm-style name or a Medication.ingredient strength when missing."""
-    if item.mg_per_unit is not None:
-        return item
+def _strength_from_names(item: _Identified, names: Iterable[str]) -> _Identified | None:
+    """The item with the strength an RxNorm-style name of the order states, or None when none does."""
     for name in names:
         parsed = parse_product_name(name)
         if parsed is None:
@@ -318,6 +341,11 @@ def _with_strength(item: _Identified, names: list[str], ingredients: list[Mappin
             per_ml = parts[0].per_ml
             return _Identified(item.drug, item.rxnorm, item.display, None if per_ml else parts[0].mg,
                                parts[0].mg if per_ml else None, parsed.dose_form or item.dose_form)
+    return None
+
+
+def _strength_from_ingredients(item: _Identified, ingredients: list[Mapping[str, Any]]) -> _Identified:
+    """The item with the strength of its Medication.ingredient, when one names its drug and states it."""
     for ingredient in ingredients:
         if item.drug not in [d for t in texts(ingredient.get("itemCodeableConcept")) for d in drugs_named(t)]:
             continue
@@ -372,7 +400,7 @@ def _route(dosages: Iterable[Any]) -> Route | None:
 
 
 def _route_from_text(text: str) -> Route | None:
-    if _LOCAL.search(text):
+    if _names_local_form(text):
         return Route.OTHER
     for pattern, route in _ROUTE_WORDS:
         if pattern.search(text):
@@ -383,7 +411,7 @@ def _route_from_text(text: str) -> Route | None:
 def _route_from_form(dose_form: str) -> Route | None:
     if not dose_form:
         return None
-    if _LOCAL.search(dose_form):
+    if _names_local_form(dose_form):
         return Route.OTHER
     return Route.ORAL if re.search(r"\b(oral|tablet|capsule|pill)\b", dose_form, re.I) else None
 
