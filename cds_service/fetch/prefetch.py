@@ -62,6 +62,20 @@ def _is_outcome(entry: Any) -> bool:
     )
 
 
+def _has_outcome(entries: list[Any]) -> bool:
+    """Whether any entry is an outcome (`_is_outcome`), in one loop: every resource of the prefetch passes here."""
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return True
+        resource = entry.get("resource")
+        if not isinstance(resource, dict) or resource.get("resourceType") == "OperationOutcome":
+            return True
+        search = entry.get("search")
+        if search is not None and isinstance(search, dict) and search.get("mode") == "outcome":
+            return True
+    return False
+
+
 def _has_next_link(bundle: Mapping[str, Any]) -> bool:
     links = bundle.get("link")
     return isinstance(links, list) and any(isinstance(link, Mapping) and link.get("relation") == "next"
@@ -82,8 +96,14 @@ def is_partial(value: Any) -> bool:
     entries = entries if isinstance(entries, list) else []
     if total <= 0:
         return False
-    matches = sum(1 for e in entries if isinstance(e, dict)
-                  and (not isinstance(search := e.get("search"), dict) or search.get("mode") in (None, "match")))
+    if total > len(entries):
+        return True
+    matches = 0
+    for entry in entries:
+        if isinstance(entry, dict):
+            search = entry.get("search")
+            if not isinstance(search, dict) or search.get("mode") in (None, "match"):
+                matches += 1
     return total > matches
 
 
@@ -103,7 +123,7 @@ def usable(value: Any, query: str) -> dict[str, Any] | None:
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         return None
-    if not any(_is_outcome(entry) for entry in entries):
+    if not _has_outcome(entries):
         return dict(value) if entries else {key: item for key, item in value.items() if key != "entry"}
     kept = [entry for entry in entries if not _is_outcome(entry)]
     if not kept:
