@@ -136,16 +136,21 @@ def run(
     hidden = [r for r in results if snoozes and budgets.get("snooze", True) and snoozed(r, snoozes)]
     shown = [r for r in results if not any(r is h for h in hidden)]
     cards, withheld = consolidate.consolidate(shown, facts.hook, budgets)
-    blind = unreadable.notice(facts, recommendations, applicable,
-                              lambda r: settings.get(r.id, r.defaults()), shown=results)
+    blind = unreadable.notice(facts, recommendations, applicable, lambda r: _params(r, settings), shown=results)
     return Outcome(cards if blind is None else [*cards, blind], hidden, withheld)
 
 
 def _screened(recommendation: Recommendation, facts: ClinicalFacts, settings: RuleSettings,
               safety: Mapping[str, Any]) -> Finding | None:
     """The recommendation's finding with its one-click orders screened by the order-safety check."""
-    finding = recommendation.evaluate(facts, settings.get(recommendation.id, recommendation.defaults()))
+    finding = recommendation.evaluate(facts, _params(recommendation, settings))
     return None if finding is None else screen_finding(finding, facts, safety)
+
+
+def _params(recommendation: Recommendation, settings: RuleSettings) -> Mapping[str, Any]:
+    """The recommendation's resolved parameters, else its defaults (made only then: this runs per rule per call)."""
+    params = settings.get(recommendation.id)
+    return recommendation.defaults() if params is None else params
 
 
 def _guarded(recommendation: Recommendation, strict: bool, work: Callable[[], T]) -> T | None:
