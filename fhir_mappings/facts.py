@@ -208,6 +208,15 @@ class LabResult:
         return f"{RESULT_NAMES.get(self.concept, self.concept.value)} {shown}{on}"
 
 
+def newest_first(results: Iterable[LabResult]) -> tuple[LabResult, ...]:
+    """`results` newest first, undated last; equally dated ones in the order given."""
+    return tuple(sorted(results, key=_recency, reverse=True))
+
+
+def _recency(result: LabResult) -> tuple[bool, datetime]:
+    return result.when is not None, result.when or datetime.min
+
+
 def is_below(value: float, comparator: str | None, limit: float) -> bool | None:
     """Whether a result is below `limit`, kept honest for a result reported beyond a bound: ">60" is not below 60
     (nor below 45) but cannot be compared with 90 (None); "<15" is below 30 but cannot be compared with 10."""
@@ -400,8 +409,7 @@ class ClinicalFacts:
         grouped: dict[Lab | Antibody, list[LabResult]] = {}
         for r in self.results:
             grouped.setdefault(r.concept, []).append(r)
-        newest_first = lambda r: (r.when is not None, r.when or datetime.min)  # noqa: E731
-        return {concept: tuple(sorted(rs, key=newest_first, reverse=True)) for concept, rs in grouped.items()}
+        return {concept: newest_first(rs) for concept, rs in grouped.items()}
 
     def current(self, drugs: Iterable[Drug] | None = None) -> tuple[MedicationOrder, ...]:
         """Current regimen (record + drafts), optionally restricted to some drugs."""

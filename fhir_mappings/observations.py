@@ -103,10 +103,12 @@ def _coded_concept(code: Any) -> tuple[list[tuple[str, str]], ObservationConcept
     return coded, observation_concept(coded, texts(code))
 
 
-def is_body_size(resource: Mapping[str, Any]) -> bool:
-    """Whether an Observation is coded as a body weight or height: only those give `map_observation`
-    a weight or height (the facts read a dose's weight without mapping every result)."""
-    return _coded_concept(resource.get("code"))[1] in (BODY_WEIGHT, BODY_HEIGHT)
+def coded_concept(resource: Mapping[str, Any]) -> ObservationConcept | None:
+    """What an Observation's own code (or test name) stands for: a result's concept, body weight or height, or
+    None (a panel or an unrecognised test). Only an Observation coded as a concept gives `map_observation` a
+    result of it, a weight or a height (a panel's components give results of their own codes), so the facts
+    can map one concept's Observations without mapping every result."""
+    return _coded_concept(resource.get("code"))[1]
 
 
 def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:

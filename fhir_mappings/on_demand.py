@@ -15,13 +15,17 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any, Protocol
 
-from fhir_mappings.facts import ClinicalFacts
+from fhir_mappings.concepts import Antibody, Lab
+from fhir_mappings.facts import ClinicalFacts, LabResult
 
 
 class FactSource(Protocol):
-    """Gives the value of a `ClinicalFacts` field by its name (an attribute of the same name)."""
+    """Gives the value of a `ClinicalFacts` field by its name (an attribute of the same name), and the
+    results of one concept without mapping the others."""
 
     def __getattr__(self, name: str) -> Any: ...
+
+    def results_of(self, concept: Lab | Antibody) -> tuple[LabResult, ...]: ...
 
 
 class _Field:
@@ -47,6 +51,14 @@ class OnDemandFacts(ClinicalFacts):
             super().__init__(*args, **kwargs)
         else:
             self.__dict__["_source"] = source
+
+    def results_of(self, concept: Lab | Antibody) -> tuple[LabResult, ...]:
+        """Results of one concept, newest first: mapped from that concept's Observations only, unless every
+        result is mapped already."""
+        source = self.__dict__.get("_source")
+        if source is None or "results" in self.__dict__:
+            return super().results_of(concept)
+        return source.results_of(concept)
 
 
 for _name in (f.name for f in fields(ClinicalFacts)):

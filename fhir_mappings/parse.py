@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from fhir_mappings.concepts import Allergy, Antibody, Drug, MyositisSubtype, Qualitative
+from fhir_mappings.concepts import Allergy, Antibody, Drug, Lab, MyositisSubtype, Qualitative
 from fhir_mappings.conditions import map_condition, resolve_subtype, unreadable_diagnosis
 from fhir_mappings.dosage import PROBLEM
 from fhir_mappings.facts import (
@@ -43,17 +43,19 @@ from fhir_mappings.facts import (
     Unreadable,
     UnreadableReason,
     mosteller_bsa_m2,
+    newest_first,
 )
 from fhir_mappings.immunizations import map_allergy, map_drug_allergy, map_immunization, map_ordered_vaccine
 from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
 from fhir_mappings.investigations import map_investigation
 from fhir_mappings.medications import map_medication_request, order_text, relative_reference, statement_as_request
 from fhir_mappings.numbers import measured
-from fhir_mappings.observations import is_body_size, map_observation
+from fhir_mappings.observations import ObservationOutcome, coded_concept, map_observation
 from fhir_mappings.on_demand import OnDemandFacts
 from fhir_mappings.patient import childbearing_potential, map_patient
 from fhir_mappings.read import as_list, mapping, string
 from fhir_mappings.validation import conformance_problems
+from fhir_mappings.valuesets import BODY_HEIGHT, BODY_WEIGHT, ObservationConcept
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,12 @@ _MAX_BUNDLE_DEPTH = 3
 _DRAFT_KEYS = ("draftOrders", "medications")  # medications: the CDS Hooks 1.0 medication-prescribe hook
 #: Draft order types read: medication orders, and vaccines being ordered (as Immunization or MedicationRequest).
 _DRAFT_TYPES = ("MedicationRequest", "Immunization")
+#: `_observation_key`s beyond the concepts: a panel (its components may be any concept), a code that could not
+#: be read (its mapping reports it) and a test the service does not read.
+_PANEL, _UNREAD, _NOTHING = "(panel)", "(unread)", "(nothing)"
+_ANY_CONCEPT = frozenset({_PANEL, _UNREAD})
+_BODY_SIZE = frozenset({BODY_WEIGHT, BODY_HEIGHT})
+_ANTIBODIES = frozenset(Antibody)
 
 
 @dataclass
@@ -94,16 +102,18 @@ def build_facts(
     incomplete: tuple[str, ...] = (),
     *,
     on_demand: bool = True,
+    compared: Collection[Lab | Antibody] | None = None,
 ) -> ClinicalFacts:
     """The facts of one hook call at `now` (see the module docstring); never raises on content.
 
     `on_demand`: each fact is mapped when first read (`fhir_mappings.on_demand`), so a call maps only
     what its applicable recommendations read; False maps everything first (the reference the
-    equivalence tests compare with)."""
+    equivalence tests compare with). `compared`: the results some check compares with a limit; only
+    theirs reported beyond a bound are `unreadable` items (None: every result's)."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     source = _FactSource(hook, mapping(context), mapping(prefetch), now, tuple(data_gaps), tuple(incomplete),
-                         on_demand=on_demand)
+                         on_demand=on_demand, compared=None if compared is None else frozenset(compared))
     if on_demand:
         return OnDemandFacts(source=source)
     return ClinicalFacts(**{f.name: getattr(source, f.name) for f in fields(ClinicalFacts)})
@@ -112,21 +122,26 @@ def build_facts(
 class _FactSource:
     """The fields of one call's `ClinicalFacts`, each mapped from the resources when first asked for.
 
-    The resources are collected and grouped by type once, when the source is made. With `on_demand`,
-    two short cuts leave unread resources unmapped and give the value the full mapping gives: without
-    a coded myositis there is no subtype for antibodies to refine (they never create one), so the
-    results are not read for it; and a dose read before any result takes the body weight and height
-    from the Observations coded as such, not from every laboratory result.
+    The resources are collected and grouped by type once, when the source is made, and the Observations
+    indexed by what their code is about. Short cuts leave unread resources unmapped and give the value the
+    full mapping gives: without a coded myositis (and `on_demand`) there is no subtype for antibodies to
+    refine (they never create one), so they are not read for it; the results of one concept, the body
+    weight and height, and the compared results of the notice come from the Observations coded as such
+    (and the panels, whose components may be anything), not from every laboratory result.
     """
 
     def __init__(self, hook: str, context: Mapping[str, Any], prefetch: Mapping[str, Any], now: datetime,
-                 data_gaps: tuple[str, ...], incomplete: tuple[str, ...], *, on_demand: bool) -> None:
+                 data_gaps: tuple[str, ...], incomplete: tuple[str, ...], *, on_demand: bool,
+                 compared: frozenset[Lab | Antibody] | None) -> None:
         self.hook, self.now, self.data_gaps, self.incomplete = hook, now, data_gaps, incomplete
         self._context = context
         self._on_demand = on_demand
         self._tally = _Tally()
         self._by_type = _entries(context, prefetch, self._tally)
         self._drafts = [e for t in _DRAFT_TYPES for e in self._by_type.get(t, ()) if e.is_draft]
+        self._compared = compared
+        self._observation_outcomes: dict[int, ObservationOutcome | None] = {}
+        self._results_by_concept: dict[Lab | Antibody, tuple[LabResult, ...]] = {}
 
     def _take(self, *resource_types: str) -> list[_Entry]:
         """The entries of these types, handed to the one mapping that reads them."""
@@ -152,23 +167,46 @@ class _FactSource:
                        childbearing_potential=childbearing_potential(self._demographics, self.conditions))
 
     @cached_property
-    def _all_observations(self) -> tuple[tuple[LabResult, ...], Measurement | None, Measurement | None]:
-        """Every Observation not mapped yet (all of them, unless the body size was read first)."""
-        return _observations(self._take("Observation"), self._tally)
+    def _observation_index(self) -> list[tuple[_Entry, ObservationConcept]]:
+        """Each Observation with what its code is about (`_observation_key`), in the order sent."""
+        return [(entry, _observation_key(entry.resource)) for entry in self._take("Observation")]
+
+    def _observation(self, position: int) -> ObservationOutcome | None:
+        """The mapping of the Observation at `position` of the index, made once (and counted once)."""
+        if position not in self._observation_outcomes:
+            self._observation_outcomes[position] = _observation(self._observation_index[position][0], self._tally)
+        return self._observation_outcomes[position]
+
+    def _results(self, concepts: Collection[ObservationConcept] | None) -> list[LabResult]:
+        """The results of these concepts (None: of all), in the order sent; only the Observations coded as one
+        of them, and the panels, are mapped."""
+        found: list[LabResult] = []
+        for position, (_, key) in enumerate(self._observation_index):
+            if concepts is None or key in concepts or key in _ANY_CONCEPT:
+                outcome = self._observation(position)
+                if outcome is not None:
+                    found.extend(r for r in outcome.results if concepts is None or r.concept in concepts)
+        return found
+
+    @cached_property
+    def results(self) -> tuple[LabResult, ...]:
+        return tuple(self._results(None))
+
+    def results_of(self, concept: Lab | Antibody) -> tuple[LabResult, ...]:
+        """`ClinicalFacts.results_of`, mapping only this concept's Observations (and the panels)."""
+        if concept not in self._results_by_concept:
+            self._results_by_concept[concept] = newest_first(self._results({concept}))
+        return self._results_by_concept[concept]
 
     @cached_property
     def _body_size(self) -> tuple[Measurement | None, Measurement | None]:
-        if not self._on_demand or "_all_observations" in self.__dict__:
-            return self._all_observations[1:]
-        sizes, rest = [], []
-        for entry in self._by_type.pop("Observation", ()):
-            (sizes if _is_body_size(entry.resource) else rest).append(entry)
-        self._by_type["Observation"] = rest
-        return _observations(sizes, self._tally)[1:]
-
-    @property
-    def results(self) -> tuple[LabResult, ...]:
-        return self._all_observations[0]
+        weights: list[Measurement] = []
+        heights: list[Measurement] = []
+        for position, (_, key) in enumerate(self._observation_index):
+            if key in _BODY_SIZE and (outcome := self._observation(position)) is not None:
+                weights += [outcome.weight_kg] if outcome.weight_kg is not None else []
+                heights += [outcome.height_cm] if outcome.height_cm is not None else []
+        return _latest(weights), _latest(heights)
 
     @property
     def weight_kg(self) -> Measurement | None:
@@ -182,8 +220,7 @@ class _FactSource:
     def myositis(self) -> MyositisSubtype | None:
         if self._on_demand and not any(isinstance(c.concept, MyositisSubtype) for c in self.conditions):
             return None
-        positives = [r.concept for r in self.results
-                     if isinstance(r.concept, Antibody) and r.interpretation is Qualitative.POSITIVE]
+        positives = [r.concept for r in self._results(_ANTIBODIES) if r.interpretation is Qualitative.POSITIVE]
         return resolve_subtype(self.conditions, positives, self._demographics.birth_date,
                                self._demographics.age_years)
 
@@ -198,9 +235,10 @@ class _FactSource:
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
         """Items whose needed fact could not be read: found while the medications and diagnoses are mapped,
-        and the results reported beyond a bound (the notice reads them on every call, so these are mapped)."""
+        and the results of the compared concepts reported beyond a bound (the notice reads them on every call,
+        so those results are mapped)."""
         _ = self.medications, self.conditions  # mapping them collects their unreadable items
-        return (*self._tally.unreadable, *_beyond_bounds(self.results))
+        return (*self._tally.unreadable, *_beyond_bounds(self._results(self._compared)))
 
     @cached_property
     def _allergies(self) -> tuple[frozenset[Allergy], frozenset[Drug]]:
@@ -313,12 +351,16 @@ def _resources(value: Any, tally: _Tally, depth: int) -> Iterator[Mapping[str, A
             yield from _resources(resource, tally, depth + 1)
 
 
-def _is_body_size(resource: Mapping[str, Any]) -> bool:
-    """`is_body_size`, False for a code it cannot read (the Observation's mapping then reports it)."""
+def _observation_key(resource: Mapping[str, Any]) -> ObservationConcept:
+    """What an Observation's code is about (`coded_concept`); `_PANEL` when it names nothing but the resource has
+    components, `_UNREAD` when the code could not be read (its mapping then reports it), `_NOTHING` otherwise."""
     try:
-        return is_body_size(resource)
+        concept = coded_concept(resource)
     except Exception:  # noqa: BLE001 - content of any shape must never fail the request
-        return False
+        return _UNREAD
+    if concept is not None:
+        return concept
+    return _PANEL if "component" in resource else _NOTHING
 
 
 _FAILED = object()
@@ -358,30 +400,20 @@ def _patient(chosen: Mapping[str, Any] | None, context: Mapping[str, Any], today
     return info
 
 
-def _observations(
-    entries: list[_Entry], tally: _Tally
-) -> tuple[tuple[LabResult, ...], Measurement | None, Measurement | None]:
-    results: list[LabResult] = []
-    weights: list[Measurement] = []
-    heights: list[Measurement] = []
-    for entry in entries:
-        outcome = _guarded(tally, "Observation", map_observation, entry.resource)
-        if outcome is _FAILED:
-            continue
-        if not outcome.recognised:
-            tally.ignored += 1
-            continue
-        if outcome.uninterpretable:
-            tally.uninterpretable += 1
-            tally.notes["Observation value not interpretable"] += 1
-        else:
-            tally.recognised += 1
-        results.extend(outcome.results)
-        if outcome.weight_kg is not None:
-            weights.append(outcome.weight_kg)
-        if outcome.height_cm is not None:
-            heights.append(outcome.height_cm)
-    return tuple(results), _latest(weights), _latest(heights)
+def _observation(entry: _Entry, tally: _Tally) -> ObservationOutcome | None:
+    """One Observation's mapping, counted; None when it could not be read or is not recognised."""
+    outcome = _guarded(tally, "Observation", map_observation, entry.resource)
+    if outcome is _FAILED:
+        return None
+    if not outcome.recognised:
+        tally.ignored += 1
+        return None
+    if outcome.uninterpretable:
+        tally.uninterpretable += 1
+        tally.notes["Observation value not interpretable"] += 1
+    else:
+        tally.recognised += 1
+    return outcome
 
 
 def _latest(measurements: list[Measurement]) -> Measurement | None:

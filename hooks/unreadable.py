@@ -149,6 +149,9 @@ NEEDS: dict[str, Needs] = {
     "vaccination": _needs("vaccination", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
 }
 NO_NEEDS = Needs()
+#: The results some check compares with a limit: only these, reported beyond a bound, can switch a check off, so
+#: only theirs need be mapped for the notice (`fhir_mappings.parse.build_facts(compared=...)`).
+COMPARED_RESULTS = frozenset(lab for needs in NEEDS.values() for lab in needs.limits)
 
 UNREADABLE_DATA = Recommendation(
     id="unreadable-data",

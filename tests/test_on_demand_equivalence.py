@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 
 from cds_service.protocol import cards
+from fhir_mappings.concepts import Lab
 from fhir_mappings.parse import build_facts
 from hooks import engine
 from hooks.registry import all_recommendations
 from hooks.settings import resolve
+from hooks.unreadable import COMPARED_RESULTS
 from tests.api import hook_request
 from tests.factories import NOW, UNFOLDED
 from tests.fhir_builders import medication_request
@@ -42,8 +44,10 @@ _UUID = re.compile(r'"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 
 def cards_of(request: Mapping[str, Any], *, on_demand: bool) -> str:
-    """The cards as JSON, each new id (card, suggestion, suggested resource) written as "<id>"."""
-    facts = build_facts(request["hook"], request["context"], request.get("prefetch") or {}, NOW, on_demand=on_demand)
+    """The cards as JSON, each new id (card, suggestion, suggested resource) written as "<id>". On demand as the
+    service maps (only the compared results' bounds are read for the notice); else every resource, every bound."""
+    facts = build_facts(request["hook"], request["context"], request.get("prefetch") or {}, NOW, on_demand=on_demand,
+                        compared=COMPARED_RESULTS if on_demand else None)
     results = engine.evaluate(all_recommendations(), facts, SETTINGS, strict=True)
     rendered = [r.card for r in cards.render(results, facts, selection_behavior="any")]
     return _UUID.sub('"<id>"', json.dumps(rendered, indent=1, sort_keys=True))
@@ -104,3 +108,19 @@ def test_a_patient_without_myositis_or_a_drug_to_check_has_no_result_mapped_on_p
     engine.evaluate(all_recommendations(), facts, SETTINGS, strict=True)
     assert not {"results", "immunizations", "investigations"} & set(vars(facts))
     assert facts.myositis is None and facts.report.recognised > 0
+
+
+def test_only_the_observations_of_the_concepts_read_are_mapped():
+    """With myositis the checks read some results; an Observation of another test (a lymphocyte count no check of
+    this record reads) or of none (a blood pressure) is not mapped, and the results read are those of the full
+    mapping."""
+    record = next(r for r in records(NOW) if not {"simvastatin", "methotrexate"} & expected_drugs(r))
+    request = hook_request("patient-view", with_myositis_on_prednisone(record), patient_id=patient_id(record))
+    facts = build_facts("patient-view", request["context"], request["prefetch"], NOW, compared=COMPARED_RESULTS)
+    engine.evaluate(all_recommendations(), facts, SETTINGS, strict=True)
+    source = vars(facts)["_source"]
+    mapped = [source._observation_index[position][1] for position in source._observation_outcomes]
+    assert 0 < len(mapped) < len(source._observation_index)
+    full = build_facts("patient-view", request["context"], request["prefetch"], NOW, on_demand=False)
+    assert facts.results_of(Lab.EGFR) == full.results_of(Lab.EGFR)
+    assert facts.results_of(Lab.CREATINE_KINASE) == full.results_of(Lab.CREATINE_KINASE)

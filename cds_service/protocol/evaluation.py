@@ -14,7 +14,7 @@ from typing import Any
 from cds_service.protocol import cards
 from cds_service.storage.store import IssuedCard, IssuedFinding
 from fhir_mappings.parse import build_facts
-from hooks import engine
+from hooks import engine, unreadable
 from hooks.recommendation import Indicator, Recommendation
 from hooks.services import SUPPLEMENTARY_PREFETCH, Service
 from hooks.settings import RuleSettings
@@ -65,7 +65,8 @@ def evaluate(
     (empty: unknown, its findings cannot be snoozed)."""
     partial = tuple(dict.fromkeys(resource_types(service, incomplete)))
     gaps = resource_types(service, tuple(key for key in missing if key not in SUPPLEMENTARY_PREFETCH))
-    facts = build_facts(service.hook, request["context"], prefetch, now, gaps, partial)
+    facts = build_facts(service.hook, request["context"], prefetch, now, gaps, partial,
+                        compared=unreadable.COMPARED_RESULTS)
     outcome = engine.run(rules.recommendations, facts, rules.settings, strict=rules.strict,
                          snoozes={rec: Indicator(indicator) for rec, indicator in (snoozes or {}).items()})
     rendered = cards.render(outcome.results, facts, selection_behavior=selection_behavior,
