@@ -97,24 +97,28 @@ def when(resource: Mapping[str, Any]) -> datetime | None:
     return None
 
 
-def _coded_concept(code: Any) -> tuple[list[tuple[str, str]], ObservationConcept | None]:
-    """The (system, code) pairs of a CodeableConcept and the concept they (or its names) stand for."""
+#: The (system, code) pairs of an Observation's code and the concept they (or its test name) stand for.
+CodedConcept = tuple[list[tuple[str, str]], ObservationConcept | None]
+
+
+def _coded_concept(code: Any) -> CodedConcept:
     coded = [(s, c) for s, c, _ in codings(code)]
     return coded, observation_concept(coded, texts(code))
 
 
-def coded_concept(resource: Mapping[str, Any]) -> ObservationConcept | None:
-    """What an Observation's own code (or test name) stands for: a result's concept, body weight or height, or
-    None (a panel or an unrecognised test). Only an Observation coded as a concept gives `map_observation` a
-    result of it, a weight or a height (a panel's components give results of their own codes), so the facts
-    can map one concept's Observations without mapping every result."""
-    return _coded_concept(resource.get("code"))[1]
+def read_code(resource: Mapping[str, Any]) -> CodedConcept:
+    """An Observation's codes and what they stand for: a result's concept, body weight or height, or None (a
+    panel or an unrecognised test). Only an Observation coded as a concept gives `map_observation` a result of
+    it, a weight or a height (a panel's components give results of their own codes), so the facts can map one
+    concept's Observations without mapping every result; `map_observation` takes the code read here."""
+    return _coded_concept(resource.get("code"))
 
 
-def map_observation(resource: Mapping[str, Any]) -> ObservationOutcome:
+def map_observation(resource: Mapping[str, Any], code: CodedConcept | None = None) -> ObservationOutcome:
+    """One Observation; `code`: its `read_code`, when read already."""
     if string(resource.get("status")) in UNUSABLE_STATUSES:
         return ObservationOutcome()
-    coded, concept = _coded_concept(resource.get("code"))
+    coded, concept = _coded_concept(resource.get("code")) if code is None else code
     moment = when(resource)
     if concept is None:
         return _panel(resource, moment)

@@ -50,7 +50,7 @@ from fhir_mappings.investigations import RESOURCE_TYPES as INVESTIGATION_TYPES
 from fhir_mappings.investigations import map_investigation
 from fhir_mappings.medications import map_medication_request, order_text, relative_reference, statement_as_request
 from fhir_mappings.numbers import measured
-from fhir_mappings.observations import ObservationOutcome, coded_concept, map_observation
+from fhir_mappings.observations import CodedConcept, ObservationOutcome, map_observation, read_code
 from fhir_mappings.on_demand import OnDemandFacts
 from fhir_mappings.patient import childbearing_potential, map_patient
 from fhir_mappings.read import as_list, mapping, string
@@ -167,21 +167,26 @@ class _FactSource:
                        childbearing_potential=childbearing_potential(self._demographics, self.conditions))
 
     @cached_property
-    def _observation_index(self) -> list[tuple[_Entry, ObservationConcept]]:
-        """Each Observation with what its code is about (`_observation_key`), in the order sent."""
-        return [(entry, _observation_key(entry.resource)) for entry in self._take("Observation")]
+    def _observation_index(self) -> list[tuple[_Entry, ObservationConcept, CodedConcept | None]]:
+        """Each Observation with what its code is about (`_observation_key`) and its code, in the order sent."""
+        index = []
+        for entry in self._take("Observation"):
+            code = _read_code(entry.resource)
+            index.append((entry, _observation_key(code, entry.resource), code))
+        return index
 
     def _observation(self, position: int) -> ObservationOutcome | None:
         """The mapping of the Observation at `position` of the index, made once (and counted once)."""
         if position not in self._observation_outcomes:
-            self._observation_outcomes[position] = _observation(self._observation_index[position][0], self._tally)
+            entry, _, code = self._observation_index[position]
+            self._observation_outcomes[position] = _observation(entry, code, self._tally)
         return self._observation_outcomes[position]
 
     def _results(self, concepts: Collection[ObservationConcept] | None) -> list[LabResult]:
         """The results of these concepts (None: of all), in the order sent; only the Observations coded as one
         of them, and the panels, are mapped."""
         found: list[LabResult] = []
-        for position, (_, key) in enumerate(self._observation_index):
+        for position, (_, key, _) in enumerate(self._observation_index):
             if concepts is None or key in concepts or key in _ANY_CONCEPT:
                 outcome = self._observation(position)
                 if outcome is not None:
@@ -202,7 +207,7 @@ class _FactSource:
     def _body_size(self) -> tuple[Measurement | None, Measurement | None]:
         weights: list[Measurement] = []
         heights: list[Measurement] = []
-        for position, (_, key) in enumerate(self._observation_index):
+        for position, (_, key, _) in enumerate(self._observation_index):
             if key in _BODY_SIZE and (outcome := self._observation(position)) is not None:
                 weights += [outcome.weight_kg] if outcome.weight_kg is not None else []
                 heights += [outcome.height_cm] if outcome.height_cm is not None else []
@@ -351,16 +356,23 @@ def _resources(value: Any, tally: _Tally, depth: int) -> Iterator[Mapping[str, A
             yield from _resources(resource, tally, depth + 1)
 
 
-def _observation_key(resource: Mapping[str, Any]) -> ObservationConcept:
-    """What an Observation's code is about (`coded_concept`); `_PANEL` when it names nothing but the resource has
-    components, `_UNREAD` when the code could not be read (its mapping then reports it), `_NOTHING` otherwise."""
-    try:
-        concept = coded_concept(resource)
-    except Exception:  # noqa: BLE001 - content of any shape must never fail the request
+def _observation_key(code: CodedConcept | None, resource: Mapping[str, Any]) -> ObservationConcept:
+    """What an Observation's code is about (`read_code`; None when it could not be read); `_PANEL` when it names
+    nothing but the resource has components, `_UNREAD` when the code could not be read (its mapping then reports
+    it), `_NOTHING` otherwise."""
+    if code is None:
         return _UNREAD
-    if concept is not None:
-        return concept
+    if code[1] is not None:
+        return code[1]
     return _PANEL if "component" in resource else _NOTHING
+
+
+def _read_code(resource: Mapping[str, Any]) -> CodedConcept | None:
+    """`read_code`, None for a code it cannot read (the Observation's mapping then reports it)."""
+    try:
+        return read_code(resource)
+    except Exception:  # noqa: BLE001 - content of any shape must never fail the request
+        return None
 
 
 _FAILED = object()
@@ -400,9 +412,10 @@ def _patient(chosen: Mapping[str, Any] | None, context: Mapping[str, Any], today
     return info
 
 
-def _observation(entry: _Entry, tally: _Tally) -> ObservationOutcome | None:
-    """One Observation's mapping, counted; None when it could not be read or is not recognised."""
-    outcome = _guarded(tally, "Observation", map_observation, entry.resource)
+def _observation(entry: _Entry, code: CodedConcept | None, tally: _Tally) -> ObservationOutcome | None:
+    """One Observation's mapping (`code`: its code, read already), counted; None when it could not be read or is
+    not recognised."""
+    outcome = _guarded(tally, "Observation", map_observation, entry.resource, code)
     if outcome is _FAILED:
         return None
     if not outcome.recognised:
