@@ -102,6 +102,11 @@ def date_of(value: Any) -> date | None:
     text = string(value)
     if text is None:
         return None
+    if len(text) >= 10 and text[4] == "-" == text[7]:  # the usual full date: read by the C parser
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            pass  # not a plain YYYY-MM-DD: the pattern decides
     match = _DATE.match(text)
     if not match:
         return None
