@@ -39,17 +39,40 @@ SATURATION_CLIENTS = 8
 
 
 class NullStore:
-    """A store that keeps nothing: the service's own computing without the SQLite record."""
+    """A store that keeps nothing: the service's own computing without the SQLite record. Every
+    method of `cds_service.storage.store.Store` answers "nothing" (a missing one would make each
+    call raise, be caught and logged, which is not what the figure is meant to leave out)."""
 
     backend = "none"
 
     def record_cards(self, cards: Any) -> None:
         return None
 
+    def record_findings(self, findings: Any) -> None:
+        return None
+
     def record_feedback(self, service_id: str, items: Any, received_at: datetime) -> int:
         return 0
 
-    def feedback(self, service_id: str | None = None) -> list[Any]:
+    def add_snoozes(self, snoozes: Any) -> None:
+        return None
+
+    def feedback(self, service_id: str | None = None, unreadable: Any = None) -> list[Any]:
+        return []
+
+    def issued_cards(self, since: datetime | None = None, unreadable: Any = None) -> list[Any]:
+        return []
+
+    def issued_findings(self, since: datetime | None = None) -> list[Any]:
+        return []
+
+    def card_findings(self, card_uuid: str) -> list[Any]:
+        return []
+
+    def card_feedback(self, card_uuid: str) -> list[Any]:
+        return []
+
+    def snoozes(self, patient_key: str | None = None, now: datetime | None = None) -> list[Any]:
         return []
 
     def ping(self) -> None:

@@ -76,3 +76,27 @@ def test_the_floor_answers_one_constant_card_to_a_hook_call() -> None:
 
 def test_the_small_patient_view_is_the_198_kib_request_of_issue_27() -> None:
     assert len(json.dumps(small_patient_view().body).encode()) // 1024 == 197  # 198 KiB rounded up
+
+
+def test_the_null_store_has_every_method_of_the_store_interface() -> None:
+    from bench.__main__ import NullStore
+    from cds_service.storage.store import Store
+
+    wanted = {name for name, value in vars(Store).items() if callable(value) and not name.startswith("_")}
+
+    assert wanted <= {name for name in dir(NullStore) if callable(getattr(NullStore, name))}
+
+
+def test_the_service_without_a_store_answers_without_logging_an_error(tmp_path, caplog) -> None:
+    from bench.__main__ import apps
+    from bench.inprocess import Endpoint
+    from cds_service.config import Settings
+
+    app = apps(Settings(feedback_db=str(tmp_path / "feedback.sqlite3")))["service_nostore"]
+    workload = typical_workloads()[0]
+
+    call = Endpoint(app, workload.service_id, json.dumps(workload.body).encode()).call()
+    app.extensions["myositis_cds"].finding_recorder.flush(5)
+
+    assert call.status == 200
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
