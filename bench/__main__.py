@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                                               rounds=1 if quick else 3, warm_calls=5 if quick else 20, log_dir=work,
                                               env=serve_env),
             "capacity": deployed.capacity(targets_http, workers=os.cpu_count() or 2, clients=SATURATION_CLIENTS,
-                                          duration_s=http_seconds, slices=2 if quick else 5, log_dir=work,
+                                          duration_s=http_seconds, slices=2 if quick else 10, log_dir=work,
                                           env=serve_env),
         }
 

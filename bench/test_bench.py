@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from bench.deployed import in_turn
 from bench.floor import CARD, floor_app
 from bench.stats import percentile
 from bench.workloads import TYPICAL, Shape, record, search, sized_workload, small_patient_view, typical_workloads
@@ -100,3 +101,11 @@ def test_the_service_without_a_store_answers_without_logging_an_error(tmp_path, 
 
     assert call.status == 200
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_the_latency_calls_turn_so_that_each_target_follows_every_other() -> None:
+    names = ["service", "service_jwt", "floor"]
+    orders = [in_turn(names, index) for index in range(6)]
+    assert all(sorted(order) == sorted(names) for order in orders)
+    followed = {(order[i - 1], order[i]) for order in orders for i in range(1, 3)}
+    assert followed == {(a, b) for a in names for b in names if a != b}

@@ -2,6 +2,8 @@
 
 import itertools
 import re
+import time
+import uuid
 
 import pytest
 
@@ -10,6 +12,7 @@ from cds_service.protocol.cards import (
     GUIDELINE_CHARS,
     OVERRIDE_REASON_SYSTEM,
     RECOMMENDATION_SYSTEM,
+    _new_uuid,
     _repository_path_cut,
     escape_markdown,
     render,
@@ -167,3 +170,18 @@ def test_repository_paths_are_removed_as_the_pattern_removes_them_from_any_text(
     for parts in itertools.product(pieces, repeat=4):
         text = "".join(parts)
         assert without_repository_paths(text) == _path_removed_by_the_pattern(text), text
+
+
+def test_card_uuids_are_version_7_uuids_of_the_time_they_were_made():
+    before = time.time_ns() // 1_000_000
+    made = [uuid.UUID(_new_uuid()) for _ in range(1000)]
+    after = time.time_ns() // 1_000_000
+    assert {u.version for u in made} == {7} and {u.variant for u in made} == {uuid.RFC_4122}
+    assert all(before <= u.int >> 80 <= after for u in made)
+    assert len(set(made)) == len(made)
+
+
+def test_a_later_card_uuid_sorts_after_an_earlier_one():
+    earlier = _new_uuid()
+    time.sleep(0.002)
+    assert _new_uuid() > earlier

@@ -13,7 +13,9 @@ that close it, for analytics, EHR logging and feedback per finding. No card text
 
 from __future__ import annotations
 
+import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -50,7 +52,17 @@ NewId = Callable[[], str]
 
 
 def _new_uuid() -> str:
-    return str(uuid.uuid4())
+    """A version-7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random bits. Card and suggestion uuids
+    are the keys of the issued-card and finding records; in time order they are added at the end of the store's
+    indexes instead of at random places, which made each row about three times dearer to write (measured
+    against SQLite for issue 27) and grows worse with the table."""
+    random = int.from_bytes(os.urandom(10), "big")
+    value = ((time.time_ns() // 1_000_000) & _MS_48) << 80 | 0x7 << 76 | (random >> 62 & 0xFFF) << 64 | 0b10 << 62
+    return str(uuid.UUID(int=value | random & _RANDOM_62))
+
+
+_MS_48 = (1 << 48) - 1
+_RANDOM_62 = (1 << 62) - 1
 
 
 @dataclass(frozen=True)
