@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 
+from bench.compare import measure, write_bodies
 from bench.deployed import in_turn
 from bench.floor import CARD, floor_app
 from bench.stats import percentile
@@ -109,3 +110,10 @@ def test_the_latency_calls_turn_so_that_each_target_follows_every_other() -> Non
     assert all(sorted(order) == sorted(names) for order in orders)
     followed = {(order[i - 1], order[i]) for order in orders for i in range(1, 3)}
     assert followed == {(a, b) for a in names for b in names if a != b}
+
+
+def test_the_comparison_measures_the_cpu_time_of_each_workload_it_wrote(tmp_path) -> None:
+    write_bodies(tmp_path)
+    medians = measure(tmp_path, calls=2)
+    assert list(medians) == ["patient-view 420 KiB", "patient-view 198 KiB", "patient-view 10 resources"]
+    assert all(ms > 0 for ms in medians.values())
