@@ -22,6 +22,7 @@ from fhir_mappings.concepts import (
 )
 from fhir_mappings.facts import ConditionFact, Unreadable, UnreadableReason
 from fhir_mappings.read import add_days, code_of, codings, date_of, first_text, mapping, number, string
+from fhir_mappings.records import quick_init
 from fhir_mappings.systems import ICD10, ICD10CM, SNOMED, canonical
 from fhir_mappings.units import TIME_DAYS
 from fhir_mappings.valuesets import condition_concepts
@@ -43,6 +44,7 @@ _CODED_PRIORITY = (
 )
 
 
+@quick_init
 @dataclass(frozen=True)
 class ConditionOutcome:
     facts: tuple[ConditionFact, ...] = ()

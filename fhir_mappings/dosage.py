@@ -18,6 +18,7 @@ from typing import Any
 from fhir_mappings.facts import Dose
 from fhir_mappings.numbers import num
 from fhir_mappings.read import as_list, codings, date_of, mapping, number, string
+from fhir_mappings.records import quick_init
 from fhir_mappings.systems import V3_TIMING, canonical
 from fhir_mappings.units import COUNT_UNITS, MASS_MG, TIME_DAYS, VOLUME_ML, unit_keys, unit_label
 
@@ -34,6 +35,7 @@ _EVERY = re.compile(r"^Q(\d+(?:\.\d+)?)(H|D|W|WK)$")
 _EVERY_DAYS = {"H": 1 / 24, "D": 1.0, "W": 7.0, "WK": 7.0}
 
 
+@quick_init
 @dataclass(frozen=True)
 class DoseContext:
     """What a dose may need besides the Dosage: the product's strength and the patient's size."""
@@ -58,6 +60,7 @@ class NotInterpretable(Exception):
     """Internal: why a dose could not be read (becomes `dose_problem`)."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class _Amount:
     mg_low: float
