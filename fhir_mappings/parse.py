@@ -175,6 +175,18 @@ class _FactSource:
             index.append((entry, _observation_key(code, entry.resource), code))
         return index
 
+    @cached_property
+    def _positions(self) -> dict[ObservationConcept, list[int]]:
+        """The index's positions by what the Observation is about, in the order sent."""
+        grouped: dict[ObservationConcept, list[int]] = {}
+        for position, (_, key, _) in enumerate(self._observation_index):
+            grouped.setdefault(key, []).append(position)
+        return grouped
+
+    def _positions_of(self, keys: Collection[ObservationConcept]) -> list[int]:
+        """The positions of the Observations about these keys, in the order sent."""
+        return sorted(position for key in keys for position in self._positions.get(key, ()))
+
     def _observation(self, position: int) -> ObservationOutcome | None:
         """The mapping of the Observation at `position` of the index, made once (and counted once)."""
         if position not in self._observation_outcomes:
@@ -186,11 +198,12 @@ class _FactSource:
         """The results of these concepts (None: of all), in the order sent; only the Observations coded as one
         of them, and the panels, are mapped."""
         found: list[LabResult] = []
-        for position, (_, key, _) in enumerate(self._observation_index):
-            if concepts is None or key in concepts or key in _ANY_CONCEPT:
-                outcome = self._observation(position)
-                if outcome is not None:
-                    found.extend(r for r in outcome.results if concepts is None or r.concept in concepts)
+        positions = (range(len(self._observation_index)) if concepts is None
+                     else self._positions_of({*concepts, *_ANY_CONCEPT}))
+        for position in positions:
+            outcome = self._observation(position)
+            if outcome is not None:
+                found.extend(r for r in outcome.results if concepts is None or r.concept in concepts)
         return found
 
     @cached_property
@@ -207,10 +220,12 @@ class _FactSource:
     def _body_size(self) -> tuple[Measurement | None, Measurement | None]:
         weights: list[Measurement] = []
         heights: list[Measurement] = []
-        for position, (_, key, _) in enumerate(self._observation_index):
-            if key in _BODY_SIZE and (outcome := self._observation(position)) is not None:
-                weights += [outcome.weight_kg] if outcome.weight_kg is not None else []
-                heights += [outcome.height_cm] if outcome.height_cm is not None else []
+        for position in self._positions_of(_BODY_SIZE):
+            outcome = self._observation(position)
+            if outcome is not None and outcome.weight_kg is not None:
+                weights.append(outcome.weight_kg)
+            if outcome is not None and outcome.height_cm is not None:
+                heights.append(outcome.height_cm)
         return _latest(weights), _latest(heights)
 
     @property
