@@ -11,7 +11,7 @@ aerosolised pentamidine, which is PJP prophylaxis.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -275,7 +275,7 @@ def _identify_named(rx_codes: tuple[str, ...], names: tuple[str, ...],
         item = product(code)
         if item is not None:
             for drug in item.drugs:
-                found[drug] = _from_product(drug, item, list(names))
+                found[drug] = _from_product(drug, item, names)
     for name in names:
         for drug in drugs_named(name):
             if drug not in found:
@@ -290,14 +290,14 @@ def _identify_named(rx_codes: tuple[str, ...], names: tuple[str, ...],
     return tuple(settled)
 
 
-def _from_product(drug: Drug, item: Product, names: list[str]) -> _Identified:
+def _from_product(drug: Drug, item: Product, names: Sequence[str]) -> _Identified:
     mg = item.mg_per_unit(drug)
     dose_form = item.dose_form or _named_form(names)
     return _Identified(drug, item.rxcui, item.name, mg, item.mg_per_ml(drug), dose_form,
                        _strength_conflict(drug, item, mg, names), None if dose_form else component_count_form(item))
 
 
-def _named_form(names: list[str]) -> str:
+def _named_form(names: Sequence[str]) -> str:
     """The dose form an order's own name states, for a product code that names none (an RxNorm
     component such as "Simvastatin 10 MG")."""
     for name in names:
@@ -307,7 +307,7 @@ def _named_form(names: list[str]) -> str:
     return ""
 
 
-def _strength_conflict(drug: Drug, item: Product, mg: float | None, names: list[str]) -> str | None:
+def _strength_conflict(drug: Drug, item: Product, mg: float | None, names: Sequence[str]) -> str | None:
     """A reason when a name of the order (display, text) states another strength of `drug` than the
     product code does: which of the two was meant cannot be known, so no dose is read."""
     if mg is None:

@@ -89,8 +89,7 @@ def when(resource: Mapping[str, Any]) -> datetime | None:
     if moment is not None:
         return moment
     period = mapping(resource.get("effectivePeriod"))
-    for value in (resource.get("effectiveDateTime"), resource.get("effectiveInstant"), period.get("end"),
-                  period.get("start"), resource.get("issued")):
+    for value in (resource.get("effectiveInstant"), period.get("end"), period.get("start"), resource.get("issued")):
         moment = datetime_of(value)
         if moment is not None:
             return moment
@@ -118,7 +117,7 @@ def map_observation(resource: Mapping[str, Any], code: CodedConcept | None = Non
     """One Observation; `code`: its `read_code`, when read already."""
     if string(resource.get("status")) in UNUSABLE_STATUSES:
         return ObservationOutcome()
-    coded, concept = _coded_concept(resource.get("code")) if code is None else code
+    coded, concept = read_code(resource) if code is None else code
     moment = when(resource)
     if concept is None:
         return _panel(resource, moment)

@@ -322,16 +322,12 @@ def _entries(context: Mapping[str, Any], prefetch: Mapping[str, Any], tally: _Ta
     seen: set[tuple[str, str]] = set()
     for value in prefetch.values():
         for resource in _resources(value, tally, 0):
-            resource_id = resource.get("id")  # _identity, inlined: this loop runs for every resource sent
-            identity = (resource["resourceType"], resource_id.strip() if type(resource_id) is str else "")
+            identity = _identity(resource)
             if identity in draft_ids or identity in seen:
                 continue
             if identity[1]:
                 seen.add(identity)
-            entries = by_type.get(identity[0])
-            if entries is None:
-                by_type[identity[0]] = entries = []
-            entries.append(_Entry(resource, False))
+            by_type.setdefault(identity[0], []).append(_Entry(resource, False))
     return by_type
 
 

@@ -62,20 +62,6 @@ def _is_outcome(entry: Any) -> bool:
     )
 
 
-def _has_outcome(entries: list[Any]) -> bool:
-    """Whether any entry is an outcome (`_is_outcome`), in one loop: every resource of the prefetch passes here."""
-    for entry in entries:
-        if not isinstance(entry, dict):
-            return True
-        resource = entry.get("resource")
-        if not isinstance(resource, dict) or resource.get("resourceType") == "OperationOutcome":
-            return True
-        search = entry.get("search")
-        if search is not None and isinstance(search, dict) and search.get("mode") == "outcome":
-            return True
-    return False
-
-
 def _has_next_link(bundle: Mapping[str, Any]) -> bool:
     links = bundle.get("link")
     return isinstance(links, list) and any(isinstance(link, Mapping) and link.get("relation") == "next"
@@ -123,7 +109,7 @@ def usable(value: Any, query: str) -> dict[str, Any] | None:
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         return None
-    if not _has_outcome(entries):
+    if not any(map(_is_outcome, entries)):
         return dict(value) if entries else {key: item for key, item in value.items() if key != "entry"}
     kept = [entry for entry in entries if not _is_outcome(entry)]
     if not kept:

@@ -51,6 +51,10 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<])")
 NewId = Callable[[], str]
 
 
+_MS_48 = (1 << 48) - 1
+_RANDOM_62 = (1 << 62) - 1
+
+
 def _new_uuid() -> str:
     """A version-7 UUID (RFC 9562): the Unix time in milliseconds, then 74 random bits. Card and suggestion uuids
     are the keys of the issued-card and finding records; in time order they are added at the end of the store's
@@ -60,9 +64,6 @@ def _new_uuid() -> str:
     value = ((time.time_ns() // 1_000_000) & _MS_48) << 80 | 0x7 << 76 | (random >> 62 & 0xFFF) << 64 | 0b10 << 62
     return str(uuid.UUID(int=value | random & _RANDOM_62))
 
-
-_MS_48 = (1 << 48) - 1
-_RANDOM_62 = (1 << 62) - 1
 
 
 @dataclass(frozen=True)
