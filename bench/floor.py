@@ -1,14 +1,16 @@
 """The floor: the least a Flask CDS service can do with a hook call.
 
-It reads and parses the same request body as the service (same size limit, same `json.loads`) and
-answers one constant card, so the difference to the service is what the service itself adds:
+It reads and parses the same request body as the service (same size limit, the same parser: orjson)
+and answers one constant card, so the difference to the service is what the service itself adds:
 schema validation, prefetch checks, FHIR mapping, recommendations, cards, the issued-card record.
+Until the third round of issue 27 the floor parsed with the standard library's `json`, about twice as
+slow as orjson on these bodies (2.3 against 1.2 ms on the 420 KiB patient-view), which flattered the
+service's ratios.
 """
 
 from __future__ import annotations
 
-import json
-
+import orjson
 from flask import Flask, Response, abort, jsonify, request
 
 CARD = {
@@ -25,7 +27,7 @@ def floor_app(max_body_bytes: int) -> Flask:
 
     @app.post("/cds-services/<service_id>")
     def call_service(service_id: str) -> Response:
-        body = json.loads(request.get_data(cache=False))
+        body = orjson.loads(request.get_data(cache=False))
         if not isinstance(body, dict) or "hook" not in body:
             abort(400)
         return jsonify({"cards": [CARD]})
