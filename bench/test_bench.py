@@ -117,3 +117,38 @@ def test_the_comparison_measures_the_cpu_time_of_each_workload_it_wrote(tmp_path
     medians = measure(tmp_path, calls=2)
     assert list(medians) == ["patient-view 420 KiB", "patient-view 198 KiB", "patient-view 10 resources"]
     assert all(ms > 0 for ms in medians.values())
+
+
+def test_the_floor_pauses_the_collector_while_it_parses_as_the_service_does(monkeypatch) -> None:
+    import gc
+
+    import bench.floor
+
+    seen = []
+    real_loads = bench.floor.orjson.loads
+    monkeypatch.setattr(bench.floor.orjson, "loads", lambda raw: (seen.append(gc.isenabled()), real_loads(raw))[1])
+    client = floor_app(1 << 20).test_client()
+
+    client.post("/cds-services/x", json={"hook": "patient-view"})
+
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource_once(monkeypatch, tmp_path) -> None:
+    import fhir_mappings.parse as parse
+    from bench import bound
+    from cds_service.config import Settings
+
+    for name in bound.MAPPINGS:  # restored after the test
+        monkeypatch.setattr(parse, name, getattr(parse, name))
+    wrapped = bound.install()
+    settings = Settings(feedback_db=str(tmp_path / "unused.sqlite3"), strict_rules=True)
+
+    medians = bound.measure(small_patient_view(), 2, wrapped, settings)  # raises if the cards differ
+
+    assert set(medians) == {"service", "free mapping", "floor"}
+    remembered = {id(r): len(r.outcomes) for r in wrapped}
+    bound.measure(small_patient_view(), 1, wrapped, settings)
+    assert {id(r): len(r.outcomes) for r in wrapped} == remembered
+    assert all(r.outcomes for r in wrapped)
