@@ -93,6 +93,20 @@ def has_unitless_amount(dosages: Any) -> bool:
     return False
 
 
+def needs_body_size(dosages: Any) -> bool:
+    """Whether a dose amount of these instructions is per kg or per m2, so that reading it needs the patient's
+    weight (and height): every other dose reads the same without them. Any dose of any instruction counts, so
+    that a record whose orders need no body size has its weights and heights left unmapped."""
+    for dosage in as_list(dosages):
+        for item in as_list(mapping(dosage).get("doseAndRate")):
+            item = mapping(item)
+            dose_range = mapping(item.get("doseRange"))
+            for quantity in (item.get("doseQuantity"), dose_range.get("low"), dose_range.get("high")):
+                if any(_PER_SIZE.match(key.replace(" ", "")) for key in unit_keys(quantity)):
+                    return True
+    return False
+
+
 def _dose_and_rate(dosage: Mapping[str, Any]) -> Mapping[str, Any] | None:
     for item in as_list(dosage.get("doseAndRate")):
         item = mapping(item)

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from fhir_mappings.concepts import Allergy, Antibody, Drug, Lab, MyositisSubtype, Qualitative
 from fhir_mappings.conditions import map_condition, resolve_subtype, unreadable_diagnosis
-from fhir_mappings.dosage import PROBLEM
+from fhir_mappings.dosage import PROBLEM, needs_body_size
 from fhir_mappings.facts import (
     CURRENT_INTENTS,
     CURRENT_STATUSES,
@@ -102,18 +102,20 @@ def build_facts(
     incomplete: tuple[str, ...] = (),
     *,
     on_demand: bool = True,
-    compared: Collection[Lab | Antibody] | None = None,
+    compared: Mapping[Lab | Antibody, Collection[Drug]] | None = None,
 ) -> ClinicalFacts:
     """The facts of one hook call at `now` (see the module docstring); never raises on content.
 
     `on_demand`: each fact is mapped when first read (`fhir_mappings.on_demand`), so a call maps only
     what its applicable recommendations read; False maps everything first (the reference the
-    equivalence tests compare with). `compared`: the results some check compares with a limit; only
-    theirs reported beyond a bound are `unreadable` items (None: every result's)."""
+    equivalence tests compare with). `compared`: the results some check compares with a limit, each with the drugs
+    it is compared for; only theirs reported beyond a bound, and only while one of those drugs is ordered, are
+    `unreadable` items (None: every result's, whatever is ordered)."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     source = _FactSource(hook, mapping(context), mapping(prefetch), now, tuple(data_gaps), tuple(incomplete),
-                         on_demand=on_demand, compared=None if compared is None else frozenset(compared))
+                         on_demand=on_demand,
+                         compared=None if compared is None else {lab: frozenset(drugs) for lab, drugs in compared.items()})
     if on_demand:
         return OnDemandFacts(source=source)
     return ClinicalFacts(**{f.name: getattr(source, f.name) for f in fields(ClinicalFacts)})
@@ -132,7 +134,7 @@ class _FactSource:
 
     def __init__(self, hook: str, context: Mapping[str, Any], prefetch: Mapping[str, Any], now: datetime,
                  data_gaps: tuple[str, ...], incomplete: tuple[str, ...], *, on_demand: bool,
-                 compared: frozenset[Lab | Antibody] | None) -> None:
+                 compared: Mapping[Lab | Antibody, frozenset[Drug]] | None) -> None:
         self.hook, self.now, self.data_gaps, self.incomplete = hook, now, data_gaps, incomplete
         self._context = context
         self._on_demand = on_demand
@@ -197,6 +199,8 @@ class _FactSource:
     def _results(self, concepts: Collection[ObservationConcept] | None) -> list[LabResult]:
         """The results of these concepts (None: of all), in the order sent; only the Observations coded as one
         of them, and the panels, are mapped."""
+        if concepts is not None and not concepts:
+            return []  # the results of no concept: no Observation need be read
         found: list[LabResult] = []
         positions = (range(len(self._observation_index)) if concepts is None
                      else self._positions_of({*concepts, *_ANY_CONCEPT}))
@@ -246,19 +250,30 @@ class _FactSource:
 
     @cached_property
     def medications(self) -> tuple[MedicationOrder, ...]:
-        dosing_weight = _dosing_weight(self.weight_kg, self._demographics, self.now)
         statements = [_Entry(statement_as_request(e.resource), False) for e in self._take("MedicationStatement")
                       if not e.is_draft]
-        return _medications(self._take("MedicationRequest") + statements, self._take("Medication"), self._context,
-                            self.now.date(), dosing_weight, _bsa(dosing_weight, self.height_cm), self._tally)
+        orders = self._take("MedicationRequest") + statements
+        # Weights and heights are mapped only for a dose per kg or per m2 (no other dose reads them).
+        sized = any(needs_body_size(e.resource.get("dosageInstruction")) for e in orders)
+        dosing_weight = _dosing_weight(self.weight_kg, self._demographics, self.now) if sized else None
+        bsa = _bsa(dosing_weight, self.height_cm) if sized else None
+        return _medications(orders, self._take("Medication"), self._context, self.now.date(), dosing_weight, bsa,
+                            self._tally)
 
     @cached_property
     def unreadable(self) -> tuple[Unreadable, ...]:
         """Items whose needed fact could not be read: found while the medications and diagnoses are mapped,
         and the results of the compared concepts reported beyond a bound (the notice reads them on every call,
-        so those results are mapped)."""
+        so the results of a concept compared for a drug on the current regimen are mapped)."""
         _ = self.medications, self.conditions  # mapping them collects their unreadable items
-        return (*self._tally.unreadable, *_beyond_bounds(self._results(self._compared)))
+        return (*self._tally.unreadable, *_beyond_bounds(self._results(self._compared_now())))
+
+    def _compared_now(self) -> frozenset[Lab | Antibody] | None:
+        """The compared results whose drugs are on the current regimen (None: every result)."""
+        if self._compared is None:
+            return None
+        ordered = {m.drug for m in self.medications if m.is_current}
+        return frozenset(lab for lab, drugs in self._compared.items() if drugs & ordered)
 
     @cached_property
     def _allergies(self) -> tuple[frozenset[Allergy], frozenset[Drug]]:

@@ -149,9 +149,21 @@ NEEDS: dict[str, Needs] = {
     "vaccination": _needs("vaccination", drugs=SECOND_IMMUNOSUPPRESSANTS, doses=GC),
 }
 NO_NEEDS = Needs()
-#: The results some check compares with a limit: only these, reported beyond a bound, can switch a check off, so
-#: only theirs need be mapped for the notice (`fhir_mappings.parse.build_facts(compared=...)`).
-COMPARED_RESULTS = frozenset(lab for needs in NEEDS.values() for lab in needs.limits)
+
+
+def _compared_results() -> dict[Lab | Antibody, frozenset[Drug]]:
+    """Each result some check compares with a limit -> the drugs it is compared for (`switched_off`: a check's dosed
+    drugs, else any it reads)."""
+    compared: dict[Lab | Antibody, frozenset[Drug]] = {}
+    for needs in NEEDS.values():
+        for lab in needs.limits:
+            compared[lab] = compared.get(lab, frozenset()) | (needs.doses or needs.drugs)
+    return compared
+
+
+#: Only these results, reported beyond a bound while one of their drugs is ordered, can switch a check off, so only
+#: theirs need be mapped for the notice, and only then (`fhir_mappings.parse.build_facts(compared=...)`).
+COMPARED_RESULTS: Mapping[Lab | Antibody, frozenset[Drug]] = _compared_results()
 
 UNREADABLE_DATA = Recommendation(
     id="unreadable-data",

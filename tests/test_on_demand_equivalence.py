@@ -110,6 +110,18 @@ def test_a_patient_without_myositis_or_a_drug_to_check_has_no_result_mapped_on_p
     assert facts.myositis is None and facts.report.recognised > 0
 
 
+def test_a_patient_without_myositis_or_a_drug_to_check_has_no_observation_read_as_the_service_maps():
+    """As the service maps (the notice compares eGFR only for drugs the patient is on): no Observation's code is
+    read, not even for the weight, which only a dose per kg or per m2 needs."""
+    record = next(r for r in records(NOW) if not {"simvastatin", "methotrexate"} & expected_drugs(r))
+    request = hook_request("patient-view", resources(record), patient_id=patient_id(record))
+    facts = build_facts("patient-view", request["context"], request["prefetch"], NOW, compared=COMPARED_RESULTS)
+    results = engine.evaluate(all_recommendations(), facts, SETTINGS, strict=True)
+    cards.render(results, facts, selection_behavior="any")
+    assert facts.unreadable == () and any(r["resourceType"] == "Observation" for r in resources(record))
+    assert "_observation_index" not in vars(vars(facts)["_source"])
+
+
 def test_only_the_observations_of_the_concepts_read_are_mapped():
     """With myositis the checks read some results; an Observation of another test (a lymphocyte count no check of
     this record reads) or of none (a blood pressure) is not mapped, and the results read are those of the full

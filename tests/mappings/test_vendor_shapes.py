@@ -6,7 +6,9 @@ from fhir_mappings.concepts import Drug, Lab, MyositisSubtype
 from fhir_mappings.facts import UnreadableReason
 from fhir_mappings.parse import build_facts
 from fhir_mappings.systems import RXNORM, V3_TIMING
+from hooks.unreadable import COMPARED_RESULTS
 from tests.factories import NOW
+from tests.fhir_builders import bundle, medication_request, patient
 
 ORACLE_TIMING = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/4003"
 
@@ -161,3 +163,20 @@ def test_a_bound_decides_only_the_comparisons_above_it_can():
     assert is_above(1000, ">", 120) is True and is_above(5, "<", 40) is False
     assert is_above(100, "<", 40) is None and is_above(10, ">", 40) is None
     assert is_above(50, None, 40) is True
+
+
+def test_a_compared_result_beyond_a_bound_is_an_unreadable_item_only_while_a_drug_it_is_compared_for_is_ordered():
+    egfr = {"resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "98979-8"}]},
+            "effectiveDateTime": "2026-11-01", "valueQuantity": {"value": 60, "comparator": ">", "unit": "mL/min/{1.73_m2}"}}
+    methotrexate = medication_request("105586", "methotrexate 2.5 MG Oral Tablet", 15, "mg", period=1, period_unit="wk")
+    prednisone = medication_request("312615", "predniSONE 20 MG Oral Tablet", 20, "mg")
+
+    def reasons(*resources):
+        prefetch = {"patient": patient(), "records": bundle(egfr, *resources)}
+        facts = build_facts("patient-view", {"patientId": "example"}, prefetch, NOW, compared=COMPARED_RESULTS)
+        return [item.reason for item in facts.unreadable]
+
+    assert reasons(methotrexate) == [UnreadableReason.COMPARATOR]
+    assert reasons(prednisone) == []
+    assert reasons() == []
