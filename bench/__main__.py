@@ -26,7 +26,17 @@ from bench.inprocess import side_by_side
 from bench.plot import growth_plot
 from bench.profiling import profile
 from bench.report import table, targets
-from bench.workloads import NOW, SEED, TYPICAL, Workload, record, sized_workload, small_patient_view, typical_workloads
+from bench.workloads import (
+    NOW,
+    SEED,
+    TYPICAL,
+    Workload,
+    general_patient_view,
+    record,
+    sized_workload,
+    small_patient_view,
+    typical_workloads,
+)
 from cds_service.config import Settings
 from cds_service.protocol.app import create_app
 
@@ -142,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("in-process, typical requests ...", file=sys.stderr)
     results["typical"] = [side_by_side(in_process, w, budget_s=typical_s, min_n=5 if quick else 30)
-                          for w in (*typical, small_patient_view())]
+                          for w in (*typical, small_patient_view(), general_patient_view())]
 
     print("in-process, growth ...", file=sys.stderr)
     growth = [side_by_side(in_process, sized_workload(n), budget_s=growth_s,

@@ -31,7 +31,7 @@ import fhir_mappings.parse as parse
 from bench.__main__ import BENCH_MAX_BODY_BYTES, NullStore
 from bench.floor import floor_app
 from bench.inprocess import Endpoint, checked_cards
-from bench.workloads import NOW, Workload, sized_workload, small_patient_view, typical_workloads
+from bench.workloads import NOW, Workload, general_patient_view, sized_workload, small_patient_view, typical_workloads
 from cds_service.config import Settings
 from cds_service.protocol.app import create_app
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(feedback_db=str(Path(work) / "unused.sqlite3"), max_body_bytes=BENCH_MAX_BODY_BYTES,
                             strict_rules=True)
         workloads = [(typical_workloads()[0], args.calls), (small_patient_view(), args.calls),
-                     (sized_workload(5000), max(3, args.calls // 10))]
+                     (general_patient_view(), args.calls), (sized_workload(5000), max(3, args.calls // 10))]
         print("thread CPU ms, median; ratio = / floor")
         print(f"{'workload':22} {'service':>8} {'ratio':>6} {'free mapping':>13} {'ratio':>6} {'floor':>7}")
         for workload, calls in workloads:

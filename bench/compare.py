@@ -82,10 +82,10 @@ def _cpu_ms(app: Any, environ: dict[str, Any], body: bytes) -> float:
 
 
 def write_bodies(directory: Path) -> None:
-    from bench.workloads import NOW, sized_workload, small_patient_view, typical_workloads
+    from bench.workloads import NOW, general_patient_view, sized_workload, small_patient_view, typical_workloads
 
     chosen = {"patient-view 420 KiB": typical_workloads()[0], "patient-view 198 KiB": small_patient_view(),
-              "patient-view 10 resources": sized_workload(10)}
+              "patient-view 10 resources": sized_workload(10), "patient-view 420 KiB general": general_patient_view()}
     entries = []
     for index, (name, workload) in enumerate(chosen.items()):
         (directory / f"{index}.json").write_bytes(json.dumps(workload.body).encode())

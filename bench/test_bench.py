@@ -11,7 +11,17 @@ from bench.compare import measure, write_bodies
 from bench.deployed import in_turn
 from bench.floor import CARD, floor_app
 from bench.stats import percentile
-from bench.workloads import TYPICAL, Shape, record, search, sized_workload, small_patient_view, typical_workloads
+from bench.workloads import (
+    NOW,
+    TYPICAL,
+    Shape,
+    general_patient_view,
+    record,
+    search,
+    sized_workload,
+    small_patient_view,
+    typical_workloads,
+)
 
 
 def test_percentile_is_a_sample_that_happened_by_nearest_rank() -> None:
@@ -115,7 +125,8 @@ def test_the_latency_calls_turn_so_that_each_target_follows_every_other() -> Non
 def test_the_comparison_measures_the_cpu_time_of_each_workload_it_wrote(tmp_path) -> None:
     write_bodies(tmp_path)
     medians = measure(tmp_path, calls=2)
-    assert list(medians) == ["patient-view 420 KiB", "patient-view 198 KiB", "patient-view 10 resources"]
+    assert list(medians) == ["patient-view 420 KiB", "patient-view 198 KiB", "patient-view 10 resources",
+                            "patient-view 420 KiB general"]
     assert all(ms > 0 for ms in medians.values())
 
 
@@ -152,3 +163,14 @@ def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource
     bound.measure(small_patient_view(), 1, wrapped, settings)
     assert {id(r): len(r.outcomes) for r in wrapped} == remembered
     assert all(r.outcomes for r in wrapped)
+
+
+def test_the_general_patient_view_has_the_typical_shape_without_myositis_or_a_checked_drug() -> None:
+    from fhir_mappings.parse import build_facts
+
+    workload = general_patient_view()
+    facts = build_facts("patient-view", workload.body["context"], workload.body["prefetch"], NOW)
+
+    assert workload.resources == TYPICAL.total
+    assert facts.myositis is None and facts.conditions and facts.medications == ()
+    assert len([r for r in record(TYPICAL, general=True) if r["resourceType"] == "MedicationRequest"]) == TYPICAL.medications

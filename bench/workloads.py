@@ -47,6 +47,10 @@ CONDITIONS = (
     ("271807003", "R21", "Skin rash"),
 )
 
+#: The problem list of most patients an EHR opens: no myositis, nothing a check of this service reads.
+GENERAL_CONDITIONS = tuple(c for c in CONDITIONS if c[2] not in {"Dermatomyositis", "Interstitial lung disease",
+                                                                 "Osteoporosis", "Skin rash"})
+
 #: (RxCUI, RxNorm name, dose, unit, frequency, period, periodUnit) of oral regimens.
 ACTIVE_REGIMENS = (
     ("312615", "Prednisone 20 MG Oral Tablet", 20, "mg", 1, 1, "d"),
@@ -71,6 +75,27 @@ PAST_REGIMENS = (
     ("200060", "mycophenolate mofetil 500 MG Oral Tablet", 1000, "mg", 2, 1, "d"),
     ("197319", "Allopurinol 100 MG Oral Tablet", 100, "mg", 1, 1, "d"),
     ("308182", "Amoxicillin 500 MG Oral Capsule", 500, "mg", 3, 1, "d"),
+)
+
+#: The regimens of a patient on none of the drugs this service checks (for `GENERAL`).
+GENERAL_ACTIVE_REGIMENS = (
+    ("314076", "Lisinopril 10 MG Oral Tablet", 10, "mg", 1, 1, "d"),
+    ("402014", "Omeprazole 20 MG Delayed Release Oral Tablet", 20, "mg", 1, 1, "d"),
+    ("861007", "Metformin hydrochloride 500 MG Oral Tablet", 500, "mg", 2, 1, "d"),
+    ("863669", "Tamsulosin hydrochloride 0.4 MG Oral Capsule", 0.4, "mg", 1, 1, "d"),
+    ("966221", "Levothyroxine Sodium 0.05 MG Oral Tablet", 0.05, "mg", 1, 1, "d"),
+    ("310798", "Hydrochlorothiazide 25 MG Oral Tablet", 25, "mg", 1, 1, "d"),
+    ("197361", "Amlodipine 5 MG Oral Tablet", 5, "mg", 1, 1, "d"),
+    ("312941", "Sertraline 50 MG Oral Tablet", 50, "mg", 1, 1, "d"),
+    ("866924", "Metoprolol Tartrate 25 MG Oral Tablet", 25, "mg", 2, 1, "d"),
+    ("310431", "gabapentin 300 MG Oral Capsule", 300, "mg", 3, 1, "d"),
+)
+GENERAL_PAST_REGIMENS = (
+    ("308191", "Amoxicillin 500 MG Oral Capsule", 500, "mg", 3, 1, "d"),
+    ("310965", "Ibuprofen 200 MG Oral Tablet", 400, "mg", 3, 1, "d"),
+    ("313782", "Acetaminophen 325 MG Oral Tablet", 650, "mg", 4, 1, "d"),
+    ("314076", "Lisinopril 10 MG Oral Tablet", 20, "mg", 1, 1, "d"),
+    ("861007", "Metformin hydrochloride 500 MG Oral Tablet", 1000, "mg", 2, 1, "d"),
 )
 
 #: (LOINC, display, unit, low, high, typical range drawn from) of the labs a myositis clinic follows.
@@ -109,6 +134,9 @@ class _Writer:
     today: date
     patient_id: str = PATIENT_ID
     serial: int = 0
+    conditions: Sequence[Any] = CONDITIONS
+    active_regimens: Sequence[Any] = ACTIVE_REGIMENS
+    past_regimens: Sequence[Any] = PAST_REGIMENS
 
     def _id(self, prefix: str) -> str:
         self.serial += 1
@@ -132,7 +160,7 @@ class _Writer:
         }
 
     def condition(self, n: int) -> dict[str, Any]:
-        snomed, icd, display = CONDITIONS[n % len(CONDITIONS)]
+        snomed, icd, display = self.conditions[n % len(self.conditions)]
         active = n == 0 or self.rng.random() < 0.7
         return {
             "resourceType": "Condition", "id": self._id("cond"), "meta": self._meta(),
@@ -180,13 +208,14 @@ class _Writer:
 
     def medications(self, count: int) -> list[dict[str, Any]]:
         """A quarter active (current regimen), the rest past orders (tapers, stopped drugs, refills)."""
-        active = min(len(ACTIVE_REGIMENS), max(1, count // 4))
-        orders = [self.medication_request(ACTIVE_REGIMENS[n], status="active", started_days_ago=self.rng.randint(20, 90))
+        active = min(len(self.active_regimens), max(1, count // 4))
+        orders = [self.medication_request(self.active_regimens[n], status="active",
+                                          started_days_ago=self.rng.randint(20, 90))
                   for n in range(active)]
         for n in range(count - active):
             start = self.rng.randint(100, 1500)
             orders.append(self.medication_request(
-                PAST_REGIMENS[n % len(PAST_REGIMENS)], status=self.rng.choice(("completed", "stopped")),
+                self.past_regimens[n % len(self.past_regimens)], status=self.rng.choice(("completed", "stopped")),
                 started_days_ago=start, length_days=self.rng.randint(14, 90)))
         return orders
 
@@ -272,8 +301,10 @@ TYPICAL = Shape(conditions=10, medications=40, observations=150, allergies=1, im
 SMALL = Shape(conditions=10, medications=20, observations=66, allergies=1, immunizations=3)
 
 
-def record(shape: Shape, seed: int = SEED, today: date = NOW.date()) -> list[dict[str, Any]]:
-    writer = _Writer(random.Random(seed), today)
+def record(shape: Shape, seed: int = SEED, today: date = NOW.date(), *, general: bool = False) -> list[dict[str, Any]]:
+    """A myositis patient's record; `general`: a patient without myositis on none of the drugs the service checks."""
+    writer = (_Writer(random.Random(seed), today, conditions=GENERAL_CONDITIONS, active_regimens=GENERAL_ACTIVE_REGIMENS,
+                      past_regimens=GENERAL_PAST_REGIMENS) if general else _Writer(random.Random(seed), today))
     resources = [writer.patient()]
     resources += [writer.condition(n) for n in range(shape.conditions)]
     resources += writer.medications(shape.medications)
@@ -397,6 +428,14 @@ def small_patient_view(seed: int = SEED) -> Workload:
     """The patient-view of the smaller record (198 KiB as sent)."""
     resources = record(SMALL, seed)
     return Workload("patient-view-small", "myositis-patient-view", hook_request("patient-view", resources),
+                    len(resources))
+
+
+def general_patient_view(seed: int = SEED) -> Workload:
+    """The patient-view most chart openings make: the typical record's shape, of a patient without myositis on none
+    of the drugs the service checks (so nothing applies but what every patient gets)."""
+    resources = record(TYPICAL, seed, general=True)
+    return Workload("patient-view-general", "myositis-patient-view", hook_request("patient-view", resources),
                     len(resources))
 
 
