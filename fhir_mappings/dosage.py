@@ -102,9 +102,16 @@ def needs_body_size(dosages: Any) -> bool:
             item = mapping(item)
             dose_range = mapping(item.get("doseRange"))
             for quantity in (item.get("doseQuantity"), dose_range.get("low"), dose_range.get("high")):
-                if any(_PER_SIZE.match(key.replace(" ", "")) for key in unit_keys(quantity)):
+                if _per_size_unit(mapping(quantity)):
                     return True
     return False
+
+
+def _per_size_unit(quantity: Mapping[str, Any]) -> bool:
+    # Every per-size unit has a "/": most doses ("mg", "{tbl}") are passed over without reading their unit keys.
+    if not any(type(raw) is str and "/" in raw for raw in (quantity.get("code"), quantity.get("unit"))):
+        return False
+    return any(_PER_SIZE.match(key.replace(" ", "")) for key in unit_keys(quantity))
 
 
 def _dose_and_rate(dosage: Mapping[str, Any]) -> Mapping[str, Any] | None:
