@@ -32,8 +32,9 @@ def floor_app(max_body_bytes: int) -> Flask:
 
     @app.post("/cds-services/<service_id>")
     def call_service(service_id: str) -> Response:
+        raw = request.get_data(cache=False)  # read first, as the service's middleware does
         with cyclic_gc_paused():  # the parsed body is freed in `_answer`, before the collector runs again
-            return _answer(request.get_data(cache=False))
+            return _answer(raw)
 
     @app.get("/healthz")
     def healthz() -> Response:  # what the benchmark waits for when it serves the floor over HTTP
