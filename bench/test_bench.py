@@ -165,6 +165,21 @@ def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource
     assert all(r.outcomes for r in wrapped)
 
 
+def test_the_bound_forgets_one_workloads_mappings_before_the_next(monkeypatch, tmp_path) -> None:
+    """The records of the workloads reuse their ids: a mapping remembered from one must not answer for another."""
+    import fhir_mappings.parse as parse
+    from bench import bound
+    from cds_service.config import Settings
+
+    for name in bound.MAPPINGS:
+        monkeypatch.setattr(parse, name, getattr(parse, name))
+    wrapped = bound.install()
+    settings = Settings(feedback_db=str(tmp_path / "unused.sqlite3"), strict_rules=True)
+
+    bound.measure(small_patient_view(), 1, wrapped, settings)
+    bound.measure(general_patient_view(), 1, wrapped, settings)  # raises if the cards differ
+
+
 def test_the_general_patient_view_has_the_typical_shape_without_myositis_or_a_checked_drug() -> None:
     from fhir_mappings.parse import build_facts
 
