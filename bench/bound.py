@@ -11,8 +11,8 @@ bound: in one process, by turns, the thread CPU time of
 The remembered mapping is keyed by the resource's type, id and status (and for an order whether it is a
 draft): the other arguments (the patient's weight, the day, the code read from the same resource) are the
 same in every call of one body, and the key is cheap, so that the bound does not pay for keeping it. It is
-an instrument, never a service feature (a real EHR's resources change between calls). The cards of both services are compared
-once, so the bound is of the same answer.
+an instrument, never a service feature (a real EHR's resources change between calls). The cards of both
+services are compared once, so the bound is of the same answer.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def measure(workload: Workload, calls: int, wrapped: list[_Remembered], settings
     service = Endpoint(create_app(settings, clock=lambda: NOW, store=NullStore()), workload.service_id, body)
     floor = Endpoint(floor_app(settings.max_body_bytes), workload.service_id, body)
     cards = checked_cards(service.call())
-    with free_mapping(wrapped):
+    with free_mapping(wrapped):  # the first call fills the remembered mappings, the second reads them
         if checked_cards(service.call()) != cards or checked_cards(service.call()) != cards:
             raise RuntimeError(f"free mapping changed the cards of {workload.name}")
     samples: dict[str, list[float]] = {"service": [], "free mapping": [], "floor": []}

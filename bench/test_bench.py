@@ -146,7 +146,9 @@ def test_the_floor_pauses_the_collector_while_it_parses_as_the_service_does(monk
     assert gc.isenabled()
 
 
-def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource_once(monkeypatch, tmp_path) -> None:
+@pytest.fixture
+def bound_measure(monkeypatch, tmp_path):
+    """`bench.bound.measure` with the mappings wrapped for this test only: (measure(workload, calls), wrapped)."""
     import fhir_mappings.parse as parse
     from bench import bound
     from cds_service.config import Settings
@@ -155,29 +157,27 @@ def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource
         monkeypatch.setattr(parse, name, getattr(parse, name))
     wrapped = bound.install()
     settings = Settings(feedback_db=str(tmp_path / "unused.sqlite3"), strict_rules=True)
+    return (lambda workload, calls: bound.measure(workload, calls, wrapped, settings)), wrapped
 
-    medians = bound.measure(small_patient_view(), 2, wrapped, settings)  # raises if the cards differ
+
+def test_the_bound_with_free_mapping_gives_the_same_cards_and_maps_each_resource_once(bound_measure) -> None:
+    measure_bound, wrapped = bound_measure
+
+    medians = measure_bound(small_patient_view(), 2)  # raises if the cards differ
 
     assert set(medians) == {"service", "free mapping", "floor"}
     remembered = {id(r): len(r.outcomes) for r in wrapped}
-    bound.measure(small_patient_view(), 1, wrapped, settings)
+    measure_bound(small_patient_view(), 1)
     assert {id(r): len(r.outcomes) for r in wrapped} == remembered
     assert all(r.outcomes for r in wrapped)
 
 
-def test_the_bound_forgets_one_workloads_mappings_before_the_next(monkeypatch, tmp_path) -> None:
+def test_the_bound_forgets_one_workloads_mappings_before_the_next(bound_measure) -> None:
     """The records of the workloads reuse their ids: a mapping remembered from one must not answer for another."""
-    import fhir_mappings.parse as parse
-    from bench import bound
-    from cds_service.config import Settings
+    measure_bound, _ = bound_measure
 
-    for name in bound.MAPPINGS:
-        monkeypatch.setattr(parse, name, getattr(parse, name))
-    wrapped = bound.install()
-    settings = Settings(feedback_db=str(tmp_path / "unused.sqlite3"), strict_rules=True)
-
-    bound.measure(small_patient_view(), 1, wrapped, settings)
-    bound.measure(general_patient_view(), 1, wrapped, settings)  # raises if the cards differ
+    measure_bound(small_patient_view(), 1)
+    measure_bound(general_patient_view(), 1)  # raises if the cards differ
 
 
 def test_the_general_patient_view_has_the_typical_shape_without_myositis_or_a_checked_drug() -> None:

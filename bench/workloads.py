@@ -77,7 +77,7 @@ PAST_REGIMENS = (
     ("308182", "Amoxicillin 500 MG Oral Capsule", 500, "mg", 3, 1, "d"),
 )
 
-#: The regimens of a patient on none of the drugs this service checks (for `GENERAL`).
+#: The regimens of a patient on none of the drugs this service checks (`record(..., general=True)`).
 GENERAL_ACTIVE_REGIMENS = (
     ("314076", "Lisinopril 10 MG Oral Tablet", 10, "mg", 1, 1, "d"),
     ("402014", "Omeprazole 20 MG Delayed Release Oral Tablet", 20, "mg", 1, 1, "d"),
@@ -303,8 +303,9 @@ SMALL = Shape(conditions=10, medications=20, observations=66, allergies=1, immun
 
 def record(shape: Shape, seed: int = SEED, today: date = NOW.date(), *, general: bool = False) -> list[dict[str, Any]]:
     """A myositis patient's record; `general`: a patient without myositis on none of the drugs the service checks."""
-    writer = (_Writer(random.Random(seed), today, conditions=GENERAL_CONDITIONS, active_regimens=GENERAL_ACTIVE_REGIMENS,
-                      past_regimens=GENERAL_PAST_REGIMENS) if general else _Writer(random.Random(seed), today))
+    tables = dict(conditions=GENERAL_CONDITIONS, active_regimens=GENERAL_ACTIVE_REGIMENS,
+                  past_regimens=GENERAL_PAST_REGIMENS) if general else {}
+    writer = _Writer(random.Random(seed), today, **tables)
     resources = [writer.patient()]
     resources += [writer.condition(n) for n in range(shape.conditions)]
     resources += writer.medications(shape.medications)

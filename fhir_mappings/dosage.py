@@ -84,11 +84,7 @@ def has_unitless_amount(dosages: Any) -> bool:
     """Whether a dose amount of these instructions has a value but no unit (noted in the ParseReport
     when it was read as tablets or capsules)."""
     for dosage in as_list(dosages):
-        item = _dose_and_rate(mapping(dosage)) or {}
-        quantities = [mapping(item.get("doseQuantity"))]
-        dose_range = mapping(item.get("doseRange"))
-        quantities += [mapping(dose_range.get("low")), mapping(dose_range.get("high"))]
-        if any(q.get("value") is not None and not unit_keys(q) for q in quantities):
+        if any(q.get("value") is not None and not unit_keys(q) for q in _quantities(_dose_and_rate(mapping(dosage)))):
             return True
     return False
 
@@ -99,12 +95,16 @@ def needs_body_size(dosages: Any) -> bool:
     that a record whose orders need no body size has its weights and heights left unmapped."""
     for dosage in as_list(dosages):
         for item in as_list(mapping(dosage).get("doseAndRate")):
-            item = mapping(item)
-            dose_range = mapping(item.get("doseRange"))
-            for quantity in (item.get("doseQuantity"), dose_range.get("low"), dose_range.get("high")):
-                if _per_size_unit(mapping(quantity)):
-                    return True
+            if any(map(_per_size_unit, _quantities(item))):
+                return True
     return False
+
+
+def _quantities(dose_and_rate: Any) -> tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]:
+    """The dose Quantities of one `doseAndRate` item: `doseQuantity`, `doseRange.low` and `doseRange.high`."""
+    item = mapping(dose_and_rate)
+    dose_range = mapping(item.get("doseRange"))
+    return mapping(item.get("doseQuantity")), mapping(dose_range.get("low")), mapping(dose_range.get("high"))
 
 
 def _per_size_unit(quantity: Mapping[str, Any]) -> bool:

@@ -4,7 +4,6 @@ fixtures and the Synthea corpus: an order not found to need them maps the same w
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -15,7 +14,9 @@ import pytest
 
 from fhir_mappings.dosage import needs_body_size
 from fhir_mappings.medications import map_medication_request
+from tests.factories import NOW
 from tests.fhir_builders import dosage, quantity
+from tests.synthea import records, resources
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -38,9 +39,8 @@ def _orders() -> list[dict[str, Any]]:
             found.extend(_walk(json.loads(path.read_text(encoding="utf-8"))))
         except ValueError:
             continue  # fixtures of malformed JSON
-    for path in sorted(FIXTURES.rglob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            found.extend(order for line in lines if line.strip() for order in _walk(json.loads(line)))
+    for record in records(NOW):
+        found.extend(r for r in resources(record) if r["resourceType"] == "MedicationRequest")
     return found
 
 
