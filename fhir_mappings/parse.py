@@ -114,8 +114,7 @@ def build_facts(
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     source = _FactSource(hook, mapping(context), mapping(prefetch), now, tuple(data_gaps), tuple(incomplete),
-                         on_demand=on_demand,
-                         compared=None if compared is None else {lab: frozenset(drugs) for lab, drugs in compared.items()})
+                         on_demand=on_demand, compared=compared)
     if on_demand:
         return OnDemandFacts(source=source)
     return ClinicalFacts(**{f.name: getattr(source, f.name) for f in fields(ClinicalFacts)})
@@ -134,7 +133,7 @@ class _FactSource:
 
     def __init__(self, hook: str, context: Mapping[str, Any], prefetch: Mapping[str, Any], now: datetime,
                  data_gaps: tuple[str, ...], incomplete: tuple[str, ...], *, on_demand: bool,
-                 compared: Mapping[Lab | Antibody, frozenset[Drug]] | None) -> None:
+                 compared: Mapping[Lab | Antibody, Collection[Drug]] | None) -> None:
         self.hook, self.now, self.data_gaps, self.incomplete = hook, now, data_gaps, incomplete
         self._context = context
         self._on_demand = on_demand
@@ -273,7 +272,7 @@ class _FactSource:
         if self._compared is None:
             return None
         ordered = {m.drug for m in self.medications if m.is_current}
-        return frozenset(lab for lab, drugs in self._compared.items() if drugs & ordered)
+        return frozenset(lab for lab, drugs in self._compared.items() if not ordered.isdisjoint(drugs))
 
     @cached_property
     def _allergies(self) -> tuple[frozenset[Allergy], frozenset[Drug]]:

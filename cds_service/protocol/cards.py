@@ -65,7 +65,6 @@ def _new_uuid() -> str:
     return str(uuid.UUID(int=value | random & _RANDOM_62))
 
 
-
 @dataclass(frozen=True)
 class CardFinding:
     """One finding a card shows: what feedback per finding and snoozes are recorded against."""

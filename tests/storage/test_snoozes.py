@@ -84,7 +84,6 @@ def test_the_store_holds_the_patients_keyed_hash_never_the_patient_id(make_app, 
     assert len(keys) == 1 and "dm-adult-1" not in next(iter(keys)) and len(next(iter(keys))) == 64
 
 
-
 def test_one_patients_snoozes_are_read_by_the_primary_key_not_a_scan_of_every_patient(tmp_path):
     SqliteStore(tmp_path / "store.sqlite3")  # creates the tables
     query, parameters = sqlite_snooze_query("p1")
